@@ -1,0 +1,49 @@
+"""Conference registration and event management."""
+
+import importlib
+import os
+from pathlib import Path
+
+from flask import Flask
+
+ROOT = Path(__file__).resolve().parent.parent
+FEATURES = ("auth", "events", "jobs", "mail", "api")
+
+
+def create_app(test_config=None) -> Flask:
+    """Build the app: config, extensions, blueprints, CLI."""
+    app = Flask(
+        __name__,
+        instance_path=os.environ.get("CONFERENCE_INSTANCE_PATH") or str(ROOT / "instance"),
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    from conference.config import load_config
+
+    load_config(app, test_config)
+
+    from conference import logs
+
+    logs.configure(app)
+
+    from conference import models  # noqa: F401  (every table, for db and Alembic)
+    from conference.extensions import csrf, db, limiter, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+
+    from conference import web
+
+    web.init_app(app)
+
+    for feature in FEATURES:
+        routes = importlib.import_module(f"conference.{feature}.routes")
+        app.register_blueprint(routes.bp)
+
+    from conference.cli import register_commands
+
+    register_commands(app)
+    return app

@@ -1,0 +1,74 @@
+"""API endpoints: who am I, events, jobs, and the OpenAPI document."""
+
+from flask import g, jsonify
+
+from conference.api import bp
+from conference.api.auth import api_login_required, current_api_user
+from conference.api.openapi import openapi_document
+from conference.auth.services import roles_of
+from conference.events.services import get_event, list_events
+from conference.jobs.services import get_job_for
+
+
+def event_json(event) -> dict:
+    """The public description of an event."""
+    return {
+        "slug": event.slug,
+        "title": event.title,
+        "venue": event.venue,
+        "city": event.city,
+        "country": event.country,
+        "timezone": event.timezone,
+        "start_date": event.start_date.isoformat(),
+        "end_date": event.end_date.isoformat(),
+        "description": event.description,
+        "registration_opens_at": _iso(event.registration_opens_at),
+        "registration_closes_at": _iso(event.registration_closes_at),
+        "registration_open": event.registration_is_open(),
+    }
+
+
+def _iso(moment):
+    return moment.isoformat() if moment else None
+
+
+@bp.get("/openapi.json")
+def openapi():
+    return jsonify(openapi_document())
+
+
+@bp.get("/me")
+@api_login_required
+def me():
+    user = g.api_user
+    return jsonify(
+        {
+            "id": user.id,
+            "email": user.email,
+            "name": user.name,
+            "is_admin": user.is_admin,
+            "roles": [
+                {"event": grant.event.slug, "role": grant.role}
+                for grant in sorted(user.roles, key=lambda r: (r.event.slug, r.role))
+            ],
+        }
+    )
+
+
+@bp.get("/events")
+def events():
+    return jsonify({"events": [event_json(event) for event in list_events()]})
+
+
+@bp.get("/events/<slug>")
+def event(slug):
+    found = get_event(slug)
+    body = event_json(found)
+    body["my_roles"] = sorted(roles_of(current_api_user(), found))
+    return jsonify(body)
+
+
+@bp.get("/jobs/<job_id>")
+@api_login_required
+def job(job_id):
+    return jsonify(get_job_for(g.api_user, job_id).as_dict())

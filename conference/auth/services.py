@@ -1,0 +1,253 @@
+"""Accounts, passwords, per-event permissions and API tokens."""
+
+import hashlib
+import hmac
+import secrets
+from datetime import timedelta
+
+from flask import current_app
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import func, select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from conference.auth.models import ROLES, ApiToken, EventRole, User
+from conference.dbtypes import utcnow
+from conference.errors import PermissionDenied, ValidationError
+from conference.extensions import db
+
+TOKEN_PREFIX = "cft_"  # noqa: S105  (a public marker, not a secret)
+# A real hash to compare against when the e-mail is unknown, so timing does not tell.
+_DUMMY_HASH = generate_password_hash(secrets.token_hex(16))
+
+
+def normalise_email(email: str) -> str:
+    """E-mail addresses are compared case-insensitively: we keep them in lower case."""
+    return (email or "").strip().lower()
+
+
+def find_user(email: str) -> User | None:
+    """The user with this e-mail address, in any letter case."""
+    return db.session.scalar(select(User).where(User.email == normalise_email(email)))
+
+
+def check_password_strength(password: str) -> None:
+    """Refuse passwords that are too short or all one character."""
+    minimum = current_app.config["PASSWORD_MIN_LENGTH"]
+    if len(password) < minimum:
+        raise ValidationError(f"Use at least {minimum} characters.", field="password")
+    if len(password) > 256:
+        raise ValidationError("Use at most 256 characters.", field="password")
+    if len(set(password)) < 4:
+        raise ValidationError("Use a less repetitive password.", field="password")
+
+
+def set_password(user: User, password: str) -> None:
+    """Hash and store a new password (scrypt, salted); other sessions are signed out."""
+    check_password_strength(password)
+    user.password_hash = generate_password_hash(password)
+
+
+def create_user(email: str, password: str | None = None, name: str = "", is_admin=False) -> User:
+    """A new account; the e-mail must not be taken in any letter case."""
+    email = normalise_email(email)
+    if not email or "@" not in email:
+        raise ValidationError("Enter a valid e-mail address.", field="email")
+    if find_user(email):
+        raise ValidationError("An account with this e-mail address exists already.", field="email")
+    user = User(email=email, name=name.strip(), is_admin=is_admin)
+    if password is not None:
+        set_password(user, password)
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The active user with these credentials, or None (same cost either way)."""
+    user = find_user(email)
+    if user is None or not user.password_hash:
+        check_password_hash(_DUMMY_HASH, password)
+        return None
+    if not check_password_hash(user.password_hash, password) or not user.active:
+        return None
+    user.last_login_at = utcnow()
+    return user
+
+
+def load_user_from_session(user_id: str) -> User | None:
+    """Flask-Login's loader: the id carries a stamp that a password change invalidates."""
+    raw_id, _, stamp = user_id.partition(":")
+    if not raw_id.isdigit():
+        return None
+    user = db.session.get(User, int(raw_id))
+    if user is None or not hmac.compare_digest(user.session_stamp, stamp):
+        return None
+    return user
+
+
+def _reset_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="password-reset")
+
+
+def password_reset_token(user: User, purpose: str = "reset") -> str:
+    """A signed token bound to the current password, so it works once.
+
+    ``purpose`` is "reset" (valid PASSWORD_RESET_MAX_AGE) or "invite" (a new account
+    choosing its first password; valid INVITATION_MAX_AGE).
+    """
+    return _reset_serializer().dumps({"uid": user.id, "stamp": user.session_stamp, "p": purpose})
+
+
+def user_from_reset_token(token: str) -> User:
+    """The user a reset token was made for; raises ValidationError when it is no good."""
+    config = current_app.config
+    longest = max(config["PASSWORD_RESET_MAX_AGE"], config["INVITATION_MAX_AGE"])
+    expired = ValidationError("This link has expired. Ask for a new one.")
+    try:
+        data, signed_at = _reset_serializer().loads(token, max_age=longest, return_timestamp=True)
+    except SignatureExpired:
+        raise expired from None
+    except BadSignature:
+        raise ValidationError("This link is not valid. Ask for a new one.") from None
+    if not isinstance(data, dict):
+        raise ValidationError("This link is not valid. Ask for a new one.")
+    invite = data.get("p") == "invite"
+    max_age = config["INVITATION_MAX_AGE" if invite else "PASSWORD_RESET_MAX_AGE"]
+    if (utcnow() - signed_at).total_seconds() > max_age:
+        raise expired
+    user = db.session.get(User, data.get("uid"))
+    if user is None or not hmac.compare_digest(user.session_stamp, str(data.get("stamp"))):
+        raise ValidationError("This link has been used already. Ask for a new one.")
+    return user
+
+
+# Per-event roles -------------------------------------------------------------------
+
+
+def has_event_role(user, event, *roles: str) -> bool:
+    """True if the user holds one of the roles at this event (site admins hold them all)."""
+    if user is None or not user.is_authenticated:
+        return False
+    if user.is_admin:
+        return True
+    return (
+        db.session.scalar(
+            select(func.count(EventRole.id)).where(
+                EventRole.event_id == event.id,
+                EventRole.user_id == user.id,
+                EventRole.role.in_(roles),
+            )
+        )
+        > 0
+    )
+
+
+def require_event_role(user, event, *roles: str) -> None:
+    """Raise PermissionDenied unless the user holds one of the roles at the event."""
+    if not has_event_role(user, event, *roles):
+        names = " or ".join(roles)
+        raise PermissionDenied(f"You need the {names} role for {event.title}.")
+
+
+def roles_of(user, event) -> set[str]:
+    """The roles a user holds at an event (all of them for a site admin)."""
+    if user is None or not user.is_authenticated:
+        return set()
+    if user.is_admin:
+        return set(ROLES)
+    return set(
+        db.session.scalars(
+            select(EventRole.role).where(
+                EventRole.event_id == event.id, EventRole.user_id == user.id
+            )
+        )
+    )
+
+
+def can_create_events(user) -> bool:
+    """Site admins, and anyone who organises an event already, may create events."""
+    if user is None or not user.is_authenticated:
+        return False
+    if user.is_admin:
+        return True
+    return db.session.scalar(
+        select(EventRole.id).where(EventRole.user_id == user.id, EventRole.role == "organiser")
+    ) is not None
+
+
+def grant_role(event, user: User, role: str) -> EventRole:
+    """Give a user a role at an event; granting a role held already changes nothing."""
+    if role not in ROLES:
+        raise ValidationError(f"Unknown role {role!r}.", field="role")
+    existing = db.session.scalar(
+        select(EventRole).where(
+            EventRole.event_id == event.id, EventRole.user_id == user.id, EventRole.role == role
+        )
+    )
+    if existing:
+        return existing
+    grant = EventRole(event=event, user=user, role=role)
+    db.session.add(grant)
+    db.session.flush()
+    return grant
+
+
+def revoke_role(event, grant_id: int) -> EventRole:
+    """Take a role away; an event never loses its last organiser."""
+    grant = db.session.get(EventRole, grant_id)
+    if grant is None or grant.event_id != event.id:
+        raise ValidationError("That role assignment does not exist.")
+    if grant.role == "organiser":
+        organisers = db.session.scalar(
+            select(func.count(EventRole.id)).where(
+                EventRole.event_id == event.id, EventRole.role == "organiser"
+            )
+        )
+        if organisers <= 1:
+            raise ValidationError("An event needs at least one organiser.")
+    db.session.delete(grant)
+    db.session.flush()
+    return grant
+
+
+# API tokens ------------------------------------------------------------------------
+
+
+def _hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_api_token(user: User, name: str) -> tuple[ApiToken, str]:
+    """A new bearer token; the plain text is returned once and never stored."""
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError("Give the token a name, so you recognise it later.", field="name")
+    plain = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken(user=user, name=name[:100], token_hash=_hash_token(plain), prefix=plain[:10])
+    db.session.add(token)
+    db.session.flush()
+    return token, plain
+
+
+def user_for_api_token(plain: str) -> User | None:
+    """The active user behind an active token, or None."""
+    if not plain or not plain.startswith(TOKEN_PREFIX) or len(plain) > 100:
+        return None
+    token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _hash_token(plain)))
+    if token is None or not token.is_active or not token.user.active:
+        return None
+    now = utcnow()
+    # Recorded to the minute: a scanner's hundreds of calls a second need no write each.
+    if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
+        token.last_used_at = now
+    return token.user
+
+
+def revoke_api_token(user: User, token_id: int) -> ApiToken:
+    """Revoke one of the user's own tokens."""
+    token = db.session.get(ApiToken, token_id)
+    if token is None or token.user_id != user.id:
+        raise ValidationError("That token does not exist.")
+    if token.revoked_at is None:
+        token.revoked_at = utcnow()
+    return token

@@ -1,0 +1,119 @@
+"""Command-line tools: ``flask --app conference <command>``."""
+
+import getpass
+import time
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from conference.auth.services import create_api_token, create_user, find_user
+from conference.errors import ConferenceError
+from conference.extensions import db
+
+users_cli = AppGroup("users", help="Manage user accounts.")
+mail_cli = AppGroup("mail", help="Deliver the e-mail outbox.")
+token_cli = AppGroup("api-token", help="Manage personal API tokens.")
+
+
+def _fail(message: str):
+    db.session.rollback()
+    raise click.ClickException(message)
+
+
+@users_cli.command("create")
+@click.argument("email")
+@click.option("--admin", is_flag=True, help="Make the user a site administrator.")
+@click.option("--password", help="The password (asked for when not given).")
+@click.option("--name", default="", help="The user's name.")
+def create_user_command(email, admin, password, name):
+    """Create an account for EMAIL."""
+    if password is None:
+        password = getpass.getpass("Password: ")
+        if getpass.getpass("Repeat: ") != password:
+            _fail("The two passwords differ.")
+    try:
+        user = create_user(email, password=password, name=name, is_admin=admin)
+    except ConferenceError as exc:
+        _fail(exc.message)
+    db.session.commit()
+    kind = "administrator" if admin else "user"
+    click.echo(f"Created {kind} {user.email}.")
+
+
+@token_cli.command("create")
+@click.argument("email")
+@click.option("--name", default="command line", help="What the token is for.")
+def create_token_command(email, name):
+    """Create an API token for EMAIL and print it (once)."""
+    user = find_user(email)
+    if user is None:
+        _fail(f"No account uses {email}.")
+    token, plain = create_api_token(user, name)
+    db.session.commit()
+    click.echo(plain)
+    click.echo(f"Token {token.prefix}… for {user.email}: keep it safe, it is not shown again.",
+               err=True)
+
+
+@mail_cli.command("send")
+@click.option("--loop", is_flag=True, help="Keep running, checking every --interval seconds.")
+@click.option("--interval", default=10.0, show_default=True, help="Seconds between checks.")
+def send_mail_command(loop, interval):
+    """Deliver every e-mail that is due (retries included)."""
+    from conference.mail.services import deliver_outbox
+
+    while True:
+        report = deliver_outbox()
+        while report.sent and not report.retried:  # a full batch: there may be more
+            more = deliver_outbox()
+            report.sent += more.sent
+            report.retried += more.retried
+            report.failed += more.failed
+            if not more.sent:
+                break
+        click.echo(f"sent {report.sent}, to retry {report.retried}, failed {report.failed}")
+        if not loop:
+            return
+        time.sleep(interval)
+
+
+@click.command("worker")
+@click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
+def worker_command(burst):
+    """Run a background worker on Redis (REDIS_URL); run as many as you like, anywhere."""
+    from rq import Worker
+
+    from conference.jobs import worker
+    from conference.jobs.services import rq_queue
+
+    if not current_app.config["REDIS_URL"]:
+        _fail("Set REDIS_URL: without Redis, jobs run inside the web process already.")
+    worker.APP = current_app._get_current_object()
+    queue = rq_queue(current_app)
+    Worker([queue], connection=queue.connection).work(burst=burst)
+
+
+@click.command("demo")
+@click.option(
+    "--original-dates", is_flag=True, help="Keep 29-30 October 2024 instead of starting today."
+)
+def demo_command(original_dates):
+    """Build (or refresh) the ASEAN+3 demo event and its staff accounts."""
+    from conference.demo import build_demo
+
+    today = datetime.now(ZoneInfo("Asia/Bangkok")).date()  # "today" where the event is
+    event, accounts = build_demo(today, original_dates=original_dates)
+    db.session.commit()
+    click.echo(f"Demo event “{event.title}” at /events/{event.slug}/ "
+               f"({event.start_date} to {event.end_date}, {event.timezone}).")
+    for account in accounts:
+        click.echo(f"  {account.role:<10} {account.email:<24} password: {account.password}")
+
+
+def register_commands(app) -> None:
+    """Attach every command to the app's CLI."""
+    for command in (users_cli, mail_cli, token_cli, worker_command, demo_command):
+        app.cli.add_command(command)

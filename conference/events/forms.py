@@ -1,0 +1,89 @@
+"""Event and team forms."""
+
+from functools import cache
+from zoneinfo import available_timezones
+
+import pycountry
+from flask_wtf import FlaskForm
+from wtforms import (
+    DateField,
+    DateTimeLocalField,
+    EmailField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
+
+from conference.auth.models import ROLE_LABELS
+
+
+@cache
+def country_choices() -> list[tuple[str, str]]:
+    """ISO 3166-1 countries, by name."""
+    return sorted(((c.alpha_2, c.name) for c in pycountry.countries), key=lambda c: c[1])
+
+
+@cache
+def timezone_choices() -> list[tuple[str, str]]:
+    """IANA time zones with a region (Asia/Bangkok), not the legacy aliases."""
+    zones = sorted(
+        z for z in available_timezones() if "/" in z and not z.startswith(("Etc/", "SystemV/"))
+    )
+    return [(z, z.replace("_", " ")) for z in zones]
+
+
+class EventForm(FlaskForm):
+    title = StringField("Title", validators=[DataRequired(), Length(max=200)])
+    slug = StringField(
+        "Short name in the address",
+        validators=[
+            DataRequired(),
+            Length(min=3, max=64),
+            Regexp(
+                r"^[a-z0-9]+(?:-[a-z0-9]+)*$",
+                message="Use lower-case letters, digits and single hyphens, like asean3-2024.",
+            ),
+        ],
+        description="Lower-case letters, digits and hyphens, e.g. asean3-2024.",
+    )
+    venue = StringField("Venue", validators=[Optional(), Length(max=200)])
+    city = StringField("City", validators=[Optional(), Length(max=100)])
+    country = SelectField("Country", validators=[DataRequired()])
+    timezone = SelectField(
+        "Time zone",
+        validators=[DataRequired()],
+        description="All times of the event are shown in this zone.",
+    )
+    start_date = DateField("First day", validators=[DataRequired()])
+    end_date = DateField("Last day", validators=[DataRequired()])
+    description = TextAreaField("Description", validators=[Optional(), Length(max=20000)])
+    registration_opens = DateTimeLocalField(
+        "Registration opens",
+        validators=[Optional()],
+        description="In the event's time zone. Empty: open now.",
+    )
+    registration_closes = DateTimeLocalField(
+        "Registration closes",
+        validators=[Optional()],
+        description="In the event's time zone. Empty: open until the event ends.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.country.choices = [("", "Choose a country…"), *country_choices()]
+        self.timezone.choices = [("", "Choose a time zone…"), *timezone_choices()]
+
+    def validate_end_date(self, field):
+        if self.start_date.data and field.data and field.data < self.start_date.data:
+            raise ValueError("The event cannot end before it starts.")
+
+
+class RoleForm(FlaskForm):
+    email = EmailField(
+        "E-mail", validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)]
+    )
+    name = StringField(
+        "Name", validators=[Optional(), Length(max=200)], description="For a new account."
+    )
+    role = SelectField("Role", choices=list(ROLE_LABELS.items()), validators=[DataRequired()])

@@ -1,0 +1,72 @@
+"""Events: the conferences that everything else belongs to."""
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+import pycountry
+from sqlalchemy import CheckConstraint, Date, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from conference.dbtypes import UTCDateTime, utcnow
+from conference.extensions import db
+
+
+class Event(db.Model):
+    __table_args__ = (
+        CheckConstraint("end_date >= start_date", name="ends_after_start"),
+        CheckConstraint(
+            "registration_closes_at IS NULL OR registration_opens_at IS NULL "
+            "OR registration_closes_at > registration_opens_at",
+            name="registration_closes_after_opening",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    venue: Mapped[str] = mapped_column(String(200), default="")
+    city: Mapped[str] = mapped_column(String(100), default="")
+    country: Mapped[str] = mapped_column(String(2))  # ISO 3166-1 alpha-2
+    timezone: Mapped[str] = mapped_column(String(64))
+    start_date: Mapped[date] = mapped_column(Date)
+    end_date: Mapped[date] = mapped_column(Date)
+    description: Mapped[str] = mapped_column(Text, default="")
+    registration_opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    registration_closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    roles: Mapped[list["EventRole"]] = relationship(  # noqa: F821
+        back_populates="event", cascade="all, delete-orphan"
+    )
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def country_name(self) -> str:
+        country = pycountry.countries.get(alpha_2=self.country)
+        return country.name if country else self.country
+
+    @property
+    def days(self) -> list[date]:
+        return [
+            date.fromordinal(n)
+            for n in range(self.start_date.toordinal(), self.end_date.toordinal() + 1)
+        ]
+
+    def local(self, moment: datetime | None) -> datetime | None:
+        """A stored UTC time in the event's own time zone."""
+        return moment.astimezone(self.tz) if moment else None
+
+    def registration_is_open(self, now: datetime | None = None) -> bool:
+        now = now or utcnow()
+        if self.registration_opens_at and now < self.registration_opens_at:
+            return False
+        if self.registration_closes_at and now >= self.registration_closes_at:
+            return False
+        return True
+
+    def __repr__(self) -> str:
+        return f"<Event {self.slug}>"

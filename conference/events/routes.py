@@ -1,0 +1,115 @@
+"""Event pages: the list, the public page, creating and editing, the team."""
+
+from dataclasses import fields
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_login import current_user, login_required
+
+from conference.auth.decorators import event_role_required
+from conference.auth.forms import ConfirmForm
+from conference.auth.services import can_create_events, revoke_role, roles_of
+from conference.errors import ValidationError
+from conference.events import bp
+from conference.events.forms import EventForm, RoleForm
+from conference.events.services import (
+    EventDetails,
+    add_team_member,
+    create_event,
+    event_details,
+    get_event,
+    list_events,
+    update_event,
+)
+from conference.extensions import db
+
+
+def _details(form: EventForm) -> EventDetails:
+    return EventDetails(**{f.name: form[f.name].data for f in fields(EventDetails)})
+
+
+@bp.get("/")
+def index():
+    return render_template(
+        "events/list.html", events=list_events(), can_create=can_create_events(current_user)
+    )
+
+
+@bp.route("/events/new", methods=["GET", "POST"])
+@login_required
+def new():
+    if not can_create_events(current_user):
+        abort(403)
+    form = EventForm()
+    if form.validate_on_submit():
+        try:
+            event = create_event(_details(form), current_user)
+        except ValidationError as exc:
+            db.session.rollback()
+            form[exc.field or "title"].errors.append(exc.message)
+        else:
+            db.session.commit()
+            flash(f"“{event.title}” is created. You are its organiser.", "success")
+            return redirect(url_for("events.show", slug=event.slug))
+    return render_template("events/form.html", form=form, event=None), 422 if form.errors else 200
+
+
+@bp.get("/events/<slug>/")
+def show(slug):
+    event = get_event(slug)
+    return render_template("events/show.html", event=event, roles=roles_of(current_user, event))
+
+
+@bp.route("/events/<slug>/edit", methods=["GET", "POST"])
+@event_role_required("organiser")
+def edit(event):
+    form = EventForm(data=vars(event_details(event)))
+    if form.validate_on_submit():
+        try:
+            update_event(event, _details(form))
+        except ValidationError as exc:
+            db.session.rollback()
+            form[exc.field or "title"].errors.append(exc.message)
+        else:
+            db.session.commit()
+            flash("The event is saved.", "success")
+            return redirect(url_for("events.show", slug=event.slug))
+    status = 422 if form.errors else 200
+    return render_template("events/form.html", form=form, event=event), status
+
+
+@bp.route("/events/<slug>/team", methods=["GET", "POST"])
+@event_role_required("organiser")
+def team(event):
+    form = RoleForm()
+    if form.validate_on_submit():
+        try:
+            grant = add_team_member(
+                event, form.email.data, form.role.data, form.name.data, invited_by=current_user
+            )
+        except ValidationError as exc:
+            db.session.rollback()
+            form[exc.field or "email"].errors.append(exc.message)
+        else:
+            db.session.commit()
+            flash(f"{grant.user.email} is now {grant.label.lower()} for this event.", "success")
+            return redirect(url_for("events.team", slug=event.slug))
+    grants = sorted(event.roles, key=lambda g: (g.role, g.user.email))
+    return render_template(
+        "events/team.html", event=event, form=form, grants=grants, remove_form=ConfirmForm()
+    ), 422 if form.errors else 200
+
+
+@bp.post("/events/<slug>/team/<int:grant_id>/remove")
+@event_role_required("organiser")
+def remove_member(event, grant_id):
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            grant = revoke_role(event, grant_id)
+        except ValidationError as exc:
+            db.session.rollback()
+            flash(exc.message, "danger")
+        else:
+            db.session.commit()
+            flash(f"{grant.user.email} is no longer {grant.label.lower()}.", "info")
+    return redirect(url_for("events.team", slug=event.slug))

@@ -1,0 +1,31 @@
+"""How dates and times read on pages and in e-mails (pure functions, used as filters)."""
+
+from datetime import UTC, date, datetime, tzinfo
+
+
+def format_datetime(moment: datetime | None, tz: tzinfo | None = None) -> str:
+    """'29 Oct 2024, 09:02 (Asia/Bangkok)': always with the zone it is shown in."""
+    if moment is None:
+        return ""
+    zone = tz or UTC
+    local = moment.astimezone(zone)
+    label = getattr(zone, "key", None) or local.tzname() or "UTC"
+    return f"{local.day} {local:%b %Y, %H:%M} ({label.replace('_', ' ')})"
+
+
+def format_date_range(start: date, end: date) -> str:
+    """'29–30 October 2024', '30 September – 2 October 2024', '30 Dec 2024 – 2 Jan 2025'."""
+    if start == end:
+        return f"{start.day} {start:%B %Y}"
+    if start.year != end.year:
+        return f"{start.day} {start:%B %Y} – {end.day} {end:%B %Y}"
+    if start.month != end.month:
+        return f"{start.day} {start:%B} – {end.day} {end:%B %Y}"
+    return f"{start.day}–{end.day} {end:%B %Y}"
+
+
+def register(app) -> None:
+    """Make the formatters available to templates."""
+    app.add_template_filter(format_datetime, "datetime")
+    app.add_template_filter(format_date_range, "daterange")
+    app.add_template_global(lambda: datetime.now(UTC), "now")

@@ -1,0 +1,188 @@
+"""Queueing e-mail with the change that causes it, and delivering it exactly once."""
+
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid
+
+from flask import current_app, render_template
+from sqlalchemy import func, select, update
+
+from conference.dbtypes import utcnow
+from conference.extensions import db
+from conference.jobs.services import dispatch_after_commit
+from conference.mail.models import MAIL_STATUSES, OutboxMessage
+from conference.mail.transport import PermanentFailure, transport_for
+
+log = logging.getLogger(__name__)
+
+
+def queue_mail(recipient: str, subject: str, text: str, html: str | None = None) -> OutboxMessage:
+    """Store a message in the current transaction; it is delivered after the commit."""
+    sender = current_app.config["MAIL_DEFAULT_SENDER"]
+    domain = sender.rpartition("@")[2].strip("> ") or "localhost"
+    message = OutboxMessage(
+        message_id=make_msgid("conference", domain=domain),
+        sender=sender,
+        recipient=recipient,
+        subject=subject,
+        body_text=text,
+        body_html=html,
+    )
+    db.session.add(message)
+    db.session.flush()
+    dispatch_after_commit("conference.mail.services:deliver_outbox")
+    return message
+
+
+def queue_templated_mail(recipient: str, subject: str, template: str, **context) -> OutboxMessage:
+    """Queue ``templates/mail/<template>.txt`` (and ``.html`` beside it) rendered with context."""
+    text = render_template(f"mail/{template}.txt", subject=subject, **context)
+    html = render_template(f"mail/{template}.html", subject=subject, **context)
+    return queue_mail(recipient, subject, text, html)
+
+
+def build_email(message: OutboxMessage) -> EmailMessage:
+    """The RFC 5322 message for an outbox row; the same Message-ID on every attempt."""
+    email = EmailMessage()
+    email["From"] = message.sender
+    email["To"] = message.recipient
+    email["Subject"] = message.subject
+    email["Date"] = format_datetime(message.created_at)
+    email["Message-ID"] = message.message_id
+    email["Auto-Submitted"] = "auto-generated"
+    email.set_content(message.body_text)
+    if message.body_html:
+        email.add_alternative(message.body_html, subtype="html")
+    return email
+
+
+@dataclass
+class DeliveryReport:
+    sent: int = 0
+    retried: int = 0
+    failed: int = 0
+
+
+def _backoff(attempts: int) -> timedelta:
+    base = current_app.config["MAIL_RETRY_BASE_SECONDS"]
+    return timedelta(seconds=min(base * 2 ** max(attempts - 1, 0), 6 * 3600))
+
+
+def release_stale_claims() -> int:
+    """Put back messages whose sender died mid-delivery (claimed too long ago)."""
+    cutoff = utcnow() - timedelta(seconds=current_app.config["MAIL_CLAIM_TIMEOUT"])
+    result = db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.status == "sending", OutboxMessage.claimed_at < cutoff)
+        .values(status="pending", next_attempt_at=utcnow())
+    )
+    db.session.commit()
+    return result.rowcount
+
+
+def _claim(message_id: int) -> bool:
+    """Mark one message as being sent; False if another worker got there first."""
+    result = db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message_id, OutboxMessage.status == "pending")
+        .values(
+            status="sending",
+            claimed_at=utcnow(),
+            attempts=OutboxMessage.attempts + 1,
+        )
+    )
+    db.session.commit()
+    return result.rowcount == 1
+
+
+def _finish(message: OutboxMessage, error: Exception | None, permanent: bool = False) -> str:
+    if error is None:
+        message.status = "sent"
+        message.sent_at = utcnow()
+        message.last_error = None
+    elif permanent or message.attempts >= current_app.config["MAIL_MAX_ATTEMPTS"]:
+        message.status = "failed"
+        message.last_error = str(error)[:2000]
+    else:
+        message.status = "pending"
+        message.next_attempt_at = utcnow() + _backoff(message.attempts)
+        message.last_error = str(error)[:2000]
+    db.session.commit()
+    return message.status
+
+
+def deliver_outbox(limit: int | None = None) -> DeliveryReport:
+    """Send every message that is due, each exactly once, retrying failures later."""
+    report = DeliveryReport()
+    release_stale_claims()
+    config = current_app.config
+    batch = limit or config["MAIL_BATCH_SIZE"]
+    due = db.session.scalars(
+        select(OutboxMessage.id)
+        .where(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= utcnow())
+        .order_by(OutboxMessage.id)
+        .limit(batch)
+    ).all()
+    if not due:
+        return report
+    try:
+        transport = transport_for(config).__enter__()
+    except Exception as exc:  # the server is down: every due message waits for later
+        log.warning("mail server unreachable, %d message(s) wait: %s", len(due), exc)
+        return report
+    try:
+        for message_id in due:
+            if not _claim(message_id):
+                continue
+            message = db.session.get(OutboxMessage, message_id)
+            try:
+                transport.send(build_email(message))
+            except PermanentFailure as exc:
+                _finish(message, exc, permanent=True)
+                report.failed += 1
+                log.error("mail %s to %s refused: %s", message.id, message.recipient, exc)
+            except Exception as exc:
+                status = _finish(message, exc)
+                if status == "failed":
+                    report.failed += 1
+                else:
+                    report.retried += 1
+                log.warning("mail %s to %s not sent: %s", message.id, message.recipient, exc)
+                break  # the connection is likely gone; the rest wait for the next run
+            else:
+                _finish(message, None)
+                report.sent += 1
+    finally:
+        transport.__exit__(None, None, None)
+    return report
+
+
+def outbox_counts() -> dict[str, int]:
+    """How many messages are in each state."""
+    rows = db.session.execute(
+        select(OutboxMessage.status, func.count(OutboxMessage.id)).group_by(OutboxMessage.status)
+    )
+    counts = dict.fromkeys(MAIL_STATUSES, 0)
+    counts.update({status: n for status, n in rows})
+    return counts
+
+
+def outbox_page(status: str | None = None, limit: int = 200) -> list[OutboxMessage]:
+    """The newest messages, optionally only those in one state."""
+    query = select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(limit)
+    if status in MAIL_STATUSES:
+        query = query.where(OutboxMessage.status == status)
+    return list(db.session.scalars(query))
+
+
+def retry_failed() -> int:
+    """Give every failed message a fresh set of attempts."""
+    result = db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.status == "failed")
+        .values(status="pending", attempts=0, next_attempt_at=utcnow())
+    )
+    dispatch_after_commit("conference.mail.services:deliver_outbox")
+    return result.rowcount

@@ -1,0 +1,8 @@
+"""Every feature's models in one place, so Alembic and ``db.create_all`` see all tables."""
+
+from conference.auth.models import ApiToken, EventRole, User
+from conference.events.models import Event
+from conference.jobs.models import Job
+from conference.mail.models import OutboxMessage
+
+__all__ = ["ApiToken", "Event", "EventRole", "Job", "OutboxMessage", "User"]

@@ -1,0 +1,147 @@
+"""Cross-cutting web concerns: security headers, error pages, health check, proxies."""
+
+import logging
+
+from flask import jsonify, render_template, request
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+from sqlalchemy import text
+from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from conference import formatting
+from conference.errors import ConferenceError
+from conference.extensions import db, login_manager
+
+log = logging.getLogger(__name__)
+
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data: blob:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "media-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+
+ERROR_TEXT = {
+    400: ("Bad request", "The request could not be understood. Please check what you sent."),
+    401: ("Sign-in needed", "Please sign in to continue."),
+    403: ("Not allowed", "You do not have permission to see this page."),
+    404: ("Not found", "There is nothing at this address."),
+    405: ("Not allowed", "This address does not accept that kind of request."),
+    413: ("Too large", "What you sent is larger than this site accepts."),
+    429: ("Too many attempts", "Please wait a minute before trying again."),
+    500: ("Something went wrong", "An error occurred on our side. It has been logged."),
+    503: ("Unavailable", "The service is temporarily unavailable. Please try again soon."),
+}
+
+
+def wants_json() -> bool:
+    """API clients get JSON errors; browsers get pages."""
+    return request.path.startswith("/api/") or (
+        request.accept_mimetypes.best == "application/json"
+    )
+
+
+def error_response(status: int, message: str | None = None):
+    """The error page (or JSON body) for an HTTP status, with an optional specific message."""
+    title, default = ERROR_TEXT.get(status, ("Error", "An error occurred."))
+    detail = message or default
+    headers = {"WWW-Authenticate": 'Bearer realm="api"'} if status == 401 else {}
+    if wants_json():
+        body = {"error": title, "message": detail, "status": status}
+        return jsonify(body), status, headers
+    try:
+        page = render_template("errors/error.html", status=status, title=title, message=detail)
+    except Exception:  # the page itself failed (database down?): plain text still helps
+        log.exception("could not render the %s page", status)
+        return f"{status} {title}: {detail}", status, {"Content-Type": "text/plain"}
+    return page, status, headers
+
+
+def init_app(app) -> None:
+    """Attach headers, error handlers, proxy handling and the health check to the app."""
+    if app.config["PROXY_FIX"]:
+        hops = int(app.config["PROXY_FIX"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_prefix=hops)
+
+    formatting.register(app)
+
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Please sign in to see that page."
+    login_manager.login_message_category = "info"
+
+    @login_manager.user_loader
+    def load_user(user_id):
+        from conference.auth.services import load_user_from_session
+
+        return load_user_from_session(user_id)
+
+    @login_manager.unauthorized_handler
+    def unauthorized():
+        from flask import flash, redirect, url_for
+
+        if wants_json():
+            return error_response(401, "Authentication required.")
+        flash(login_manager.login_message, "info")
+        return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+
+    @app.after_request
+    def security_headers(response):
+        headers = response.headers
+        headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        headers.setdefault("X-Content-Type-Options", "nosniff")
+        headers.setdefault("X-Frame-Options", "DENY")
+        headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+        headers.setdefault("Permissions-Policy", "camera=(self), microphone=(), geolocation=()")
+        if app.config["SESSION_COOKIE_SECURE"]:
+            headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        if current_user and current_user.is_authenticated and "Cache-Control" not in headers:
+            headers["Cache-Control"] = "private, no-store"
+        return response
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(exc):
+        return error_response(
+            400, "The form expired or was sent from elsewhere. Reload the page and try again."
+        )
+
+    @app.errorhandler(ConferenceError)
+    def conference_error(exc):
+        db.session.rollback()
+        return error_response(exc.status_code, exc.message)
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        if exc.code == 429:
+            return error_response(429, f"Too many attempts ({exc.description}). Please wait.")
+        message = None
+        if exc.code in (400, 404) and exc.description and not exc.description.startswith(
+            ("The browser (or proxy)", "The requested URL was not found")
+        ):
+            message = exc.description
+        return error_response(exc.code or 500, message)
+
+    @app.errorhandler(500)
+    def unexpected_error(exc):
+        # Flask logs the traceback; tests see the exception itself (PROPAGATE_EXCEPTIONS).
+        db.session.rollback()
+        return error_response(500)
+
+    @app.get("/healthz")
+    def healthz():
+        try:
+            db.session.execute(text("SELECT 1"))
+        except Exception as exc:  # any failure to reach the database is unhealthy
+            log.error("health check: database unreachable: %s", exc)
+            db.session.rollback()
+            return jsonify({"status": "error", "database": "unreachable"}), 503
+        return jsonify({"status": "ok", "database": "ok"})
