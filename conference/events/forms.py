@@ -9,28 +9,30 @@ from wtforms import (
     DateField,
     DateTimeLocalField,
     EmailField,
+    SelectChoice,
     SelectField,
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
+from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, ValidationError
 
 from conference.auth.models import ROLE_LABELS
 
 
 @cache
-def country_choices() -> list[tuple[str, str]]:
+def country_choices() -> list[SelectChoice]:
     """ISO 3166-1 countries, by name."""
-    return sorted(((c.alpha_2, c.name) for c in pycountry.countries), key=lambda c: c[1])
+    countries = sorted(pycountry.countries, key=lambda c: c.name)
+    return [SelectChoice(c.alpha_2, c.name) for c in countries]
 
 
 @cache
-def timezone_choices() -> list[tuple[str, str]]:
+def timezone_choices() -> list[SelectChoice]:
     """IANA time zones with a region (Asia/Bangkok), not the legacy aliases."""
     zones = sorted(
         z for z in available_timezones() if "/" in z and not z.startswith(("Etc/", "SystemV/"))
     )
-    return [(z, z.replace("_", " ")) for z in zones]
+    return [SelectChoice(z, z.replace("_", " ")) for z in zones]
 
 
 class EventForm(FlaskForm):
@@ -71,12 +73,12 @@ class EventForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.country.choices = [("", "Choose a country…"), *country_choices()]
-        self.timezone.choices = [("", "Choose a time zone…"), *timezone_choices()]
+        self.country.choices = [SelectChoice("", "Choose a country…"), *country_choices()]
+        self.timezone.choices = [SelectChoice("", "Choose a time zone…"), *timezone_choices()]
 
     def validate_end_date(self, field):
         if self.start_date.data and field.data and field.data < self.start_date.data:
-            raise ValueError("The event cannot end before it starts.")
+            raise ValidationError("The event cannot end before it starts.")
 
 
 class RoleForm(FlaskForm):
@@ -86,4 +88,8 @@ class RoleForm(FlaskForm):
     name = StringField(
         "Name", validators=[Optional(), Length(max=200)], description="For a new account."
     )
-    role = SelectField("Role", choices=list(ROLE_LABELS.items()), validators=[DataRequired()])
+    role = SelectField(
+        "Role",
+        choices=[SelectChoice(value, label) for value, label in ROLE_LABELS.items()],
+        validators=[DataRequired()],
+    )

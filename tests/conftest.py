@@ -1,0 +1,177 @@
+"""Fixtures: an app per test on a fresh database (SQLite, and PostgreSQL when configured)."""
+
+import os
+import socket
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from conference import create_app
+from conference.extensions import db as _db
+
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
+BACKENDS = ["sqlite"] + (["postgresql"] if TEST_DATABASE_URL else [])
+
+
+def postgres_url() -> str:
+    """The PostgreSQL test database, or skip with the reason."""
+    if not TEST_DATABASE_URL:
+        pytest.skip("needs PostgreSQL: set TEST_DATABASE_URL (.ci/run does)")
+    return TEST_DATABASE_URL
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def database_url(request):
+    """Each backend once per session; PostgreSQL gets the schema built once, emptied per test."""
+    if request.param == "sqlite":
+        yield "sqlite://"
+        return
+    engine = create_engine(TEST_DATABASE_URL)
+    app = create_app({"SQLALCHEMY_DATABASE_URI": TEST_DATABASE_URL, "SECRET_KEY": "x" * 32})
+    with app.app_context():
+        _db.drop_all()
+        with engine.begin() as conn:
+            conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+        _db.create_all()
+        _db.engine.dispose()
+    engine.dispose()
+    yield TEST_DATABASE_URL
+
+
+def _empty_postgres(app) -> None:
+    with app.app_context():
+        tables = ", ".join(f'"{t.name}"' for t in _db.metadata.sorted_tables)
+        with _db.engine.begin() as conn:
+            conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+
+
+def base_config(database_url: str, tmp_path) -> dict:
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key-that-is-long-enough",
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "WTF_CSRF_ENABLED": False,
+        "RATELIMIT_ENABLED": False,
+        "OUTBOX_DIR": str(tmp_path / "outbox"),
+        "TASKS_MODE": "sync",
+        "MAIL_SERVER": "",
+        "REDIS_URL": "",
+        "SERVER_NAME": "conference.test",
+    }
+
+
+@pytest.fixture
+def make_app(database_url, tmp_path):
+    """Build an app on the test database with extra config; the database is emptied after."""
+    apps = []
+
+    def factory(**overrides):
+        app = create_app({**base_config(database_url, tmp_path), **overrides})
+        if database_url.startswith("sqlite"):
+            with app.app_context():
+                _db.create_all()
+        apps.append(app)
+        return app
+
+    yield factory
+    for app in apps:
+        with app.app_context():
+            _db.session.remove()
+    if apps and not database_url.startswith("sqlite"):
+        _empty_postgres(apps[0])
+    for app in apps:
+        with app.app_context():
+            _db.engine.dispose()
+
+
+@pytest.fixture
+def app(make_app):
+    return make_app()
+
+
+@pytest.fixture
+def db(app):
+    """The database, inside an app context for this test only."""
+    with app.app_context():
+        yield _db
+        _db.session.remove()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+def log_in(client, email: str, password: str, follow=False):
+    """Sign in through the real form."""
+    return client.post(
+        "/login", data={"email": email, "password": password}, follow_redirects=follow
+    )
+
+
+@pytest.fixture
+def login(client):
+    def do(user_or_email, password="correct horse battery staple"):
+        email = getattr(user_or_email, "email", user_or_email)
+        response = log_in(client, email, password)
+        assert response.status_code == 302, "login failed"
+        return response
+
+    return do
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class SMTPRecorder:
+    """What a real SMTP server on loopback received."""
+
+    def __init__(self):
+        self.envelopes = []
+        self.refuse = None  # e.g. "550 No such user" to refuse every message
+
+    async def handle_DATA(self, server, session, envelope):
+        if self.refuse:
+            return self.refuse
+        self.envelopes.append(envelope)
+        return "250 Message accepted for delivery"
+
+    def messages(self):
+        from email import message_from_bytes
+        from email.policy import default
+
+        return [message_from_bytes(e.content, policy=default) for e in self.envelopes]
+
+
+@pytest.fixture
+def smtp_server():
+    """An aiosmtpd server on a free loopback port."""
+    from aiosmtpd.controller import Controller
+
+    recorder = SMTPRecorder()
+    port = free_port()
+    controller = Controller(recorder, hostname="127.0.0.1", port=port)
+    controller.start()
+    recorder.port = port
+    yield recorder
+    controller.stop()
+
+
+@pytest.fixture
+def mail_app(make_app, smtp_server):
+    """An app that delivers mail to the loopback SMTP server."""
+    return make_app(MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_server.port)
+
+
+def pytest_runtest_makereport(item, call):
+    # Lets browser fixtures know whether the test failed (to keep a screenshot).
+    if call.when == "call":
+        item.test_failed = call.excinfo is not None

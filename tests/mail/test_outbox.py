@@ -1,0 +1,178 @@
+import threading
+from datetime import timedelta
+from pathlib import Path
+
+from sqlalchemy import func, select, update
+
+from conference.dbtypes import utcnow
+from conference.extensions import db as _db
+from conference.mail.models import OutboxMessage
+from conference.mail.services import deliver_outbox, queue_mail
+
+
+def count(status=None):
+    query = select(func.count(OutboxMessage.id))
+    if status:
+        query = query.where(OutboxMessage.status == status)
+    return _db.session.scalar(query)
+
+
+def test_message_is_stored_with_the_change_and_lost_with_its_rollback(mail_app, smtp_server):
+    with mail_app.app_context():
+        queue_mail("ada@example.org", "Hello", "Body")
+        _db.session.rollback()
+        assert count() == 0
+        assert smtp_server.envelopes == []
+
+
+def test_committed_message_is_delivered_over_smtp_right_after(mail_app, smtp_server):
+    with mail_app.app_context():
+        queue_mail("ada@example.org", "Your registration", "Thank you, Ada.", "<p>Thank you</p>")
+        _db.session.commit()  # delivery runs after the commit (sync mode in tests)
+        [message] = smtp_server.messages()
+        assert message["To"] == "ada@example.org"
+        assert message["Subject"] == "Your registration"
+        assert message.get_body(("plain",)).get_content().strip() == "Thank you, Ada."
+        assert "<p>Thank you</p>" in message.get_body(("html",)).get_content()
+        assert count("sent") == 1
+
+
+def test_unicode_names_and_subjects_survive_the_trip(mail_app, smtp_server):
+    with mail_app.app_context():
+        queue_mail("chien@sonla.example", "Xác nhận đăng ký – 確認", "Kính gửi ông Hà Trung Chiến")
+        _db.session.commit()
+        [message] = smtp_server.messages()
+        assert message["Subject"] == "Xác nhận đăng ký – 確認"
+        assert "Hà Trung Chiến" in message.get_content()
+
+
+def test_mail_waits_while_the_server_is_down_and_is_sent_once_it_is_back(
+    make_app, smtp_server
+):
+    from tests.conftest import free_port
+
+    app = make_app(MAIL_SERVER="127.0.0.1", MAIL_PORT=free_port())  # nothing listens there
+    with app.app_context():
+        queue_mail("ada@example.org", "Hello", "Body")
+        _db.session.commit()
+        assert count("pending") == 1
+        app.config["MAIL_PORT"] = smtp_server.port
+        report = deliver_outbox()
+        assert report.sent == 1
+        assert len(smtp_server.envelopes) == 1
+        # Running the worker again sends nothing twice.
+        assert deliver_outbox().sent == 0
+        assert len(smtp_server.envelopes) == 1
+
+
+def test_temporary_failure_is_retried_later_with_backoff(mail_app, smtp_server):
+    smtp_server.refuse = "451 Try again later"
+    with mail_app.app_context():
+        message = queue_mail("ada@example.org", "Hello", "Body")
+        _db.session.commit()
+        _db.session.refresh(message)
+        assert message.status == "pending"
+        assert message.attempts == 1
+        assert message.next_attempt_at > utcnow() + timedelta(seconds=30)
+        assert "451" in message.last_error
+        # Not due yet: a run now does nothing.
+        smtp_server.refuse = None
+        assert deliver_outbox().sent == 0
+        _db.session.execute(update(OutboxMessage).values(next_attempt_at=utcnow()))
+        _db.session.commit()
+        assert deliver_outbox().sent == 1
+        assert len(smtp_server.envelopes) == 1
+
+
+def test_permanent_refusal_marks_the_message_failed(mail_app, smtp_server):
+    smtp_server.refuse = "550 No such mailbox"
+    with mail_app.app_context():
+        message = queue_mail("nobody@example.org", "Hello", "Body")
+        _db.session.commit()
+        _db.session.refresh(message)
+        assert message.status == "failed"
+        assert "550" in message.last_error
+
+
+def test_gives_up_after_the_maximum_attempts(make_app, smtp_server):
+    app = make_app(MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_server.port, MAIL_MAX_ATTEMPTS=2)
+    smtp_server.refuse = "421 Busy"
+    with app.app_context():
+        message = queue_mail("ada@example.org", "Hello", "Body")
+        _db.session.commit()
+        _db.session.execute(update(OutboxMessage).values(next_attempt_at=utcnow()))
+        _db.session.commit()
+        deliver_outbox()
+        _db.session.refresh(message)
+        assert (message.status, message.attempts) == ("failed", 2)
+
+
+def test_concurrent_workers_send_each_message_once(make_app, smtp_server, database_url):
+    if database_url.startswith("sqlite"):
+        import pytest
+
+        pytest.skip("needs PostgreSQL: in-memory SQLite has one shared connection")
+    app = make_app(MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_server.port, TASKS_MODE="thread")
+    with app.app_context():
+        app.config["TASKS_MODE"] = "sync"
+        for n in range(30):
+            _db.session.add(
+                OutboxMessage(
+                    message_id=f"<m{n}@test>", sender="a@test", recipient=f"r{n}@example.org",
+                    subject=f"Message {n}", body_text="x",
+                )
+            )
+        _db.session.commit()
+
+    def worker():
+        with app.app_context():
+            deliver_outbox()
+
+    threads = [threading.Thread(target=worker) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    subjects = [m["Subject"] for m in smtp_server.messages()]
+    assert sorted(subjects) == sorted(f"Message {n}" for n in range(30))
+    with app.app_context():
+        assert count("sent") == 30
+
+
+def test_message_of_a_worker_that_died_is_sent_again_later(mail_app, smtp_server):
+    with mail_app.app_context():
+        _db.session.add(
+            OutboxMessage(
+                message_id="<stuck@test>", sender="a@test", recipient="r@example.org",
+                subject="Stuck", body_text="x", status="sending", attempts=1,
+                claimed_at=utcnow() - timedelta(hours=1),
+            )
+        )
+        _db.session.commit()
+        assert deliver_outbox().sent == 1
+        [message] = smtp_server.messages()
+        assert message["Message-ID"] == "<stuck@test>"
+
+
+def test_without_smtp_messages_become_eml_files(app):
+    with app.app_context():
+        queue_mail("ada@example.org", "Hello Ada", "Body text")
+        _db.session.commit()
+        [eml] = Path(app.config["OUTBOX_DIR"]).glob("*.eml")
+        content = eml.read_text()
+        assert "Subject: Hello Ada" in content and "Body text" in content
+        assert count("sent") == 1
+
+
+def test_mail_send_command_delivers_what_is_due(make_app, smtp_server):
+    from tests.conftest import free_port
+
+    app = make_app(MAIL_SERVER="127.0.0.1", MAIL_PORT=free_port())
+    with app.app_context():
+        queue_mail("ada@example.org", "Hello", "Body")
+        _db.session.commit()
+    app.config["MAIL_PORT"] = smtp_server.port
+    result = app.test_cli_runner().invoke(args=["mail", "send"])
+    assert result.exit_code == 0, result.output
+    assert "sent 1" in result.output
+    assert len(smtp_server.envelopes) == 1
