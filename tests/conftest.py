@@ -1,10 +1,13 @@
 """Fixtures: an app per test on a fresh database (SQLite, and PostgreSQL when configured)."""
 
+import contextvars
 import os
 import socket
 
 import pytest
 from sqlalchemy import create_engine, text
+
+from flask.testing import FlaskClient
 
 from conference import create_app
 from conference.extensions import db as _db
@@ -60,6 +63,18 @@ def base_config(database_url: str, tmp_path) -> dict:
     }
 
 
+class RequestClient(FlaskClient):
+    """A test client whose requests get their own app context, as in production.
+
+    Without this, a request made while a test holds an app context (the ``db``
+    fixture) would share that context's ``g`` and database session: the signed-in user
+    of one client would leak into the next request of another.
+    """
+
+    def open(self, *args, **kwargs):
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+
 @pytest.fixture
 def make_app(database_url, tmp_path):
     """Build an app on the test database with extra config; the database is emptied after."""
@@ -67,6 +82,7 @@ def make_app(database_url, tmp_path):
 
     def factory(**overrides):
         app = create_app({**base_config(database_url, tmp_path), **overrides})
+        app.test_client_class = RequestClient
         if database_url.startswith("sqlite"):
             with app.app_context():
                 _db.create_all()

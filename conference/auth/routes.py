@@ -143,7 +143,8 @@ def change_password():
                 form.password.errors.append(exc.message)
             else:
                 db.session.commit()
-                login_user(current_user)  # keep this session; the others are signed out
+                # Keep this session (its stamp changed with the password); others are out.
+                login_user(current_user._get_current_object())
                 flash("Your password has been changed.", "success")
                 return redirect(url_for("auth.account"))
     db.session.rollback()
