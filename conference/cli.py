@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import click
 from flask import current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 from conference.auth.services import create_api_token, create_user, find_user
 from conference.errors import ConferenceError
@@ -81,6 +81,7 @@ def send_mail_command(loop, interval):
 
 
 @click.command("worker")
+@with_appcontext
 @click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
 def worker_command(burst):
     """Run a background worker on Redis (REDIS_URL); run as many as you like, anywhere."""
@@ -97,6 +98,7 @@ def worker_command(burst):
 
 
 @click.command("demo")
+@with_appcontext
 @click.option(
     "--original-dates", is_flag=True, help="Keep 29-30 October 2024 instead of starting today."
 )

@@ -75,17 +75,23 @@ def _coerce(raw: str, default):
             return False
         raise ValueError(f"expected a boolean, got {raw!r}")
     if isinstance(default, int):
-        return int(raw)
+        try:
+            return int(raw)
+        except ValueError:
+            raise ValueError(f"expected a whole number, got {raw!r}") from None
     return raw
 
 
 def load_config(app, test_config=None) -> None:
     """Fill ``app.config``: defaults, instance/config.py, environment, test mapping."""
     app.config.from_object(Defaults)
-    app.config.from_pyfile("config.py", silent=True)
+    app.config.from_pyfile(str(Path(app.instance_path) / "config.py"), silent=True)
     for key in list(app.config):
         if key.isupper() and key in os.environ:
-            app.config[key] = _coerce(os.environ[key], app.config[key])
+            try:
+                app.config[key] = _coerce(os.environ[key], app.config[key])
+            except ValueError as exc:
+                raise ValueError(f"environment variable {key}: {exc}") from None
     # A few settings have no default of their own but may come from the environment.
     for key in ("DATABASE_URL", "SECRET_KEY", "OUTBOX_DIR", "TASKS_MODE", "SERVER_NAME"):
         if os.environ.get(key):

@@ -1,0 +1,59 @@
+"""The migrations build the same schema as the models, on SQLite and on PostgreSQL."""
+
+import uuid
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from flask_migrate import downgrade, upgrade
+from sqlalchemy import create_engine, inspect, text
+from sqlalchemy.engine import make_url
+
+from conference import create_app
+from conference.extensions import db
+from tests.conftest import TEST_DATABASE_URL, base_config
+
+
+def schema_differences(app) -> list:
+    with app.app_context(), db.engine.connect() as conn:
+        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        return compare_metadata(context, db.metadata)
+
+
+def check_migrations(url: str, tmp_path) -> None:
+    app = create_app(base_config(url, tmp_path))
+    with app.app_context():
+        upgrade()
+        tables = set(inspect(db.engine).get_table_names())
+    assert {"user", "event", "event_role", "api_token", "job", "outbox_message"} <= tables
+    assert schema_differences(app) == []
+    # Every migration can be undone and redone.
+    with app.app_context():
+        downgrade(revision="base")
+        assert set(inspect(db.engine).get_table_names()) <= {"alembic_version"}
+        upgrade()
+    try:
+        assert schema_differences(app) == []
+    finally:
+        with app.app_context():
+            db.engine.dispose()
+
+
+def test_migrations_match_the_models_on_sqlite(tmp_path):
+    check_migrations(f"sqlite:///{tmp_path / 'migrated.db'}", tmp_path)
+
+
+def test_migrations_match_the_models_on_postgresql(tmp_path):
+    if not TEST_DATABASE_URL:
+        pytest.skip("needs PostgreSQL: set TEST_DATABASE_URL (.ci/run does)")
+    name = f"conference_migrations_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(TEST_DATABASE_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        url = make_url(TEST_DATABASE_URL).set(database=name)
+        check_migrations(url.render_as_string(hide_password=False), tmp_path)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()

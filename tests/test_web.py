@@ -1,0 +1,124 @@
+import re
+
+import pytest
+
+from tests.factories import make_event, make_user
+
+
+def test_pages_carry_the_security_headers(client, db):
+    response = client.get("/")
+    csp = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+    assert "frame-ancestors 'none'" in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+    assert response.headers["X-Frame-Options"] == "DENY"
+
+
+def test_pages_have_no_inline_script_or_style(client, db, login):
+    organiser = make_user(is_admin=True)
+    event = make_event(organiser)
+    login(organiser)
+    for url in ["/", f"/events/{event.slug}/", "/events/new", f"/events/{event.slug}/edit",
+                f"/events/{event.slug}/team", "/account", "/admin/outbox/", "/nope"]:
+        html = client.get(url).text
+        for tag in re.findall(r"<script[^>]*>", html):
+            assert "src=" in tag, f"inline script on {url}"
+        assert not re.search(r"\son\w+=", html), f"inline handler on {url}"
+        assert " style=" not in html, f"inline style on {url}"
+
+
+def test_session_cookie_is_httponly_and_lax(client, db):
+    make_user("ada@example.org")
+    response = client.post(
+        "/login", data={"email": "ada@example.org", "password": "correct horse battery staple"}
+    )
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" not in cookie
+
+
+def test_cookies_are_secure_when_configured_for_https(make_app):
+    app = make_app(SESSION_COOKIE_SECURE=True)
+    client = app.test_client()
+    with app.app_context():
+        make_user("ada@example.org")
+    response = client.post(
+        "/login", data={"email": "ada@example.org", "password": "correct horse battery staple"}
+    )
+    assert "Secure" in response.headers["Set-Cookie"]
+    assert response.headers["Strict-Transport-Security"].startswith("max-age=")
+
+
+@pytest.mark.parametrize("status", [404, 403])
+def test_error_pages_are_pages_in_the_site_style(client, db, login, status):
+    event = make_event()
+    if status == 403:
+        login(make_user())
+        url = f"/events/{event.slug}/edit"
+    else:
+        url = "/no/such/page"
+    response = client.get(url)
+    assert response.status_code == status
+    assert 'class="navbar' in response.text
+    assert f">{status}<" in response.text
+
+
+def test_api_errors_are_json(client):
+    response = client.get("/api/v1/nothing-here")
+    assert response.status_code == 404
+    assert response.get_json()["status"] == 404
+
+
+def test_too_large_body_gets_413(make_app):
+    app = make_app(MAX_CONTENT_LENGTH=1024)
+    response = app.test_client().post("/login", data={"email": "x" * 5000, "password": "y"})
+    assert response.status_code == 413
+    assert "larger than this site accepts" in response.text
+
+
+def test_500_page_hides_the_details(make_app):
+    app = make_app(PROPAGATE_EXCEPTIONS=False)
+
+    @app.get("/boom")
+    def boom():
+        raise RuntimeError("secret internals")
+
+    response = app.test_client().get("/boom")
+    assert response.status_code == 500
+    assert "Something went wrong" in response.text
+    assert "secret internals" not in response.text
+
+
+def test_health_check_reports_the_database(client, db):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.get_json() == {"status": "ok", "database": "ok"}
+
+
+def test_health_check_is_503_when_the_database_is_unreachable(tmp_path):
+    from conference import create_app
+    from tests.conftest import base_config, free_port
+
+    # Nothing listens on that port: the database is down.
+    config = base_config(f"postgresql+psycopg://nobody@127.0.0.1:{free_port()}/none", tmp_path)
+    app = create_app(config)
+    response = app.test_client().get("/healthz")
+    assert response.status_code == 503
+    assert response.get_json() == {"status": "error", "database": "unreachable"}
+
+
+def test_proxy_headers_are_trusted_only_when_configured(make_app):
+    headers = {"X-Forwarded-Proto": "https", "X-Forwarded-Host": "conf.example.org"}
+    plain = make_app().test_client().get("/events/new", headers=headers)
+    assert plain.headers["Location"].startswith("/login")  # relative, never the forged host
+    app = make_app(PROXY_FIX=1)
+
+    @app.get("/whereami")
+    def whereami():
+        from flask import request
+
+        return request.url
+
+    assert app.test_client().get("/whereami", headers=headers).text.startswith(
+        "https://conf.example.org/"
+    )
