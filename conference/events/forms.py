@@ -51,15 +51,20 @@ class EventForm(FlaskForm):
     )
     venue = StringField("Venue", validators=[Optional(), Length(max=200)])
     city = StringField("City", validators=[Optional(), Length(max=100)])
-    country = SelectField("Country", validators=[DataRequired()])
+    country = SelectField("Country", validators=[DataRequired(message="Choose a country.")])
     timezone = SelectField(
         "Time zone",
-        validators=[DataRequired()],
+        validators=[DataRequired(message="Choose the time zone the event runs in.")],
         description="All times of the event are shown in this zone.",
     )
-    start_date = DateField("First day", validators=[DataRequired()])
-    end_date = DateField("Last day", validators=[DataRequired()])
-    description = TextAreaField("Description", validators=[Optional(), Length(max=20000)])
+    start_date = DateField("First day", validators=[DataRequired(message="Enter a date.")])
+    end_date = DateField("Last day", validators=[DataRequired(message="Enter a date.")])
+    description = TextAreaField(
+        "Description",
+        validators=[Optional(), Length(max=20000)],
+        render_kw={"rows": 8},
+        description="Shown on the public page; separate paragraphs with an empty line.",
+    )
     registration_opens = DateTimeLocalField(
         "Registration opens",
         validators=[Optional()],
@@ -91,5 +96,6 @@ class RoleForm(FlaskForm):
     role = SelectField(
         "Role",
         choices=[SelectChoice(value, label) for value, label in ROLE_LABELS.items()],
+        default="checkin",
         validators=[DataRequired()],
     )

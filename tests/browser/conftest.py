@@ -1,0 +1,93 @@
+"""Real-browser tests: the app on a loopback port, Debian's Chromium driven by Playwright."""
+
+import os
+import re
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from conference import create_app
+from conference.extensions import db
+from tests.conftest import base_config
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+
+
+def _browser_missing_reason() -> str | None:
+    if not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists():
+        return f"needs Chromium at {CHROMIUM} (apt-get install chromium; .ci/run does)"
+    try:
+        import playwright  # noqa: F401
+    except ImportError:
+        return "needs the playwright package (pip install -e '.[test]')"
+    return None
+
+
+@pytest.fixture(scope="session")
+def browser():
+    reason = _browser_missing_reason()
+    if reason:
+        if os.environ.get("REQUIRE_BROWSER"):
+            pytest.fail(reason)
+        pytest.skip(reason)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        yield chromium
+        chromium.close()
+
+
+class LiveServer:
+    def __init__(self, app, server):
+        self.app = app
+        self.server = server
+        self.url = f"http://127.0.0.1:{server.server_port}"
+
+
+@pytest.fixture
+def live_server(tmp_path):
+    """The app on a free loopback port, with a fresh SQLite database built by the migrations."""
+    from flask_migrate import upgrade
+
+    config = base_config(f"sqlite:///{tmp_path / 'browser.db'}", tmp_path)
+    config.update(WTF_CSRF_ENABLED=True, SERVER_NAME=None, TASKS_MODE="thread")
+    app = create_app(config)
+    with app.app_context():
+        upgrade()
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield LiveServer(app, server)
+    server.shutdown()
+    thread.join(timeout=5)
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def page(browser, request):
+    """A fresh browser tab; a screenshot lands in test-artifacts/ when the test fails."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    tab = context.new_page()
+    tab.set_default_timeout(10_000)
+    yield tab
+    if getattr(request.node, "test_failed", False):
+        ARTIFACTS.mkdir(exist_ok=True)
+        name = re.sub(r"[^\w.-]+", "_", request.node.nodeid)
+        tab.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+    context.close()
