@@ -54,8 +54,9 @@ def create_token_command(email, name):
     token, plain = create_api_token(user, name)
     db.session.commit()
     click.echo(plain)
-    click.echo(f"Token {token.prefix}… for {user.email}: keep it safe, it is not shown again.",
-               err=True)
+    click.echo(
+        f"Token {token.prefix}… for {user.email}: keep it safe, it is not shown again.", err=True
+    )
 
 
 @mail_cli.command("send")
@@ -109,8 +110,10 @@ def demo_command(original_dates):
     today = datetime.now(ZoneInfo("Asia/Bangkok")).date()  # "today" where the event is
     event, accounts = build_demo(today, original_dates=original_dates)
     db.session.commit()
-    click.echo(f"Demo event “{event.title}” at /events/{event.slug}/ "
-               f"({event.start_date} to {event.end_date}, {event.timezone}).")
+    click.echo(
+        f"Demo event “{event.title}” at /events/{event.slug}/ "
+        f"({event.start_date} to {event.end_date}, {event.timezone})."
+    )
     for account in accounts:
         click.echo(f"  {account.role:<10} {account.email:<24} password: {account.password}")
 

@@ -75,8 +75,9 @@ def build_demo(today: date, original_dates: bool = False) -> tuple[Event, list[D
         end_date=start + timedelta(days=1),
         description=DESCRIPTION,
         registration_opens=datetime.combine(start - timedelta(days=60), datetime.min.time()),
-        registration_closes=datetime.combine(start + timedelta(days=1), datetime.max.time())
-        .replace(microsecond=0),
+        registration_closes=datetime.combine(
+            start + timedelta(days=1), datetime.max.time()
+        ).replace(microsecond=0),
     )
     event = db.session.scalar(select(Event).where(Event.slug == DEMO_SLUG))
     if event is None:

@@ -46,9 +46,7 @@ ERROR_TEXT = {
 
 def wants_json() -> bool:
     """API clients get JSON errors; browsers get pages."""
-    return request.path.startswith("/api/") or (
-        request.accept_mimetypes.best == "application/json"
-    )
+    return request.path.startswith("/api/") or (request.accept_mimetypes.best == "application/json")
 
 
 def error_response(status: int, message: str | None = None):
@@ -124,8 +122,12 @@ def init_app(app) -> None:
         if exc.code == 429:
             return error_response(429, f"Too many attempts ({exc.description}). Please wait.")
         message = None
-        if exc.code in (400, 404) and exc.description and not exc.description.startswith(
-            ("The browser (or proxy)", "The requested URL was not found")
+        if (
+            exc.code in (400, 404)
+            and exc.description
+            and not exc.description.startswith(
+                ("The browser (or proxy)", "The requested URL was not found")
+            )
         ):
             message = exc.description
         return error_response(exc.code or 500, message)

@@ -5,9 +5,8 @@ import os
 import socket
 
 import pytest
-from sqlalchemy import create_engine, text
-
 from flask.testing import FlaskClient
+from sqlalchemy import create_engine, text
 
 from conference import create_app
 from conference.extensions import db as _db

@@ -13,8 +13,9 @@ _counter = itertools.count(1)
 
 def make_user(email=None, password=PASSWORD, name="", is_admin=False):
     n = next(_counter)
-    user = create_user(email or f"user{n}@example.org", password=password, name=name,
-                       is_admin=is_admin)
+    user = create_user(
+        email or f"user{n}@example.org", password=password, name=name, is_admin=is_admin
+    )
     db.session.commit()
     return user
 

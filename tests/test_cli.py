@@ -55,7 +55,10 @@ def test_demo_builds_the_asean3_event_starting_today_and_is_idempotent(app, runn
 
     passwords = demo_passwords(first.output)
     client = app.test_client()
-    assert log_in(client, "organiser@example.org", passwords["organiser@example.org"]).status_code == 302
+    assert (
+        log_in(client, "organiser@example.org", passwords["organiser@example.org"]).status_code
+        == 302
+    )
     assert client.get("/events/asean3-2024/edit").status_code == 200
 
 

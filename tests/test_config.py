@@ -34,9 +34,13 @@ def test_environment_overrides_instance_config_which_overrides_defaults(monkeypa
         "MAIL_SERVER = 'smtp.instance.example'\nMAIL_PORT = 2525\nLOG_LEVEL = 'WARNING'\n"
     )
     app = make(
-        monkeypatch, tmp_path,
-        MAIL_PORT="587", MAIL_USE_TLS="true", RATELIMIT_ENABLED="0",
-        DATABASE_URL="postgresql+psycopg://u@db/conference", SECRET_KEY="from-env",
+        monkeypatch,
+        tmp_path,
+        MAIL_PORT="587",
+        MAIL_USE_TLS="true",
+        RATELIMIT_ENABLED="0",
+        DATABASE_URL="postgresql+psycopg://u@db/conference",
+        SECRET_KEY="from-env",
         REDIS_URL="redis://cache:6379/0",
     )
     assert app.config["MAIL_SERVER"] == "smtp.instance.example"

@@ -19,8 +19,16 @@ def test_pages_have_no_inline_script_or_style(client, db, login):
     organiser = make_user(is_admin=True)
     event = make_event(organiser)
     login(organiser)
-    for url in ["/", f"/events/{event.slug}/", "/events/new", f"/events/{event.slug}/edit",
-                f"/events/{event.slug}/team", "/account", "/admin/outbox/", "/nope"]:
+    for url in [
+        "/",
+        f"/events/{event.slug}/",
+        "/events/new",
+        f"/events/{event.slug}/edit",
+        f"/events/{event.slug}/team",
+        "/account",
+        "/admin/outbox/",
+        "/nope",
+    ]:
         html = client.get(url).text
         for tag in re.findall(r"<script[^>]*>", html):
             assert "src=" in tag, f"inline script on {url}"
@@ -119,6 +127,8 @@ def test_proxy_headers_are_trusted_only_when_configured(make_app):
 
         return request.url
 
-    assert app.test_client().get("/whereami", headers=headers).text.startswith(
-        "https://conf.example.org/"
+    assert (
+        app.test_client()
+        .get("/whereami", headers=headers)
+        .text.startswith("https://conf.example.org/")
     )

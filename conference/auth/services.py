@@ -170,9 +170,12 @@ def can_create_events(user) -> bool:
         return False
     if user.is_admin:
         return True
-    return db.session.scalar(
-        select(EventRole.id).where(EventRole.user_id == user.id, EventRole.role == "organiser")
-    ) is not None
+    return (
+        db.session.scalar(
+            select(EventRole.id).where(EventRole.user_id == user.id, EventRole.role == "organiser")
+        )
+        is not None
+    )
 
 
 def grant_role(event, user: User, role: str) -> EventRole:

@@ -13,9 +13,7 @@ MAIL_STATUSES = ("pending", "sending", "sent", "failed")
 
 class OutboxMessage(db.Model):
     __table_args__ = (
-        CheckConstraint(
-            "status IN ('pending', 'sending', 'sent', 'failed')", name="status_known"
-        ),
+        CheckConstraint("status IN ('pending', 'sending', 'sent', 'failed')", name="status_known"),
         Index("ix_outbox_message_due", "status", "next_attempt_at"),
     )
 

@@ -53,7 +53,8 @@ def test_logout_needs_a_post(client, db, login):
 def test_sign_in_never_redirects_off_site(client, db, target):
     make_user("ada@example.org")
     response = client.post(
-        "/login", query_string={"next": target},
+        "/login",
+        query_string={"next": target},
         data={"email": "ada@example.org", "password": PASSWORD},
     )
     assert response.status_code == 302
@@ -63,7 +64,8 @@ def test_sign_in_never_redirects_off_site(client, db, target):
 def test_sign_in_returns_to_the_page_asked_for(client, db):
     make_user("ada@example.org")
     response = client.post(
-        "/login", query_string={"next": "/account"},
+        "/login",
+        query_string={"next": "/account"},
         data={"email": "ada@example.org", "password": PASSWORD},
     )
     assert response.headers["Location"] == "/account"
@@ -77,7 +79,9 @@ def test_password_reset_by_e_mail_link(mail_app, smtp_server):
     assert "a reset link is on its way" in response.text
     link = reset_link(smtp_server)
     assert client.get(link).status_code == 200
-    response = client.post(link, data={"password": "new passphrase 2024", "confirm": "new passphrase 2024"})
+    response = client.post(
+        link, data={"password": "new passphrase 2024", "confirm": "new passphrase 2024"}
+    )
     assert response.status_code == 302
     assert log_in(client, "ada@example.org", PASSWORD).status_code == 422
     assert log_in(client, "ada@example.org", "new passphrase 2024").status_code == 302
@@ -138,7 +142,11 @@ def test_changing_the_password_signs_out_other_devices(app, db):
     log_in(laptop, user.email, PASSWORD)
     response = laptop.post(
         "/account/password",
-        data={"current": PASSWORD, "password": "a fresh passphrase", "confirm": "a fresh passphrase"},
+        data={
+            "current": PASSWORD,
+            "password": "a fresh passphrase",
+            "confirm": "a fresh passphrase",
+        },
     )
     assert response.status_code == 302
     assert laptop.get("/account").status_code == 200
@@ -150,7 +158,11 @@ def test_wrong_current_password_changes_nothing(client, db, login):
     login(user)
     response = client.post(
         "/account/password",
-        data={"current": "wrong one!", "password": "a fresh passphrase", "confirm": "a fresh passphrase"},
+        data={
+            "current": "wrong one!",
+            "password": "a fresh passphrase",
+            "confirm": "a fresh passphrase",
+        },
     )
     assert response.status_code == 422
     assert "This is not your current password." in response.text
@@ -207,8 +219,14 @@ def test_form_posted_without_csrf_token_is_refused_and_changes_nothing(make_app)
     assert response.status_code == 302
     response = client.post(
         "/events/new",
-        data={"title": "Sneaky", "slug": "sneaky", "country": "TH", "timezone": "Asia/Bangkok",
-              "start_date": "2026-01-01", "end_date": "2026-01-02"},
+        data={
+            "title": "Sneaky",
+            "slug": "sneaky",
+            "country": "TH",
+            "timezone": "Asia/Bangkok",
+            "start_date": "2026-01-01",
+            "end_date": "2026-01-02",
+        },
     )
     assert response.status_code == 400
     assert "The form expired or was sent from elsewhere" in response.text

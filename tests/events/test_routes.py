@@ -106,7 +106,9 @@ def test_organiser_edits_the_event(client, db, login):
     login(organiser)
     response = client.post(
         f"/events/{event.slug}/edit",
-        data=event_form(slug=event.slug, title="Renamed forum", registration_opens="2026-01-05T09:00"),
+        data=event_form(
+            slug=event.slug, title="Renamed forum", registration_opens="2026-01-05T09:00"
+        ),
     )
     assert response.status_code == 302
     db.session.expire_all()

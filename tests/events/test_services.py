@@ -48,8 +48,10 @@ def test_bad_event_details_are_refused_with_the_field_named(db, overrides, field
         create_event(event_details(**overrides), make_user())
     assert caught.value.field == field
     _db.session.rollback()
-    assert _db.session.scalar(_db.select(_db.func.count()).select_from(
-        _db.metadata.tables["event"])) == 0
+    assert (
+        _db.session.scalar(_db.select(_db.func.count()).select_from(_db.metadata.tables["event"]))
+        == 0
+    )
 
 
 def test_duplicate_slug_is_refused(db):

@@ -46,9 +46,7 @@ def test_unicode_names_and_subjects_survive_the_trip(mail_app, smtp_server):
         assert "Hà Trung Chiến" in message.get_content()
 
 
-def test_mail_waits_while_the_server_is_down_and_is_sent_once_it_is_back(
-    make_app, smtp_server
-):
+def test_mail_waits_while_the_server_is_down_and_is_sent_once_it_is_back(make_app, smtp_server):
     from tests.conftest import free_port
 
     app = make_app(MAIL_SERVER="127.0.0.1", MAIL_PORT=free_port())  # nothing listens there
@@ -118,8 +116,11 @@ def test_concurrent_workers_send_each_message_once(make_app, smtp_server, databa
         for n in range(30):
             _db.session.add(
                 OutboxMessage(
-                    message_id=f"<m{n}@test>", sender="a@test", recipient=f"r{n}@example.org",
-                    subject=f"Message {n}", body_text="x",
+                    message_id=f"<m{n}@test>",
+                    sender="a@test",
+                    recipient=f"r{n}@example.org",
+                    subject=f"Message {n}",
+                    body_text="x",
                 )
             )
         _db.session.commit()
@@ -143,8 +144,13 @@ def test_message_of_a_worker_that_died_is_sent_again_later(mail_app, smtp_server
     with mail_app.app_context():
         _db.session.add(
             OutboxMessage(
-                message_id="<stuck@test>", sender="a@test", recipient="r@example.org",
-                subject="Stuck", body_text="x", status="sending", attempts=1,
+                message_id="<stuck@test>",
+                sender="a@test",
+                recipient="r@example.org",
+                subject="Stuck",
+                body_text="x",
+                status="sending",
+                attempts=1,
                 claimed_at=utcnow() - timedelta(hours=1),
             )
         )
