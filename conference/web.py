@@ -92,6 +92,15 @@ def init_app(app) -> None:
         flash(login_manager.login_message, "info")
         return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
 
+    @app.context_processor
+    def navigation():
+        """The events where the signed-in user holds a role, for the menu."""
+        if not current_user.is_authenticated:
+            return {"my_events": []}
+        from conference.auth.services import events_with_roles
+
+        return {"my_events": events_with_roles(current_user)}
+
     @app.after_request
     def security_headers(response):
         headers = response.headers

@@ -132,3 +132,17 @@ def test_proxy_headers_are_trusted_only_when_configured(make_app):
         .get("/whereami", headers=headers)
         .text.startswith("https://conf.example.org/")
     )
+
+
+def test_json_logs_carry_the_request_id(make_app, capfd):
+    import json
+
+    app = make_app(LOG_FORMAT="json")
+    response = app.test_client().get("/healthz", headers={"X-Request-ID": "scan-42"})
+    assert response.headers["X-Request-ID"] == "scan-42"
+    lines = [
+        json.loads(line) for line in capfd.readouterr().err.splitlines() if line.startswith("{")
+    ]
+    access = [e for e in lines if e["logger"] == "conference.access"]
+    assert access[-1]["request_id"] == "scan-42"
+    assert access[-1]["status"] == 200 and access[-1]["path"] == "/healthz"

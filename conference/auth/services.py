@@ -164,6 +164,22 @@ def roles_of(user, event) -> set[str]:
     )
 
 
+def events_with_roles(user) -> list[tuple]:
+    """(event, sorted role names) for every event where the user holds a role."""
+    from conference.events.models import Event
+
+    rows = db.session.execute(
+        select(Event, EventRole.role)
+        .join(EventRole, EventRole.event_id == Event.id)
+        .where(EventRole.user_id == user.id)
+        .order_by(Event.start_date.desc(), Event.id, EventRole.role)
+    )
+    grouped: dict = {}
+    for event, role in rows:
+        grouped.setdefault(event, []).append(role)
+    return list(grouped.items())
+
+
 def can_create_events(user) -> bool:
     """Site admins, and anyone who organises an event already, may create events."""
     if user is None or not user.is_authenticated:

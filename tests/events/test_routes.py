@@ -155,3 +155,24 @@ def test_removing_the_last_organiser_is_refused(client, db, login):
     assert "at least one organiser" in response.text
     db.session.expire_all()
     assert len(db.session.get(Event, event.id).roles) == 1
+
+
+def test_menu_lists_the_events_where_the_user_has_a_role(client, db, login):
+    staff = make_user()
+    event = make_event(title="ASEAN+3 Regional Learning Cities Conference")
+    make_event(title="Someone else's forum")
+    give_role(event, staff, "checkin")
+    login(staff)
+    menu = client.get("/").text.split('class="dropdown-menu"')[1].split("</ul>")[0]
+    assert "ASEAN+3 Regional Learning Cities Conference" in menu
+    assert "checkin" in menu
+    assert "Someone else" not in menu
+
+
+def test_deleting_an_event_removes_its_roles(db):
+    from conference.auth.models import EventRole
+
+    event = make_event()
+    db.session.execute(db.delete(Event).where(Event.id == event.id))
+    db.session.commit()
+    assert db.session.scalar(select(func.count(EventRole.id))) == 0

@@ -140,3 +140,33 @@ def test_job_progress_page_is_for_its_owner_only(db, client, login):
     assert body["percent"] == 100
     page = client.get(f"/jobs/{job_id}")
     assert "Count the delegates" in page.text
+
+
+def test_flask_worker_command_runs_the_queued_jobs(make_app, database_url, tmp_path):
+    from conference.jobs import worker
+    from conference.jobs.services import rq_queue
+
+    settings = {"TASKS_MODE": "rq", "REDIS_URL": redis_url(), "RQ_QUEUE": uuid.uuid4().hex}
+    if database_url.startswith("sqlite"):
+        # The worker forks a process per job: it needs a database file, not memory.
+        settings["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{tmp_path / 'worker.db'}"
+    app = make_app(**settings)
+    try:
+        with app.app_context():
+            _db.create_all()
+            job_ids = [start_job("test.count", f"Count {n}", upto=n).id for n in (1, 2, 3)]
+            _db.session.commit()
+        result = app.test_cli_runner().invoke(args=["worker", "--burst"])
+        assert result.exit_code == 0, result.output
+        with app.app_context():
+            statuses = [_db.session.get(Job, job_id).status for job_id in job_ids]
+        assert statuses == ["finished"] * 3
+    finally:
+        worker.APP = None
+        rq_queue(app).delete(delete_jobs=True)
+
+
+def test_worker_command_without_redis_explains_itself(runner):
+    result = runner.invoke(args=["worker", "--burst"])
+    assert result.exit_code != 0
+    assert "Set REDIS_URL" in result.output
