@@ -117,16 +117,23 @@ def reset(token):
     return render_template("auth/reset.html", form=form, user=user)
 
 
-@bp.get("/account")
-@login_required
-def account():
-    return render_template(
+def _account_page(password_form=None, token_form=None):
+    """The account page; a form given with errors is shown with them, with status 422."""
+    failed = password_form is not None or token_form is not None
+    page = render_template(
         "auth/account.html",
-        password_form=ChangePasswordForm(),
-        token_form=ApiTokenForm(),
+        password_form=password_form or ChangePasswordForm(formdata=None),
+        token_form=token_form or ApiTokenForm(formdata=None),
         revoke_form=ConfirmForm(),
         tokens=sorted(current_user.api_tokens, key=lambda t: t.created_at, reverse=True),
     )
+    return page, 422 if failed else 200
+
+
+@bp.get("/account")
+@login_required
+def account():
+    return _account_page()
 
 
 @bp.post("/account/password")
@@ -148,13 +155,7 @@ def change_password():
                 flash("Your password has been changed.", "success")
                 return redirect(url_for("auth.account"))
     db.session.rollback()
-    return render_template(
-        "auth/account.html",
-        password_form=form,
-        token_form=ApiTokenForm(formdata=None),
-        revoke_form=ConfirmForm(),
-        tokens=current_user.api_tokens,
-    ), 422
+    return _account_page(password_form=form)
 
 
 @bp.post("/account/tokens")
@@ -165,13 +166,7 @@ def create_token():
         token, plain = create_api_token(current_user, form.name.data)
         db.session.commit()
         return render_template("auth/token_created.html", token=token, plain=plain)
-    return render_template(
-        "auth/account.html",
-        password_form=ChangePasswordForm(formdata=None),
-        token_form=form,
-        revoke_form=ConfirmForm(),
-        tokens=current_user.api_tokens,
-    ), 422
+    return _account_page(token_form=form)
 
 
 @bp.post("/account/tokens/<int:token_id>/revoke")

@@ -246,3 +246,13 @@ def test_account_page_creates_shows_once_and_revokes_tokens(client, db, login):
     token_id = re.search(r"/account/tokens/(\d+)/revoke", account).group(1)
     client.post(f"/account/tokens/{token_id}/revoke")
     assert client.get("/api/v1/me", headers={"Authorization": f"Bearer {plain}"}).status_code == 401
+
+
+def test_token_without_a_name_is_explained_and_not_created(client, db, login):
+    from conference.auth.models import ApiToken
+
+    login(make_user())
+    response = client.post("/account/tokens", data={"name": ""})
+    assert response.status_code == 422
+    assert "This field is required." in response.text
+    assert db.session.scalar(select(func.count(ApiToken.id))) == 0
