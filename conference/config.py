@@ -24,6 +24,8 @@ class Defaults:
     REMEMBER_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_SECURE = False
     PREFERRED_URL_SCHEME = "http"
+    # The site's address, for links in e-mails sent outside a request (CLI, workers).
+    BASE_URL = "http://127.0.0.1:5000"
 
     # Number of reverse proxies in front of the app whose X-Forwarded-* headers to trust.
     PROXY_FIX = 0
@@ -36,6 +38,7 @@ class Defaults:
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = "10 per minute"
     LOGIN_EMAIL_RATE_LIMIT = "5 per minute"
+    REGISTRATION_RATE_LIMIT = "60 per minute"  # per client address, form and API
 
     PASSWORD_RESET_MAX_AGE = 3600
     INVITATION_MAX_AGE = 14 * 24 * 3600
@@ -55,6 +58,9 @@ class Defaults:
     MAIL_CLAIM_TIMEOUT = 600
     MAIL_BATCH_SIZE = 200
     OUTBOX_DIR = None  # None means <instance>/outbox
+    # Deliver right after each commit that queued mail; off when only `flask mail send
+    # --loop` (or a timer) should deliver.
+    MAIL_DELIVER_AFTER_COMMIT = True
 
     # Background work: "rq" (needs REDIS_URL), "thread" (in-process) or "sync" (tests).
     REDIS_URL = ""

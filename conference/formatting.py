@@ -2,6 +2,8 @@
 
 from datetime import UTC, date, datetime, tzinfo
 
+import pycountry
+
 
 def format_datetime(moment: datetime | None, tz: tzinfo | None = None) -> str:
     """'29 Oct 2024, 09:02 (Asia/Bangkok)': always with the zone it is shown in."""
@@ -24,8 +26,17 @@ def format_date_range(start: date, end: date) -> str:
     return f"{start.day}–{end.day} {end:%B %Y}"
 
 
+def country_name(code: str | None) -> str:
+    """'TH' -> 'Thailand' (the code itself when unknown)."""
+    if not code:
+        return ""
+    country = pycountry.countries.get(alpha_2=code.upper())
+    return getattr(country, "common_name", None) or (country.name if country else code)
+
+
 def register(app) -> None:
     """Make the formatters available to templates."""
     app.add_template_filter(format_datetime, "datetime")
     app.add_template_filter(format_date_range, "daterange")
+    app.add_template_filter(country_name, "country_name")
     app.add_template_global(lambda: datetime.now(UTC), "now")

@@ -4,5 +4,26 @@ from conference.auth.models import ApiToken, EventRole, User
 from conference.events.models import Event
 from conference.jobs.models import Job
 from conference.mail.models import OutboxMessage
+from conference.registration.models import (
+    Answer,
+    Category,
+    Delegation,
+    Question,
+    Registration,
+    VisaDetails,
+)
 
-__all__ = ["ApiToken", "Event", "EventRole", "Job", "OutboxMessage", "User"]
+__all__ = [
+    "Answer",
+    "ApiToken",
+    "Category",
+    "Delegation",
+    "Event",
+    "EventRole",
+    "Job",
+    "OutboxMessage",
+    "Question",
+    "Registration",
+    "User",
+    "VisaDetails",
+]

@@ -2,7 +2,7 @@
 
 import logging
 
-from flask import jsonify, render_template, request
+from flask import current_app, has_request_context, jsonify, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import text
@@ -65,6 +65,14 @@ def error_response(status: int, message: str | None = None):
     return page, status, headers
 
 
+def external_url(endpoint: str, **values) -> str:
+    """An absolute URL, for e-mails: the request's host, or BASE_URL outside requests."""
+    if has_request_context() or current_app.config.get("SERVER_NAME"):
+        return url_for(endpoint, _external=True, **values)
+    with current_app.test_request_context(base_url=current_app.config["BASE_URL"]):
+        return url_for(endpoint, _external=True, **values)
+
+
 def init_app(app) -> None:
     """Attach headers, error handlers, proxy handling and the health check to the app."""
     if app.config["PROXY_FIX"]:
@@ -95,7 +103,7 @@ def init_app(app) -> None:
     @app.context_processor
     def navigation():
         """The events where the signed-in user holds a role, for the menu."""
-        if not current_user.is_authenticated:
+        if not has_request_context() or not current_user or not current_user.is_authenticated:
             return {"my_events": []}
         from conference.auth.services import events_with_roles
 

@@ -47,3 +47,43 @@ def give_role(event, user, role):
     grant = grant_role(event, user, role)
     db.session.commit()
     return grant
+
+
+def make_category(event, name=None, **values):
+    from conference.registration.services import save_category
+
+    values.setdefault("capacity", None)
+    values.setdefault("requires_approval", False)
+    category = save_category(event, None, name=name or f"Category {next(_counter)}", **values)
+    db.session.commit()
+    return category
+
+
+def registration_data(category=None, **overrides):
+    from conference.registration.validation import RegistrationData
+
+    n = next(_counter)
+    values = {
+        "category_id": category.id if category is not None else None,
+        "title": "Mr",
+        "given_name": "Trung Chiến",
+        "family_name": "Hà",
+        "native_name": "Hà Trung Chiến",
+        "email": f"delegate{n}@sonla.example",
+        "phone": "+84 912 345 678",
+        "country": "VN",
+        "organisation": "Son La City People's Committee",
+        "position": "Secretary",
+        "privacy_accepted": True,
+    }
+    values.update(overrides)
+    return RegistrationData(**values)
+
+
+def make_registration(event, category, **overrides):
+    from conference.registration.services import Context, register
+
+    ctx = overrides.pop("ctx", None) or Context()
+    registration = register(event, registration_data(category, **overrides), ctx)
+    db.session.commit()
+    return registration

@@ -33,6 +33,12 @@ class Event(db.Model):
     description: Mapped[str] = mapped_column(Text, default="")
     registration_opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     registration_closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Registration settings.
+    edit_deadline: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    privacy_policy: Mapped[str] = mapped_column(Text, default="")
+    visa_letter_text: Mapped[str] = mapped_column(Text, default="")
+    visa_signatory_name: Mapped[str] = mapped_column(String(200), default="")
+    visa_signatory_title: Mapped[str] = mapped_column(String(200), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

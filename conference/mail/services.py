@@ -32,7 +32,8 @@ def queue_mail(recipient: str, subject: str, text: str, html: str | None = None)
     )
     db.session.add(message)
     db.session.flush()
-    dispatch_after_commit("conference.mail.services:deliver_outbox")
+    if current_app.config["MAIL_DELIVER_AFTER_COMMIT"]:
+        dispatch_after_commit("conference.mail.services:deliver_outbox")
     return message
 
 

@@ -24,6 +24,19 @@
     }
   });
 
+  // Parts of a form shown only when a box or option is ticked: data-show-when="<input id>".
+  var dependents = document.querySelectorAll("[data-show-when]");
+  var refresh = function () {
+    dependents.forEach(function (element) {
+      var input = document.getElementById(element.getAttribute("data-show-when"));
+      element.hidden = !(input && input.checked);
+    });
+  };
+  if (dependents.length) {
+    document.addEventListener("change", refresh);
+    refresh();
+  }
+
   // Job progress: poll the JSON status until the job is over.
   var jobBox = document.querySelector("[data-job-url]");
   if (jobBox) {

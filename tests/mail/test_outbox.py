@@ -182,3 +182,14 @@ def test_mail_send_command_delivers_what_is_due(make_app, smtp_server):
     assert result.exit_code == 0, result.output
     assert "sent 1" in result.output
     assert len(smtp_server.envelopes) == 1
+
+
+def test_delivery_can_be_left_to_the_mail_send_command(make_app, smtp_server):
+    app = make_app(
+        MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_server.port, MAIL_DELIVER_AFTER_COMMIT=False
+    )
+    with app.app_context():
+        queue_mail("ada@example.org", "Hello", "Body")
+        _db.session.commit()
+        assert smtp_server.envelopes == []
+        assert deliver_outbox().sent == 1

@@ -1,0 +1,5 @@
+"""Delegate registration: categories, the form, delegations, self-service, organiser pages."""
+
+from flask import Blueprint
+
+bp = Blueprint("registration", __name__)

@@ -1,0 +1,293 @@
+"""Registration forms. Fields only: the rules live in validation.py and services.py."""
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import (
+    BooleanField,
+    DateField,
+    DateTimeLocalField,
+    EmailField,
+    IntegerField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TelField,
+    TextAreaField,
+)
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from conference.events.forms import country_choices
+from conference.registration.models import QUESTION_TYPES, TITLES
+from conference.registration.validation import PassportData, RegistrationData
+
+NO_DELEGATION, NEW_DELEGATION = "none", "new"
+
+
+def _select(label, choices, **kwargs):
+    return SelectField(label, choices=choices, validate_choice=False, **kwargs)
+
+
+class PersonFields(FlaskForm):
+    """The fields of one person: shared by the delegate's, the member's and the organiser's form."""
+
+    title = _select("Title", [SelectChoice(t, t or "—") for t in TITLES])
+    given_name = StringField(
+        "Given name",
+        description="As in your passport, in Latin letters.",
+        render_kw={"autocomplete": "given-name", "maxlength": 100},
+    )
+    family_name = StringField(
+        "Family name", render_kw={"autocomplete": "family-name", "maxlength": 100}
+    )
+    native_name = StringField(
+        "Name in your own script",
+        description="Optional, e.g. Hà Trung Chiến, ศักดิ์ชัย ทองดี, 王晓明, 김민준.",
+        render_kw={"maxlength": 200},
+    )
+    badge_name = StringField(
+        "Name on your badge",
+        description="Optional: how you want to be called, e.g. “Dr Somchai”. "
+        "Empty: your given and family name.",
+        render_kw={"maxlength": 200},
+    )
+    email = EmailField("E-mail", render_kw={"autocomplete": "email", "maxlength": 254})
+    phone = TelField(
+        "Mobile phone",
+        description="With the country code, e.g. +66 81 234 5678.",
+        render_kw={"autocomplete": "tel", "maxlength": 30},
+    )
+    country = _select("Country", [])
+    organisation = StringField(
+        "Organisation", render_kw={"autocomplete": "organization", "maxlength": 200}
+    )
+    position = StringField(
+        "Position", render_kw={"autocomplete": "organization-title", "maxlength": 200}
+    )
+    dietary = StringField(
+        "Dietary needs",
+        description="E.g. halal, vegetarian, allergies.",
+        render_kw={"maxlength": 500},
+    )
+    accessibility = StringField(
+        "Accessibility needs",
+        description="E.g. wheelchair access, sign-language interpretation.",
+        render_kw={"maxlength": 500},
+    )
+    list_consent = BooleanField("Show my name, organisation and country in the participant list")
+    visa_requested = BooleanField("I need a visa invitation letter")
+    passport_name = StringField("Name as in the passport", render_kw={"maxlength": 200})
+    passport_number = StringField("Passport number", render_kw={"maxlength": 20})
+    nationality = _select("Nationality (issuing country)", [])
+    date_of_birth = DateField("Date of birth", validators=[Optional()])
+    passport_expiry = DateField("Passport expiry date", validators=[Optional()])
+
+    def __init__(self, *args, questions=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        countries = [SelectChoice("", "Choose…"), *country_choices()]
+        self.country.choices = countries
+        self.nationality.choices = countries
+        self.questions = list(questions)
+
+    def question_fields(self):
+        """(question, field) pairs, in order."""
+        return [(q, self[f"q{q.id}"]) for q in self.questions]
+
+    def registration_data(self) -> RegistrationData:
+        """What the form says, as the services take it."""
+        data = RegistrationData(
+            **{
+                name: self[name].data or ""
+                for name in (
+                    "title",
+                    "given_name",
+                    "family_name",
+                    "native_name",
+                    "badge_name",
+                    "email",
+                    "phone",
+                    "country",
+                    "organisation",
+                    "position",
+                    "dietary",
+                    "accessibility",
+                )
+            },
+            list_consent=bool(self.list_consent.data),
+            visa_requested=bool(self.visa_requested.data),
+        )
+        if data.visa_requested:
+            data.passport = PassportData(
+                passport_name=self.passport_name.data or "",
+                passport_number=self.passport_number.data or "",
+                nationality=self.nationality.data or "",
+                date_of_birth=self.date_of_birth.data,
+                passport_expiry=self.passport_expiry.data,
+            )
+        for question, field in self.question_fields():
+            data.answers[question.id] = field.data
+        return data
+
+
+def _question_field(question):
+    label, help_text = question.label, question.help_text or None
+    kw = {"description": help_text}
+    if question.type == "short_text":
+        return StringField(label, render_kw={"maxlength": 300}, **kw)
+    if question.type == "long_text":
+        return TextAreaField(label, render_kw={"rows": 4, "maxlength": 5000}, **kw)
+    if question.type == "single_choice":
+        return RadioField(
+            label,
+            choices=[SelectChoice(c, c) for c in question.choices],
+            validate_choice=False,
+            **kw,
+        )
+    if question.type == "multiple_choice":
+        return SelectMultipleField(
+            label,
+            choices=[SelectChoice(c, c) for c in question.choices],
+            validate_choice=False,
+            widget=ListWidget(prefix_label=False),
+            option_widget=CheckboxInput(),
+            **kw,
+        )
+    if question.type == "checkbox":
+        return BooleanField(label, **kw)
+    if question.type == "number":
+        return StringField(label, render_kw={"inputmode": "decimal"}, **kw)
+    if question.type == "date":
+        return StringField(label, render_kw={"type": "date"}, **kw)
+    if question.type == "country":
+        return _select(label, [SelectChoice("", "Choose…"), *country_choices()], **kw)
+    raise ValueError(f"unknown question type {question.type!r}")
+
+
+def person_form_class(base, questions):
+    """A form class with a field ``q<id>`` for each custom question."""
+    attrs = {f"q{q.id}": _question_field(q) for q in questions}
+    return type(f"{base.__name__}WithQuestions", (base,), attrs)
+
+
+class RegistrationForm(PersonFields):
+    """The delegate's own form (and the organiser's "add by hand")."""
+
+    category_id = RadioField("How you take part", choices=[], validate_choice=False, coerce=str)
+    delegation_choice = RadioField(
+        "Delegation", choices=[], validate_choice=False, default=NO_DELEGATION
+    )
+    new_delegation_name = StringField(
+        "Name of your delegation", description="E.g. “Son La City”.", render_kw={"maxlength": 200}
+    )
+    privacy_accepted = BooleanField("I agree to the privacy policy")
+
+    def registration_data(self) -> RegistrationData:
+        data = super().registration_data()
+        data.category_id = (
+            int(self.category_id.data) if str(self.category_id.data).isdigit() else None
+        )
+        choice = self.delegation_choice.data or NO_DELEGATION
+        if choice == NEW_DELEGATION:
+            data.new_delegation_name = self.new_delegation_name.data or ""
+            if not data.new_delegation_name.strip():
+                data.new_delegation_name = ""
+        elif choice.isdigit():
+            data.delegation_id = int(choice)
+        data.privacy_accepted = bool(self.privacy_accepted.data)
+        return data
+
+
+def build_registration_form(questions, categories, delegations, **kwargs) -> RegistrationForm:
+    """The delegate's form for an event, with its categories, delegations and questions."""
+    form = person_form_class(RegistrationForm, questions)(questions=questions, **kwargs)
+    form.category_id.choices = [SelectChoice(str(c.id), c.name) for c in categories]
+    form.categories = categories
+    form.delegation_choice.choices = [
+        SelectChoice(NO_DELEGATION, "I register on my own"),
+        SelectChoice(NEW_DELEGATION, "I lead a delegation, and will add its members"),
+        *[SelectChoice(str(d.id), f"Member of {d.name}") for d in delegations],
+    ]
+    return form
+
+
+def build_person_form(questions, **kwargs) -> PersonFields:
+    """The form for editing a registration, or a head adding a member."""
+    return person_form_class(PersonFields, questions)(questions=questions, **kwargs)
+
+
+class CategoryForm(FlaskForm):
+    name = StringField("Name", validators=[InputRequired(), Length(max=100)])
+    description = TextAreaField("Description", validators=[Length(max=2000)], render_kw={"rows": 2})
+    capacity = IntegerField(
+        "Capacity",
+        validators=[Optional(), NumberRange(min=0, max=1_000_000)],
+        description="Empty: no limit.",
+    )
+    requires_approval = BooleanField("Organisers approve each registration")
+    opens_at = DateTimeLocalField(
+        "Opens",
+        validators=[Optional()],
+        description="In the event's time zone. Empty: with the event.",
+    )
+    closes_at = DateTimeLocalField(
+        "Closes", validators=[Optional()], description="Empty: with the event."
+    )
+    invitation_code = StringField(
+        "Invitation code",
+        validators=[Optional(), Length(min=6, max=64)],
+        description="Set one to make the category reachable by invitation only.",
+    )
+    badge_colour = StringField(
+        "Badge colour",
+        default="#1f4e79",
+        validators=[InputRequired(), Regexp(r"^#[0-9a-fA-F]{6}$", message="Use #RRGGBB.")],
+        render_kw={"type": "color"},
+    )
+
+
+class QuestionForm(FlaskForm):
+    label = StringField("Question", validators=[InputRequired(), Length(max=300)])
+    help_text = StringField("Help text", validators=[Length(max=500)])
+    type = SelectField(
+        "Kind of answer", choices=[SelectChoice(k, v) for k, v in QUESTION_TYPES.items()]
+    )
+    required = BooleanField("An answer is required")
+    choices = TextAreaField(
+        "Choices",
+        description="For single and multiple choice: one per line.",
+        render_kw={"rows": 4},
+    )
+
+
+class SettingsForm(FlaskForm):
+    edit_deadline = DateTimeLocalField(
+        "Delegates can change their registration until",
+        validators=[Optional()],
+        description="In the event's time zone. Empty: until the event ends.",
+    )
+    privacy_policy = TextAreaField(
+        "Privacy policy",
+        validators=[Length(max=20000)],
+        render_kw={"rows": 6},
+        description="Shown on the registration form; delegates must agree to it.",
+    )
+    visa_letter_text = TextAreaField(
+        "Visa invitation letter text",
+        validators=[Length(max=20000)],
+        render_kw={"rows": 8},
+        description="Paragraphs separated by an empty line. Placeholders: {name}, "
+        "{passport_number}, {nationality}, {event_title}, {event_dates}, {city}, {country}, "
+        "{organisation}, {position}.",
+    )
+    visa_signatory_name = StringField("Signed by", validators=[Length(max=200)])
+    visa_signatory_title = StringField("Signatory's title", validators=[Length(max=200)])
+
+
+class LostLinkForm(FlaskForm):
+    email = EmailField("E-mail", validators=[InputRequired(), Length(max=254)])
+
+
+class ImportForm(FlaskForm):
+    file = FileField("CSV or Excel file (.csv, .xlsx)")

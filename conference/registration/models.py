@@ -1,0 +1,246 @@
+"""Registrations, their categories, custom questions and answers, delegations, visa data."""
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from conference.dbtypes import UTCDateTime, utcnow
+from conference.extensions import db
+
+STATUSES = ("confirmed", "pending_approval", "waitlisted", "rejected", "cancelled")
+HOLDS_PLACE = ("confirmed", "pending_approval")
+STATUS_LABELS = {
+    "confirmed": "Confirmed",
+    "pending_approval": "Pending approval",
+    "waitlisted": "Waiting list",
+    "rejected": "Rejected",
+    "cancelled": "Cancelled",
+}
+QUESTION_TYPES = {
+    "short_text": "Short text",
+    "long_text": "Long text",
+    "single_choice": "Single choice",
+    "multiple_choice": "Multiple choice",
+    "checkbox": "Checkbox",
+    "number": "Number",
+    "date": "Date",
+    "country": "Country",
+}
+TITLES = ("", "Mr", "Ms", "Mrs", "Mx", "Dr", "Prof.", "H.E.", "Hon.")
+
+
+class Category(db.Model):
+    """A kind of participant, with its own capacity; ``places_taken`` is kept atomically."""
+
+    __table_args__ = (
+        UniqueConstraint("event_id", "name"),
+        CheckConstraint("capacity IS NULL OR capacity >= 0", name="capacity_not_negative"),
+        CheckConstraint("places_taken >= 0", name="places_taken_not_negative"),
+        # The database itself refuses to oversell.
+        CheckConstraint("capacity IS NULL OR places_taken <= capacity", name="never_oversold"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    description: Mapped[str] = mapped_column(Text, default="")
+    capacity: Mapped[int | None] = mapped_column(Integer)
+    places_taken: Mapped[int] = mapped_column(Integer, default=0)
+    requires_approval: Mapped[bool] = mapped_column(Boolean, default=False)
+    opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    invitation_code: Mapped[str | None] = mapped_column(String(64))
+    badge_colour: Mapped[str] = mapped_column(String(7), default="#1f4e79")
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    event: Mapped["Event"] = relationship()  # noqa: F821
+
+    @property
+    def is_public(self) -> bool:
+        return not self.invitation_code
+
+    @property
+    def places_left(self) -> int | None:
+        if self.capacity is None:
+            return None
+        return max(self.capacity - self.places_taken, 0)
+
+    def is_open(self, now: datetime | None = None) -> bool:
+        now = now or utcnow()
+        if self.opens_at and now < self.opens_at:
+            return False
+        if self.closes_at and now >= self.closes_at:
+            return False
+        return True
+
+
+class Question(db.Model):
+    """A custom question an event asks on its registration form."""
+
+    __table_args__ = (
+        CheckConstraint(
+            "type IN ('short_text', 'long_text', 'single_choice', 'multiple_choice', "
+            "'checkbox', 'number', 'date', 'country')",
+            name="type_known",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
+    label: Mapped[str] = mapped_column(String(300))
+    help_text: Mapped[str] = mapped_column(String(500), default="")
+    type: Mapped[str] = mapped_column(String(20))
+    required: Mapped[bool] = mapped_column(Boolean, default=False)
+    choices: Mapped[list] = mapped_column(JSON, default=list)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    @property
+    def type_label(self) -> str:
+        return QUESTION_TYPES[self.type]
+
+
+class Delegation(db.Model):
+    """A group travelling together (a city delegation), led by a head of delegation."""
+
+    __table_args__ = (UniqueConstraint("event_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    country: Mapped[str] = mapped_column(String(2))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    members: Mapped[list["Registration"]] = relationship(back_populates="delegation")
+
+    @property
+    def head(self) -> "Registration | None":
+        return next((m for m in self.members if m.is_delegation_head), None)
+
+
+class Registration(db.Model):
+    __table_args__ = (
+        UniqueConstraint("event_id", "email"),
+        CheckConstraint(
+            "status IN ('confirmed', 'pending_approval', 'waitlisted', 'rejected', 'cancelled')",
+            name="status_known",
+        ),
+        CheckConstraint("email = lower(email)", name="email_lowercase"),
+        Index("ix_registration_event_status", "event_id", "status"),
+        Index("ix_registration_waitlist", "category_id", "status", "waitlisted_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"))
+    category_id: Mapped[int] = mapped_column(ForeignKey("category.id"), index=True)
+    delegation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("delegation.id", ondelete="SET NULL"), index=True
+    )
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user.id", ondelete="SET NULL"), index=True
+    )
+    status: Mapped[str] = mapped_column(String(20))
+
+    title: Mapped[str] = mapped_column(String(20), default="")
+    given_name: Mapped[str] = mapped_column(String(100))
+    family_name: Mapped[str] = mapped_column(String(100))
+    native_name: Mapped[str] = mapped_column(String(200), default="")
+    badge_name: Mapped[str] = mapped_column(String(200), default="")
+    email: Mapped[str] = mapped_column(String(254))
+    phone: Mapped[str] = mapped_column(String(20), default="")
+    country: Mapped[str] = mapped_column(String(2))
+    organisation: Mapped[str] = mapped_column(String(200))
+    position: Mapped[str] = mapped_column(String(200), default="")
+    dietary: Mapped[str] = mapped_column(String(500), default="")
+    accessibility: Mapped[str] = mapped_column(String(500), default="")
+    list_consent: Mapped[bool] = mapped_column(Boolean, default=False)
+    privacy_accepted_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    visa_requested: Mapped[bool] = mapped_column(Boolean, default=False)
+    is_delegation_head: Mapped[bool] = mapped_column(Boolean, default=False)
+    organiser_note: Mapped[str] = mapped_column(Text, default="")
+
+    search_text: Mapped[str] = mapped_column(Text, default="")
+    manage_nonce: Mapped[str] = mapped_column(String(32))
+    source: Mapped[str] = mapped_column(String(20), default="form")
+    email_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    status_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    waitlisted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    event: Mapped["Event"] = relationship()  # noqa: F821
+    category: Mapped[Category] = relationship()
+    delegation: Mapped[Delegation | None] = relationship(back_populates="members")
+    answers: Mapped[list["Answer"]] = relationship(
+        back_populates="registration", cascade="all, delete-orphan"
+    )
+    visa: Mapped["VisaDetails | None"] = relationship(
+        back_populates="registration", cascade="all, delete-orphan"
+    )
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.given_name} {self.family_name}".strip()
+
+    @property
+    def display_name(self) -> str:
+        return " ".join(p for p in (self.title, self.given_name, self.family_name) if p)
+
+    @property
+    def name_on_badge(self) -> str:
+        return self.badge_name or self.full_name
+
+    @property
+    def holds_place(self) -> bool:
+        return self.status in HOLDS_PLACE
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS[self.status]
+
+    @property
+    def is_head(self) -> bool:
+        return self.delegation_id is not None and self.is_delegation_head
+
+
+class Answer(db.Model):
+    __table_args__ = (UniqueConstraint("registration_id", "question_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    registration_id: Mapped[int] = mapped_column(
+        ForeignKey("registration.id", ondelete="CASCADE"), index=True
+    )
+    question_id: Mapped[int] = mapped_column(ForeignKey("question.id", ondelete="CASCADE"))
+    value: Mapped[object] = mapped_column(JSON)
+
+    registration: Mapped[Registration] = relationship(back_populates="answers")
+    question: Mapped[Question] = relationship()
+
+
+class VisaDetails(db.Model):
+    """Passport details for a visa invitation letter: organisers only; deleted after the event."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    registration_id: Mapped[int] = mapped_column(
+        ForeignKey("registration.id", ondelete="CASCADE"), unique=True
+    )
+    passport_name: Mapped[str] = mapped_column(String(200))
+    passport_number: Mapped[str] = mapped_column(String(30))
+    nationality: Mapped[str] = mapped_column(String(2))
+    date_of_birth: Mapped[date] = mapped_column(Date)
+    passport_expiry: Mapped[date] = mapped_column(Date)
+    letter_issued_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    registration: Mapped[Registration] = relationship(back_populates="visa")

@@ -1,0 +1,284 @@
+"""Checking what a delegate sends: pure functions, shared by the form, the API and imports."""
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date
+
+import phonenumbers
+import pycountry
+from email_validator import EmailNotValidError, validate_email
+
+from conference.registration.models import QUESTION_TYPES, TITLES
+
+LIMITS = {
+    "title": 20,
+    "given_name": 100,
+    "family_name": 100,
+    "native_name": 200,
+    "badge_name": 200,
+    "organisation": 200,
+    "position": 200,
+    "dietary": 500,
+    "accessibility": 500,
+    "new_delegation_name": 200,
+}
+PASSPORT_RE = re.compile(r"^[A-Z0-9]{5,20}$")
+
+
+@dataclass
+class PassportData:
+    passport_name: str = ""
+    passport_number: str = ""
+    nationality: str = ""
+    date_of_birth: date | None = None
+    passport_expiry: date | None = None
+
+
+@dataclass
+class RegistrationData:
+    """What a delegate (or an organiser, or an import row) says about one registration."""
+
+    category_id: int | None = None
+    title: str = ""
+    given_name: str = ""
+    family_name: str = ""
+    native_name: str = ""
+    badge_name: str = ""
+    email: str = ""
+    phone: str = ""
+    country: str = ""
+    organisation: str = ""
+    position: str = ""
+    dietary: str = ""
+    accessibility: str = ""
+    list_consent: bool = False
+    privacy_accepted: bool = False
+    delegation_id: int | None = None
+    new_delegation_name: str = ""
+    answers: dict = field(default_factory=dict)  # question id -> value
+    visa_requested: bool = False
+    passport: PassportData | None = None
+
+
+class Errors(dict):
+    """Field name -> list of messages."""
+
+    def add(self, name: str, message: str) -> None:
+        self.setdefault(name, []).append(message)
+
+
+def clean_text(value) -> str:
+    """NFC-normalised, trimmed, inner runs of whitespace collapsed, no control characters."""
+    if value is None:
+        return ""
+    text = unicodedata.normalize("NFC", str(value))
+    text = "".join(ch for ch in text if unicodedata.category(ch)[0] != "C" or ch in "\n\t")
+    return " ".join(text.split())
+
+
+def clean_long_text(value) -> str:
+    """Like clean_text, but keeps line breaks."""
+    if value is None:
+        return ""
+    lines = [clean_text(line) for line in unicodedata.normalize("NFC", str(value)).splitlines()]
+    return "\n".join(lines).strip()
+
+
+def fold(text: str) -> str:
+    """Lower case without diacritics, for search: "Chiến" -> "chien", "Đà" -> "da"."""
+    text = unicodedata.normalize("NFKD", text or "").replace("đ", "d").replace("Đ", "D")
+    return "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
+
+
+def normalise_email(value) -> tuple[str, str | None]:
+    """(normalised address, error message or None)."""
+    text = clean_text(value)
+    if not text:
+        return "", "Enter your e-mail address."
+    try:
+        result = validate_email(text, check_deliverability=False)
+    except EmailNotValidError:
+        return text, "Enter a valid e-mail address, like name@example.org."
+    return result.normalized.lower(), None
+
+
+def normalise_phone(value, country: str) -> tuple[str, str | None]:
+    """The number in E.164 (+66812345678), read with the country's conventions."""
+    text = clean_text(value)
+    if not text:
+        return "", None
+    try:
+        number = phonenumbers.parse(text, (country or "").upper() or None)
+    except phonenumbers.NumberParseException:
+        return text, "Enter a phone number with its country code, like +66 81 234 5678."
+    if not phonenumbers.is_valid_number(number):
+        return text, "This phone number does not exist; check it and its country code."
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164), None
+
+
+def valid_country(code) -> str | None:
+    """The ISO 3166-1 alpha-2 code, upper case, or None."""
+    text = clean_text(code).upper()
+    if len(text) == 2 and pycountry.countries.get(alpha_2=text):
+        return text
+    return None
+
+
+def _as_bool(value) -> bool:
+    if isinstance(value, bool):
+        return value
+    return str(value).strip().lower() in {"1", "true", "yes", "y", "on", "x"}
+
+
+def _as_date(value) -> date | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value).strip()[:10])
+    except ValueError:
+        return None
+
+
+def clean_answer(question, value, errors: Errors):
+    """The stored form of one answer, or None for no answer; problems go to ``errors``."""
+    name = f"q{question.id}"
+    empty = value is None or value == "" or value == [] or value is False
+    if question.type == "checkbox":
+        checked = _as_bool(value) if not isinstance(value, list) else bool(value)
+        if question.required and not checked:
+            errors.add(name, "Please tick this box to continue.")
+        return checked
+    if empty:
+        if question.required:
+            errors.add(name, "Please answer this question.")
+        return None
+    if question.type in ("short_text", "long_text"):
+        text = clean_text(value) if question.type == "short_text" else clean_long_text(value)
+        limit = 300 if question.type == "short_text" else 5000
+        if len(text) > limit:
+            errors.add(name, f"Please keep this under {limit} characters.")
+        if not text and question.required:
+            errors.add(name, "Please answer this question.")
+        return text or None
+    if question.type == "single_choice":
+        if isinstance(value, list):
+            value = value[0] if len(value) == 1 else None
+        if value not in question.choices:
+            errors.add(name, "Choose one of the options.")
+        return value
+    if question.type == "multiple_choice":
+        values = value if isinstance(value, list) else [value]
+        if any(v not in question.choices for v in values):
+            errors.add(name, "Choose from the options given.")
+        return [c for c in question.choices if c in values]
+    if question.type == "number":
+        try:
+            number = float(str(value).replace(",", "."))
+        except ValueError:
+            errors.add(name, "Enter a number.")
+            return None
+        return int(number) if number.is_integer() else number
+    if question.type == "date":
+        parsed = _as_date(value)
+        if parsed is None:
+            errors.add(name, "Enter a date as YYYY-MM-DD.")
+            return None
+        return parsed.isoformat()
+    if question.type == "country":
+        code = valid_country(value)
+        if code is None:
+            errors.add(name, "Choose a country from the list.")
+        return code
+    raise ValueError(f"unknown question type {question.type!r}")  # pragma: no cover
+
+
+def clean_passport(passport: PassportData | None, errors: Errors, today: date) -> PassportData:
+    """Passport details are needed only for a visa letter; each is checked."""
+    passport = passport or PassportData()
+    cleaned = PassportData(
+        passport_name=clean_text(passport.passport_name),
+        passport_number=clean_text(passport.passport_number).replace(" ", "").upper(),
+        nationality=valid_country(passport.nationality) or "",
+        date_of_birth=_as_date(passport.date_of_birth),
+        passport_expiry=_as_date(passport.passport_expiry),
+    )
+    if not cleaned.passport_name:
+        errors.add("passport_name", "Enter your name exactly as in your passport.")
+    elif len(cleaned.passport_name) > 200:
+        errors.add("passport_name", "This can be at most 200 characters.")
+    if not PASSPORT_RE.match(cleaned.passport_number):
+        errors.add("passport_number", "Enter the passport number: 5 to 20 letters and digits.")
+    if not cleaned.nationality:
+        errors.add("nationality", "Choose the country that issued your passport.")
+    if cleaned.date_of_birth is None or not (date(1900, 1, 1) < cleaned.date_of_birth < today):
+        errors.add("date_of_birth", "Enter your date of birth.")
+    if cleaned.passport_expiry is None:
+        errors.add("passport_expiry", "Enter the passport's expiry date.")
+    elif cleaned.passport_expiry <= today:
+        errors.add("passport_expiry", "This passport has expired.")
+    return cleaned
+
+
+def clean_registration(
+    data: RegistrationData, questions, today: date, *, require_privacy: bool = True
+) -> tuple[RegistrationData, Errors]:
+    """A cleaned copy of the data and every problem found, field by field."""
+    errors = Errors()
+    out = RegistrationData(
+        category_id=data.category_id,
+        delegation_id=data.delegation_id,
+        list_consent=_as_bool(data.list_consent),
+        privacy_accepted=_as_bool(data.privacy_accepted),
+        visa_requested=_as_bool(data.visa_requested),
+    )
+    for name in LIMITS:
+        value = clean_text(getattr(data, name))
+        if len(value) > LIMITS[name]:
+            errors.add(name, f"This can be at most {LIMITS[name]} characters.")
+        setattr(out, name, value)
+    if out.title not in TITLES:
+        errors.add("title", "Choose a title from the list, or none.")
+    for name, message in (
+        ("given_name", "Enter your given name."),
+        ("family_name", "Enter your family name."),
+        ("organisation", "Enter your organisation (or “Independent”)."),
+    ):
+        if not getattr(out, name):
+            errors.add(name, message)
+    if out.category_id is None:
+        errors.add("category_id", "Choose how you take part.")
+    country = valid_country(data.country)
+    if country is None:
+        errors.add("country", "Choose your country from the list.")
+    out.country = country or clean_text(data.country)[:2].upper()
+    out.email, problem = normalise_email(data.email)
+    if problem:
+        errors.add("email", problem)
+    out.phone, problem = normalise_phone(data.phone, out.country)
+    if problem:
+        errors.add("phone", problem)
+    if require_privacy and not out.privacy_accepted:
+        errors.add("privacy_accepted", "Please agree to the privacy policy to register.")
+
+    answers = data.answers or {}
+    for question in questions:
+        raw = answers.get(question.id, answers.get(str(question.id)))
+        value = clean_answer(question, raw, errors)
+        if value is not None and value != []:
+            out.answers[question.id] = value
+    known = {q.id for q in questions}
+    unknown = [k for k in answers if str(k) not in {str(i) for i in known}]
+    if unknown:
+        errors.add("answers", f"Unknown question(s): {', '.join(map(str, unknown))}.")
+
+    if out.visa_requested:
+        out.passport = clean_passport(data.passport, errors, today)
+    return out, errors
+
+
+def question_types() -> dict[str, str]:
+    """The kinds of custom question, with their labels."""
+    return dict(QUESTION_TYPES)
