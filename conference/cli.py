@@ -116,6 +116,13 @@ def demo_command(original_dates):
     )
     for account in accounts:
         click.echo(f"  {account.role:<10} {account.email:<24} password: {account.password}")
+    from conference.demo import DEMO_CATEGORIES
+    from conference.registration.services import status_counts
+
+    counts = ", ".join(f"{n} {s.replace('_', ' ')}" for s, n in status_counts(event).items() if n)
+    click.echo(f"Registrations: {counts}.")
+    codes = ", ".join(f"{name} “{code}”" for name, *_, code, _ in DEMO_CATEGORIES if code)
+    click.echo(f"Invitation codes: {codes}.")
 
 
 def register_commands(app) -> None:

@@ -87,4 +87,205 @@ def build_demo(today: date, original_dates: bool = False) -> tuple[Event, list[D
     for user, role in staff:
         grant_role(event, user, role)
     db.session.flush()
+    _demo_registration_setup(event)
+    _demo_registrations(event)
     return event, accounts
+
+
+# Registration: categories, questions and 270 delegates from demo_data --------------------
+
+DEMO_CATEGORIES = (
+    # name, description, capacity, approval, invitation code, badge colour
+    (
+        "Delegate",
+        "City officials, policymakers and education experts.",
+        None,
+        False,
+        None,
+        "#1f4e79",
+    ),
+    (
+        "Speaker",
+        "Presenters in the plenaries and parallel sessions.",
+        None,
+        False,
+        "speakers-asean3",
+        "#b03a2e",
+    ),
+    (
+        "Observer",
+        "Limited places for observers from partner organisations.",
+        10,
+        False,
+        None,
+        "#5f6b7a",
+    ),
+    (
+        "Press",
+        "Accredited journalists; the organisers approve each request.",
+        20,
+        True,
+        None,
+        "#d35400",
+    ),
+    ("VIP", "Ministers, ambassadors and heads of agencies.", None, False, "vip-asean3", "#9a7d0a"),
+    ("Staff", "Organising team and volunteers.", None, False, "staff-asean3", "#1e8449"),
+)
+
+SITE_VISITS = [
+    "Bang Kachao green lung",
+    "Khlong Toei community learning centre",
+    "Bangkok City Library",
+    "No site visit",
+]
+
+
+def _demo_registration_setup(event) -> None:
+    from conference.registration.models import Category, Question
+    from conference.registration.services import save_category, save_question
+
+    existing = {
+        c.name for c in db.session.scalars(select(Category).where(Category.event_id == event.id))
+    }
+    for name, description, capacity, approval, code, colour in DEMO_CATEGORIES:
+        if name not in existing:
+            save_category(
+                event,
+                None,
+                name=name,
+                description=description,
+                capacity=capacity,
+                requires_approval=approval,
+                invitation_code=code,
+                badge_colour=colour,
+            )
+    if db.session.scalar(select(Question.id).where(Question.event_id == event.id)) is None:
+        save_question(
+            event,
+            None,
+            type="single_choice",
+            required=True,
+            choices=SITE_VISITS,
+            label="Which learning-city site visit would you like to join on the second day?",
+        )
+        save_question(event, None, type="checkbox", label="I will attend the welcome dinner")
+        save_question(event, None, type="date", label="Arrival date in Bangkok")
+    if not event.visa_letter_text:
+        event.visa_letter_text = VISA_LETTER_TEXT
+        event.visa_signatory_name = "Siriporn Chaiyasit"
+        event.visa_signatory_title = "Conference Secretariat, UNESCO Bangkok"
+        event.privacy_policy = PRIVACY_POLICY
+
+
+VISA_LETTER_TEXT = "\n\n".join(
+    [
+        (
+            "The organisers of the {event_title} are pleased to invite {name}, {position}, "
+            "{organisation}, holder of passport number {passport_number} ({nationality}), to take "
+            "part in the conference in {city}, {country}, on {event_dates}."
+        ),
+        (
+            "The conference brings together city officials and education experts from the ASEAN "
+            "member states, China, Japan and the Republic of Korea to share how lifelong learning "
+            "builds inclusive and resilient cities."
+        ),
+        (
+            "The participant's travel and accommodation are covered by their own organisation. We "
+            "kindly ask the competent authorities to grant the visa needed for this visit."
+        ),
+    ]
+)
+
+PRIVACY_POLICY = "\n\n".join(
+    [
+        (
+            "The conference organisers use your details only to run this conference: "
+            "registration, badges, check-in, the programme and the messages about them."
+        ),
+        (
+            "Organisers see your details. Other participants see your name, organisation and "
+            "country only if you agree to the participant list. Passport details for visa letters "
+            "are deleted after the conference. Write to the secretariat to see, correct or delete "
+            "your data."
+        ),
+    ]
+)
+
+
+def _demo_registrations(event) -> None:
+    from conference.demo_data import demo_delegations, demo_individuals
+    from conference.registration.models import Category, Delegation, Question, Registration
+    from conference.registration.services import Context, register
+    from conference.registration.validation import RegistrationData
+
+    categories = {
+        c.name: c.id
+        for c in db.session.scalars(select(Category).where(Category.event_id == event.id))
+    }
+    questions = list(
+        db.session.scalars(
+            select(Question).where(Question.event_id == event.id).order_by(Question.position)
+        )
+    )
+    known = set(
+        db.session.scalars(select(Registration.email).where(Registration.event_id == event.id))
+    )
+
+    def add(person, index, delegation=None, head=False):
+        if person.email in known:
+            return
+        answers = {}
+        if questions:
+            answers[questions[0].id] = SITE_VISITS[index % len(SITE_VISITS)]
+            answers[questions[1].id] = index % 5 != 0
+            answers[questions[2].id] = (
+                event.start_date - timedelta(days=1 + index % 2)
+            ).isoformat()
+        data = RegistrationData(
+            category_id=categories[person.category],
+            **{
+                name: getattr(person, name)
+                for name in (
+                    "title",
+                    "given_name",
+                    "family_name",
+                    "native_name",
+                    "email",
+                    "phone",
+                    "country",
+                    "organisation",
+                    "position",
+                    "dietary",
+                    "accessibility",
+                    "list_consent",
+                )
+            },
+            privacy_accepted=True,
+            answers=answers,
+        )
+        registration = register(
+            event,
+            data,
+            Context(source="import", by_organiser=True, delegation=delegation, notify=False),
+        )
+        registration.is_delegation_head = head
+        known.add(person.email)
+
+    index = 0
+    for group in demo_delegations():
+        delegation = db.session.scalar(
+            select(Delegation).where(Delegation.event_id == event.id, Delegation.name == group.name)
+        )
+        if delegation is None:
+            delegation = Delegation(event_id=event.id, name=group.name, country=group.country)
+            db.session.add(delegation)
+        add(group.head, index, delegation, head=True)
+        for member in group.members:
+            index += 1
+            add(member, index, delegation)
+    # Those who came first got the places: the waiting list is filled last.
+    individuals = sorted(demo_individuals(), key=lambda p: p.status == "waitlisted")
+    for person in individuals:
+        index += 1
+        add(person, index)
+    db.session.flush()

@@ -34,9 +34,27 @@ def country_name(code: str | None) -> str:
     return getattr(country, "common_name", None) or (country.name if country else code)
 
 
+def answer_text(value) -> str:
+    """An answer to a custom question, as a person reads it."""
+    if isinstance(value, list):
+        return ", ".join(map(str, value))
+    if value is True:
+        return "Yes"
+    if value is False:
+        return "No"
+    return "" if value is None else str(value)
+
+
+def reject_keys(mapping, *keys) -> dict:
+    """The mapping without some keys (to rebuild a query string)."""
+    return {k: v for k, v in mapping.items() if k not in keys}
+
+
 def register(app) -> None:
     """Make the formatters available to templates."""
     app.add_template_filter(format_datetime, "datetime")
     app.add_template_filter(format_date_range, "daterange")
     app.add_template_filter(country_name, "country_name")
+    app.add_template_filter(answer_text, "answer_text")
+    app.add_template_filter(reject_keys, "reject_keys")
     app.add_template_global(lambda: datetime.now(UTC), "now")

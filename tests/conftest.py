@@ -71,7 +71,10 @@ class RequestClient(FlaskClient):
     """
 
     def open(self, *args, **kwargs):
-        return contextvars.Context().run(super().open, *args, **kwargs)
+        context = contextvars.Context()
+        response = context.run(super().open, *args, **kwargs)
+        context.run(response.get_data)  # a streamed body is read in the same context
+        return response
 
 
 @pytest.fixture

@@ -26,6 +26,8 @@ EVENT = {
         "registration_opens_at": {"type": ["string", "null"], "format": "date-time"},
         "registration_closes_at": {"type": ["string", "null"], "format": "date-time"},
         "registration_open": {"type": "boolean"},
+        "categories": {"type": "array", "items": {"$ref": "#/components/schemas/Category"}},
+        "questions": {"type": "array", "items": {"$ref": "#/components/schemas/Question"}},
         "my_roles": {
             "type": "array",
             "items": {"enum": ["organiser", "reviewer", "checkin"]},
@@ -53,6 +55,134 @@ JOB = {
 }
 
 
+CATEGORY = {
+    "type": "object",
+    "required": ["id", "name", "capacity", "places_left", "requires_approval"],
+    "properties": {
+        "id": {"type": "integer"},
+        "name": {"type": "string"},
+        "description": {"type": "string"},
+        "capacity": {"type": ["integer", "null"], "description": "null: no limit"},
+        "places_left": {"type": ["integer", "null"], "description": "0: new sign-ups wait"},
+        "requires_approval": {"type": "boolean"},
+        "open": {"type": "boolean"},
+        "badge_colour": {"type": "string"},
+    },
+}
+
+QUESTION = {
+    "type": "object",
+    "required": ["id", "label", "type", "required", "choices"],
+    "properties": {
+        "id": {"type": "integer"},
+        "label": {"type": "string"},
+        "help_text": {"type": "string"},
+        "type": {
+            "enum": [
+                "short_text",
+                "long_text",
+                "single_choice",
+                "multiple_choice",
+                "checkbox",
+                "number",
+                "date",
+                "country",
+            ]
+        },
+        "required": {"type": "boolean"},
+        "choices": {"type": "array", "items": {"type": "string"}},
+    },
+}
+
+NEW_REGISTRATION = {
+    "type": "object",
+    "required": [
+        "category_id",
+        "given_name",
+        "family_name",
+        "email",
+        "country",
+        "organisation",
+        "privacy_accepted",
+    ],
+    "properties": {
+        "category_id": {"type": "integer"},
+        "invitation_code": {"type": "string", "description": "for invitation-only categories"},
+        "title": {
+            "type": "string",
+            "enum": ["", "Mr", "Ms", "Mrs", "Mx", "Dr", "Prof.", "H.E.", "Hon."],
+        },
+        "given_name": {"type": "string", "maxLength": 100},
+        "family_name": {"type": "string", "maxLength": 100},
+        "native_name": {"type": "string", "maxLength": 200},
+        "badge_name": {"type": "string", "maxLength": 200},
+        "email": {"type": "string", "format": "email"},
+        "phone": {"type": "string", "description": "international, e.g. +66 81 234 5678"},
+        "country": {"type": "string", "description": "ISO 3166-1 alpha-2"},
+        "organisation": {"type": "string", "maxLength": 200},
+        "position": {"type": "string", "maxLength": 200},
+        "delegation_id": {"type": "integer"},
+        "new_delegation_name": {"type": "string", "description": "lead a new delegation"},
+        "dietary": {"type": "string"},
+        "accessibility": {"type": "string"},
+        "list_consent": {"type": "boolean"},
+        "privacy_accepted": {"type": "boolean", "const": True},
+        "answers": {
+            "type": "object",
+            "description": "question id -> answer (text, number, true/false, a choice, a list "
+            "of choices, YYYY-MM-DD, or a country code)",
+            "additionalProperties": True,
+        },
+    },
+}
+
+REGISTRATION = {
+    "type": "object",
+    "required": ["id", "status", "category_id", "given_name", "family_name", "email"],
+    "properties": {
+        "id": {"type": "integer"},
+        "status": {
+            "enum": ["confirmed", "pending_approval", "waitlisted", "rejected", "cancelled"]
+        },
+        "category": {"type": "object"},
+        "category_id": {"type": "integer"},
+        "title": {"type": "string"},
+        "given_name": {"type": "string"},
+        "family_name": {"type": "string"},
+        "native_name": {"type": "string"},
+        "badge_name": {"type": "string"},
+        "email": {"type": "string"},
+        "phone": {"type": "string"},
+        "country": {"type": "string"},
+        "organisation": {"type": "string"},
+        "position": {"type": "string"},
+        "delegation": {"type": ["object", "null"]},
+        "delegation_id": {"type": ["integer", "null"]},
+        "dietary": {"type": "string"},
+        "accessibility": {"type": "string"},
+        "list_consent": {"type": "boolean"},
+        "visa_requested": {"type": "boolean"},
+        "answers": {"type": "object"},
+        "email_verified": {"type": "boolean"},
+        "created_at": {"type": "string", "format": "date-time"},
+        "updated_at": {"type": "string", "format": "date-time"},
+        "manage_url": {"type": "string", "description": "only in the answer to a POST"},
+    },
+}
+
+VALIDATION_ERRORS = {
+    "type": "object",
+    "required": ["errors"],
+    "properties": {
+        "errors": {
+            "type": "object",
+            "additionalProperties": {"type": "array", "items": {"type": "string"}},
+        },
+        "message": {"type": "string"},
+    },
+}
+
+
 def _error(description: str) -> dict:
     return {
         "description": description,
@@ -66,6 +196,13 @@ def _ok(description: str, schema: dict) -> dict:
 
 def _path_param(name: str) -> dict:
     return {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+
+
+def _query_param(name: str, kind: str, description: str = "") -> dict:
+    param = {"name": name, "in": "query", "required": False, "schema": {"type": kind}}
+    if description:
+        param["description"] = description
+    return param
 
 
 def openapi_document() -> dict:
@@ -85,7 +222,16 @@ def openapi_document() -> dict:
         "security": [{"bearer": []}],
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
-            "schemas": {"Error": ERROR, "Event": EVENT, "Job": JOB},
+            "schemas": {
+                "Error": ERROR,
+                "Event": EVENT,
+                "Job": JOB,
+                "Category": CATEGORY,
+                "Question": QUESTION,
+                "NewRegistration": NEW_REGISTRATION,
+                "Registration": REGISTRATION,
+                "ValidationErrors": VALIDATION_ERRORS,
+            },
         },
         "paths": {
             "/me": {
@@ -148,6 +294,85 @@ def openapi_document() -> dict:
                         "200": _ok("The event", {"$ref": "#/components/schemas/Event"}),
                         "401": _error("A token was sent but is not valid"),
                         "404": _error("No such event"),
+                    },
+                }
+            },
+            "/events/{slug}/registrations": {
+                "post": {
+                    "summary": "Register (public; the same rules as the form)",
+                    "security": [],
+                    "parameters": [slug],
+                    "requestBody": {
+                        "required": True,
+                        "content": {
+                            "application/json": {
+                                "schema": {"$ref": "#/components/schemas/NewRegistration"}
+                            }
+                        },
+                    },
+                    "responses": {
+                        "201": _ok(
+                            "Registered: confirmed, pending_approval or waitlisted",
+                            {"$ref": "#/components/schemas/Registration"},
+                        ),
+                        "400": _ok(
+                            "Not a JSON object", {"$ref": "#/components/schemas/ValidationErrors"}
+                        ),
+                        "404": _error("No such event"),
+                        "422": _ok(
+                            "Problems, field by field (nothing was stored)",
+                            {"$ref": "#/components/schemas/ValidationErrors"},
+                        ),
+                        "429": _error("Too many registrations from this address; wait"),
+                    },
+                },
+                "get": {
+                    "summary": "Registrations of the event (organisers)",
+                    "parameters": [
+                        slug,
+                        _query_param("page", "integer"),
+                        _query_param("per_page", "integer", "at most 200"),
+                        _query_param("status", "string"),
+                        _query_param("category_id", "integer"),
+                        _query_param("country", "string"),
+                        _query_param("delegation_id", "integer"),
+                        _query_param("q", "string", "name, e-mail or organisation, any script"),
+                    ],
+                    "responses": {
+                        "200": _ok(
+                            "One page",
+                            {
+                                "type": "object",
+                                "required": ["items", "page", "pages", "total"],
+                                "properties": {
+                                    "items": {
+                                        "type": "array",
+                                        "items": {"$ref": "#/components/schemas/Registration"},
+                                    },
+                                    "page": {"type": "integer"},
+                                    "pages": {"type": "integer"},
+                                    "per_page": {"type": "integer"},
+                                    "total": {"type": "integer"},
+                                },
+                            },
+                        ),
+                        "401": _error("No valid token"),
+                        "403": _error("Not an organiser of this event"),
+                        "404": _error("No such event"),
+                    },
+                },
+            },
+            "/events/{slug}/registrations/{id}": {
+                "get": {
+                    "summary": "One registration (organisers)",
+                    "parameters": [slug, _path_param("id")],
+                    "responses": {
+                        "200": _ok(
+                            "The registration", {"$ref": "#/components/schemas/Registration"}
+                        ),
+                        "401": _error("No valid token"),
+                        "403": _error("Not an organiser of this event"),
+                        "404": _error("No such event or registration"),
                     },
                 }
             },

@@ -3,10 +3,10 @@
 from flask import g, jsonify
 
 from conference.api import bp
-from conference.api.auth import api_login_required, current_api_user
+from conference.api import registrations as _registrations  # noqa: F401  (its routes)
+from conference.api.auth import api_login_required
 from conference.api.openapi import openapi_document
-from conference.auth.services import roles_of
-from conference.events.services import get_event, list_events
+from conference.events.services import list_events
 from conference.jobs.services import get_job_for
 
 
@@ -58,14 +58,6 @@ def me():
 @bp.get("/events")
 def events():
     return jsonify({"events": [event_json(event) for event in list_events()]})
-
-
-@bp.get("/events/<slug>")
-def event(slug):
-    found = get_event(slug)
-    body = event_json(found)
-    body["my_roles"] = sorted(roles_of(current_api_user(), found))
-    return jsonify(body)
 
 
 @bp.get("/jobs/<job_id>")

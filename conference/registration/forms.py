@@ -23,7 +23,8 @@ from conference.events.forms import country_choices
 from conference.registration.models import QUESTION_TYPES, TITLES
 from conference.registration.validation import PassportData, RegistrationData
 
-NO_DELEGATION, NEW_DELEGATION = "none", "new"
+NO_DELEGATION, NEW_DELEGATION, JOIN_DELEGATION = "none", "new", "join"
+REQUIRED_FIELDS = ("given_name", "family_name", "email", "country", "organisation")
 
 
 def _select(label, choices, **kwargs):
@@ -90,6 +91,11 @@ class PersonFields(FlaskForm):
         self.country.choices = countries
         self.nationality.choices = countries
         self.questions = list(questions)
+        # Marked as required for people (the asterisk); the services do the checking.
+        for name in REQUIRED_FIELDS:
+            self[name].flags.required = True
+        for question in self.questions:
+            self[f"q{question.id}"].flags.required = question.required
 
     def question_fields(self):
         """(question, field) pairs, in order."""
@@ -178,6 +184,7 @@ class RegistrationForm(PersonFields):
     delegation_choice = RadioField(
         "Delegation", choices=[], validate_choice=False, default=NO_DELEGATION
     )
+    delegation_id = _select("Your delegation", [])
     new_delegation_name = StringField(
         "Name of your delegation", description="E.g. “Son La City”.", render_kw={"maxlength": 200}
     )
@@ -190,11 +197,11 @@ class RegistrationForm(PersonFields):
         )
         choice = self.delegation_choice.data or NO_DELEGATION
         if choice == NEW_DELEGATION:
+            data.leads_delegation = True
             data.new_delegation_name = self.new_delegation_name.data or ""
-            if not data.new_delegation_name.strip():
-                data.new_delegation_name = ""
-        elif choice.isdigit():
-            data.delegation_id = int(choice)
+        elif choice == JOIN_DELEGATION:
+            delegation = str(self.delegation_id.data or "")
+            data.delegation_id = int(delegation) if delegation.isdigit() else -1
         data.privacy_accepted = bool(self.privacy_accepted.data)
         return data
 
@@ -207,7 +214,14 @@ def build_registration_form(questions, categories, delegations, **kwargs) -> Reg
     form.delegation_choice.choices = [
         SelectChoice(NO_DELEGATION, "I register on my own"),
         SelectChoice(NEW_DELEGATION, "I lead a delegation, and will add its members"),
-        *[SelectChoice(str(d.id), f"Member of {d.name}") for d in delegations],
+    ]
+    if delegations:
+        form.delegation_choice.choices.append(
+            SelectChoice(JOIN_DELEGATION, "I am a member of a delegation registered already")
+        )
+    form.delegation_id.choices = [
+        SelectChoice("", "Choose…"),
+        *[SelectChoice(str(d.id), f"{d.name} ({d.country})") for d in delegations],
     ]
     return form
 

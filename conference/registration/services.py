@@ -266,7 +266,7 @@ def _check_delegation(event, data: RegistrationData, ctx: Context, errors: Error
                 "A delegation of this name exists already; choose it from the list to join it.",
             )
         return None
-    if data.delegation_id:
+    if data.delegation_id is not None:
         delegation = db.session.get(Delegation, data.delegation_id)
         if delegation is None or delegation.event_id != event.id:
             errors.add("delegation_id", "Choose a delegation from the list.")
@@ -525,6 +525,7 @@ def add_member(head: Registration, data: RegistrationData) -> Registration:
     if head.status not in HOLDS_PLACE:
         raise ValidationError("Your own registration is not active.")
     data.category_id = head.category_id  # members take part as their head does
+    data.leads_delegation = False
     data.new_delegation_name = ""
     data.delegation_id = None
     data.privacy_accepted = True  # the head confirms it on the members form
@@ -692,3 +693,114 @@ def delete_visa_data(event) -> int:
         count += 1
     db.session.flush()
     return count
+
+
+# Imports ---------------------------------------------------------------------------
+
+
+@dataclass
+class PreviewRow:
+    number: int
+    data: RegistrationData
+    errors: Errors
+    delegation_name: str = ""
+    head: bool = False
+
+    @property
+    def name(self) -> str:
+        return f"{self.data.given_name} {self.data.family_name}".strip()
+
+
+def _truthy(value: str) -> bool:
+    return str(value).strip().lower() in {"1", "yes", "y", "true", "x"}
+
+
+def preview_import(event, rows) -> list[PreviewRow]:
+    """Check every row as the import would, without writing anything."""
+    categories = {c.name.casefold(): c for c in categories_for(event)}
+    questions = questions_for(event)
+    by_label = {q.label.casefold(): q for q in questions}
+    seen_emails: dict[str, int] = {}
+    preview = []
+    for row in rows:
+        values = row.values
+        category = categories.get(values.get("category", "").casefold())
+        data = RegistrationData(
+            category_id=category.id if category else None,
+            **{
+                name: values.get(name, "")
+                for name in (
+                    "title",
+                    "given_name",
+                    "family_name",
+                    "native_name",
+                    "badge_name",
+                    "email",
+                    "phone",
+                    "country",
+                    "organisation",
+                    "position",
+                    "dietary",
+                    "accessibility",
+                )
+            },
+            list_consent=_truthy(values.get("list_consent", "")),
+            answers={
+                by_label[key.replace("_", " ")].id: value
+                for key, value in values.items()
+                if key.replace("_", " ") in by_label and value != ""
+            },
+        )
+        for question in questions:
+            if question.type == "multiple_choice" and question.id in data.answers:
+                data.answers[question.id] = [
+                    v.strip() for v in str(data.answers[question.id]).split(";") if v.strip()
+                ]
+        cleaned, errors = clean_registration(data, questions, date.today(), require_privacy=False)
+        if category is None:
+            errors.pop("category_id", None)
+            names = ", ".join(c.name for c in categories.values())
+            errors.add("category", f"Unknown category “{values.get('category', '')}”; use {names}.")
+        if cleaned.email:
+            if cleaned.email in seen_emails:
+                errors.add("email", f"The same address is on row {seen_emails[cleaned.email]}.")
+            elif find_by_email(event, cleaned.email) is not None:
+                errors.add("email", "This address is registered for the event already.")
+            seen_emails.setdefault(cleaned.email, row.number)
+        preview.append(
+            PreviewRow(
+                row.number,
+                cleaned,
+                errors,
+                delegation_name=" ".join(values.get("delegation", "").split())[:200],
+                head=_truthy(values.get("head_of_delegation", "")),
+            )
+        )
+    return preview
+
+
+def run_import(event, rows, *, send_emails: bool) -> int:
+    """Import every row, or none: raises ValidationError if any row has a problem."""
+    preview = preview_import(event, rows)
+    bad = [p for p in preview if p.errors]
+    if bad:
+        raise ValidationError(f"{len(bad)} row(s) have problems; nothing was imported.")
+    delegations = {d.name.casefold(): d for d in delegations_for(event)}
+    for row in preview:
+        delegation = None
+        if row.delegation_name:
+            delegation = delegations.get(row.delegation_name.casefold())
+            if delegation is None:
+                delegation = Delegation(
+                    event_id=event.id, name=row.delegation_name, country=row.data.country
+                )
+                db.session.add(delegation)
+                delegations[row.delegation_name.casefold()] = delegation
+        registration = register(
+            event,
+            row.data,
+            Context(source="import", by_organiser=True, delegation=delegation, notify=send_emails),
+        )
+        registration.is_delegation_head = bool(delegation and row.head)
+    db.session.flush()
+    return len(preview)

@@ -55,6 +55,7 @@ class RegistrationData:
     list_consent: bool = False
     privacy_accepted: bool = False
     delegation_id: int | None = None
+    leads_delegation: bool = False  # a head creates the delegation named below
     new_delegation_name: str = ""
     answers: dict = field(default_factory=dict)  # question id -> value
     visa_requested: bool = False
@@ -230,6 +231,8 @@ def clean_registration(
     out = RegistrationData(
         category_id=data.category_id,
         delegation_id=data.delegation_id,
+        leads_delegation=_as_bool(data.leads_delegation)
+        or bool(clean_text(data.new_delegation_name)),
         list_consent=_as_bool(data.list_consent),
         privacy_accepted=_as_bool(data.privacy_accepted),
         visa_requested=_as_bool(data.visa_requested),
@@ -239,6 +242,8 @@ def clean_registration(
         if len(value) > LIMITS[name]:
             errors.add(name, f"This can be at most {LIMITS[name]} characters.")
         setattr(out, name, value)
+    if out.leads_delegation and not out.new_delegation_name:
+        errors.add("new_delegation_name", "Give your delegation a name, e.g. “Son La City”.")
     if out.title not in TITLES:
         errors.add("title", "Choose a title from the list, or none.")
     for name, message in (

@@ -24,6 +24,20 @@
     }
   });
 
+  // A box that ticks every box of a list: data-check-all="<name of the boxes>".
+  document.addEventListener("change", function (event) {
+    var name = event.target.getAttribute && event.target.getAttribute("data-check-all");
+    if (!name) return;
+    document.querySelectorAll('input[type="checkbox"][name="' + name + '"]').forEach(function (box) {
+      box.checked = event.target.checked;
+    });
+  });
+
+  // Colour swatches: data-colour="#RRGGBB" (set through the DOM; CSP allows no inline style).
+  document.querySelectorAll("[data-colour]").forEach(function (element) {
+    element.style.backgroundColor = element.getAttribute("data-colour");
+  });
+
   // Parts of a form shown only when a box or option is ticked: data-show-when="<input id>".
   var dependents = document.querySelectorAll("[data-show-when]");
   var refresh = function () {

@@ -1,0 +1,228 @@
+"""API: an event's categories and questions, public registration, organisers' lists."""
+
+from flask import current_app, g, jsonify, request
+
+from conference.api import bp
+from conference.api.auth import api_login_required
+from conference.auth.services import require_event_role
+from conference.events.services import get_event
+from conference.extensions import db, limiter
+from conference.registration.services import (
+    AlreadyRegistered,
+    Context,
+    Filters,
+    RegistrationInvalid,
+    categories_for,
+    filtered_query,
+    get_registration,
+    manage_url,
+    paginate,
+    questions_for,
+    register,
+)
+from conference.registration.validation import PassportData, RegistrationData
+
+TEXT_FIELDS = (
+    "title",
+    "given_name",
+    "family_name",
+    "native_name",
+    "badge_name",
+    "email",
+    "phone",
+    "country",
+    "organisation",
+    "position",
+    "dietary",
+    "accessibility",
+    "new_delegation_name",
+)
+BOOL_FIELDS = ("list_consent", "privacy_accepted", "visa_requested")
+MAX_PER_PAGE = 200
+
+
+def category_json(category) -> dict:
+    return {
+        "id": category.id,
+        "name": category.name,
+        "description": category.description,
+        "capacity": category.capacity,
+        "places_left": category.places_left,
+        "requires_approval": category.requires_approval,
+        "open": category.is_open(),
+        "badge_colour": category.badge_colour,
+    }
+
+
+def question_json(question) -> dict:
+    return {
+        "id": question.id,
+        "label": question.label,
+        "help_text": question.help_text,
+        "type": question.type,
+        "required": question.required,
+        "choices": question.choices,
+    }
+
+
+def registration_json(r) -> dict:
+    """One registration as organisers (and the delegate who made it) see it."""
+    return {
+        "id": r.id,
+        "status": r.status,
+        "category": {"id": r.category_id, "name": r.category.name},
+        "category_id": r.category_id,
+        "title": r.title,
+        "given_name": r.given_name,
+        "family_name": r.family_name,
+        "native_name": r.native_name,
+        "badge_name": r.name_on_badge,
+        "email": r.email,
+        "phone": r.phone,
+        "country": r.country,
+        "organisation": r.organisation,
+        "position": r.position,
+        "delegation": (
+            {"id": r.delegation_id, "name": r.delegation.name, "is_head": r.is_head}
+            if r.delegation
+            else None
+        ),
+        "delegation_id": r.delegation_id,
+        "dietary": r.dietary,
+        "accessibility": r.accessibility,
+        "list_consent": r.list_consent,
+        "visa_requested": r.visa_requested,
+        "answers": {str(a.question_id): a.value for a in r.answers},
+        "email_verified": r.email_verified_at is not None,
+        "created_at": r.created_at.isoformat(),
+        "updated_at": r.updated_at.isoformat(),
+    }
+
+
+def _invalid(errors: dict, status: int = 422, message: str = "Please correct the fields."):
+    return jsonify({"errors": errors, "message": message}), status
+
+
+def _data_from_json(body: dict) -> tuple[RegistrationData, dict]:
+    """RegistrationData from a JSON body, and the type errors found on the way."""
+    errors: dict[str, list[str]] = {}
+    data = RegistrationData()
+    for name in TEXT_FIELDS:
+        value = body.get(name)
+        if value is None:
+            continue
+        if not isinstance(value, str):
+            errors.setdefault(name, []).append("Must be text.")
+        else:
+            setattr(data, name, value)
+    for name in BOOL_FIELDS:
+        value = body.get(name)
+        if value is not None and not isinstance(value, bool):
+            errors.setdefault(name, []).append("Must be true or false.")
+        elif value is not None:
+            setattr(data, name, value)
+    for name in ("category_id", "delegation_id"):
+        value = body.get(name)
+        if value is not None and (not isinstance(value, int) or isinstance(value, bool)):
+            errors.setdefault(name, []).append("Must be a whole number.")
+        else:
+            setattr(data, name, value)
+    answers = body.get("answers", {})
+    if not isinstance(answers, dict):
+        errors.setdefault("answers", []).append("Must be an object: {question id: answer}.")
+    else:
+        data.answers = {str(k): v for k, v in answers.items()}
+    passport = body.get("passport")
+    if isinstance(passport, dict):
+        data.passport = PassportData(
+            **{
+                k: passport.get(k) or ""
+                for k in (
+                    "passport_name",
+                    "passport_number",
+                    "nationality",
+                    "date_of_birth",
+                    "passport_expiry",
+                )
+            }
+        )
+    return data, errors
+
+
+@bp.get("/events/<slug>")
+def event(slug):
+    from conference.api.auth import current_api_user
+    from conference.api.routes import event_json
+    from conference.auth.services import roles_of
+
+    found = get_event(slug)
+    body = event_json(found)
+    body["my_roles"] = sorted(roles_of(current_api_user(), found))
+    body["categories"] = [category_json(c) for c in categories_for(found, public_only=True)]
+    body["questions"] = [question_json(q) for q in questions_for(found)]
+    return jsonify(body)
+
+
+@bp.post("/events/<slug>/registrations")
+@limiter.limit(lambda: current_app.config["REGISTRATION_RATE_LIMIT"])
+def create_registration(slug):
+    found = get_event(slug)
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        return _invalid({"body": ["Send a JSON object (Content-Type: application/json)."]}, 400)
+    data, type_errors = _data_from_json(body)
+    if type_errors:
+        return _invalid(type_errors)
+    code = body.get("invitation_code")
+    try:
+        registration = register(
+            found,
+            data,
+            Context(source="api", invitation_code=code if isinstance(code, str) else None),
+        )
+    except AlreadyRegistered as exc:
+        db.session.rollback()
+        return _invalid(exc.errors, message=exc.message)
+    except RegistrationInvalid as exc:
+        db.session.rollback()
+        return _invalid(exc.errors)
+    db.session.commit()
+    body = registration_json(registration)
+    body["manage_url"] = manage_url(registration)
+    return jsonify(body), 201
+
+
+@bp.get("/events/<slug>/registrations")
+@api_login_required
+def list_registrations(slug):
+    found = get_event(slug)
+    require_event_role(g.api_user, found, "organiser")
+    args = request.args
+    per_page = min(max(args.get("per_page", 50, type=int) or 50, 1), MAX_PER_PAGE)
+    filters = Filters(
+        status=args.get("status", ""),
+        category_id=args.get("category_id", type=int),
+        country=(args.get("country") or "")[:2],
+        delegation_id=args.get("delegation_id", type=int),
+        q=(args.get("q") or "")[:100],
+    )
+    items, total, pages, page = paginate(
+        filtered_query(found, filters), args.get("page", 1, type=int) or 1, per_page
+    )
+    return jsonify(
+        {
+            "items": [registration_json(r) for r in items],
+            "page": page,
+            "pages": pages,
+            "per_page": per_page,
+            "total": total,
+        }
+    )
+
+
+@bp.get("/events/<slug>/registrations/<int:rid>")
+@api_login_required
+def show_registration(slug, rid):
+    found = get_event(slug)
+    require_event_role(g.api_user, found, "organiser")
+    return jsonify(registration_json(get_registration(found, rid)))

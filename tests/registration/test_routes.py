@@ -1,0 +1,368 @@
+import csv
+import io
+import re
+
+from sqlalchemy import func, select
+
+from conference.registration.models import Registration
+from conference.registration.services import manage_token, save_question
+from tests.factories import make_category, make_event, make_registration, make_user
+
+
+def form_data(category, **overrides):
+    data = {
+        "category_id": str(category.id),
+        "title": "Mr",
+        "given_name": "Trung Chiến",
+        "family_name": "Hà",
+        "native_name": "Hà Trung Chiến",
+        "email": "chien@sonla.example",
+        "phone": "+84 912 345 678",
+        "country": "VN",
+        "organisation": "Son La City People's Committee",
+        "position": "Secretary",
+        "delegation_choice": "none",
+        "privacy_accepted": "y",
+    }
+    data.update(overrides)
+    return data
+
+
+def count(db):
+    return db.session.scalar(select(func.count(Registration.id)))
+
+
+def test_delegate_registers_through_the_form_and_lands_on_their_page(client, db, app):
+    event = make_event()
+    category = make_category(event, "Delegate")
+    response = client.post(f"/events/{event.slug}/register", data=form_data(category))
+    assert response.status_code == 302
+    assert f"/events/{event.slug}/manage/" in response.headers["Location"]
+    page = client.get(response.headers["Location"])
+    assert "Hà Trung Chiến" in page.text and "Confirmed" in page.text
+    assert page.headers["Referrer-Policy"] == "no-referrer"
+    assert "no-store" in page.headers["Cache-Control"]
+
+
+def test_form_errors_are_shown_beside_fields_and_nothing_is_stored(client, db):
+    event = make_event()
+    category = make_category(event, "Delegate")
+    response = client.post(
+        f"/events/{event.slug}/register",
+        data=form_data(category, email="not-an-email", phone="12", country="", privacy_accepted=""),
+    )
+    assert response.status_code == 422
+    for message in (
+        "Enter a valid e-mail address",
+        "phone number with its country code",
+        "Choose your country",
+        "Please agree to the privacy policy",
+    ):
+        assert message in response.text
+    assert 'value="Trung Chiến"' in response.text  # what was typed is kept
+    assert count(db) == 0
+
+
+def test_duplicate_registration_offers_to_resend_the_link(client, db):
+    event = make_event()
+    category = make_category(event, "Delegate")
+    make_registration(event, category, email="chien@sonla.example")
+    response = client.post(f"/events/{event.slug}/register", data=form_data(category))
+    assert response.status_code == 422
+    assert "registered for this event already" in response.text
+    assert "E-mail me its link again" in response.text
+    assert count(db) == 1
+
+
+def test_required_custom_question_must_be_answered(client, db):
+    event = make_event()
+    category = make_category(event, "Delegate")
+    question = save_question(
+        event,
+        None,
+        label="Site visit",
+        type="single_choice",
+        required=True,
+        choices=["Bang Kachao", "None"],
+    )
+    db.session.commit()
+    response = client.post(f"/events/{event.slug}/register", data=form_data(category))
+    assert response.status_code == 422
+    assert "Please answer this question." in response.text
+    response = client.post(
+        f"/events/{event.slug}/register", data=form_data(category, **{f"q{question.id}": "None"})
+    )
+    assert response.status_code == 302
+    assert db.session.scalar(select(Registration)).answers[0].value == "None"
+
+
+def test_invitation_only_category_is_hidden_without_its_code(client, db):
+    event = make_event()
+    make_category(event, "Delegate")
+    vip = make_category(event, "VIP", invitation_code="golden-ticket")
+    assert "VIP" not in client.get(f"/events/{event.slug}/register").text
+    assert "VIP" in client.get(f"/events/{event.slug}/register?code=golden-ticket").text
+    refused = client.post(f"/events/{event.slug}/register", data=form_data(vip))
+    assert refused.status_code == 422 and "by invitation" in refused.text
+    accepted = client.post(f"/events/{event.slug}/register?code=golden-ticket", data=form_data(vip))
+    assert accepted.status_code == 302
+
+
+def test_visa_request_needs_passport_details_only_when_ticked(client, db):
+    event = make_event()
+    category = make_category(event, "Delegate")
+    response = client.post(
+        f"/events/{event.slug}/register", data=form_data(category, visa_requested="y")
+    )
+    assert response.status_code == 422
+    assert "Enter the passport number" in response.text
+    response = client.post(
+        f"/events/{event.slug}/register",
+        data=form_data(
+            category,
+            visa_requested="y",
+            passport_name="HA TRUNG CHIEN",
+            passport_number="C1234567",
+            nationality="VN",
+            date_of_birth="1972-05-04",
+            passport_expiry="2031-01-01",
+        ),
+    )
+    assert response.status_code == 302
+    assert db.session.scalar(select(Registration)).visa.passport_number == "C1234567"
+
+
+def test_delegate_edits_and_cancels_through_the_link(client, db):
+    event = make_event()
+    category = make_category(event, "Observer", capacity=1)
+    first = make_registration(event, category)
+    waiting = make_registration(event, category)
+    link = f"/events/{event.slug}/manage/{manage_token(first)}"
+    response = client.post(
+        link,
+        data=form_data(category, organisation="Son La Department of Education", email=first.email),
+    )
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Registration, first.id).organisation == "Son La Department of Education"
+    client.post(f"{link}/cancel")
+    db.session.expire_all()
+    assert db.session.get(Registration, first.id).status == "cancelled"
+    assert db.session.get(Registration, waiting.id).status == "confirmed"
+
+
+def test_tampered_or_foreign_link_shows_nothing(client, db):
+    event = make_event()
+    registration = make_registration(event, make_category(event))
+    token = manage_token(registration)
+    middle = len(token) // 2
+    tampered = token[:middle] + ("A" if token[middle] != "A" else "B") + token[middle + 1 :]
+    response = client.get(f"/events/{event.slug}/manage/{tampered}")
+    assert response.status_code == 404
+    assert registration.email not in response.text
+    other = make_event()
+    assert client.get(f"/events/{other.slug}/manage/{token}").status_code == 404
+
+
+def test_lost_link_answers_the_same_for_unknown_addresses(client, db, app):
+    from pathlib import Path
+
+    event = make_event()
+    make_registration(event, make_category(event), email="chien@sonla.example")
+    outbox = Path(app.config["OUTBOX_DIR"])
+    before = len(list(outbox.glob("*.eml")))
+    known = client.post(
+        f"/events/{event.slug}/lost-link",
+        data={"email": "chien@sonla.example"},
+        follow_redirects=True,
+    )
+    unknown = client.post(
+        f"/events/{event.slug}/lost-link",
+        data={"email": "nobody@example.org"},
+        follow_redirects=True,
+    )
+    message = "If this address is registered for the event, its link is on its way."
+    assert message in known.text and message in unknown.text
+    assert len(list(outbox.glob("*.eml"))) == before + 1
+
+
+def test_head_adds_a_member_and_sees_the_delegation(client, db):
+    event = make_event()
+    category = make_category(event, "Delegate")
+    response = client.post(
+        f"/events/{event.slug}/register",
+        data=form_data(category, delegation_choice="new", new_delegation_name="Son La City"),
+    )
+    link = response.headers["Location"]
+    member = form_data(
+        category,
+        given_name="Thị Lan",
+        family_name="Nguyễn",
+        native_name="",
+        email="lan@sonla.example",
+    )
+    response = client.post(
+        link.replace("/manage/", "/manage/").rstrip("/") + "/members/new", data=member
+    )
+    assert response.status_code == 302
+    page = client.get(link).text
+    assert "Son La City" in page and "Thị Lan Nguyễn" in page
+    lan = db.session.scalar(select(Registration).where(Registration.email == "lan@sonla.example"))
+    assert lan.delegation.name == "Son La City" and not lan.is_head
+
+
+def test_closed_registration_shows_a_closed_page(client, db):
+    from datetime import timedelta
+
+    from conference.dbtypes import utcnow
+
+    event = make_event(registration_opens=None)
+    event.registration_opens_at = utcnow() - timedelta(days=5)
+    event.registration_closes_at = utcnow() - timedelta(days=1)
+    db.session.commit()
+    response = client.get(f"/events/{event.slug}/register")
+    assert "Registration is not open" in response.text
+
+
+# Organisers ------------------------------------------------------------------------
+
+
+def organiser_of(event, login):
+    login(event.roles[0].user)
+
+
+def test_organiser_list_filters_and_searches_any_script(client, db, login):
+    event = make_event()
+    category = make_category(event, "Delegate")
+    make_registration(event, category)
+    make_registration(
+        event,
+        category,
+        given_name="Xiaoming",
+        family_name="Wang",
+        native_name="王晓明",
+        country="CN",
+        phone="",
+    )
+    organiser_of(event, login)
+    page = client.get(f"/events/{event.slug}/registrations/?q=Chien").text
+    assert "Trung Chiến" in page and "Xiaoming" not in page
+    page = client.get(f"/events/{event.slug}/registrations/?q=王").text
+    assert "Xiaoming" in page and "Trung Chiến" not in page
+    page = client.get(f"/events/{event.slug}/registrations/?country=CN").text
+    assert "Xiaoming" in page and "Trung Chiến" not in page
+
+
+def test_other_users_cannot_see_registrations(client, db, login):
+    event = make_event()
+    registration = make_registration(event, make_category(event))
+    login(make_user())
+    for url in (
+        f"/events/{event.slug}/registrations/",
+        f"/events/{event.slug}/registrations/{registration.id}",
+        f"/events/{event.slug}/registrations/export.csv",
+    ):
+        assert client.get(url).status_code == 403
+
+
+def test_bulk_approval_sends_emails(client, db, login, app):
+    from conference.mail.models import OutboxMessage
+
+    event = make_event()
+    press = make_category(event, "Press", requires_approval=True)
+    ids = [make_registration(event, press).id for _ in range(3)]
+    organiser_of(event, login)
+    response = client.post(
+        f"/events/{event.slug}/registrations/bulk", data={"action": "approve", "ids": ids[:2]}
+    )
+    assert response.status_code == 302
+    db.session.expire_all()
+    statuses = [db.session.get(Registration, i).status for i in ids]
+    assert statuses == ["confirmed", "confirmed", "pending_approval"]
+    approvals = db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.subject.like("Your registration is approved%"))
+    ).all()
+    assert len(approvals) == 2
+
+
+def test_csv_export_opens_in_excel_with_every_script(client, db, login):
+    event = make_event()
+    category = make_category(event, "Delegate")
+    make_registration(event, category, native_name="王晓明", organisation="=HYPERLINK(evil)")
+    organiser_of(event, login)
+    response = client.get(f"/events/{event.slug}/registrations/export.csv")
+    assert response.headers["Content-Disposition"].startswith("attachment")
+    raw = response.data
+    assert raw.startswith(b"\xef\xbb\xbf")  # the BOM Excel needs for UTF-8
+    rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
+    assert rows[0][:3] == ["id", "status", "category"]
+    assert "王晓明" in rows[1]
+    assert "'=HYPERLINK(evil)" in rows[1]  # not run as a formula
+
+
+def test_xlsx_export_has_the_same_rows(client, db, login):
+    from openpyxl import load_workbook
+
+    event = make_event()
+    make_registration(event, make_category(event, "Delegate"), native_name="김민준")
+    organiser_of(event, login)
+    response = client.get(f"/events/{event.slug}/registrations/export.xlsx")
+    sheet = load_workbook(io.BytesIO(response.data)).active
+    values = [c.value for c in sheet[2]]
+    assert "김민준" in values
+
+
+def test_import_previews_errors_and_imports_nothing_until_all_rows_are_valid(client, db, login):
+    event = make_event()
+    make_category(event, "Delegate")
+    organiser_of(event, login)
+    bad = (
+        "category,given_name,family_name,email,country,organisation,native_name\n"
+        "Delegate,Somchai,Thongdee,somchai@example.org,TH,Khon Kaen Municipality,สมชาย ทองดี\n"
+        "Delegat,Lan,Nguyen,not-an-email,XX,Hue City,\n"
+    )
+    response = client.post(
+        f"/events/{event.slug}/registrations/import",
+        data={"file": (io.BytesIO(bad.encode()), "delegates.csv")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 422
+    assert "1 of 2 rows have problems" in response.text.replace("<strong>", "").replace(
+        "</strong>", ""
+    )
+    assert "Unknown category" in response.text and "valid e-mail" in response.text
+    assert count(db) == 0
+
+    good = bad.splitlines()[0] + "\n" + bad.splitlines()[1] + "\n"
+    response = client.post(
+        f"/events/{event.slug}/registrations/import",
+        data={"file": (io.BytesIO(good.encode("utf-8-sig")), "delegates.csv")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 200
+    assert count(db) == 0  # still nothing: the organiser has not confirmed
+    confirm = re.search(r'action="([^"]+/import/[^"]+)"', response.text).group(1)
+    response = client.post(confirm)
+    assert response.status_code == 302
+    assert db.session.scalar(select(Registration)).native_name == "สมชาย ทองดี"
+    assert client.post(confirm).status_code == 400  # the same file is not imported twice
+    assert count(db) == 1
+
+
+def test_malformed_import_files_get_a_clear_message(client, db, login):
+    event = make_event()
+    organiser_of(event, login)
+    for name, content, message in [
+        ("empty.csv", b"", "The file is empty"),
+        ("latin1.csv", "name\nJos\xe9".encode("latin-1"), "not UTF-8"),
+        ("fake.xlsx", b"PK\x03\x04garbage", "not a valid Excel"),
+        ("noheader.csv", b"a,b,c\n1,2,3\n", "missing"),
+    ]:
+        response = client.post(
+            f"/events/{event.slug}/registrations/import",
+            data={"file": (io.BytesIO(content), name)},
+            content_type="multipart/form-data",
+        )
+        assert response.status_code == 422, name
+        assert message in response.text, name
+    assert count(db) == 0
