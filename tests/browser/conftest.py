@@ -60,12 +60,21 @@ class LiveServer:
 
 
 @pytest.fixture
-def live_server(tmp_path):
-    """The app on a free loopback port, with a fresh SQLite database built by the migrations."""
+def live_server(tmp_path, smtp_server):
+    """The app on a free loopback port, with a fresh SQLite database built by the migrations.
+
+    Its mail goes to the loopback SMTP server of the ``smtp_server`` fixture.
+    """
     from flask_migrate import upgrade
 
     config = base_config(f"sqlite:///{tmp_path / 'browser.db'}", tmp_path)
-    config.update(WTF_CSRF_ENABLED=True, SERVER_NAME=None, TASKS_MODE="thread")
+    config.update(
+        WTF_CSRF_ENABLED=True,
+        SERVER_NAME=None,
+        TASKS_MODE="thread",
+        MAIL_SERVER="127.0.0.1",
+        MAIL_PORT=smtp_server.port,
+    )
     app = create_app(config)
     with app.app_context():
         upgrade()
