@@ -29,14 +29,15 @@ def database_url(request):
         yield "sqlite://"
         return
     engine = create_engine(TEST_DATABASE_URL)
+    with engine.begin() as conn:
+        # Whatever an earlier run left (even an older schema) goes.
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
     app = create_app({"SQLALCHEMY_DATABASE_URI": TEST_DATABASE_URL, "SECRET_KEY": "x" * 32})
     with app.app_context():
-        _db.drop_all()
-        with engine.begin() as conn:
-            conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
         _db.create_all()
         _db.engine.dispose()
-    engine.dispose()
     yield TEST_DATABASE_URL
 
 

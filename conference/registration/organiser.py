@@ -59,6 +59,7 @@ from conference.registration.services import (
     save_question,
     status_counts,
     update_registration,
+    visa_letter_for,
 )
 
 PER_PAGE = 50
@@ -466,6 +467,28 @@ def delete_visa(event):
             )
             flash(f"Passport details of {count} delegate(s) are deleted.", "success")
     return redirect(url_for(".settings", slug=event.slug))
+
+
+def pdf_response(content: bytes, name: str) -> Response:
+    """A PDF download that is never cached (it holds personal data)."""
+    return Response(
+        content,
+        mimetype="application/pdf",
+        headers={
+            "Content-Disposition": f'attachment; filename="{name}"',
+            "Cache-Control": "private, no-store",
+        },
+    )
+
+
+@bp.get("/events/<slug>/registrations/<int:rid>/visa-letter.pdf")
+@event_role_required("organiser")
+def visa_letter(event, rid):
+    from conference.registration.letters import render_visa_letter
+
+    letter = visa_letter_for(get_registration(event, rid))
+    db.session.commit()  # the letter's date of issue is kept
+    return pdf_response(render_visa_letter(letter), f"visa-letter-{rid}.pdf")
 
 
 @bp.get("/events/<slug>/delegations")

@@ -30,6 +30,7 @@ from conference.registration.services import (
     registration_from_token,
     resend_link,
     update_registration,
+    visa_letter_for,
 )
 
 ERROR_FIELDS = {"delegation_id": "delegation_choice"}
@@ -209,6 +210,18 @@ def manage(slug, token):
         return _manage_page(event, registration, token, form, 422)
     form = build_person_form(questions, formdata=None, data=registration_form_data(registration))
     return _manage_page(event, registration, token, form)
+
+
+@bp.get("/events/<slug>/manage/<token>/visa-letter.pdf")
+def own_visa_letter(slug, token):
+    from conference.registration.letters import render_visa_letter
+    from conference.registration.organiser import pdf_response
+
+    event = get_event(slug)
+    registration = registration_from_token(event, token)
+    letter = visa_letter_for(registration)
+    db.session.commit()
+    return pdf_response(render_visa_letter(letter), "visa-invitation-letter.pdf")
 
 
 @bp.post("/events/<slug>/manage/<token>/cancel")

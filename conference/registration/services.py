@@ -681,6 +681,44 @@ def status_counts(event) -> dict[str, int]:
     return counts
 
 
+def visa_letter_for(registration: Registration):
+    """The data of a registration's visa letter; only for confirmed delegates who asked."""
+    from conference.formatting import country_name, format_date_range
+    from conference.registration.letters import VisaLetter
+
+    event = registration.event
+    if not registration.visa_requested or registration.visa is None:
+        raise ValidationError("No visa letter was asked for, or its passport details are deleted.")
+    if registration.status != "confirmed":
+        raise ValidationError("Visa letters are for confirmed registrations only.")
+    if not event.visa_letter_text.strip():
+        raise ValidationError("The organisers have not written the visa letter text yet.")
+    visa = registration.visa
+    registration.visa.letter_issued_at = registration.visa.letter_issued_at or utcnow()
+    prefix = event.slug.upper()
+    return VisaLetter(
+        reference=f"{prefix}/VISA/{registration.id:04d}",
+        issued_on=event.local(visa.letter_issued_at).date(),
+        event_title=event.title,
+        event_dates=format_date_range(event.start_date, event.end_date),
+        venue=event.venue,
+        city=event.city,
+        country_name=event.country_name,
+        organiser_text=event.visa_letter_text,
+        signatory_name=event.visa_signatory_name,
+        signatory_title=event.visa_signatory_title,
+        delegate_name=" ".join(p for p in (registration.title, visa.passport_name) if p),
+        native_name=registration.native_name,
+        country=registration.country,
+        nationality=country_name(visa.nationality),
+        passport_number=visa.passport_number,
+        date_of_birth=visa.date_of_birth,
+        passport_expiry=visa.passport_expiry,
+        organisation=registration.organisation,
+        position=registration.position,
+    )
+
+
 def delete_visa_data(event) -> int:
     """Delete every passport detail of the event (after it has ended)."""
     if event.end_date >= utcnow().astimezone(event.tz).date():

@@ -366,3 +366,75 @@ def test_malformed_import_files_get_a_clear_message(client, db, login):
         assert response.status_code == 422, name
         assert message in response.text, name
     assert count(db) == 0
+
+
+def visa_registration(event, category, db):
+    from datetime import date
+
+    from conference.registration.validation import PassportData
+
+    event.visa_letter_text = "We invite {name} ({passport_number}) to {event_title}."
+    event.visa_signatory_name = "Siriporn Chaiyasit"
+    db.session.commit()
+    return make_registration(
+        event,
+        category,
+        visa_requested=True,
+        native_name="ศักดิ์ชัย ทองดี",
+        country="TH",
+        phone="+66 81 234 5678",
+        passport=PassportData(
+            "SAKCHAI THONGDEE", "AA1234567", "TH", date(1975, 3, 2), date(2032, 1, 1)
+        ),
+    )
+
+
+def test_visa_letter_is_a_pdf_for_organisers_and_for_the_delegate(client, db, login):
+    import subprocess
+
+    event = make_event()
+    registration = visa_registration(event, make_category(event, "Delegate"), db)
+    organiser_of(event, login)
+    response = client.get(f"/events/{event.slug}/registrations/{registration.id}/visa-letter.pdf")
+    assert response.status_code == 200
+    assert response.mimetype == "application/pdf" and response.data.startswith(b"%PDF")
+    assert "no-store" in response.headers["Cache-Control"]
+    text = subprocess.run(
+        ["pdftotext", "-", "-"], input=response.data, capture_output=True, check=True
+    ).stdout.decode()
+    assert "SAKCHAI THONGDEE" in text and "AA1234567" in text
+    fonts = subprocess.run(["pdffonts", "-"], input=response.data, capture_output=True).stdout
+    assert b"NotoSansThai" in fonts
+    client.post("/logout")
+    own = client.get(f"/events/{event.slug}/manage/{manage_token(registration)}/visa-letter.pdf")
+    assert own.status_code == 200 and own.data.startswith(b"%PDF")
+
+
+def test_no_visa_letter_before_confirmation(client, db, login):
+    event = make_event()
+    press = make_category(event, "Press", requires_approval=True)
+    registration = visa_registration(event, press, db)
+    response = client.get(
+        f"/events/{event.slug}/manage/{manage_token(registration)}/visa-letter.pdf"
+    )
+    assert response.status_code == 400
+    assert "confirmed registrations only" in response.text
+
+
+def test_passport_details_are_deleted_only_after_the_event(client, db, login):
+    from datetime import date, timedelta
+
+    from conference.registration.models import VisaDetails
+
+    event = make_event()
+    visa_registration(event, make_category(event, "Delegate"), db)
+    organiser_of(event, login)
+    response = client.post(f"/events/{event.slug}/visa-data/delete", follow_redirects=True)
+    assert "once the event is over" in response.text
+    assert db.session.scalar(select(func.count(VisaDetails.id))) == 1
+    event.start_date = date.today() - timedelta(days=10)
+    event.end_date = date.today() - timedelta(days=9)
+    db.session.commit()
+    response = client.post(f"/events/{event.slug}/visa-data/delete", follow_redirects=True)
+    assert "Passport details of 1 delegate(s) are deleted." in response.text
+    assert db.session.scalar(select(func.count(VisaDetails.id))) == 0
