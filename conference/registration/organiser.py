@@ -50,6 +50,7 @@ from conference.registration.services import (
     filtered_query,
     get_registration,
     manage_url,
+    move_to_category,
     paginate,
     preview_import,
     questions_for,
@@ -159,6 +160,7 @@ def registration(event, rid):
         link=manage_url(found),
         questions=questions_for(event, include_inactive=True),
         form=ConfirmForm(),
+        categories=categories_for(event),
         actions=[a for a, (allowed, _, _) in TRANSITIONS.items() if found.status in allowed],
     )
 
@@ -204,6 +206,26 @@ def set_status(event, rid):
         else:
             db.session.commit()
             flash(f"Done: {found.display_name} is now {found.status_label.lower()}.", "success")
+            for other in promoted:
+                flash(f"{other.display_name} moved up from the waiting list.", "info")
+    return redirect(url_for(".registration", slug=event.slug, rid=rid))
+
+
+@bp.post("/events/<slug>/registrations/<int:rid>/category")
+@event_role_required("organiser")
+def set_category(event, rid):
+    found = get_registration(event, rid)
+    category = db.session.get(Category, request.form.get("category_id", type=int) or 0)
+    if ConfirmForm().validate_on_submit():
+        if category is None or category.event_id != event.id:
+            flash("Choose a category of this event.", "danger")
+        else:
+            promoted = move_to_category(found, category)
+            db.session.commit()
+            flash(
+                f"{found.display_name} is now {category.name} ({found.status_label.lower()}).",
+                "success",
+            )
             for other in promoted:
                 flash(f"{other.display_name} moved up from the waiting list.", "info")
     return redirect(url_for(".registration", slug=event.slug, rid=rid))

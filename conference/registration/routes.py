@@ -1,6 +1,7 @@
 """Public registration and the delegate's self-service pages (through the private link)."""
 
 from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
 
 from conference.auth.forms import ConfirmForm
 from conference.errors import ValidationError
@@ -128,6 +129,8 @@ def register_form(slug):
     if form.validate_on_submit():
         try:
             registration = register(event, form.registration_data(), Context(invitation_code=code))
+            if current_user.is_authenticated:
+                registration.user_id = current_user.id  # optional link to the account
         except AlreadyRegistered as exc:
             db.session.rollback()
             duplicate = exc.email

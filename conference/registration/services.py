@@ -496,6 +496,37 @@ def promote_from_waiting_list(category: Category) -> list[Registration]:
         promoted.append(candidate)
 
 
+def move_to_category(registration: Registration, category: Category) -> list:
+    """An organiser moves a registration to another category of the same event.
+
+    The old place is given back (and goes to that category's waiting list); in the new
+    category the registration takes a place, or joins its waiting list, like a new one.
+    """
+    old = registration.category
+    if category.event_id != registration.event_id:
+        raise NotFound("There is no such category.")
+    if category.id == old.id:
+        return []
+    held = registration.holds_place
+    if registration.status in ("cancelled", "rejected"):
+        registration.category = category
+        db.session.flush()
+        return []
+    if take_place(category):
+        registration.status = _status_with_place(category)
+        registration.waitlisted_at = None
+    else:
+        registration.status = "waitlisted"
+        registration.waitlisted_at = utcnow()
+    registration.status_changed_at = utcnow()
+    registration.category = category
+    if held:
+        release_place(old)
+    db.session.flush()
+    notify(registration, "updated")
+    return promote_from_waiting_list(old) if held else []
+
+
 def cancel_by_delegate(registration: Registration) -> list:
     """The delegate cancels through their link."""
     return change_status(registration, "cancel")

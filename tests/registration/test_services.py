@@ -228,3 +228,19 @@ def test_search_ignores_diacritics_and_finds_any_script(db):
     assert found("HA TRUNG") == [chien.id]
     assert found("ทองดี") == [somchai.id]
     assert found("100%") == []
+
+
+def test_moving_to_a_full_category_waitlists_and_frees_the_old_place(db):
+    from conference.registration.services import move_to_category
+
+    event = make_event()
+    delegate = make_category(event, "Delegate", capacity=1)
+    speaker = make_category(event, "Speaker", capacity=1)
+    moving = make_registration(event, delegate)
+    waiting = make_registration(event, delegate)
+    make_registration(event, speaker)
+    promoted = move_to_category(moving, speaker)
+    db.session.commit()
+    assert (moving.category, moving.status) == (speaker, "waitlisted")
+    assert promoted == [waiting] and waiting.status == "confirmed"
+    assert (delegate.places_taken, speaker.places_taken) == (1, 1)
