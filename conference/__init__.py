@@ -40,6 +40,7 @@ def create_app(test_config=None) -> Flask:
     web.init_app(app)
 
     importlib.import_module("conference.registration.organiser")  # more routes on that bp
+    importlib.import_module("conference.registration.jobs")  # background job functions
     for feature in FEATURES:
         routes = importlib.import_module(f"conference.{feature}.routes")
         app.register_blueprint(routes.bp)

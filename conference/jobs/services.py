@@ -24,16 +24,23 @@ from conference.jobs.models import Job
 log = logging.getLogger(__name__)
 
 JOB_FUNCTIONS: dict[str, Callable] = {}
+ATOMIC_JOBS: set[str] = set()
 _executor: ThreadPoolExecutor | None = None
 _executor_lock = threading.Lock()
 AFTER_COMMIT_KEY = "conference.dispatch_after_commit"
 
 
-def job(kind: str):
-    """Register ``fn(progress, **params)`` as the job of this kind."""
+def job(kind: str, *, atomic: bool = False):
+    """Register ``fn(progress, **params)`` as the job of this kind.
+
+    An atomic job does all its work in one transaction (an import: all rows or none); its
+    progress is then written apart, so reporting it never commits half the work.
+    """
 
     def register(fn):
         JOB_FUNCTIONS[kind] = fn
+        if atomic:
+            ATOMIC_JOBS.add(kind)
         return fn
 
     return register
@@ -134,9 +141,10 @@ class Progress:
     times a second, so a page polling the job sees it move.
     """
 
-    def __init__(self, record: Job, interval: float = 0.5):
+    def __init__(self, record: Job, interval: float = 0.5, apart: bool = False):
         self.record = record
         self.interval = interval
+        self.apart = apart
         self._last = 0.0
 
     def __call__(self, done: int, total: int | None = None, message: str | None = None):
@@ -148,7 +156,21 @@ class Progress:
         now = time.monotonic()
         if now - self._last >= self.interval or (total and done >= total):
             self._last = now
-            db.session.commit()
+            if self.apart:
+                self._write_apart()
+            else:
+                db.session.commit()
+
+    def _write_apart(self) -> None:
+        # SQLite has one writer at a time, and the job is it: progress shows at the end.
+        if db.engine.dialect.name == "sqlite":
+            return
+        with db.engine.begin() as connection:
+            connection.execute(
+                update(Job)
+                .where(Job.id == self.record.id)
+                .values(done=self.record.done, total=self.record.total, message=self.record.message)
+            )
 
 
 def run_job(job_id: str) -> None:
@@ -165,7 +187,7 @@ def run_job(job_id: str) -> None:
     record = db.session.get(Job, job_id)
     fn = JOB_FUNCTIONS[record.kind]
     try:
-        result = fn(Progress(record), **record.params)
+        result = fn(Progress(record, apart=record.kind in ATOMIC_JOBS), **record.params)
     except Exception as exc:
         db.session.rollback()
         record = db.session.get(Job, job_id)

@@ -19,6 +19,7 @@ from conference.auth.decorators import event_role_required
 from conference.auth.forms import ConfirmForm
 from conference.errors import NotFound, ValidationError
 from conference.extensions import db
+from conference.jobs.services import start_job
 from conference.registration import bp
 from conference.registration.exports import (
     ImportFileError,
@@ -55,7 +56,6 @@ from conference.registration.services import (
     preview_import,
     questions_for,
     register,
-    run_import,
     save_category,
     save_question,
     status_counts,
@@ -299,23 +299,31 @@ def confirm_import(event, token):
         or not token.replace("-", "").replace("_", "").isalnum()
     ):
         raise ValidationError("The import form expired; upload the file again.")
-    matches = list(_import_dir().glob(f"{event.id}-{token}.*"))
+    matches = [
+        path
+        for path in _import_dir().glob(f"{event.id}-{token}.*")
+        if path.suffix in (".csv", ".xlsx")
+    ]
     if not matches:
         raise ValidationError(
             "This import was done already, or has expired; upload the file again."
         )
     path = matches[0]
     rows = read_table(path.name, path.read_bytes())
-    try:
-        count = run_import(event, rows, send_emails=bool(request.form.get("send_emails")))
-    except ValidationError as exc:
-        db.session.rollback()
-        flash(exc.message + " Upload the file again to see why.", "danger")
-        return redirect(url_for(".import_registrations", slug=event.slug))
+    # Renamed first, so the same file cannot be imported twice.
+    claimed = path.with_name(path.name + ".importing")
+    path.rename(claimed)
+    record = start_job(
+        "registration.import",
+        f"Import of {len(rows)} registrations into {event.title}",
+        user=current_user,
+        event_id=event.id,
+        path=str(claimed),
+        send_emails=bool(request.form.get("send_emails")),
+        done_url=url_for(".registrations", slug=event.slug),
+    )
     db.session.commit()
-    path.unlink(missing_ok=True)
-    flash(f"{count} registrations imported.", "success")
-    return redirect(url_for(".registrations", slug=event.slug))
+    return redirect(url_for("jobs.show", job_id=record.id))
 
 
 # Categories, questions, settings, delegations ---------------------------------------

@@ -848,14 +848,14 @@ def preview_import(event, rows) -> list[PreviewRow]:
     return preview
 
 
-def run_import(event, rows, *, send_emails: bool) -> int:
+def run_import(event, rows, *, send_emails: bool, progress=None) -> int:
     """Import every row, or none: raises ValidationError if any row has a problem."""
     preview = preview_import(event, rows)
     bad = [p for p in preview if p.errors]
     if bad:
         raise ValidationError(f"{len(bad)} row(s) have problems; nothing was imported.")
     delegations = {d.name.casefold(): d for d in delegations_for(event)}
-    for row in preview:
+    for done, row in enumerate(preview, start=1):
         delegation = None
         if row.delegation_name:
             delegation = delegations.get(row.delegation_name.casefold())
@@ -871,5 +871,7 @@ def run_import(event, rows, *, send_emails: bool) -> int:
             Context(source="import", by_organiser=True, delegation=delegation, notify=send_emails),
         )
         registration.is_delegation_head = bool(delegation and row.head)
+        if progress is not None:
+            progress(done, len(preview), f"{done} of {len(preview)} imported")
     db.session.flush()
     return len(preview)

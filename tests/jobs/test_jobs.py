@@ -170,3 +170,24 @@ def test_worker_command_without_redis_explains_itself(runner):
     result = runner.invoke(args=["worker", "--burst"])
     assert result.exit_code != 0
     assert "Set REDIS_URL" in result.output
+
+
+@job("test.atomic", atomic=True)
+def atomic_then_fail(progress, email: str):
+    from conference.auth.services import create_user
+
+    create_user(email, password="a long passphrase")
+    progress(1, 2, "half way")  # must not commit the user above
+    raise RuntimeError("second half failed")
+
+
+def test_atomic_job_reports_progress_without_committing_half_its_work(app):
+    from conference.auth.services import find_user
+
+    with app.app_context():
+        job_id = start_job("test.atomic", "Atomic", email="half@example.org").id
+        _db.session.commit()
+        _db.session.expire_all()
+        record = _db.session.get(Job, job_id)
+        assert record.status == "failed" and "second half" in record.error
+        assert find_user("half@example.org") is None

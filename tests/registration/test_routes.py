@@ -344,6 +344,8 @@ def test_import_previews_errors_and_imports_nothing_until_all_rows_are_valid(cli
     confirm = re.search(r'action="([^"]+/import/[^"]+)"', response.text).group(1)
     response = client.post(confirm)
     assert response.status_code == 302
+    job_page = client.get(response.headers["Location"])  # the import runs as a job
+    assert "finished" in job_page.text
     assert db.session.scalar(select(Registration)).native_name == "สมชาย ทองดี"
     assert client.post(confirm).status_code == 400  # the same file is not imported twice
     assert count(db) == 1
