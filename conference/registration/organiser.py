@@ -19,6 +19,7 @@ from conference.auth.decorators import event_role_required
 from conference.auth.forms import ConfirmForm
 from conference.errors import NotFound, ValidationError
 from conference.extensions import db
+from conference.formatting import country_name
 from conference.jobs.services import start_job
 from conference.registration import bp
 from conference.registration.exports import (
@@ -525,6 +526,7 @@ def visa_letter(event, rid):
 @event_role_required("organiser")
 def delegations(event):
     groups: dict[str, list] = {}
-    for delegation in delegations_for(event):
+    for delegation in delegations_for(event, with_members=True):
         groups.setdefault(delegation.country, []).append(delegation)
+    groups = dict(sorted(groups.items(), key=lambda item: country_name(item[0])))
     return render_template("registration/organiser/delegations.html", event=event, groups=groups)

@@ -13,6 +13,7 @@ from datetime import date
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import func, select, update
+from sqlalchemy.orm import selectinload
 
 from conference.dbtypes import utcnow
 from conference.errors import NotFound, ValidationError
@@ -80,15 +81,16 @@ def questions_for(event, *, include_inactive: bool = False) -> list[Question]:
     return list(db.session.scalars(query.order_by(Question.position, Question.id)))
 
 
-def delegations_for(event) -> list[Delegation]:
-    """The event's delegations, by country then name."""
-    return list(
-        db.session.scalars(
-            select(Delegation)
-            .where(Delegation.event_id == event.id)
-            .order_by(Delegation.country, Delegation.name)
-        )
+def delegations_for(event, *, with_members: bool = False) -> list[Delegation]:
+    """The event's delegations, by country then name (optionally with members loaded)."""
+    query = (
+        select(Delegation)
+        .where(Delegation.event_id == event.id)
+        .order_by(Delegation.country, Delegation.name)
     )
+    if with_members:
+        query = query.options(selectinload(Delegation.members))
+    return list(db.session.scalars(query))
 
 
 def get_registration(event, registration_id) -> Registration:
@@ -688,7 +690,10 @@ def filtered_query(event, filters: Filters):
     for word in fold(filters.q).split():
         escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         query = query.where(Registration.search_text.like(f"%{escaped}%", escape="\\"))
-    return query.order_by(Registration.id)
+    # Lists show each row's category and delegation: load them in two queries, not per row.
+    return query.order_by(Registration.id).options(
+        selectinload(Registration.category), selectinload(Registration.delegation)
+    )
 
 
 def paginate(query, page: int, per_page: int):
