@@ -13,7 +13,7 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import selectinload
 
 from conference.auth.decorators import event_role_required
 from conference.auth.forms import ConfirmForm
@@ -237,12 +237,8 @@ def set_category(event, rid):
 def export(event, fmt):
     if fmt not in ("csv", "xlsx"):
         raise NotFound("Exports are CSV or XLSX.")
-    query = filtered_query(event, _filters()).options(
-        joinedload(Registration.category),
-        joinedload(Registration.delegation),
-        selectinload(Registration.answers),
-    )
-    registrations = db.session.scalars(query).unique().all()
+    query = filtered_query(event, _filters()).options(selectinload(Registration.answers))
+    registrations = db.session.scalars(query).all()
     rows = export_rows(event, registrations, questions_for(event, include_inactive=True))
     name = f"{event.slug}-registrations.{fmt}"
     headers = {"Content-Disposition": f'attachment; filename="{name}"'}
