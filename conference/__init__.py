@@ -7,7 +7,7 @@ from pathlib import Path
 from flask import Flask
 
 ROOT = Path(__file__).resolve().parent.parent
-FEATURES = ("auth", "events", "registration", "jobs", "mail", "api")
+FEATURES = ("auth", "events", "registration", "badges", "jobs", "mail", "api")
 
 
 def create_app(test_config=None) -> Flask:
@@ -41,6 +41,7 @@ def create_app(test_config=None) -> Flask:
 
     importlib.import_module("conference.registration.organiser")  # more routes on that bp
     importlib.import_module("conference.registration.jobs")  # background job functions
+    importlib.import_module("conference.badges.jobs")
     for feature in FEATURES:
         routes = importlib.import_module(f"conference.{feature}.routes")
         app.register_blueprint(routes.bp)

@@ -14,6 +14,7 @@ from conference.errors import ConferenceError
 from conference.extensions import db
 
 users_cli = AppGroup("users", help="Manage user accounts.")
+badges_cli = AppGroup("badges", help="Print badges.")
 mail_cli = AppGroup("mail", help="Deliver the e-mail outbox.")
 token_cli = AppGroup("api-token", help="Manage personal API tokens.")
 
@@ -81,6 +82,72 @@ def send_mail_command(loop, interval):
         time.sleep(interval)
 
 
+@badges_cli.command("pdf")
+@click.option("--event", "slug", required=True, help="The event's slug, e.g. asean3-2024.")
+@click.option(
+    "--out",
+    "out_path",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="The PDF file to write.",
+)
+@click.option(
+    "--layout",
+    default="a6",
+    show_default=True,
+    type=click.Choice(["a6", "a7", "4x3", "card", "a4-4", "a4-6", "a4-8"]),
+)
+@click.option(
+    "--status",
+    default="confirmed",
+    show_default=True,
+    type=click.Choice(["confirmed"]),
+    help="Badges are for confirmed delegates.",
+)
+@click.option("--cut-marks", is_flag=True, help="Print cut marks.")
+@click.option("--back-side", is_flag=True, help="Add back sides for duplex printing.")
+def badges_pdf_command(slug, out_path, layout, status, cut_marks, back_side):
+    """Write a PDF of badges for the event's confirmed registrations, page by page."""
+    import os
+    from pathlib import Path
+
+    from sqlalchemy import select
+
+    from conference.badges.services import render_badges_for
+    from conference.events.services import get_event
+    from conference.registration.models import Registration
+
+    try:
+        event = get_event(slug)
+    except ConferenceError as exc:
+        _fail(f"{exc.message} ({slug})")
+    registrations = db.session.scalars(
+        select(Registration)
+        .where(Registration.event_id == event.id, Registration.status == status)
+        .order_by(Registration.family_name, Registration.given_name, Registration.id)
+    ).all()
+    target = Path(out_path)
+    partial = target.with_name(target.name + ".part")
+    started = time.perf_counter()
+    try:
+        with partial.open("wb") as out:
+            count = render_badges_for(
+                event,
+                registrations,
+                out,
+                layout=layout,
+                cut_marks=cut_marks,
+                back_side=back_side,
+            )
+    except ConferenceError as exc:
+        partial.unlink(missing_ok=True)
+        _fail(exc.message)
+    os.replace(partial, target)
+    db.session.commit()
+    seconds = time.perf_counter() - started
+    click.echo(f"{count} badges ({layout}) written to {target} in {seconds:.1f} s.")
+
+
 @click.command("worker")
 @with_appcontext
 @click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
@@ -127,5 +194,5 @@ def demo_command(original_dates):
 
 def register_commands(app) -> None:
     """Attach every command to the app's CLI."""
-    for command in (users_cli, mail_cli, token_cli, worker_command, demo_command):
+    for command in (users_cli, mail_cli, token_cli, badges_cli, worker_command, demo_command):
         app.cli.add_command(command)

@@ -1,6 +1,7 @@
 """Every feature's models in one place, so Alembic and ``db.create_all`` see all tables."""
 
 from conference.auth.models import ApiToken, EventRole, User
+from conference.badges.models import BadgeKey
 from conference.events.models import Event
 from conference.jobs.models import Job
 from conference.mail.models import OutboxMessage
@@ -16,6 +17,7 @@ from conference.registration.models import (
 __all__ = [
     "Answer",
     "ApiToken",
+    "BadgeKey",
     "Category",
     "Delegation",
     "Event",

@@ -223,6 +223,24 @@ def list_registrations(slug):
 @bp.get("/events/<slug>/registrations/<int:rid>")
 @api_login_required
 def show_registration(slug, rid):
+    from conference.badges.services import badge_token
+
     found = get_event(slug)
     require_event_role(g.api_user, found, "organiser")
-    return jsonify(registration_json(get_registration(found, rid)))
+    registration = get_registration(found, rid)
+    body = registration_json(registration)
+    body["badge_token"] = badge_token(registration)
+    body["badge_printed_count"] = registration.badge_printed_count
+    db.session.commit()  # the event's first signing key, if this made it
+    return jsonify(body)
+
+
+@bp.get("/events/<slug>/badge-keys")
+def badge_keys(slug):
+    """Public keys only: what a scanner needs to verify badges offline."""
+    from conference.badges.services import public_keys_json, signing_key
+
+    found = get_event(slug)
+    signing_key(found)  # an event always has a key to publish
+    db.session.commit()
+    return jsonify({"event": found.slug, "event_id": found.id, "keys": public_keys_json(found)})

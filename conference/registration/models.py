@@ -169,6 +169,10 @@ class Registration(db.Model):
     privacy_accepted_at: Mapped[datetime] = mapped_column(UTCDateTime)
     visa_requested: Mapped[bool] = mapped_column(Boolean, default=False)
     is_delegation_head: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Reissuing a badge bumps the counter, so the token on the old badge stops working.
+    badge_reissue: Mapped[int] = mapped_column(Integer, default=0)
+    badge_printed_count: Mapped[int] = mapped_column(Integer, default=0)
+    badge_printed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     organiser_note: Mapped[str] = mapped_column(Text, default="")
 
     search_text: Mapped[str] = mapped_column(Text, default="")

@@ -1,0 +1,51 @@
+"""Large badge batches, rendered in the background."""
+
+import os
+from pathlib import Path
+
+from flask import current_app
+from sqlalchemy import select
+
+from conference.badges.services import render_badges_for
+from conference.events.models import Event
+from conference.extensions import db
+from conference.jobs.services import job
+from conference.registration.models import Registration
+
+
+def badge_file(job_id: str) -> Path:
+    """Where a background batch's PDF is kept."""
+    folder = Path(current_app.instance_path) / "badges"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / f"{job_id}.pdf"
+
+
+@job("badges.render")
+def render_batch(
+    progress,
+    event_id: int,
+    ids: list,
+    layout: str,
+    cut_marks: bool,
+    back_side: bool,
+    download_url: str,
+):
+    """Render the badges to a file, written whole or not at all."""
+    event = db.session.get(Event, event_id)
+    registrations = db.session.scalars(
+        select(Registration).where(Registration.id.in_(ids)).order_by(Registration.id)
+    ).all()
+    target = badge_file(progress.record.id)
+    partial = target.with_suffix(".part")
+    with partial.open("wb") as out:
+        count = render_badges_for(
+            event,
+            registrations,
+            out,
+            layout=layout,
+            cut_marks=cut_marks,
+            back_side=back_side,
+            progress=progress,
+        )
+    os.replace(partial, target)
+    return {"badges": count, "url": download_url, "bytes": target.stat().st_size}

@@ -1,0 +1,221 @@
+"""Badge pages: printing for organisers, keys, reissuing; the delegate's own badge."""
+
+import io
+
+from flask import (
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_login import current_user
+from sqlalchemy import select
+
+from conference.auth.decorators import event_role_required
+from conference.auth.forms import ConfirmForm
+from conference.badges import bp
+from conference.badges.forms import PrintForm
+from conference.badges.jobs import badge_file
+from conference.badges.services import (
+    badge_token,
+    event_keys,
+    reissue_badge,
+    render_badges_for,
+    revoke_key,
+    rotate_key,
+)
+from conference.badges.svg import qr_svg
+from conference.errors import NotFound, ValidationError
+from conference.events.services import get_event
+from conference.extensions import db
+from conference.jobs.services import get_job_for, start_job
+from conference.registration.models import Registration
+from conference.registration.organiser import _filters, pdf_response
+from conference.registration.services import (
+    filtered_query,
+    get_registration,
+    registration_from_token,
+)
+
+
+def _selection(event):
+    """The registrations chosen: ticked ids, or the list's filters (confirmed only)."""
+    ids = [int(i) for i in request.form.getlist("ids") if i.isdigit()]
+    if ids:
+        query = (
+            select(Registration)
+            .where(Registration.event_id == event.id, Registration.id.in_(ids))
+            .order_by(Registration.id)
+        )
+        return list(db.session.scalars(query))
+    filters = _filters()
+    filters.status = "confirmed"
+    return list(db.session.scalars(filtered_query(event, filters)))
+
+
+@bp.route("/events/<slug>/badges", methods=["GET", "POST"])
+@event_role_required("organiser")
+def print_badges(event):
+    form = PrintForm()
+    if request.method == "POST" and "layout" not in request.form:
+        form = PrintForm(formdata=None)  # arriving from the list with ticked ids
+    elif form.validate_on_submit():
+        registrations = _selection(event)
+        options = {
+            "layout": form.layout.data,
+            "cut_marks": form.cut_marks.data,
+            "back_side": form.back_side.data,
+        }
+        try:
+            confirmed = [r for r in registrations if r.status == "confirmed"]
+            if len(confirmed) > current_app.config["BADGE_BACKGROUND_THRESHOLD"]:
+                record = start_job(
+                    "badges.render",
+                    f"{len(confirmed)} badges for {event.title}",
+                    user=current_user,
+                    event_id=event.id,
+                    ids=[r.id for r in confirmed],
+                    download_url="",
+                    **options,
+                )
+                record.params = {
+                    **record.params,
+                    "download_url": url_for(".download", slug=event.slug, job_id=record.id),
+                }
+                db.session.commit()
+                return redirect(url_for("jobs.show", job_id=record.id))
+            out = io.BytesIO()
+            count = render_badges_for(event, registrations, out, **options)
+        except ValidationError as exc:
+            db.session.rollback()
+            flash(exc.message, "warning")
+        else:
+            db.session.commit()
+            name = f"{event.slug}-badges-{count}-{options['layout']}.pdf"
+            return pdf_response(out.getvalue(), name)
+    ids = request.form.getlist("ids")
+    filters = _filters()
+    filters.status = "confirmed"
+    count = len(ids) or db.session.scalar(
+        select(db.func.count()).select_from(
+            filtered_query(event, filters).order_by(None).subquery()
+        )
+    )
+    return render_template(
+        "badges/print.html",
+        event=event,
+        form=form,
+        ids=ids,
+        count=count,
+        keys=event_keys(event, include_revoked=True),
+        key_form=ConfirmForm(),
+        threshold=current_app.config["BADGE_BACKGROUND_THRESHOLD"],
+    )
+
+
+@bp.get("/events/<slug>/badges/download/<job_id>")
+@event_role_required("organiser")
+def download(event, job_id):
+    record = get_job_for(current_user, job_id)
+    path = badge_file(record.id)
+    if record.kind != "badges.render" or record.status != "finished" or not path.exists():
+        raise NotFound("This batch is not ready, or has been deleted.")
+    return send_file(
+        path,
+        mimetype="application/pdf",
+        as_attachment=True,
+        download_name=f"{event.slug}-badges-{record.result['badges']}.pdf",
+    )
+
+
+@bp.post("/events/<slug>/registrations/<int:rid>/reissue")
+@event_role_required("organiser")
+def reissue(event, rid):
+    registration = get_registration(event, rid)
+    if ConfirmForm().validate_on_submit():
+        reissue_badge(registration)
+        db.session.commit()
+        flash(
+            f"A new badge for {registration.display_name}: the old one no longer opens any door.",
+            "success",
+        )
+    return redirect(url_for("registration.registration", slug=event.slug, rid=rid))
+
+
+@bp.post("/events/<slug>/badge-keys/rotate")
+@event_role_required("organiser")
+def rotate(event):
+    if ConfirmForm().validate_on_submit():
+        key = rotate_key(event)
+        db.session.commit()
+        flash(f"Key #{key.id} signs new badges; badges printed before stay valid.", "success")
+    return redirect(url_for(".print_badges", slug=event.slug))
+
+
+@bp.post("/events/<slug>/badge-keys/<int:key_id>/revoke")
+@event_role_required("organiser")
+def revoke(event, key_id):
+    if ConfirmForm().validate_on_submit():
+        key = revoke_key(event, key_id)
+        if not event_keys(event):
+            rotate_key(event)  # there is always a key to sign new badges
+        db.session.commit()
+        flash(f"Key #{key.id} is revoked: badges it signed are refused; reprint them.", "warning")
+    return redirect(url_for(".print_badges", slug=event.slug))
+
+
+# The delegate's own badge ------------------------------------------------------------
+
+
+def _own_confirmed(slug, token):
+    event = get_event(slug)
+    registration = registration_from_token(event, token)
+    if registration.status != "confirmed":
+        raise ValidationError(
+            "Your badge is ready once your registration is confirmed "
+            f"(it is {registration.status_label.lower()})."
+        )
+    return event, registration
+
+
+@bp.get("/events/<slug>/manage/<token>/badge.pdf")
+def own_badge_pdf(slug, token):
+    event, registration = _own_confirmed(slug, token)
+    out = io.BytesIO()
+    render_badges_for(event, [registration], out)
+    db.session.commit()
+    return pdf_response(out.getvalue(), "badge.pdf")
+
+
+@bp.get("/events/<slug>/manage/<token>/badge")
+def own_badge(slug, token):
+    event, registration = _own_confirmed(slug, token)
+    db.session.commit()
+    page = render_template(
+        "badges/mine.html",
+        event=event,
+        r=registration,
+        token=token,
+        qr=qr_svg(badge_token(registration)),
+    )
+    # Kept by the browser (and the page's service worker) for when the venue network drops.
+    return (
+        page,
+        200,
+        {
+            "Cache-Control": "private, max-age=86400",
+            "Referrer-Policy": "no-referrer",
+            "X-Robots-Tag": "noindex",
+        },
+    )
+
+
+@bp.get("/events/<slug>/manage/<token>/badge-sw.js")
+def own_badge_worker(slug, token):
+    get_event(slug)
+    script = render_template("badges/badge-sw.js")
+    return Response(script, mimetype="text/javascript", headers={"Cache-Control": "no-cache"})

@@ -1,0 +1,273 @@
+"""Badge keys, tokens and their verification; which registrations get badges."""
+
+import base64
+import logging
+from dataclasses import dataclass
+
+from cryptography.fernet import Fernet, InvalidToken
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from flask import current_app
+from sqlalchemy import select, update
+
+from conference.badges.models import BadgeKey
+from conference.badges.tokens import (
+    Claims,
+    TokenError,
+    new_private_key,
+    public_key_from_bytes,
+    sign_token,
+    verify_token,
+)
+from conference.dbtypes import utcnow
+from conference.errors import ValidationError
+from conference.extensions import db
+from conference.registration.models import Registration
+
+log = logging.getLogger(__name__)
+
+# What a scan can answer besides "ok"; the check-in API uses the same codes.
+REFUSALS = ("invalid", "revoked", "wrong_event", "not_approved")
+
+
+# Keys ------------------------------------------------------------------------------
+
+
+def _fernet() -> Fernet:
+    """Encryption for private keys, derived from the app's secret key."""
+    secret = current_app.config["SECRET_KEY"].encode()
+    derived = HKDF(
+        algorithm=hashes.SHA256(), length=32, salt=b"conference-badge-keys", info=b"fernet"
+    ).derive(secret)
+    return Fernet(base64.urlsafe_b64encode(derived))
+
+
+def create_key(event) -> BadgeKey:
+    """A new signing key for the event; it signs every badge from now on."""
+    private = new_private_key()
+    raw_private = private.private_bytes(
+        serialization.Encoding.Raw,
+        serialization.PrivateFormat.Raw,
+        serialization.NoEncryption(),
+    )
+    key = BadgeKey(
+        event_id=event.id,
+        public_key=private.public_key().public_bytes(
+            serialization.Encoding.Raw, serialization.PublicFormat.Raw
+        ),
+        private_key_encrypted=_fernet().encrypt(raw_private).decode("ascii"),
+    )
+    db.session.add(key)
+    db.session.flush()
+    return key
+
+
+def event_keys(event, *, include_revoked: bool = False) -> list[BadgeKey]:
+    """The event's keys, newest first."""
+    query = select(BadgeKey).where(BadgeKey.event_id == event.id)
+    if not include_revoked:
+        query = query.where(BadgeKey.revoked_at.is_(None))
+    return list(db.session.scalars(query.order_by(BadgeKey.id.desc())))
+
+
+def signing_key(event) -> BadgeKey:
+    """The key that signs new badges: the newest unrevoked one (created on first need)."""
+    keys = event_keys(event)
+    return keys[0] if keys else create_key(event)
+
+
+def rotate_key(event) -> BadgeKey:
+    """Start signing with a new key; badges signed with older keys stay valid."""
+    return create_key(event)
+
+
+def revoke_key(event, key_id: int) -> BadgeKey:
+    """Badges signed with this key are refused from now on (reprint them)."""
+    key = db.session.get(BadgeKey, key_id)
+    if key is None or key.event_id != event.id:
+        raise ValidationError("There is no such key.")
+    if key.revoked_at is None:
+        key.revoked_at = utcnow()
+    db.session.flush()
+    return key
+
+
+def _private_key(key: BadgeKey):
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    try:
+        raw = _fernet().decrypt(key.private_key_encrypted.encode("ascii"))
+    except InvalidToken:
+        raise RuntimeError(
+            "The badge signing key cannot be decrypted: SECRET_KEY changed since it was "
+            "made. Restore the old SECRET_KEY, or rotate the key and reprint the badges."
+        ) from None
+    return Ed25519PrivateKey.from_private_bytes(raw)
+
+
+class Signer:
+    """Signs many tokens for one event with one decrypted key (for batches)."""
+
+    def __init__(self, event):
+        self.key = signing_key(event)
+        self.event_id = event.id
+        self._private = _private_key(self.key)
+
+    def token(self, registration: Registration) -> str:
+        return sign_token(
+            self._private,
+            Claims(self.key.id, self.event_id, registration.id, registration.badge_reissue),
+        )
+
+
+def badge_token(registration: Registration) -> str:
+    """The token printed in this registration's QR code."""
+    return Signer(registration.event).token(registration)
+
+
+def public_keys_json(event) -> list[dict]:
+    """The public keys a scanner needs, with those revoked (so it refuses their badges)."""
+    return [
+        {
+            "key_id": key.id,
+            "algorithm": "Ed25519",
+            "public_key": base64.urlsafe_b64encode(key.public_key).rstrip(b"=").decode(),
+            "created_at": key.created_at.isoformat(),
+            "revoked_at": key.revoked_at.isoformat() if key.revoked_at else None,
+        }
+        for key in event_keys(event, include_revoked=True)
+    ]
+
+
+# Verifying -------------------------------------------------------------------------
+
+
+@dataclass
+class Verdict:
+    """The answer to a scanned token: ``result`` is "ok" or one of REFUSALS."""
+
+    result: str
+    message: str
+    registration: Registration | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.result == "ok"
+
+
+def check_badge(event, token: str) -> Verdict:
+    """Whether a scanned token lets its holder in, and who it is."""
+    keys = event_keys(event, include_revoked=True)
+    public = {k.id: (k.event_id, public_key_from_bytes(k.public_key)) for k in keys}
+    try:
+        claims = verify_token(token, public, event.id)
+    except TokenError as exc:
+        return Verdict(exc.reason, exc.message)
+    key = next(k for k in keys if k.id == claims.key_id)
+    registration = db.session.get(Registration, claims.registration_id)
+    if registration is None or registration.event_id != event.id:
+        return Verdict("invalid", "This badge's registration does not exist.")
+    if key.revoked_at is not None:
+        return Verdict(
+            "revoked",
+            "This badge was signed with a key the organisers have revoked: print a new badge.",
+            registration,
+        )
+    if claims.reissue != registration.badge_reissue:
+        return Verdict(
+            "revoked", "This badge was replaced by a newer one: use the new badge.", registration
+        )
+    if registration.status in ("cancelled", "rejected"):
+        return Verdict("revoked", f"This registration is {registration.status}.", registration)
+    if registration.status != "confirmed":
+        label = registration.status_label.lower()
+        return Verdict(
+            "not_approved", f"This registration is not confirmed ({label}).", registration
+        )
+    return Verdict("ok", "Valid badge.", registration)
+
+
+# Printing --------------------------------------------------------------------------
+
+
+def reissue_badge(registration: Registration) -> str:
+    """Invalidate the printed badge; returns the new token."""
+    registration.badge_reissue += 1
+    db.session.flush()
+    return badge_token(registration)
+
+
+def mark_printed(registration_ids: list[int]) -> None:
+    """Count one more print for each registration."""
+    if not registration_ids:
+        return
+    db.session.execute(
+        update(Registration)
+        .where(Registration.id.in_(registration_ids))
+        .values(
+            badge_printed_count=Registration.badge_printed_count + 1,
+            badge_printed_at=utcnow(),
+        )
+        .execution_options(synchronize_session=False)
+    )
+
+
+def printable(registrations) -> list[Registration]:
+    """Badges are printed for confirmed registrations only; refuse an empty selection."""
+    chosen = [r for r in registrations if r.status == "confirmed"]
+    if not chosen:
+        raise ValidationError(
+            "No confirmed registration in this selection: badges are printed for confirmed "
+            "delegates only."
+        )
+    return chosen
+
+
+def badge_for(registration: Registration, token: str):
+    """What one badge prints."""
+    from conference.badges.pdf import Badge
+    from conference.formatting import country_name, format_date_range
+
+    event = registration.event
+    latin = registration.badge_name or " ".join(
+        p for p in (registration.title, registration.given_name, registration.family_name) if p
+    )
+    return Badge(
+        event_title=event.title,
+        event_dates=format_date_range(event.start_date, event.end_date),
+        native_name=registration.native_name,
+        latin_name=latin,
+        organisation=registration.organisation,
+        country_name=country_name(registration.country),
+        country=registration.country,
+        category=registration.category.name,
+        colour=registration.category.badge_colour,
+        token=token,
+        delegation=registration.delegation.name if registration.delegation else "",
+    )
+
+
+def render_badges_for(
+    event, registrations, out, *, layout="a6", cut_marks=False, back_side=False, progress=None
+) -> int:
+    """Write the badges of these registrations to ``out`` and count them as printed."""
+    from conference.badges.pdf import render_badges
+
+    chosen = printable(registrations)
+    signer = Signer(event)
+    total = len(chosen)
+
+    def report(done):
+        if progress is not None:
+            progress(done, total, f"{done} of {total} badges")
+
+    count = render_badges(
+        (badge_for(r, signer.token(r)) for r in chosen),
+        out,
+        layout=layout,
+        cut_marks=cut_marks,
+        back_side=back_side,
+        on_progress=report,
+    )
+    mark_printed([r.id for r in chosen])
+    return count
