@@ -86,6 +86,21 @@ def clean_long_text(value) -> str:
     return "\n".join(lines).strip()
 
 
+def unprintable(text: str) -> str | None:
+    """A message if the text has characters no badge font prints (so no box ever appears)."""
+    from conference.pdf.text import unsupported_characters
+
+    missing = unsupported_characters(text) if text else []
+    if not missing:
+        return None
+    shown = ", ".join(f"“{ch}” (U+{ord(ch):04X})" for ch in missing[:5])
+    return (
+        f"We cannot print {shown} on badges. Please write this name in Latin letters or "
+        "in another script we print (Thai, Vietnamese, Khmer, Lao, Burmese, Chinese, "
+        "Japanese, Korean)."
+    )
+
+
 def fold(text: str) -> str:
     """Lower case without diacritics, for search: "Chiến" -> "chien", "Đà" -> "da"."""
     text = unicodedata.normalize("NFKD", text or "").replace("đ", "d").replace("Đ", "D")
@@ -244,6 +259,10 @@ def clean_registration(
         setattr(out, name, value)
     if out.leads_delegation and not out.new_delegation_name:
         errors.add("new_delegation_name", "Give your delegation a name, e.g. “Son La City”.")
+    for name in ("given_name", "family_name", "native_name", "badge_name"):
+        problem = unprintable(getattr(out, name))
+        if problem:
+            errors.add(name, problem)
     if out.title not in TITLES:
         errors.add("title", "Choose a title from the list, or none.")
     for name, message in (

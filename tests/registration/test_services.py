@@ -244,3 +244,12 @@ def test_moving_to_a_full_category_waitlists_and_frees_the_old_place(db):
     assert (moving.category, moving.status) == (speaker, "waitlisted")
     assert promoted == [waiting] and waiting.status == "confirmed"
     assert (delegate.places_taken, speaker.places_taken) == (1, 1)
+
+
+@pytest.mark.parametrize("name", ["محمد", "שלום", "Ali \U0001f600"])
+def test_names_that_badges_cannot_print_are_refused_with_the_characters_named(db, name):
+    event = make_event()
+    with pytest.raises(RegistrationInvalid) as caught:
+        register(event, registration_data(make_category(event), native_name=name))
+    message = caught.value.errors["native_name"][0]
+    assert "We cannot print" in message and "U+" in message
