@@ -167,6 +167,11 @@ REGISTRATION = {
         "created_at": {"type": "string", "format": "date-time"},
         "updated_at": {"type": "string", "format": "date-time"},
         "manage_url": {"type": "string", "description": "only in the answer to a POST"},
+        "badge_token": {
+            "type": "string",
+            "description": "the signed token in the badge's QR code (organisers' detail only)",
+        },
+        "badge_printed_count": {"type": "integer"},
     },
 }
 
@@ -373,6 +378,44 @@ def openapi_document() -> dict:
                         "401": _error("No valid token"),
                         "403": _error("Not an organiser of this event"),
                         "404": _error("No such event or registration"),
+                    },
+                }
+            },
+            "/events/{slug}/badge-keys": {
+                "get": {
+                    "summary": "Public keys that verify the event's badge tokens (for scanners)",
+                    "security": [],
+                    "parameters": [slug],
+                    "responses": {
+                        "200": _ok(
+                            "Keys, newest first; revoked ones say since when",
+                            {
+                                "type": "object",
+                                "required": ["event", "event_id", "keys"],
+                                "properties": {
+                                    "event": {"type": "string"},
+                                    "event_id": {"type": "integer"},
+                                    "keys": {
+                                        "type": "array",
+                                        "items": {
+                                            "type": "object",
+                                            "required": ["key_id", "algorithm", "public_key"],
+                                            "properties": {
+                                                "key_id": {"type": "integer"},
+                                                "algorithm": {"const": "Ed25519"},
+                                                "public_key": {
+                                                    "type": "string",
+                                                    "description": "32 raw bytes, base64url",
+                                                },
+                                                "created_at": {"type": "string"},
+                                                "revoked_at": {"type": ["string", "null"]},
+                                            },
+                                        },
+                                    },
+                                },
+                            },
+                        ),
+                        "404": _error("No such event"),
                     },
                 }
             },
