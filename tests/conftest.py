@@ -75,13 +75,18 @@ class RequestClient(FlaskClient):
         context = contextvars.Context()
         response = context.run(super().open, *args, **kwargs)
         context.run(response.get_data)  # a streamed body is read in the same context
+        context.run(response.close)  # and a file behind it (send_file) is closed
         return response
 
 
 @pytest.fixture
-def make_app(database_url, tmp_path):
-    """Build an app on the test database with extra config; the database is emptied after."""
+def make_app(database_url, tmp_path, monkeypatch):
+    """Build an app on the test database with extra config; the database is emptied after.
+
+    Its instance folder (imports, badge batches, secret key) is the test's own.
+    """
     apps = []
+    monkeypatch.setenv("CONFERENCE_INSTANCE_PATH", str(tmp_path / "instance"))
 
     def factory(**overrides):
         app = create_app({**base_config(database_url, tmp_path), **overrides})

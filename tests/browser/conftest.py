@@ -60,13 +60,14 @@ class LiveServer:
 
 
 @pytest.fixture
-def live_server(tmp_path, smtp_server):
+def live_server(tmp_path, smtp_server, monkeypatch):
     """The app on a free loopback port, with a fresh SQLite database built by the migrations.
 
     Its mail goes to the loopback SMTP server of the ``smtp_server`` fixture.
     """
     from flask_migrate import upgrade
 
+    monkeypatch.setenv("CONFERENCE_INSTANCE_PATH", str(tmp_path / "instance"))
     config = base_config(f"sqlite:///{tmp_path / 'browser.db'}", tmp_path)
     config.update(
         WTF_CSRF_ENABLED=True,
