@@ -142,6 +142,9 @@ def badges_pdf_command(slug, out_path, layout, status, cut_marks, back_side):
     except ConferenceError as exc:
         partial.unlink(missing_ok=True)
         _fail(exc.message)
+    except BaseException:
+        partial.unlink(missing_ok=True)  # never leave half a PDF behind
+        raise
     os.replace(partial, target)
     db.session.commit()
     seconds = time.perf_counter() - started
