@@ -20,23 +20,14 @@ from conference.registration.services import (
     questions_for,
     register,
 )
-from conference.registration.validation import PassportData, RegistrationData
-
-TEXT_FIELDS = (
-    "title",
-    "given_name",
-    "family_name",
-    "native_name",
-    "badge_name",
-    "email",
-    "phone",
-    "country",
-    "organisation",
-    "position",
-    "dietary",
-    "accessibility",
-    "new_delegation_name",
+from conference.registration.validation import (
+    PASSPORT_FIELDS,
+    PERSONAL_FIELDS,
+    PassportData,
+    RegistrationData,
 )
+
+TEXT_FIELDS = (*PERSONAL_FIELDS, "new_delegation_name")
 BOOL_FIELDS = ("list_consent", "privacy_accepted", "visa_requested")
 MAX_PER_PAGE = 200
 
@@ -134,18 +125,7 @@ def _data_from_json(body: dict) -> tuple[RegistrationData, dict]:
         data.answers = {str(k): v for k, v in answers.items()}
     passport = body.get("passport")
     if isinstance(passport, dict):
-        data.passport = PassportData(
-            **{
-                k: passport.get(k) or ""
-                for k in (
-                    "passport_name",
-                    "passport_number",
-                    "nationality",
-                    "date_of_birth",
-                    "passport_expiry",
-                )
-            }
-        )
+        data.passport = PassportData(**{k: passport.get(k) or "" for k in PASSPORT_FIELDS})
     return data, errors
 
 

@@ -21,7 +21,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from conference.events.forms import country_choices
 from conference.registration.models import QUESTION_TYPES, TITLES
-from conference.registration.validation import PassportData, RegistrationData
+from conference.registration.validation import PERSONAL_FIELDS, PassportData, RegistrationData
 
 NO_DELEGATION, NEW_DELEGATION, JOIN_DELEGATION = "none", "new", "join"
 REQUIRED_FIELDS = ("given_name", "family_name", "email", "country", "organisation")
@@ -104,23 +104,7 @@ class PersonFields(FlaskForm):
     def registration_data(self) -> RegistrationData:
         """What the form says, as the services take it."""
         data = RegistrationData(
-            **{
-                name: self[name].data or ""
-                for name in (
-                    "title",
-                    "given_name",
-                    "family_name",
-                    "native_name",
-                    "badge_name",
-                    "email",
-                    "phone",
-                    "country",
-                    "organisation",
-                    "position",
-                    "dietary",
-                    "accessibility",
-                )
-            },
+            **{name: self[name].data or "" for name in PERSONAL_FIELDS},
             list_consent=bool(self.list_consent.data),
             visa_requested=bool(self.visa_requested.data),
         )

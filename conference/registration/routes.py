@@ -33,6 +33,7 @@ from conference.registration.services import (
     update_registration,
     visa_letter_for,
 )
+from conference.registration.validation import PASSPORT_FIELDS, PERSONAL_FIELDS
 
 ERROR_FIELDS = {"delegation_id": "delegation_choice"}
 STATUS_MESSAGES = {
@@ -76,33 +77,10 @@ def _visible_categories(event, code: str | None) -> list[Category]:
 
 def registration_form_data(registration) -> dict:
     """A registration as form data, to fill in the edit form."""
-    data = {
-        name: getattr(registration, name)
-        for name in (
-            "title",
-            "given_name",
-            "family_name",
-            "native_name",
-            "badge_name",
-            "email",
-            "phone",
-            "country",
-            "organisation",
-            "position",
-            "dietary",
-            "accessibility",
-            "list_consent",
-            "visa_requested",
-        )
-    }
+    fields = (*PERSONAL_FIELDS, "list_consent", "visa_requested")
+    data = {name: getattr(registration, name) for name in fields}
     if registration.visa is not None:
-        for name in (
-            "passport_name",
-            "passport_number",
-            "nationality",
-            "date_of_birth",
-            "passport_expiry",
-        ):
+        for name in PASSPORT_FIELDS:
             data[name] = getattr(registration.visa, name)
     for answer in registration.answers:
         data[f"q{answer.question_id}"] = answer.value

@@ -30,6 +30,8 @@ from conference.registration.models import (
     VisaDetails,
 )
 from conference.registration.validation import (
+    PASSPORT_FIELDS,
+    PERSONAL_FIELDS,
     Errors,
     RegistrationData,
     clean_registration,
@@ -290,21 +292,7 @@ def _search_text(registration: Registration) -> str:
 
 
 def _apply_personal(registration: Registration, data: RegistrationData) -> None:
-    for name in (
-        "title",
-        "given_name",
-        "family_name",
-        "native_name",
-        "badge_name",
-        "email",
-        "phone",
-        "country",
-        "organisation",
-        "position",
-        "dietary",
-        "accessibility",
-        "list_consent",
-    ):
+    for name in (*PERSONAL_FIELDS, "list_consent"):
         setattr(registration, name, getattr(data, name))
     registration.search_text = _search_text(registration)
 
@@ -337,13 +325,7 @@ def _apply_visa(registration: Registration, data: RegistrationData) -> None:
             date_of_birth=passport.date_of_birth,
             passport_expiry=passport.passport_expiry,
         )
-    for name in (
-        "passport_name",
-        "passport_number",
-        "nationality",
-        "date_of_birth",
-        "passport_expiry",
-    ):
+    for name in PASSPORT_FIELDS:
         setattr(registration.visa, name, getattr(passport, name))
 
 
@@ -801,23 +783,7 @@ def preview_import(event, rows) -> list[PreviewRow]:
         category = categories.get(values.get("category", "").casefold())
         data = RegistrationData(
             category_id=category.id if category else None,
-            **{
-                name: values.get(name, "")
-                for name in (
-                    "title",
-                    "given_name",
-                    "family_name",
-                    "native_name",
-                    "badge_name",
-                    "email",
-                    "phone",
-                    "country",
-                    "organisation",
-                    "position",
-                    "dietary",
-                    "accessibility",
-                )
-            },
+            **{name: values.get(name, "") for name in PERSONAL_FIELDS},
             list_consent=_truthy(values.get("list_consent", "")),
             answers={
                 by_label[key.replace("_", " ")].id: value

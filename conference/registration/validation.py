@@ -23,6 +23,28 @@ LIMITS = {
     "accessibility": 500,
     "new_delegation_name": 200,
 }
+# The personal details of a registration, as RegistrationData, the model and forms name them.
+PERSONAL_FIELDS = (
+    "title",
+    "given_name",
+    "family_name",
+    "native_name",
+    "badge_name",
+    "email",
+    "phone",
+    "country",
+    "organisation",
+    "position",
+    "dietary",
+    "accessibility",
+)
+PASSPORT_FIELDS = (
+    "passport_name",
+    "passport_number",
+    "nationality",
+    "date_of_birth",
+    "passport_expiry",
+)
 PASSPORT_RE = re.compile(r"^[A-Z0-9]{5,20}$")
 
 
