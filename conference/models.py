@@ -2,6 +2,7 @@
 
 from conference.auth.models import ApiToken, EventRole, User
 from conference.badges.models import BadgeKey
+from conference.checkin.models import CheckIn, ScanLog
 from conference.events.models import Event
 from conference.jobs.models import Job
 from conference.mail.models import OutboxMessage
@@ -19,6 +20,7 @@ __all__ = [
     "ApiToken",
     "BadgeKey",
     "Category",
+    "CheckIn",
     "Delegation",
     "Event",
     "EventRole",
@@ -26,6 +28,7 @@ __all__ = [
     "OutboxMessage",
     "Question",
     "Registration",
+    "ScanLog",
     "User",
     "VisaDetails",
 ]

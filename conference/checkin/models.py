@@ -1,0 +1,64 @@
+"""Check-ins and the log of every scan and undo."""
+
+from datetime import date, datetime
+
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from conference.dbtypes import UTCDateTime, utcnow
+from conference.extensions import db
+
+
+class CheckIn(db.Model):
+    """A delegate's presence: once per event day at the door, once per session in a room.
+
+    ``scope`` is "day:YYYY-MM-DD" or "session:<id>"; the unique constraint on
+    (registration, scope) is what makes two doors scanning one badge at the same moment
+    produce exactly one check-in.
+    """
+
+    __table_args__ = (
+        UniqueConstraint("registration_id", "scope"),
+        Index("ix_check_in_event_day", "event_id", "day"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"))
+    registration_id: Mapped[int] = mapped_column(
+        ForeignKey("registration.id", ondelete="CASCADE"), index=True
+    )
+    scope: Mapped[str] = mapped_column(String(40))
+    day: Mapped[date] = mapped_column(Date)
+    session_id: Mapped[int | None] = mapped_column(Integer)  # agenda sessions come with #6
+    station: Mapped[str] = mapped_column(String(100))
+    scanned_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+
+    registration: Mapped["Registration"] = relationship()  # noqa: F821
+
+
+class ScanLog(db.Model):
+    """Every scan, refusal, duplicate and undo: who, when, where, and what was answered."""
+
+    __table_args__ = (
+        CheckConstraint(
+            "action IN ('checkin', 'duplicate', 'refused', 'undo')", name="action_known"
+        ),
+        Index("ix_scan_log_event_recorded", "event_id", "recorded_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"))
+    registration_id: Mapped[int | None] = mapped_column(
+        ForeignKey("registration.id", ondelete="SET NULL"), index=True
+    )
+    action: Mapped[str] = mapped_column(String(10))
+    result: Mapped[str] = mapped_column(String(30))
+    scope: Mapped[str | None] = mapped_column(String(40))
+    station: Mapped[str] = mapped_column(String(100))
+    client_ref: Mapped[str | None] = mapped_column(String(64), unique=True)
+    scanned_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    message: Mapped[str] = mapped_column(String(300), default="")

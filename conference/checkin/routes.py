@@ -1,0 +1,84 @@
+"""Check-in pages: the scanner, the scan log with undo, live arrivals."""
+
+from flask import Response, flash, jsonify, redirect, render_template, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from conference.auth.decorators import event_role_required
+from conference.auth.forms import ConfirmForm
+from conference.checkin import bp
+from conference.checkin.models import CheckIn, ScanLog
+from conference.checkin.services import arrivals, undo_check_in
+from conference.extensions import db
+
+
+@bp.get("/events/<slug>/checkin")
+@event_role_required("checkin", "organiser")
+def scanner(event):
+    api = {
+        "checkins": url_for("api.create_checkin", slug=event.slug),
+        "offline": url_for("api.checkin_offline", slug=event.slug),
+        "badge_keys": url_for("api.badge_keys", slug=event.slug),
+        "search": url_for("api.checkin_search", slug=event.slug),
+    }
+    return render_template(
+        "checkin/scanner.html",
+        event=event,
+        api=api,
+        sw_url=url_for(".scanner_worker", slug=event.slug),
+    )
+
+
+@bp.get("/events/<slug>/checkin/sw.js")
+def scanner_worker(slug):
+    # Public on purpose: it is static code; the data it caches needs the staff session.
+    return Response(
+        render_template("checkin/scanner-sw.js"),
+        mimetype="text/javascript",
+        headers={"Cache-Control": "no-cache"},
+    )
+
+
+@bp.get("/events/<slug>/arrivals")
+@event_role_required("organiser")
+def live_arrivals(event):
+    return render_template(
+        "checkin/arrivals.html",
+        event=event,
+        data=arrivals(event),
+        data_url=url_for(".arrivals_json", slug=event.slug),
+    )
+
+
+@bp.get("/events/<slug>/arrivals.json")
+@event_role_required("organiser")
+def arrivals_json(event):
+    return jsonify(arrivals(event))
+
+
+@bp.get("/events/<slug>/checkin/log")
+@event_role_required("organiser")
+def scan_log(event):
+    logs = db.session.scalars(
+        select(ScanLog).where(ScanLog.event_id == event.id).order_by(ScanLog.id.desc()).limit(300)
+    ).all()
+    check_ins = db.session.scalars(
+        select(CheckIn)
+        .where(CheckIn.event_id == event.id)
+        .order_by(CheckIn.scanned_at.desc())
+        .limit(300)
+    ).all()
+    return render_template(
+        "checkin/log.html", event=event, logs=logs, check_ins=check_ins, form=ConfirmForm()
+    )
+
+
+@bp.post("/events/<slug>/checkins/<int:check_in_id>/undo")
+@event_role_required("organiser")
+def undo(event, check_in_id):
+    if ConfirmForm().validate_on_submit():
+        found = undo_check_in(event, check_in_id, user=current_user)
+        name = found.registration.display_name
+        db.session.commit()
+        flash(f"The check-in of {name} is undone.", "info")
+    return redirect(url_for(".scan_log", slug=event.slug))
