@@ -24,7 +24,8 @@ def current_api_user():
         user = user_for_api_token(token.strip())
         if user is None:
             raise Unauthorized("The token is unknown or revoked.")
-        db.session.commit()  # last_used_at
+        if db.session.dirty:
+            db.session.commit()  # last_used_at, at most once a minute
         return user
     if current_user.is_authenticated:
         if request.method not in ("GET", "HEAD", "OPTIONS"):

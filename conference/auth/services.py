@@ -8,6 +8,7 @@ from datetime import timedelta
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from conference.auth.models import ROLES, ApiToken, EventRole, User
@@ -239,7 +240,11 @@ def user_for_api_token(plain: str) -> User | None:
     """The active user behind an active token, or None."""
     if not plain or not plain.startswith(TOKEN_PREFIX) or len(plain) > 100:
         return None
-    token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _hash_token(plain)))
+    token = db.session.scalar(
+        select(ApiToken)
+        .where(ApiToken.token_hash == _hash_token(plain))
+        .options(joinedload(ApiToken.user))
+    )
     if token is None or not token.is_active or not token.user.active:
         return None
     now = utcnow()

@@ -2,6 +2,7 @@
 
 import base64
 import logging
+import time
 from dataclasses import dataclass
 
 from cryptography.fernet import Fernet, InvalidToken
@@ -9,6 +10,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from flask import current_app
 from sqlalchemy import select, update
+from sqlalchemy.orm import joinedload
 
 from conference.badges.models import BadgeKey
 from conference.badges.tokens import (
@@ -16,6 +18,7 @@ from conference.badges.tokens import (
     TokenError,
     new_private_key,
     public_key_from_bytes,
+    read_claims,
     sign_token,
     verify_token,
 )
@@ -44,6 +47,7 @@ def _fernet() -> Fernet:
 
 def create_key(event) -> BadgeKey:
     """A new signing key for the event; it signs every badge from now on."""
+    forget_keys(event.id)
     private = new_private_key()
     raw_private = private.private_bytes(
         serialization.Encoding.Raw,
@@ -89,6 +93,7 @@ def revoke_key(event, key_id: int) -> BadgeKey:
     if key.revoked_at is None:
         key.revoked_at = utcnow()
     db.session.flush()
+    forget_keys(event.id)
     return key
 
 
@@ -155,19 +160,64 @@ class Verdict:
         return self.result == "ok"
 
 
+@dataclass(frozen=True)
+class _KnownKeys:
+    loaded: float
+    public: dict  # key id -> (event id, Ed25519PublicKey)
+    revoked: frozenset
+
+
+KEY_CACHE_SECONDS = 5.0
+
+
+def _key_cache() -> dict[int, _KnownKeys]:
+    # Per app (and so per database), per process.
+    return current_app.extensions.setdefault("badge_key_cache", {})
+
+
+def _known_keys(event) -> _KnownKeys:
+    """The event's public keys, kept a few seconds per process (scanners send hundreds a second).
+
+    A key revoked (or made) elsewhere is seen here within KEY_CACHE_SECONDS; a token signed
+    by a key not in the cache triggers an immediate reload.
+    """
+    cached = _key_cache().get(event.id)
+    if cached is not None and time.monotonic() - cached.loaded < KEY_CACHE_SECONDS:
+        return cached
+    keys = event_keys(event, include_revoked=True)
+    known = _KnownKeys(
+        time.monotonic(),
+        {k.id: (k.event_id, public_key_from_bytes(k.public_key)) for k in keys},
+        frozenset(k.id for k in keys if k.revoked_at is not None),
+    )
+    _key_cache()[event.id] = known
+    return known
+
+
+def forget_keys(event_id: int) -> None:
+    """Drop the cached keys of an event (after a rotation or revocation here)."""
+    _key_cache().pop(event_id, None)
+
+
 def check_badge(event, token: str) -> Verdict:
     """Whether a scanned token lets its holder in, and who it is."""
-    keys = event_keys(event, include_revoked=True)
-    public = {k.id: (k.event_id, public_key_from_bytes(k.public_key)) for k in keys}
+    known = _known_keys(event)
     try:
-        claims = verify_token(token, public, event.id)
+        claims = read_claims(token)[0]
+        if claims.key_id not in known.public and claims.event_id == event.id:
+            forget_keys(event.id)  # a key newer than the cache
+            known = _known_keys(event)
+        claims = verify_token(token, known.public, event.id)
     except TokenError as exc:
         return Verdict(exc.reason, exc.message)
-    key = next(k for k in keys if k.id == claims.key_id)
-    registration = db.session.get(Registration, claims.registration_id)
+    registration = db.session.scalar(
+        select(Registration)
+        .where(Registration.id == claims.registration_id)
+        .options(joinedload(Registration.category), joinedload(Registration.delegation))
+    )
     if registration is None or registration.event_id != event.id:
         return Verdict("invalid", "This badge's registration does not exist.")
-    if key.revoked_at is not None:
+    if claims.key_id in known.revoked:
         return Verdict(
             "revoked",
             "This badge was signed with a key the organisers have revoked: print a new badge.",

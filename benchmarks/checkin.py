@@ -1,0 +1,181 @@
+#!/usr/bin/env python3
+"""Check-in rush: 1,000 distinct badge scans, then the same 1,000 again.
+
+gunicorn with 2 sync workers on a fresh PostgreSQL database; 8 concurrent keep-alive clients
+from the shared loopback load generator (../shared/bench/loadgen.py). Bars on a 2-core
+machine: at least 500 scans/s and p99 at most 50 ms for both passes; exactly 1,000
+check-ins recorded.
+
+    .venv/bin/pip install -e '.[serve]'
+    .venv/bin/python benchmarks/checkin.py [--scans 1000]
+"""
+
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from registration_rush import LOADGEN, ROOT, SERVER_URL, free_port, machine  # noqa: E402
+
+SETUP = """
+import json, sys
+from datetime import date
+from conference import create_app
+from conference.extensions import db
+from conference.auth.services import create_user, create_api_token, grant_role
+from conference.badges.services import Signer
+from conference.events.services import EventDetails, create_event
+from conference.registration.services import Context, register, save_category
+from conference.registration.validation import RegistrationData
+app = create_app()
+with app.app_context():
+    organiser = create_user("bench@example.org", password="bench password 1")
+    today = date.today()
+    event = create_event(EventDetails(title="Door", slug="door", country="TH",
+        timezone="Asia/Bangkok", start_date=today, end_date=today), organiser)
+    category = save_category(event, None, name="Delegate")
+    staff = create_user("door@example.org", password="bench password 2")
+    grant_role(event, staff, "checkin")
+    _, token = create_api_token(staff, "Door A")
+    people = []
+    for n in range({count}):
+        people.append(register(event, RegistrationData(category_id=category.id,
+            given_name="Somchai", family_name=f"Door{{n}}", native_name="สมชาย",
+            email=f"door{{n}}@example.org", country="TH", organisation="Khon Kaen",
+            privacy_accepted=True), Context(notify=False, by_organiser=True)))
+    db.session.flush()
+    signer = Signer(event)
+    tokens = [signer.token(p) for p in people]
+    db.session.commit()
+    json.dump({{"api_token": token, "tokens": tokens}}, sys.stdout)
+"""
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scans", type=int, default=1000)
+    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args()
+
+    name = f"conference_checkin_{os.getpid()}"
+    admin = create_engine(SERVER_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(SERVER_URL).set(database=name).render_as_string(hide_password=False)
+    tmp = Path(tempfile.mkdtemp(prefix="checkin-"))
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "SECRET_KEY": "benchmark-secret-key-0123456789",
+        "CONFERENCE_INSTANCE_PATH": str(tmp),
+        "RATELIMIT_ENABLED": "false",
+        "MAIL_DELIVER_AFTER_COMMIT": "false",
+        "LOG_LEVEL": "WARNING",
+    }
+    server = None
+    try:
+        flask = [str(ROOT / ".venv" / "bin" / "flask"), "--app", "conference"]
+        subprocess.run([*flask, "db", "upgrade"], env=env, check=True, capture_output=True)
+        made = subprocess.run(
+            [sys.executable, "-c", SETUP.format(count=args.scans)],
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        data = json.loads(made.stdout.strip().splitlines()[-1])
+        bodies = tmp / "scans.jsonl"
+        with bodies.open("w") as fh:
+            for token in data["tokens"]:
+                fh.write(json.dumps({"token": token, "station": "Door A"}) + "\n")
+        port = free_port()
+        server = subprocess.Popen(
+            [
+                str(ROOT / ".venv" / "bin" / "gunicorn"),
+                "-w",
+                str(args.workers),
+                "-b",
+                f"127.0.0.1:{port}",
+                "--log-level",
+                "warning",
+                "conference:create_app()",
+            ],
+            env=env,
+            cwd=ROOT,
+        )
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)  # noqa: S310
+                break
+            except OSError:
+                time.sleep(0.1)
+        lines = []
+        for label in ("first_pass", "second_pass"):
+            load = subprocess.run(
+                [
+                    sys.executable,
+                    str(LOADGEN),
+                    "--url",
+                    f"http://127.0.0.1:{port}/api/v1/events/door/checkins",
+                    "--bodies",
+                    str(bodies),
+                    "--concurrency",
+                    str(args.concurrency),
+                    "--header",
+                    f"Authorization: Bearer {data['api_token']}",
+                    "--label",
+                    f"checkin_{label}",
+                    "--status-field",
+                    "result",
+                    "--ok-codes",
+                    "200,201",
+                    "--max-seconds",
+                    "120",
+                ],
+                check=True,
+                capture_output=True,
+                text=True,
+            )
+            line = load.stdout.strip().splitlines()[-1]
+            print(line)
+            lines.append(line)
+        engine = create_engine(url)
+        with engine.connect() as conn:
+            check_ins = conn.execute(text("SELECT count(*) FROM check_in")).scalar()
+            logs = conn.execute(text("SELECT count(*) FROM scan_log")).scalar()
+        engine.dispose()
+        ok = check_ins == args.scans
+        for line in lines:
+            rps = float(re.search(r"rps=([\d.]+)", line).group(1))
+            p99 = float(re.search(r"p99_ms=([\d.]+)", line).group(1))
+            errors = int(re.search(r"http_errors=(\d+)", line).group(1))
+            ok = ok and rps >= 500 and p99 <= 50 and errors == 0
+        print(f"machine: {machine()}")
+        print(f"check_ins={check_ins} scan_log={logs}")
+        print(
+            f"checkin: {'PASS' if ok else 'FAIL'} (bars: >= 500 scans/s, p99 <= 50 ms, "
+            f"exactly {args.scans} check-ins)"
+        )
+        return 0 if ok else 1
+    finally:
+        if server is not None:
+            server.terminate()
+            server.wait(timeout=10)
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
