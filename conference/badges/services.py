@@ -25,7 +25,7 @@ from conference.badges.tokens import (
 from conference.dbtypes import utcnow
 from conference.errors import ValidationError
 from conference.extensions import db
-from conference.registration.models import Registration
+from conference.registration.models import STATUS_LABELS, Registration
 
 log = logging.getLogger(__name__)
 
@@ -199,15 +199,37 @@ def forget_keys(event_id: int) -> None:
     _key_cache().pop(event_id, None)
 
 
+def verify_scan(event, token: str):
+    """(claims, key revoked?) of a genuine token of this event; raises TokenError."""
+    known = _known_keys(event)
+    claims = read_claims(token)[0]
+    if claims.key_id not in known.public and claims.event_id == event.id:
+        forget_keys(event.id)  # a key newer than the cache
+        known = _known_keys(event)
+    claims = verify_token(token, known.public, event.id)
+    return claims, claims.key_id in known.revoked
+
+
+def refusal(status: str, reissue: int, claims=None, key_revoked: bool = False):
+    """(result, message) when this badge or registration may not pass, else None."""
+    if key_revoked:
+        return "revoked", (
+            "This badge was signed with a key the organisers have revoked: print a new badge."
+        )
+    if claims is not None and claims.reissue != reissue:
+        return "revoked", "This badge was replaced by a newer one: use the new badge."
+    if status in ("cancelled", "rejected"):
+        return "revoked", f"This registration is {status}."
+    if status != "confirmed":
+        label = STATUS_LABELS[status].lower()
+        return "not_approved", f"This registration is not confirmed ({label})."
+    return None
+
+
 def check_badge(event, token: str) -> Verdict:
     """Whether a scanned token lets its holder in, and who it is."""
-    known = _known_keys(event)
     try:
-        claims = read_claims(token)[0]
-        if claims.key_id not in known.public and claims.event_id == event.id:
-            forget_keys(event.id)  # a key newer than the cache
-            known = _known_keys(event)
-        claims = verify_token(token, known.public, event.id)
+        claims, key_revoked = verify_scan(event, token)
     except TokenError as exc:
         return Verdict(exc.reason, exc.message)
     registration = db.session.scalar(
@@ -217,23 +239,9 @@ def check_badge(event, token: str) -> Verdict:
     )
     if registration is None or registration.event_id != event.id:
         return Verdict("invalid", "This badge's registration does not exist.")
-    if claims.key_id in known.revoked:
-        return Verdict(
-            "revoked",
-            "This badge was signed with a key the organisers have revoked: print a new badge.",
-            registration,
-        )
-    if claims.reissue != registration.badge_reissue:
-        return Verdict(
-            "revoked", "This badge was replaced by a newer one: use the new badge.", registration
-        )
-    if registration.status in ("cancelled", "rejected"):
-        return Verdict("revoked", f"This registration is {registration.status}.", registration)
-    if registration.status != "confirmed":
-        label = registration.status_label.lower()
-        return Verdict(
-            "not_approved", f"This registration is not confirmed ({label}).", registration
-        )
+    refused = refusal(registration.status, registration.badge_reissue, claims, key_revoked)
+    if refused:
+        return Verdict(*refused, registration)
     return Verdict("ok", "Valid badge.", registration)
 
 
