@@ -279,3 +279,25 @@ def test_twenty_simultaneous_scans_of_one_badge_make_one_check_in(make_app, data
     assert sorted(results) == ["already_checked_in"] * 19 + ["ok"]
     with app.app_context():
         assert _db.session.scalar(select(func.count(CheckIn.id))) == 1
+
+
+def test_a_revoked_scanner_token_stops_working_once_the_cache_expires(make_app):
+    from datetime import date
+
+    from conference.auth.services import revoke_api_token
+
+    app = make_app(SCANNER_AUTH_CACHE_SECONDS=0)
+    client = app.test_client()
+    with app.app_context():
+        event = make_event(start_date=date.today(), end_date=date.today())
+        delegate = make_registration(event, make_category(event, "Delegate"))
+        staff = make_user()
+        give_role(event, staff, "checkin")
+        token, plain = create_api_token(staff, "Door A")
+        _db.session.commit()
+        badge = badge_token(delegate)
+        headers = {"Authorization": f"Bearer {plain}"}
+        assert scan(client, event, headers, token=badge).status_code == 201
+        revoke_api_token(staff, token.id)
+        _db.session.commit()
+        assert scan(client, event, headers, token=badge).status_code == 401
