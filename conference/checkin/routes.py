@@ -10,6 +10,7 @@ from conference.checkin import bp
 from conference.checkin.models import CheckIn, ScanLog
 from conference.checkin.services import arrivals, undo_check_in
 from conference.extensions import db
+from conference.web import CONTENT_SECURITY_POLICY
 
 
 @bp.get("/events/<slug>/checkin")
@@ -21,12 +22,18 @@ def scanner(event):
         "badge_keys": url_for("api.badge_keys", slug=event.slug),
         "search": url_for("api.checkin_search", slug=event.slug),
     }
-    return render_template(
+    page = render_template(
         "checkin/scanner.html",
         event=event,
         api=api,
         sw_url=url_for(".scanner_worker", slug=event.slug),
     )
+    # The camera decoder is WebAssembly (this Chromium has no native BarcodeDetector):
+    # compiling it needs 'wasm-unsafe-eval', which allows no JavaScript eval.
+    policy = CONTENT_SECURITY_POLICY.replace(
+        "script-src 'self'", "script-src 'self' 'wasm-unsafe-eval'"
+    )
+    return page, 200, {"Content-Security-Policy": policy}
 
 
 @bp.get("/events/<slug>/checkin/sw.js")
@@ -35,7 +42,11 @@ def scanner_worker(slug):
     return Response(
         render_template("checkin/scanner-sw.js"),
         mimetype="text/javascript",
-        headers={"Cache-Control": "no-cache"},
+        headers={
+            "Cache-Control": "no-cache",
+            # The page is /events/<slug>/checkin, one level above this script.
+            "Service-Worker-Allowed": url_for(".scanner", slug=slug),
+        },
     )
 
 

@@ -15,6 +15,7 @@ from conference.errors import NotFound, ValidationError
 from conference.extensions import db
 from conference.formatting import country_name
 from conference.registration.models import Category, Delegation, Registration
+from conference.registration.validation import fold
 
 CLIENT_REF_RE = re.compile(r"^[A-Za-z0-9-]{8,64}$")
 STATUS_CODES = {"ok": 201, "already_checked_in": 200}
@@ -342,8 +343,8 @@ def offline_data(event) -> dict:
         .order_by(Registration.id)
     ).all()
     today = utcnow().astimezone(event.tz).date()
-    arrived = db.session.scalars(
-        select(CheckIn.registration_id).where(
+    arrived = db.session.execute(
+        select(CheckIn.registration_id, CheckIn.scanned_at, CheckIn.station).where(
             CheckIn.event_id == event.id, CheckIn.scope == f"day:{today.isoformat()}"
         )
     ).all()
@@ -354,10 +355,20 @@ def offline_data(event) -> dict:
         "generated_at": utcnow().isoformat(),
         "keys": public_keys_json(event),
         "registrations": [
-            {**registration_summary(r), "reissue": r.badge_reissue, "search": r.search_text}
+            {
+                **registration_summary(r),
+                "reissue": r.badge_reissue,
+                # Names only: scanners keep no contact details.
+                "search": fold(
+                    " ".join((r.given_name, r.family_name, r.native_name, r.badge_name))
+                ),
+            }
             for r in registrations
         ],
-        "checked_in_today": list(arrived),
+        "checked_in_today": [
+            {"registration_id": rid, "checked_in_at": at.isoformat(), "station": station}
+            for rid, at, station in arrived
+        ],
     }
 
 

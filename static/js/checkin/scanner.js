@@ -1,0 +1,779 @@
+// The check-in scanner: camera, keyboard-wedge scanner and search by name; asks the server
+// when it can and answers on its own when it cannot (verified offline, queued, synced later).
+
+import { Camera } from "./camera.js";
+import { Feedback } from "./feedback.js";
+import { searchLocal } from "./search.js";
+import { Store } from "./store.js";
+import { KeyRing, ed25519Supported, verdictForRegistration, verifyOffline } from "./token.js";
+
+const root = document.getElementById("scanner");
+const cfg = root.dataset;
+const field = (name) => document.querySelector(`[data-field="${name}"]`);
+
+const REFRESH_MS = 4 * 60 * 1000; // the offline list, while online
+const PROBE_MS = 10 * 1000; // is the server back?
+const SCAN_TIMEOUT_MS = 2000; // after this a scan is answered on the device
+const SYNC_TIMEOUT_MS = 10000;
+const SHOW_MS = { green: 3000, amber: 3500, red: 4500 };
+const STATION_KEY = "conference-checkin-station";
+
+const state = {
+  store: null,
+  data: null, // the offline payload
+  dataSavedAt: null,
+  byId: new Map(),
+  keyRing: new KeyRing(),
+  ed25519: true,
+  reachable: true, // the last request reached the server
+  signedOut: false,
+  station: localStorage.getItem(STATION_KEY) || "",
+  pending: 0,
+  syncing: false,
+  scanSeq: 0,
+  history: [],
+};
+
+const feedback = new Feedback();
+const camera = new Camera(field("video"), (text) => scanToken(text), {
+  moduleUrl: cfg.detectorModule,
+  wasmUrl: cfg.detectorWasm,
+});
+
+// Time, in the event's time zone ------------------------------------------------
+
+function formatter(options) {
+  try {
+    return new Intl.DateTimeFormat("en-GB", { timeZone: cfg.timezone || undefined, ...options });
+  } catch {
+    return new Intl.DateTimeFormat("en-GB", options); // unknown zone: the device's
+  }
+}
+const dayParts = formatter({ year: "numeric", month: "2-digit", day: "2-digit" });
+const clockFormat = formatter({ hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
+const dateFormat = formatter({ day: "numeric", month: "short" });
+
+/** The event-local day of a moment, as YYYY-MM-DD. */
+function eventDay(date) {
+  const parts = Object.fromEntries(dayParts.formatToParts(date).map((p) => [p.type, p.value]));
+  return `${parts.year}-${parts.month}-${parts.day}`;
+}
+
+/** "09:02", or "28 Oct 09:02" when not today. */
+function when(iso) {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return "";
+  const clock = clockFormat.format(date);
+  return eventDay(date) === eventDay(new Date()) ? clock : `${dateFormat.format(date)} ${clock}`;
+}
+
+function uuid() {
+  if (crypto.randomUUID) return crypto.randomUUID();
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  b[6] = (b[6] & 0x0f) | 0x40;
+  b[8] = (b[8] & 0x3f) | 0x80;
+  const h = [...b].map((x) => x.toString(16).padStart(2, "0")).join("");
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+// Talking to the server ---------------------------------------------------------------
+
+class NetworkError extends Error {}
+
+async function request(url, { method = "GET", body, timeout = SCAN_TIMEOUT_MS } = {}) {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), timeout);
+  const headers = { Accept: "application/json" };
+  if (body !== undefined) {
+    headers["Content-Type"] = "application/json";
+    headers["X-CSRFToken"] = cfg.csrf;
+  }
+  let response;
+  try {
+    response = await fetch(url, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      credentials: "same-origin",
+      cache: "no-store",
+      signal: controller.signal,
+    });
+  } catch (error) {
+    throw new NetworkError(error && error.name === "AbortError" ? "timeout" : "unreachable");
+  } finally {
+    clearTimeout(timer);
+  }
+  let json = null;
+  try {
+    json = await response.json();
+  } catch {
+    json = null; // a proxy's HTML error page, say
+  }
+  return { status: response.status, body: json || {} };
+}
+
+/** A 400 about the session (an expired CSRF token), not about the scan: no "result" in it. */
+function sessionProblem(answer) {
+  return answer.status === 400 && !answer.body.result;
+}
+
+/** The page's CSRF token again, after a new sign-in (the one in the page is stale). */
+async function refreshCsrf() {
+  const response = await fetch(cfg.page, { credentials: "same-origin", cache: "no-store" });
+  if (!response.ok || response.redirected) return false;
+  const page = new DOMParser().parseFromString(await response.text(), "text/html");
+  const token = page.getElementById("scanner")?.dataset.csrf;
+  if (!token) return false;
+  cfg.csrf = token;
+  return true;
+}
+
+/** POST a scan; once more with a fresh CSRF token if the session changed under the page. */
+async function postCheckin(body, timeout) {
+  let answer = await request(cfg.apiCheckins, { method: "POST", body, timeout });
+  if (sessionProblem(answer) && (await refreshCsrf().catch(() => false))) {
+    answer = await request(cfg.apiCheckins, { method: "POST", body, timeout });
+  }
+  return answer;
+}
+
+/** A status that says "the server (or the way to it) is not working right now". */
+function transient(status) {
+  return status >= 500 || status === 429 || status === 408 || status === 0;
+}
+
+function isOnline() {
+  return navigator.onLine && state.reachable;
+}
+
+function markReachable() {
+  const was = state.reachable;
+  state.reachable = true;
+  renderConnection();
+  if (!was) {
+    refreshData();
+    sync();
+  }
+}
+
+function markUnreachable() {
+  state.reachable = false;
+  renderConnection();
+}
+
+function setSignedOut(value) {
+  state.signedOut = value;
+  field("signed-out").hidden = !value;
+}
+
+// Offline data ---------------------------------------------------------------------------
+
+function setData(data, savedAt) {
+  state.data = data;
+  state.dataSavedAt = savedAt || data.generated_at;
+  state.byId = new Map((data.registrations || []).map((r) => [r.id, r]));
+  for (const key of data.keys || []) state.keyRing.cryptoKey(key).catch(() => {});
+  const count = (data.registrations || []).length;
+  field("data-status").textContent =
+    `Offline list: ${count} ${count === 1 ? "person" : "people"}, updated ${when(state.dataSavedAt)}.`
+    + (state.ed25519 ? "" : " This browser cannot check badge signatures offline: update it.");
+  root.dataset.offlineReady = "1";
+}
+
+async function refreshData() {
+  if (!navigator.onLine) return;
+  let answer;
+  try {
+    answer = await request(cfg.apiOffline, { timeout: 20000 });
+  } catch {
+    markUnreachable();
+    return;
+  }
+  if (answer.status === 200 && Array.isArray(answer.body.registrations)) {
+    const savedAt = new Date().toISOString();
+    setData(answer.body, savedAt);
+    markReachable();
+    setSignedOut(false);
+    if (state.store) {
+      await state.store.saveOfflineData(cfg.event, answer.body).catch(() => {});
+      await state.store.pruneSeen(cfg.event, eventDay(new Date())).catch(() => {});
+    }
+  } else if (answer.status === 401) {
+    setSignedOut(true);
+  } else if (transient(answer.status)) {
+    markUnreachable();
+  }
+}
+
+async function probe() {
+  if (!navigator.onLine || state.reachable) return;
+  try {
+    const answer = await request(cfg.apiBadgeKeys, { timeout: 5000 });
+    if (!transient(answer.status)) markReachable();
+    if (answer.status === 401) setSignedOut(true);
+  } catch {
+    /* still down */
+  }
+}
+
+// Scanning ---------------------------------------------------------------------------------
+
+function scanToken(text) {
+  const token = (text || "").trim();
+  if (!token) return;
+  feedback.unlock();
+  submit({ token });
+}
+
+function checkInPerson(registrationId) {
+  feedback.unlock();
+  submit({ registration_id: registrationId });
+}
+
+async function submit(what) {
+  if (!state.station) {
+    openStationDialog();
+    return;
+  }
+  const seq = ++state.scanSeq;
+  const body = {
+    ...what,
+    station: state.station,
+    client_ref: uuid(),
+    scanned_at: new Date().toISOString(),
+    session_id: null,
+  };
+  let shown = null;
+  if (isOnline() && !state.signedOut) {
+    try {
+      const answer = await postCheckin(body, SCAN_TIMEOUT_MS);
+      shown = await viewForAnswer(answer, body);
+      if (shown) markReachable();
+      else if (transient(answer.status)) markUnreachable();
+    } catch {
+      markUnreachable(); // no answer in time: the device decides, and the scan is queued
+    }
+  }
+  if (!shown) shown = await answerOffline(body);
+  remember(shown);
+  if (seq === state.scanSeq) showResult(shown);
+}
+
+/** The screen for the server's answer, or null when the device must answer instead. */
+async function viewForAnswer(answer, body) {
+  const { status } = answer;
+  const b = answer.body;
+  if (status === 201 && b.result === "ok") {
+    await markSeen(b.registration, b.checked_in_at, b.station);
+    return view("green", "Checked in", `${when(b.checked_in_at)} · ${b.station || state.station}`, b.registration);
+  }
+  if (status === 200 && b.result === "already_checked_in") {
+    await markSeen(b.registration, b.first_checked_in_at, b.station);
+    return view("amber", "Already checked in", `at ${when(b.first_checked_in_at)} at ${b.station}`, b.registration);
+  }
+  if (status === 401 || sessionProblem(answer)) {
+    setSignedOut(true);
+    return null; // kept on the device until staff sign in again
+  }
+  if (transient(status)) return null;
+  if (status === 403) {
+    return view("red", "Not allowed", b.message || "You may not check people in at this event.", null);
+  }
+  // 422 (the badge is refused), 400 (the scan itself is malformed), 404 ...
+  return view("red", "Refused", b.message || `The server refused this scan (${status}).`, b.registration || null);
+}
+
+async function answerOffline(body) {
+  const offlineNote = state.signedOut
+    ? "Checked on this device: sign in again to send it."
+    : "Checked on this device (offline): sent when the network returns.";
+  if (!state.data) {
+    return view("red", "Cannot check", "This device has no offline list yet: connect it to the network once.", null);
+  }
+  let verdict;
+  if (body.token) {
+    if (!state.ed25519) {
+      return view("red", "Cannot check", "This browser cannot verify badges offline (no Ed25519): update it or reconnect.", null);
+    }
+    verdict = await verifyOffline(body.token, state.data, state.byId, state.keyRing);
+  } else {
+    const person = state.byId.get(body.registration_id);
+    verdict = person ? verdictForRegistration(person) : { result: "invalid", message: "This person is not in this device's list.", registration: null };
+  }
+  if (verdict.result === "unknown") {
+    await queue(body, "green");
+    return view("green", "Checked in", `${when(body.scanned_at)} · ${state.station}`, null, {
+      warning: `A genuine badge (registration ${verdict.registrationId}) not yet in this device's list from ${when(state.dataSavedAt)}: check the person's ID.`,
+      offline: offlineNote,
+    });
+  }
+  if (verdict.result !== "ok") {
+    return view("red", "Refused", verdict.message, verdict.registration, { offline: "Checked on this device (offline)." });
+  }
+  const person = verdict.registration;
+  const day = eventDay(new Date(body.scanned_at));
+  const seen = state.store ? await state.store.seen(cfg.event, day, person.id).catch(() => null) : null;
+  const arrived = (state.data.checked_in_today || []).some((x) => (typeof x === "object" ? x.registration_id : x) === person.id);
+  let result;
+  if (seen) {
+    result = view("amber", "Already checked in", `at ${when(seen.at)} at ${seen.station}`, person, { offline: offlineNote });
+  } else if (arrived && state.data.generated_at && eventDay(new Date(state.data.generated_at)) === day) {
+    result = view("amber", "Already checked in", "earlier today (before this device went offline)", person, { offline: offlineNote });
+  } else {
+    await markSeen(person, body.scanned_at, state.station);
+    result = view("green", "Checked in", `${when(body.scanned_at)} · ${state.station}`, person, { offline: offlineNote });
+  }
+  await queue(body, result.colour);
+  return result;
+}
+
+async function markSeen(registration, at, station) {
+  if (!registration || !state.store || !at) return;
+  const day = eventDay(new Date(at));
+  await state.store.markSeen(cfg.event, day, registration.id, at, station || state.station).catch(() => {});
+}
+
+async function queue(body, colour) {
+  if (!state.store) return; // no IndexedDB (a private window?): nothing can wait
+  await state.store.enqueue(cfg.event, body, { colour });
+  await renderQueue();
+}
+
+// Sync ---------------------------------------------------------------------------------------
+
+async function sync() {
+  if (!state.store || state.syncing || !navigator.onLine || state.signedOut) return;
+  state.syncing = true;
+  try {
+    const run = () => syncQueue();
+    // One tab at a time sends the queue, so no scan is sent twice at once.
+    if (navigator.locks) await navigator.locks.request(`checkin-sync:${cfg.event}`, { ifAvailable: true }, (lock) => (lock ? run() : null));
+    else await run();
+  } finally {
+    state.syncing = false;
+    await renderQueue();
+  }
+}
+
+async function syncQueue() {
+  const items = (await state.store.queued(cfg.event)).filter((item) => item.state === "pending");
+  if (items.length) renderQueue(`Sending ${items.length}…`);
+  for (const item of items) {
+    let answer;
+    try {
+      answer = await postCheckin(item.body, SYNC_TIMEOUT_MS);
+    } catch {
+      markUnreachable();
+      return;
+    }
+    const { status } = answer;
+    const b = answer.body;
+    if (status === 401 || status === 403 || sessionProblem(answer)) {
+      setSignedOut(true); // not the scan's fault: it stays queued for staff who may send it
+      return;
+    }
+    if (transient(status)) {
+      markUnreachable();
+      return;
+    }
+    state.reachable = true;
+    renderConnection();
+    if (status === 201 || status === 200) {
+      if (b.registration) await markSeen(b.registration, b.checked_in_at || b.first_checked_in_at, b.station);
+      await state.store.delete("queue", item.client_ref);
+    } else {
+      // The server's final word differs from the device's: keep it where staff can see it.
+      await state.store.put("queue", {
+        ...item,
+        state: "refused",
+        answer: { status, result: b.result || "", message: b.message || "", name: b.registration ? b.registration.name : "" },
+      });
+    }
+    await renderQueue();
+  }
+}
+
+// The screen -------------------------------------------------------------------------------
+
+function view(colour, verdict, detail, registration, extra = {}) {
+  return { colour, verdict, detail, registration, warning: extra.warning || "", offline: extra.offline || "", at: new Date() };
+}
+
+const ICONS = { green: "✓", amber: "!", red: "✕" };
+let hideTimer = null;
+
+function setText(name, text) {
+  const el = field(name);
+  el.textContent = text || "";
+  el.hidden = !text;
+}
+
+function showResult(v) {
+  const r = v.registration || {};
+  const box = field("result");
+  box.dataset.colour = v.colour;
+  field("result-icon").textContent = ICONS[v.colour];
+  field("result-verdict").textContent = v.verdict;
+  field("result-detail").textContent = v.detail;
+  const warnings = [r.warning, v.warning].filter(Boolean);
+  setText("result-warning", warnings.length ? `⚠ ${warnings.join(" · ")}` : "");
+  setText("result-native", r.native_name && r.native_name !== r.name ? r.native_name : "");
+  setText("result-name", r.name || "");
+  setText("result-category", r.category || "");
+  field("result-category-row").hidden = !r.category;
+  const swatch = field("result-swatch");
+  swatch.hidden = !/^#[0-9a-f]{6}$/i.test(r.category_colour || "");
+  if (!swatch.hidden) swatch.style.backgroundColor = r.category_colour;
+  const country = r.country_name ? `${r.country_name}${r.country ? ` (${r.country})` : ""}` : r.country;
+  setText("result-where", [r.delegation, country].filter(Boolean).join(" · "));
+  setText("result-offline", v.offline);
+  // Restart the entrance animation even when the colour is the same as the last one.
+  box.hidden = false;
+  box.classList.remove("scan-result-enter");
+  void box.offsetWidth;
+  box.classList.add("scan-result-enter");
+  feedback.play(v.colour);
+  clearTimeout(hideTimer);
+  hideTimer = setTimeout(hideResult, SHOW_MS[v.colour] || 3000);
+}
+
+function hideResult() {
+  clearTimeout(hideTimer);
+  field("result").hidden = true;
+  focusWedge();
+}
+
+function remember(v) {
+  const r = v.registration || {};
+  state.history.unshift({ colour: v.colour, verdict: v.verdict, name: r.name || "", detail: v.detail, at: v.at });
+  state.history.length = Math.min(state.history.length, 8);
+  const list = field("history");
+  list.replaceChildren(
+    ...state.history.map((h) => {
+      const li = document.createElement("li");
+      li.dataset.colour = h.colour;
+      const time = document.createElement("span");
+      time.className = "scanner-history-time";
+      time.textContent = clockFormat.format(h.at);
+      const what = document.createElement("span");
+      what.textContent = `${h.verdict}${h.name ? ` — ${h.name}` : ""}`;
+      const detail = document.createElement("span");
+      detail.className = "scanner-history-detail";
+      detail.textContent = h.detail;
+      li.append(time, what, detail);
+      return li;
+    }),
+  );
+}
+
+function renderConnection() {
+  const bar = document.querySelector(".scanner-bar");
+  let label = "Online";
+  let mode = "online";
+  if (!navigator.onLine) {
+    label = "Offline: checking on this device";
+    mode = "offline";
+  } else if (!state.reachable) {
+    label = "Server unreachable: checking on this device";
+    mode = "offline";
+  }
+  bar.dataset.connection = mode;
+  field("connection").textContent = label;
+}
+
+async function renderQueue(busy) {
+  let pending = 0;
+  let refused = [];
+  if (state.store) {
+    const items = await state.store.queued(cfg.event).catch(() => []);
+    pending = items.filter((i) => i.state === "pending").length;
+    refused = items.filter((i) => i.state === "refused");
+  }
+  state.pending = pending;
+  root.dataset.queue = String(pending);
+  const el = field("queue");
+  el.textContent = busy || (pending ? `${pending} waiting to sync` : "0 waiting to sync");
+  el.dataset.waiting = pending ? "1" : "0";
+  const box = field("refused");
+  box.hidden = !refused.length;
+  box.querySelector("button").textContent =
+    `${refused.length} offline ${refused.length === 1 ? "scan was" : "scans were"} refused by the server: see why`;
+  field("refused-list").replaceChildren(
+    ...refused.map((item) => {
+      const li = document.createElement("li");
+      const a = item.answer || {};
+      li.textContent = `${when(item.body.scanned_at)} ${a.name || "(unknown)"}: ${a.message || a.result || a.status}`;
+      return li;
+    }),
+  );
+  if (!refused.length) field("refused-list").hidden = true;
+}
+
+function renderStation() {
+  field("station").textContent = state.station || "Choose a station";
+}
+
+// Station ----------------------------------------------------------------------------------
+
+function openStationDialog() {
+  const dialog = field("station-dialog");
+  field("station-input").value = state.station;
+  if (!dialog.open) dialog.showModal();
+  field("station-input").focus();
+}
+
+function saveStation(name) {
+  state.station = name.trim().slice(0, 100);
+  localStorage.setItem(STATION_KEY, state.station);
+  renderStation();
+}
+
+// Search by name ---------------------------------------------------------------------------
+
+let searchTimer = null;
+let searchSeq = 0;
+
+async function runSearch(query) {
+  const seq = ++searchSeq;
+  const status = field("search-status");
+  if (!query.trim()) {
+    field("results").replaceChildren();
+    status.textContent = "";
+    return;
+  }
+  let items = null;
+  let where = "";
+  if (isOnline()) {
+    try {
+      const answer = await request(`${cfg.apiSearch}?q=${encodeURIComponent(query)}`);
+      if (answer.status === 200 && Array.isArray(answer.body.items)) items = answer.body.items;
+      else if (answer.status === 401) setSignedOut(true);
+    } catch {
+      markUnreachable();
+    }
+  }
+  if (items === null) {
+    items = state.data ? searchLocal(state.data.registrations || [], query) : [];
+    where = state.data ? " (this device's list)" : " (no offline list on this device)";
+  }
+  if (seq !== searchSeq) return;
+  status.textContent = items.length ? `${items.length} found${where}` : `Nobody found${where}.`;
+  field("results").replaceChildren(...items.map(resultItem));
+}
+
+function resultItem(r) {
+  const li = document.createElement("li");
+  const who = document.createElement("div");
+  who.className = "scanner-result-who";
+  const name = document.createElement("strong");
+  name.textContent = r.name;
+  who.append(name);
+  if (r.native_name && r.native_name !== r.name) {
+    const native = document.createElement("span");
+    native.className = "scanner-result-native";
+    native.textContent = r.native_name;
+    who.append(native);
+  }
+  const meta = document.createElement("span");
+  meta.className = "scanner-result-meta";
+  const status = r.status && r.status !== "confirmed" ? ` · ${r.status.replace(/_/g, " ")}` : "";
+  meta.textContent = [r.category, r.delegation, r.country_name || r.country].filter(Boolean).join(" · ") + status;
+  who.append(meta);
+  const button = document.createElement("button");
+  button.type = "button";
+  button.className = "btn btn-success btn-lg";
+  button.textContent = "Check in";
+  button.setAttribute("aria-label", `Check in ${r.name}`);
+  button.addEventListener("click", () => {
+    checkInPerson(r.id);
+    field("search").value = "";
+    field("results").replaceChildren();
+    field("search-status").textContent = "";
+    focusWedge(true);
+  });
+  li.append(who, button);
+  return li;
+}
+
+// The keyboard wedge -----------------------------------------------------------------------
+
+const wedge = field("wedge");
+
+function typing(el) {
+  return el && el !== wedge && (el.matches("input, textarea, select") || el.isContentEditable);
+}
+
+/** Give the focus back to the wedge input; ``force`` takes it from a button, never from a text field. */
+function focusWedge(force = false) {
+  if (field("station-dialog").open) return;
+  const active = document.activeElement;
+  if (typing(active)) return;
+  if (!force && active && active !== document.body && active !== wedge) return;
+  wedge.focus({ preventScroll: true });
+}
+
+function submitWedge() {
+  const code = wedge.value;
+  wedge.value = "";
+  scanToken(code);
+}
+
+field("wedge-form").addEventListener("submit", (event) => {
+  event.preventDefault();
+  submitWedge();
+});
+wedge.addEventListener("keydown", (event) => {
+  // Some scanners end with Tab instead of Enter.
+  if (event.key === "Tab" && wedge.value.trim()) {
+    event.preventDefault();
+    submitWedge();
+  }
+});
+wedge.addEventListener("blur", () => setTimeout(() => focusWedge(), 0));
+// A scanner types wherever the focus is: if that is not a text field, send it to the wedge.
+document.addEventListener("keydown", (event) => {
+  if (event.ctrlKey || event.metaKey || event.altKey || event.key.length !== 1 || event.key === " ") return;
+  if (typing(document.activeElement) || document.activeElement === wedge) return;
+  if (field("station-dialog").open) return;
+  wedge.focus({ preventScroll: true });
+}, true);
+
+// Wiring -----------------------------------------------------------------------------------
+
+document.addEventListener("pointerdown", () => feedback.unlock(), { passive: true });
+document.addEventListener("keydown", () => feedback.unlock(), { passive: true });
+
+field("result").addEventListener("click", hideResult);
+
+field("search").addEventListener("input", (event) => {
+  clearTimeout(searchTimer);
+  const q = event.target.value;
+  searchTimer = setTimeout(() => runSearch(q), 200);
+});
+field("search").addEventListener("keydown", (event) => {
+  if (event.key === "Escape") {
+    event.target.value = "";
+    runSearch("");
+    wedge.focus({ preventScroll: true });
+  }
+});
+
+document.querySelector('[data-action="station"]').addEventListener("click", openStationDialog);
+for (const choice of document.querySelectorAll("[data-station-choice]")) {
+  choice.addEventListener("click", () => {
+    field("station-input").value = choice.dataset.stationChoice;
+  });
+}
+field("station-form").addEventListener("submit", (event) => {
+  const name = field("station-input").value.trim();
+  if (!name) {
+    event.preventDefault();
+    return;
+  }
+  saveStation(name);
+  feedback.unlock();
+  setTimeout(() => {
+    focusWedge(true);
+    if (!camera.running) startCamera(false);
+  }, 0);
+});
+field("station-dialog").addEventListener("cancel", (event) => {
+  if (!state.station) event.preventDefault(); // a station is needed before the first scan
+});
+
+document.querySelector('[data-action="camera"]').addEventListener("click", () => startCamera(true));
+document.querySelector('[data-action="camera-stop"]').addEventListener("click", () => {
+  camera.stop();
+  root.dataset.camera = "off";
+  field("camera-off").hidden = false;
+  document.querySelector('[data-action="camera-stop"]').hidden = true;
+  focusWedge(true);
+});
+document.querySelector('[data-action="show-refused"]').addEventListener("click", () => {
+  const list = field("refused-list");
+  list.hidden = !list.hidden;
+});
+
+async function startCamera(asked) {
+  const message = field("camera-message");
+  try {
+    if (!asked) {
+      // Without a tap, start only where the camera is already allowed (no prompt out of the blue).
+      const permission = await navigator.permissions?.query({ name: "camera" }).catch(() => null);
+      if (!permission || permission.state !== "granted") return;
+    }
+    message.textContent = "Starting the camera…";
+    await camera.start();
+    field("camera-off").hidden = true;
+    document.querySelector('[data-action="camera-stop"]').hidden = false;
+    root.dataset.camera = "on";
+  } catch (error) {
+    message.textContent = error.message;
+    root.dataset.camera = "failed";
+  } finally {
+    focusWedge(true);
+  }
+}
+
+window.addEventListener("online", () => {
+  renderConnection();
+  state.reachable = true;
+  refreshData().then(sync);
+});
+window.addEventListener("offline", renderConnection);
+// A phone in a pocket does not need its camera on; it comes back with the page.
+let cameraWasOn = false;
+document.addEventListener("visibilitychange", () => {
+  if (document.visibilityState === "hidden") {
+    cameraWasOn = camera.running;
+    if (cameraWasOn) camera.stop();
+    return;
+  }
+  if (cameraWasOn) startCamera(true);
+  if (isOnline()) sync();
+  focusWedge();
+});
+
+async function registerWorker() {
+  if (!("serviceWorker" in navigator) || !cfg.sw) return;
+  try {
+    await navigator.serviceWorker.register(cfg.sw, { scope: cfg.page });
+    await navigator.serviceWorker.ready; // installed: the page and its files are kept
+    root.dataset.worker = "ready";
+  } catch (error) {
+    root.dataset.worker = "failed";
+    console.warn("The scanner's service worker could not be registered: the page will not reload offline.", error);
+  }
+}
+
+async function start() {
+  renderStation();
+  renderConnection();
+  if (!state.station) openStationDialog();
+  else focusWedge(true);
+  state.ed25519 = await ed25519Supported();
+  try {
+    state.store = await Store.open();
+  } catch (error) {
+    console.error("IndexedDB unavailable", error);
+    field("data-status").textContent = "This browser keeps nothing on the device (private window?): offline scans cannot wait to sync.";
+  }
+  if (state.store) {
+    const saved = await state.store.offlineData(cfg.event).catch(() => null);
+    if (saved) setData(saved.data, saved.saved_at);
+    await renderQueue();
+  }
+  if (state.station) startCamera(false);
+  registerWorker();
+  await refreshData();
+  await sync();
+  setInterval(() => {
+    if (isOnline()) refreshData().then(sync);
+  }, REFRESH_MS);
+  setInterval(() => {
+    if (!state.reachable) probe();
+    else if (state.pending && navigator.onLine && !state.syncing) sync();
+  }, PROBE_MS);
+}
+
+start();
