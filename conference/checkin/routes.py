@@ -1,15 +1,21 @@
 """Check-in pages: the scanner, the scan log with undo, live arrivals."""
 
-from flask import Response, flash, jsonify, redirect, render_template, url_for
+import io
+
+from flask import Response, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
 from conference.auth.decorators import event_role_required
 from conference.auth.forms import ConfirmForm
+from conference.badges.services import reissue_badge, render_badges_for
 from conference.checkin import bp
 from conference.checkin.models import CheckIn, ScanLog
-from conference.checkin.services import arrivals, undo_check_in
+from conference.checkin.services import arrivals, search, undo_check_in
+from conference.errors import ValidationError
 from conference.extensions import db
+from conference.registration.organiser import pdf_response
+from conference.registration.services import get_registration
 from conference.web import CONTENT_SECURITY_POLICY
 
 
@@ -93,3 +99,38 @@ def undo(event, check_in_id):
         db.session.commit()
         flash(f"The check-in of {name} is undone.", "info")
     return redirect(url_for(".scan_log", slug=event.slug))
+
+
+# The badge desk: find someone, print or reissue their badge ---------------------------
+
+
+@bp.get("/events/<slug>/checkin/desk")
+@event_role_required("checkin", "organiser")
+def desk(event):
+    q = (request.args.get("q") or "").strip()
+    return render_template(
+        "checkin/desk.html",
+        event=event,
+        q=q,
+        people=search(event, q) if q else [],
+        form=ConfirmForm(),
+    )
+
+
+@bp.post("/events/<slug>/checkin/desk/<int:rid>/<action>")
+@event_role_required("checkin", "organiser")
+def desk_badge(event, rid, action):
+    registration = get_registration(event, rid)
+    if action not in ("print", "reissue") or not ConfirmForm().validate_on_submit():
+        return redirect(url_for(".desk", slug=event.slug))
+    if action == "reissue":
+        reissue_badge(registration)  # the lost badge stops opening doors
+    out = io.BytesIO()
+    try:
+        render_badges_for(event, [registration], out)
+    except ValidationError as exc:
+        db.session.rollback()
+        flash(exc.message, "warning")
+        return redirect(url_for(".desk", slug=event.slug, q=registration.family_name))
+    db.session.commit()
+    return pdf_response(out.getvalue(), f"badge-{registration.id}.pdf")

@@ -300,3 +300,21 @@ def test_a_revoked_scanner_token_stops_working_once_the_cache_expires(make_app):
         revoke_api_token(staff, token.id)
         _db.session.commit()
         assert scan(client, event, headers, token=badge).status_code == 401
+
+
+def test_badge_desk_finds_prints_and_reissues(client, db, door, login):
+    from conference.badges.services import check_badge
+
+    event, delegate, _ = door
+    old = badge_token(delegate)
+    staff = [r.user for r in event.roles if r.role == "checkin"][0]
+    login(staff)
+    page = client.get(f"/events/{event.slug}/checkin/desk?q=chien")
+    assert "Hà Trung Chiến" in page.text
+    printed = client.post(f"/events/{event.slug}/checkin/desk/{delegate.id}/print")
+    assert printed.data.startswith(b"%PDF")
+    assert check_badge(event, old).ok
+    reissued = client.post(f"/events/{event.slug}/checkin/desk/{delegate.id}/reissue")
+    assert reissued.data.startswith(b"%PDF")
+    _db.session.expire_all()
+    assert check_badge(event, old).result == "revoked"
