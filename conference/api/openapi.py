@@ -188,6 +188,60 @@ VALIDATION_ERRORS = {
 }
 
 
+PERSON = {
+    "type": "object",
+    "description": "What the door needs to know about a person (no contact details)",
+    "properties": {
+        "id": {"type": "integer"},
+        "name": {"type": "string"},
+        "native_name": {"type": "string"},
+        "category": {"type": "string"},
+        "category_colour": {"type": "string"},
+        "delegation": {"type": "string"},
+        "country": {"type": "string"},
+        "country_name": {"type": "string"},
+        "organisation": {"type": "string"},
+        "status": {"type": "string"},
+        "warning": {"type": "string"},
+    },
+}
+
+SCAN = {
+    "type": "object",
+    "required": ["station"],
+    "properties": {
+        "token": {"type": "string", "description": "the badge's QR text"},
+        "registration_id": {"type": "integer", "description": "instead of a token: found by name"},
+        "station": {"type": "string", "maxLength": 100, "description": "e.g. Door A"},
+        "session_id": {"type": ["integer", "null"], "description": "room check-in (agenda)"},
+        "client_ref": {"type": "string", "description": "a UUID: a replay is answered alike"},
+        "scanned_at": {"type": "string", "format": "date-time", "description": "when scanned"},
+    },
+}
+
+SCAN_ANSWER = {
+    "type": "object",
+    "required": ["result", "message"],
+    "properties": {
+        "result": {
+            "enum": [
+                "ok",
+                "already_checked_in",
+                "invalid",
+                "revoked",
+                "wrong_event",
+                "not_approved",
+            ]
+        },
+        "message": {"type": "string"},
+        "registration": {"oneOf": [{"$ref": "#/components/schemas/Person"}, {"type": "null"}]},
+        "checked_in_at": {"type": "string", "format": "date-time"},
+        "first_checked_in_at": {"type": "string", "format": "date-time"},
+        "station": {"type": "string"},
+    },
+}
+
+
 def _error(description: str) -> dict:
     return {
         "description": description,
@@ -236,6 +290,9 @@ def openapi_document() -> dict:
                 "NewRegistration": NEW_REGISTRATION,
                 "Registration": REGISTRATION,
                 "ValidationErrors": VALIDATION_ERRORS,
+                "Person": PERSON,
+                "Scan": SCAN,
+                "ScanAnswer": SCAN_ANSWER,
             },
         },
         "paths": {
@@ -378,6 +435,69 @@ def openapi_document() -> dict:
                         "401": _error("No valid token"),
                         "403": _error("Not an organiser of this event"),
                         "404": _error("No such event or registration"),
+                    },
+                }
+            },
+            "/events/{slug}/checkins": {
+                "post": {
+                    "summary": "Check a badge in (check-in staff or organisers)",
+                    "parameters": [slug],
+                    "requestBody": {
+                        "required": True,
+                        "content": {
+                            "application/json": {"schema": {"$ref": "#/components/schemas/Scan"}}
+                        },
+                    },
+                    "responses": {
+                        "201": _ok(
+                            "Checked in (green)", {"$ref": "#/components/schemas/ScanAnswer"}
+                        ),
+                        "200": _ok(
+                            "Already checked in: first time and station (amber)",
+                            {"$ref": "#/components/schemas/ScanAnswer"},
+                        ),
+                        "422": _ok(
+                            "Refused, with the reason (red)",
+                            {"$ref": "#/components/schemas/ScanAnswer"},
+                        ),
+                        "400": _ok(
+                            "Malformed request", {"$ref": "#/components/schemas/ScanAnswer"}
+                        ),
+                        "401": _error("No valid token"),
+                        "403": _error("No check-in role at this event"),
+                    },
+                }
+            },
+            "/events/{slug}/checkin/offline": {
+                "get": {
+                    "summary": "What a scanner keeps to work offline: keys, people, arrivals",
+                    "parameters": [slug],
+                    "responses": {
+                        "200": _ok("The data", {"type": "object"}),
+                        "401": _error("No valid token"),
+                        "403": _error("No check-in role at this event"),
+                    },
+                }
+            },
+            "/events/{slug}/checkin/search": {
+                "get": {
+                    "summary": "People by name, any script, for a forgotten badge",
+                    "parameters": [slug, _query_param("q", "string")],
+                    "responses": {
+                        "200": _ok(
+                            "At most 20 people",
+                            {
+                                "type": "object",
+                                "properties": {
+                                    "items": {
+                                        "type": "array",
+                                        "items": {"$ref": "#/components/schemas/Person"},
+                                    }
+                                },
+                            },
+                        ),
+                        "401": _error("No valid token"),
+                        "403": _error("No check-in role at this event"),
                     },
                 }
             },

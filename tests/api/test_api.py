@@ -15,7 +15,16 @@ def bearer(db, user, name="test"):
 def test_openapi_document_is_valid_and_describes_the_endpoints(client):
     document = client.get("/api/v1/openapi.json").get_json()
     validate(document)
-    assert {"/me", "/events", "/events/{slug}", "/jobs/{job_id}"} <= set(document["paths"])
+    assert {
+        "/me",
+        "/events",
+        "/events/{slug}",
+        "/jobs/{job_id}",
+        "/events/{slug}/registrations",
+        "/events/{slug}/badge-keys",
+        "/events/{slug}/checkins",
+        "/events/{slug}/checkin/offline",
+    } <= set(document["paths"])
 
 
 def test_me_with_a_bearer_token_lists_roles_per_event(client, db):
