@@ -4,7 +4,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy import insert as insert_statement
 
 from conference.badges.services import refusal, verify_scan
@@ -104,10 +104,18 @@ _PERSON = (
 )
 
 
+# Built once: a statement object keeps its compiled form and cache key between scans.
+_PERSON_BY_ID = _PERSON.where(
+    Registration.id == bindparam("registration_id"), Registration.event_id == bindparam("event_id")
+)
+_LOG = insert_statement(ScanLog)
+_CHECK_INS: dict[str, object] = {}
+
+
 def _person(event_id: int, registration_id: int):
     """(summary, status, reissue) of a registration of this event, or None."""
     row = db.session.execute(
-        _PERSON.where(Registration.id == registration_id, Registration.event_id == event_id)
+        _PERSON_BY_ID, {"registration_id": registration_id, "event_id": event_id}
     ).first()
     if row is None:
         return None
@@ -185,17 +193,18 @@ def _replayed(event, client_ref: str) -> ScanResult | None:
 def _insert_check_in(values: dict) -> int | None:
     """Insert unless (registration, scope) exists; the new id, or None. One statement."""
     dialect = db.session.get_bind().dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    statement = (
-        insert(CheckIn)
-        .values(**values)
-        .on_conflict_do_nothing(index_elements=["registration_id", "scope"])
-        .returning(CheckIn.id)
-    )
-    return db.session.execute(statement).scalar()
+    statement = _CHECK_INS.get(dialect)
+    if statement is None:
+        if dialect == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert
+        else:
+            from sqlalchemy.dialects.sqlite import insert
+        statement = _CHECK_INS[dialect] = (
+            insert(CheckIn)
+            .on_conflict_do_nothing(index_elements=["registration_id", "scope"])
+            .returning(CheckIn.id)
+        )
+    return db.session.execute(statement, values).scalar()
 
 
 def check_in(
@@ -236,9 +245,7 @@ def check_in(
 
     def answer(action, result, message, person=None, at=None, where=None) -> ScanResult:
         db.session.execute(
-            insert_statement(ScanLog).values(
-                **log, action=action, result=result, message=message[:300]
-            )
+            _LOG, {**log, "action": action, "result": result, "message": message[:300]}
         )
         return ScanResult(result, message, person, at, where)
 
