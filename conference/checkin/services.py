@@ -108,7 +108,8 @@ _PERSON = (
 _PERSON_BY_ID = _PERSON.where(
     Registration.id == bindparam("registration_id"), Registration.event_id == bindparam("event_id")
 )
-_LOG = insert_statement(ScanLog)
+# On the tables, not the mapped classes: Core inserts, without the ORM's bulk-insert path.
+_LOG = insert_statement(ScanLog.__table__)
 _CHECK_INS: dict[str, object] = {}
 
 
@@ -200,9 +201,9 @@ def _insert_check_in(values: dict) -> int | None:
         else:
             from sqlalchemy.dialects.sqlite import insert
         statement = _CHECK_INS[dialect] = (
-            insert(CheckIn)
+            insert(CheckIn.__table__)
             .on_conflict_do_nothing(index_elements=["registration_id", "scope"])
-            .returning(CheckIn.id)
+            .returning(CheckIn.__table__.c.id)
         )
     return db.session.execute(statement, values).scalar()
 
