@@ -84,8 +84,12 @@ def read_claims(token: str) -> tuple[Claims, bytes, bytes]:
         raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
     except (binascii.Error, ValueError):
         raise TokenError("invalid", "This is not a badge code.") from None
-    if not raw or raw[0] != VERSION:
-        raise TokenError("invalid", "This is not a badge code (or one from a newer version).")
+    if not raw or raw[0] == 0 or raw[0] > 15:
+        raise TokenError("invalid", "This is not a badge code.")
+    if raw[0] != VERSION:
+        raise TokenError(
+            "invalid", "This badge comes from a newer version of the system: reload the scanner."
+        )
     at = 1
     numbers = []
     for _ in range(4):

@@ -12,7 +12,7 @@ const DOMAIN = new TextEncoder().encode("conference-badge:");
 
 export const MESSAGES = {
   notBadge: "This is not a badge code.",
-  newerVersion: "This is not a badge code (or one from a newer version).",
+  newerVersion: "This badge comes from a newer version of the system: reload the scanner.",
   incomplete: "This badge code is incomplete.",
   wrongEvent: "This badge is for another event.",
   unknownKey: "This badge was not signed by this event's keys.",
@@ -67,7 +67,8 @@ export function readClaims(token) {
   const text = (token || "").trim();
   if (!text || text.length > MAX_TOKEN_CHARS) throw new TokenError("invalid", MESSAGES.notBadge);
   const raw = base64urlDecode(text);
-  if (!raw.length || raw[0] !== VERSION) throw new TokenError("invalid", MESSAGES.newerVersion);
+  if (!raw.length || raw[0] === 0 || raw[0] > 15) throw new TokenError("invalid", MESSAGES.notBadge);
+  if (raw[0] !== VERSION) throw new TokenError("invalid", MESSAGES.newerVersion);
   let at = 1;
   const numbers = [];
   for (let i = 0; i < 4; i++) {
