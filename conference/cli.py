@@ -191,6 +191,12 @@ def demo_command(original_dates):
 
     counts = ", ".join(f"{n} {s.replace('_', ' ')}" for s, n in status_counts(event).items() if n)
     click.echo(f"Registrations: {counts}.")
+    from sqlalchemy import func, select
+
+    from conference.checkin.models import CheckIn
+
+    arrived = db.session.scalar(select(func.count(CheckIn.id)).where(CheckIn.event_id == event.id))
+    click.echo(f"Checked in so far: {arrived} (scanner at /events/{event.slug}/checkin).")
     codes = ", ".join(f"{name} “{code}”" for name, *_, code, _ in DEMO_CATEGORIES if code)
     click.echo(f"Invitation codes: {codes}.")
 

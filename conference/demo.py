@@ -89,7 +89,38 @@ def build_demo(today: date, original_dates: bool = False) -> tuple[Event, list[D
     db.session.flush()
     _demo_registration_setup(event)
     _demo_registrations(event)
+    if not original_dates:
+        _demo_arrivals(event, staff[1][0])
     return event, accounts
+
+
+def _demo_arrivals(event, door_staff) -> None:
+    """The morning queue so far: about a third of the confirmed delegates at two doors."""
+    from conference.checkin.models import CheckIn
+    from conference.checkin.services import check_in
+    from conference.dbtypes import utcnow
+    from conference.registration.models import Registration
+
+    if db.session.scalar(select(CheckIn.id).where(CheckIn.event_id == event.id)) is not None:
+        return
+    now = utcnow()
+    if now.astimezone(event.tz).date() != event.start_date:
+        return  # arrivals only make sense on the first day
+    confirmed = db.session.scalars(
+        select(Registration.id)
+        .where(Registration.event_id == event.id, Registration.status == "confirmed")
+        .order_by(Registration.id)
+    ).all()
+    for n, registration_id in enumerate(confirmed[::3]):
+        minutes_ago = 90 - (n * 90) // max(len(confirmed) // 3, 1)
+        check_in(
+            event,
+            station="Door A" if n % 2 else "Door B",
+            user_id=door_staff.id,
+            registration_id=registration_id,
+            scanned_at=now - timedelta(minutes=max(minutes_ago, 1)),
+        )
+    db.session.flush()
 
 
 # Registration: categories, questions and 270 delegates from demo_data --------------------

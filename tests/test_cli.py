@@ -53,6 +53,12 @@ def test_demo_builds_the_asean3_event_starting_today_and_is_idempotent(app, runn
     roles = {(r.user.email, r.role) for r in db.session.scalars(select(EventRole))}
     assert roles == {("organiser@example.org", "organiser"), ("checkin@example.org", "checkin")}
 
+    from conference.checkin.models import CheckIn
+
+    arrivals = db.session.scalar(select(func.count(CheckIn.id)))
+    assert arrivals > 50  # the morning queue so far, made once
+    assert f"Checked in so far: {arrivals}" in second.output
+
     passwords = demo_passwords(first.output)
     client = app.test_client()
     assert (
