@@ -1,5 +1,6 @@
 """Every feature's models in one place, so Alembic and ``db.create_all`` see all tables."""
 
+from conference.agenda.models import AgendaSession, AgendaSignup, Room, Talk, Track
 from conference.auth.models import ApiToken, EventRole, User
 from conference.badges.models import BadgeKey
 from conference.checkin.models import CheckIn, ScanLog
@@ -16,6 +17,11 @@ from conference.registration.models import (
 )
 
 __all__ = [
+    "AgendaSession",
+    "AgendaSignup",
+    "Room",
+    "Talk",
+    "Track",
     "Answer",
     "ApiToken",
     "BadgeKey",

@@ -1,0 +1,1 @@
+"""The agenda: rooms, tracks, sessions and talks; conflicts; publishing; personal agendas."""

@@ -1,0 +1,149 @@
+"""Rooms, tracks, sessions of several kinds, talks inside them, and delegates' sign-ups."""
+
+from datetime import datetime
+
+from sqlalchemy import (
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from conference.dbtypes import UTCDateTime, utcnow
+from conference.extensions import db
+
+SESSION_KINDS = {
+    "plenary": "Plenary",
+    "parallel": "Parallel session",
+    "ceremony": "Ceremony",
+    "keynote": "Keynote",
+    "break": "Break",
+    "meal": "Meal",
+    "cultural": "Cultural programme",
+    "networking": "Networking",
+    "poster": "Poster session",
+}
+
+session_chair = Table(
+    "session_chair",
+    db.metadata,
+    Column("session_id", ForeignKey("agenda_session.id", ondelete="CASCADE"), primary_key=True),
+    Column("registration_id", ForeignKey("registration.id", ondelete="CASCADE"), primary_key=True),
+)
+
+talk_presenter = Table(
+    "talk_presenter",
+    db.metadata,
+    Column("talk_id", ForeignKey("talk.id", ondelete="CASCADE"), primary_key=True),
+    Column("registration_id", ForeignKey("registration.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Room(db.Model):
+    __table_args__ = (
+        UniqueConstraint("event_id", "name"),
+        CheckConstraint("capacity IS NULL OR capacity >= 0", name="capacity_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    capacity: Mapped[int | None] = mapped_column(Integer)
+    notes: Mapped[str] = mapped_column(Text, default="")
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Track(db.Model):
+    __table_args__ = (UniqueConstraint("event_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    colour: Mapped[str] = mapped_column(String(7), default="#1f4e79")
+
+
+class AgendaSession(db.Model):
+    """A block of the programme in a room: a plenary, a parallel session, a ceremony..."""
+
+    __tablename__ = "agenda_session"
+    __table_args__ = (
+        CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+        CheckConstraint(
+            "kind IN ('plenary', 'parallel', 'ceremony', 'keynote', 'break', 'meal', "
+            "'cultural', 'networking', 'poster')",
+            name="kind_known",
+        ),
+        CheckConstraint("capacity IS NULL OR capacity >= 0", name="capacity_not_negative"),
+        Index("ix_agenda_session_event_start", "event_id", "starts_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(20))
+    title: Mapped[str] = mapped_column(String(300))
+    description: Mapped[str] = mapped_column(Text, default="")
+    room_id: Mapped[int | None] = mapped_column(
+        ForeignKey("room.id", ondelete="SET NULL"), index=True
+    )
+    track_id: Mapped[int | None] = mapped_column(ForeignKey("track.id", ondelete="SET NULL"))
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    capacity: Mapped[int | None] = mapped_column(Integer)  # None: the room's
+
+    room: Mapped[Room | None] = relationship()
+    track: Mapped[Track | None] = relationship()
+    chairs: Mapped[list["Registration"]] = relationship(secondary=session_chair)  # noqa: F821
+    talks: Mapped[list["Talk"]] = relationship(back_populates="session", order_by="Talk.position")
+
+    @property
+    def kind_label(self) -> str:
+        return SESSION_KINDS[self.kind]
+
+    @property
+    def effective_capacity(self) -> int | None:
+        if self.capacity is not None:
+            return self.capacity
+        return self.room.capacity if self.room else None
+
+
+class Talk(db.Model):
+    """A talk inside a session, or waiting to be placed (session empty)."""
+
+    __table_args__ = (CheckConstraint("duration_minutes > 0", name="duration_positive"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
+    session_id: Mapped[int | None] = mapped_column(
+        ForeignKey("agenda_session.id", ondelete="SET NULL"), index=True
+    )
+    title: Mapped[str] = mapped_column(String(300))
+    abstract: Mapped[str] = mapped_column(Text, default="")
+    starts_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    duration_minutes: Mapped[int] = mapped_column(Integer, default=15)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    session: Mapped[AgendaSession | None] = relationship(back_populates="talks")
+    presenters: Mapped[list["Registration"]] = relationship(  # noqa: F821
+        secondary=talk_presenter
+    )
+
+
+class AgendaSignup(db.Model):
+    """A delegate's choice of a (parallel) session for their personal agenda."""
+
+    __table_args__ = (UniqueConstraint("registration_id", "session_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    registration_id: Mapped[int] = mapped_column(
+        ForeignKey("registration.id", ondelete="CASCADE"), index=True
+    )
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("agenda_session.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
