@@ -1,18 +1,23 @@
 """Agenda rules that need the database; the checks themselves are in conflicts.py."""
 
-from datetime import datetime, time, timedelta
+from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from conference.agenda.conflicts import Agenda, SessionSlot, TalkSlot, find_conflicts
 from conference.agenda.models import (
+    SESSION_KINDS,
     AgendaSession,
     AgendaSignup,
+    Room,
     Talk,
+    Track,
     session_chair,
     talk_presenter,
 )
+from conference.errors import ValidationError
 from conference.extensions import db
 from conference.registration.models import Registration
 
@@ -104,3 +109,75 @@ def load_agenda(event) -> Agenda:
 def agenda_conflicts(event):
     """Every conflict of the event's agenda, hard ones first."""
     return find_conflicts(load_agenda(event))
+
+
+# Building the agenda -----------------------------------------------------------------
+
+
+@dataclass
+class SessionDetails:
+    """What an organiser says about a session; times are local to the event (naive)."""
+
+    kind: str
+    title: str
+    starts: datetime
+    ends: datetime
+    description: str = ""
+    room_id: int | None = None
+    track_id: int | None = None
+    capacity: int | None = None
+    chair_ids: tuple[int, ...] = ()
+
+
+def to_utc(event, local: datetime, field: str) -> datetime:
+    """An event-local wall-clock time as an aware time; refuses times that do not exist
+    (the hour skipped when clocks go forward)."""
+    if local.tzinfo is not None:
+        return local.astimezone(UTC)
+    aware = local.replace(tzinfo=event.tz)
+    if aware.astimezone(UTC).astimezone(event.tz).replace(tzinfo=None) != local:
+        raise ValidationError(
+            f"{local:%d %b %Y %H:%M} does not exist in {event.timezone} (the clocks jump "
+            "forward then): choose another time.",
+            field=field,
+        )
+    return aware.astimezone(UTC)
+
+
+def save_session(event, session: AgendaSession | None, details: SessionDetails):
+    """Create or change a session; the rules that need no conflict check are enforced here."""
+    if details.kind not in SESSION_KINDS:
+        raise ValidationError("Choose a kind of session from the list.", field="kind")
+    title = " ".join((details.title or "").split())
+    if not title:
+        raise ValidationError("Give the session a title.", field="title")
+    if len(title) > 300:
+        raise ValidationError("The title can be at most 300 characters.", field="title")
+    starts = to_utc(event, details.starts, "starts")
+    ends = to_utc(event, details.ends, "ends")
+    if ends <= starts:
+        raise ValidationError("The session must end after it starts.", field="ends")
+    if details.capacity is not None and details.capacity < 0:
+        raise ValidationError("Capacity cannot be negative.", field="capacity")
+    room = db.session.get(Room, details.room_id) if details.room_id else None
+    if details.room_id and (room is None or room.event_id != event.id):
+        raise ValidationError("Choose a room of this event.", field="room_id")
+    track = db.session.get(Track, details.track_id) if details.track_id else None
+    if details.track_id and (track is None or track.event_id != event.id):
+        raise ValidationError("Choose a track of this event.", field="track_id")
+    chairs = []
+    for chair_id in details.chair_ids:
+        chair = db.session.get(Registration, chair_id)
+        if chair is None or chair.event_id != event.id:
+            raise ValidationError("Chairs must be registered for this event.", field="chairs")
+        chairs.append(chair)
+    if session is None:
+        session = AgendaSession(event_id=event.id)
+        db.session.add(session)
+    session.kind, session.title = details.kind, title
+    session.description = (details.description or "").strip()
+    session.starts_at, session.ends_at = starts, ends
+    session.room, session.track, session.capacity = room, track, details.capacity
+    session.chairs = chairs
+    db.session.flush()
+    return session

@@ -67,3 +67,58 @@ def test_a_session_on_the_wrong_day_is_outside_the_event(db):
     db.session.commit()
     [conflict] = agenda_conflicts(event)
     assert conflict.kind == "session_outside_event"
+
+
+def details(event, **overrides):
+    from conference.agenda.services import SessionDetails
+
+    day = event.start_date
+    values = {
+        "kind": "parallel",
+        "title": "Parallel session A: inclusive learning cities",
+        "starts": datetime(day.year, day.month, day.day, 10, 0),
+        "ends": datetime(day.year, day.month, day.day, 11, 30),
+    }
+    values.update(overrides)
+    return SessionDetails(**values)
+
+
+def test_session_times_are_read_in_the_events_zone_and_stored_in_utc(db):
+    from conference.agenda.services import save_session
+
+    event = make_event(timezone="Asia/Bangkok")
+    session = save_session(event, None, details(event))
+    db.session.commit()
+    db.session.expire_all()
+    assert session.starts_at.hour == 3  # 10:00 in Bangkok is 03:00 UTC
+
+
+def test_bad_sessions_are_refused_with_the_field_named(db):
+    import pytest
+
+    from conference.agenda.services import save_session
+    from conference.errors import ValidationError
+
+    event = make_event(
+        timezone="Europe/Berlin", start_date=date(2026, 3, 29), end_date=date(2026, 3, 30)
+    )
+    other = make_event()
+    foreign_room = Room(event_id=other.id, name="Elsewhere")
+    stranger = make_registration(other, make_category(other))
+    db.session.add(foreign_room)
+    db.session.commit()
+    cases = [
+        ({"ends": datetime(2026, 3, 29, 9, 0)}, "ends"),
+        ({"kind": "party"}, "kind"),
+        ({"title": "  "}, "title"),
+        ({"room_id": foreign_room.id}, "room_id"),
+        ({"chair_ids": (stranger.id,)}, "chairs"),
+        # 02:30 on 29 March 2026 does not exist in Berlin: clocks go from 02:00 to 03:00.
+        ({"starts": datetime(2026, 3, 29, 2, 30)}, "starts"),
+    ]
+    for overrides, field in cases:
+        with pytest.raises(ValidationError) as caught:
+            save_session(event, None, details(event, **overrides))
+        assert caught.value.field == field, overrides
+        db.session.rollback()
+    assert db.session.scalar(db.select(db.func.count(AgendaSession.id))) == 0
