@@ -1,6 +1,13 @@
 """Every feature's models in one place, so Alembic and ``db.create_all`` see all tables."""
 
-from conference.agenda.models import AgendaSession, AgendaSignup, Room, Talk, Track
+from conference.agenda.models import (
+    AgendaPublication,
+    AgendaSession,
+    AgendaSignup,
+    Room,
+    Talk,
+    Track,
+)
 from conference.auth.models import ApiToken, EventRole, User
 from conference.badges.models import BadgeKey
 from conference.checkin.models import CheckIn, ScanLog
@@ -17,6 +24,7 @@ from conference.registration.models import (
 )
 
 __all__ = [
+    "AgendaPublication",
     "AgendaSession",
     "AgendaSignup",
     "Room",

@@ -9,6 +9,7 @@ from sqlalchemy.orm import selectinload
 from conference.agenda.conflicts import Agenda, SessionSlot, TalkSlot, find_conflicts
 from conference.agenda.models import (
     SESSION_KINDS,
+    AgendaPublication,
     AgendaSession,
     AgendaSignup,
     Room,
@@ -181,3 +182,152 @@ def save_session(event, session: AgendaSession | None, details: SessionDetails):
     session.chairs = chairs
     db.session.flush()
     return session
+
+
+# Publishing --------------------------------------------------------------------------
+
+
+def snapshot(event) -> dict:
+    """The agenda as the public sees it: plain JSON, times in ISO 8601 UTC."""
+    sessions = db.session.scalars(
+        select(AgendaSession)
+        .where(AgendaSession.event_id == event.id)
+        .options(
+            selectinload(AgendaSession.room),
+            selectinload(AgendaSession.track),
+            selectinload(AgendaSession.chairs),
+            selectinload(AgendaSession.talks).selectinload(Talk.presenters),
+        )
+        .order_by(AgendaSession.starts_at, AgendaSession.id)
+    ).all()
+
+    def person(r):
+        return {
+            "id": r.id,
+            "name": r.display_name,
+            "native_name": r.native_name,
+            "organisation": r.organisation,
+            "country": r.country,
+        }
+
+    return {
+        "timezone": event.timezone,
+        "sessions": [
+            {
+                "id": s.id,
+                "kind": s.kind,
+                "title": s.title,
+                "description": s.description,
+                "room": s.room.name if s.room else "",
+                "room_id": s.room_id,
+                "track": s.track.name if s.track else "",
+                "track_colour": s.track.colour if s.track else "",
+                "starts_at": s.starts_at.isoformat(),
+                "ends_at": s.ends_at.isoformat(),
+                "capacity": s.effective_capacity,
+                "chairs": [person(c) for c in s.chairs],
+                "talks": [
+                    {
+                        "id": t.id,
+                        "title": t.title,
+                        "abstract": t.abstract,
+                        "starts_at": t.starts_at.isoformat() if t.starts_at else None,
+                        "duration_minutes": t.duration_minutes,
+                        "presenters": [person(p) for p in t.presenters],
+                    }
+                    for t in s.talks
+                ],
+            }
+            for s in sessions
+        ],
+    }
+
+
+def _talk_places(snap: dict) -> dict:
+    places = {}
+    for s in snap.get("sessions", []):
+        for t in s["talks"]:
+            places[t["id"]] = {
+                "title": t["title"],
+                "when": t["starts_at"] or s["starts_at"],
+                "room": s["room"],
+                "session": s["title"],
+                "presenters": [p["id"] for p in t["presenters"]],
+            }
+    return places
+
+
+def changelog(before: dict | None, after: dict) -> list[dict]:
+    """Talks added, removed, or moved in time or room between two snapshots."""
+    old, new = _talk_places(before or {}), _talk_places(after)
+    changes = []
+    for talk_id, place in new.items():
+        previous = old.get(talk_id)
+        if previous is None:
+            if before is not None:
+                changes.append({"talk": talk_id, "change": "added", **place})
+        elif (previous["when"], previous["room"]) != (place["when"], place["room"]):
+            changes.append(
+                {
+                    "talk": talk_id,
+                    "change": "moved",
+                    **place,
+                    "was_when": previous["when"],
+                    "was_room": previous["room"],
+                }
+            )
+    for talk_id, place in old.items():
+        if talk_id not in new:
+            changes.append({"talk": talk_id, "change": "removed", **place})
+    return changes
+
+
+def latest_publication(event):
+    """The agenda the public sees, or None before the first publication."""
+    return db.session.scalar(
+        select(AgendaPublication)
+        .where(AgendaPublication.event_id == event.id)
+        .order_by(AgendaPublication.version.desc())
+        .limit(1)
+    )
+
+
+def publish(event, user=None) -> AgendaPublication:
+    """Publish the draft; refused while hard conflicts remain. Presenters of moved talks
+    are told their new time and room by e-mail."""
+    from conference.mail.services import queue_templated_mail
+
+    hard = [c for c in agenda_conflicts(event) if c.hard]
+    if hard:
+        raise ValidationError(
+            f"{len(hard)} conflict(s) must be solved before publishing: {hard[0].message}"
+        )
+    previous = latest_publication(event)
+    snap = snapshot(event)
+    changes = changelog(previous.snapshot if previous else None, snap)
+    publication = AgendaPublication(
+        event_id=event.id,
+        version=(previous.version + 1) if previous else 1,
+        published_by=getattr(user, "id", None),
+        snapshot=snap,
+        changes=changes,
+    )
+    db.session.add(publication)
+    db.session.flush()
+    moved = [c for c in changes if c["change"] == "moved"]
+    for change in moved:
+        for presenter_id in change["presenters"]:
+            presenter = db.session.get(Registration, presenter_id)
+            if presenter is None or presenter.status in ("cancelled", "rejected"):
+                continue
+            when = datetime.fromisoformat(change["when"]).astimezone(event.tz)
+            queue_templated_mail(
+                presenter.email,
+                f"Your talk has moved – {event.title}",
+                "talk_moved",
+                event=event,
+                registration=presenter,
+                change=change,
+                when=when,
+            )
+    return publication

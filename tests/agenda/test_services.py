@@ -122,3 +122,62 @@ def test_bad_sessions_are_refused_with_the_field_named(db):
         assert caught.value.field == field, overrides
         db.session.rollback()
     assert db.session.scalar(db.select(db.func.count(AgendaSession.id))) == 0
+
+
+def test_publishing_is_refused_while_hard_conflicts_remain(db):
+    import pytest
+
+    from conference.agenda.services import latest_publication, publish, save_session
+    from conference.errors import ValidationError
+
+    event = make_event()
+    room = Room(event_id=event.id, name="Room 2")
+    db.session.add(room)
+    db.session.flush()
+    save_session(event, None, details(event, room_id=room.id))
+    save_session(event, None, details(event, room_id=room.id, title="Clash"))
+    db.session.commit()
+    with pytest.raises(ValidationError, match="must be solved before publishing"):
+        publish(event)
+    db.session.rollback()
+    assert latest_publication(event) is None
+
+
+def test_republishing_lists_moved_talks_and_tells_their_presenters(db):
+    from sqlalchemy import select
+
+    from conference.agenda.services import publish, save_session
+    from conference.mail.models import OutboxMessage
+
+    event = make_event()
+    speaker = make_registration(event, make_category(event, "Speaker"))
+    room_a, room_b = Room(event_id=event.id, name="Room A"), Room(event_id=event.id, name="Room B")
+    db.session.add_all([room_a, room_b])
+    db.session.flush()
+    session = save_session(event, None, details(event, room_id=room_a.id))
+    talk = Talk(
+        event_id=event.id, session=session, title="Son La: no one left behind", duration_minutes=20
+    )
+    talk.presenters.append(speaker)
+    db.session.add(talk)
+    db.session.commit()
+
+    first = publish(event)
+    db.session.commit()
+    assert (first.version, first.changes) == (1, [])
+    assert first.snapshot["sessions"][0]["talks"][0]["presenters"][0]["native_name"] == (
+        "Hà Trung Chiến"
+    )
+
+    session.room = room_b
+    db.session.commit()
+    second = publish(event)
+    db.session.commit()
+    assert second.version == 2
+    [change] = second.changes
+    assert (change["change"], change["room"], change["was_room"]) == ("moved", "Room B", "Room A")
+    mail = db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.subject.like("Your talk has moved%"))
+    ).all()
+    assert [m.recipient for m in mail] == [speaker.email]
+    assert "Room B" in mail[0].body_text
