@@ -7,7 +7,17 @@ from pathlib import Path
 from flask import Flask
 
 ROOT = Path(__file__).resolve().parent.parent
-FEATURES = ("auth", "events", "registration", "badges", "checkin", "jobs", "mail", "api")
+FEATURES = (
+    "auth",
+    "events",
+    "registration",
+    "badges",
+    "checkin",
+    "agenda",
+    "jobs",
+    "mail",
+    "api",
+)
 
 
 def create_app(test_config=None) -> Flask:

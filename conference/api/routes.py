@@ -65,3 +65,20 @@ def events():
 @api_login_required
 def job(job_id):
     return jsonify(get_job_for(g.api_user, job_id).as_dict())
+
+
+@bp.get("/events/<slug>/agenda")
+def agenda(slug):
+    from conference.agenda.routes import published
+    from conference.events.services import get_event
+
+    found = get_event(slug)
+    publication = published(found)
+    return jsonify(
+        {
+            "event": found.slug,
+            "version": publication.version,
+            "published_at": publication.published_at.isoformat(),
+            **publication.snapshot,
+        }
+    )

@@ -181,3 +181,23 @@ def test_republishing_lists_moved_talks_and_tells_their_presenters(db):
     ).all()
     assert [m.recipient for m in mail] == [speaker.email]
     assert "Room B" in mail[0].body_text
+
+
+def test_agenda_exports_come_from_the_published_version_only(client, db, login):
+    from icalendar import Calendar
+
+    from conference.agenda.services import save_session
+
+    event = make_event()
+    save_session(event, None, details(event, kind="plenary", title="Opening plenary"))
+    db.session.commit()
+    assert client.get(f"/events/{event.slug}/agenda.ics").status_code == 404
+    assert client.get(f"/api/v1/events/{event.slug}/agenda").status_code == 404
+    login(event.roles[0].user)
+    client.post(f"/events/{event.slug}/agenda/publish")
+    save_session(event, None, details(event, kind="cultural", title="Draft only"))
+    db.session.commit()
+    calendar = Calendar.from_ical(client.get(f"/events/{event.slug}/agenda.ics").data)
+    assert [str(e["summary"]) for e in calendar.walk("VEVENT")] == ["Opening plenary"]
+    body = client.get(f"/api/v1/events/{event.slug}/agenda").get_json()
+    assert body["version"] == 1 and [s["title"] for s in body["sessions"]] == ["Opening plenary"]

@@ -1,0 +1,61 @@
+"""The agenda as iCalendar (RFC 5545), from a published snapshot: data in, bytes out."""
+
+import uuid
+from datetime import UTC, datetime
+
+from icalendar import Calendar, Event
+
+NAMESPACE = uuid.UUID("6f1e3c52-4a57-4b8e-9a44-5d0c6b1f2a90")
+
+
+def _description(session: dict) -> str:
+    lines = [session["description"]] if session["description"] else []
+    for talk in session["talks"]:
+        names = ", ".join(
+            p["name"] + (f" ({p['native_name']})" if p["native_name"] else "")
+            for p in talk["presenters"]
+        )
+        lines.append(f"• {talk['title']}" + (f" — {names}" if names else ""))
+    return "\n".join(lines)
+
+
+def agenda_ics(
+    event_info: dict,
+    snapshot: dict,
+    *,
+    session_ids: set[int] | None = None,
+    name: str | None = None,
+    url: str = "",
+) -> bytes:
+    """One VEVENT per session (its talks in the description); optionally only some sessions."""
+    calendar = Calendar()
+    calendar.add("prodid", "-//Conference//Agenda//EN")
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("x-wr-calname", name or event_info["title"])
+    calendar.add("x-wr-timezone", event_info["timezone"])
+    stamp = datetime.now(UTC)
+    for session in snapshot.get("sessions", []):
+        if session_ids is not None and session["id"] not in session_ids:
+            continue
+        item = Event()
+        key = "{}/{}".format(event_info["slug"], session["id"])
+        item.add("uid", f"{uuid.uuid5(NAMESPACE, key)}@conference")
+        item.add("dtstamp", stamp)
+        item.add("dtstart", datetime.fromisoformat(session["starts_at"]))
+        item.add("dtend", datetime.fromisoformat(session["ends_at"]))
+        item.add("summary", session["title"])
+        location = ", ".join(
+            p for p in (session["room"], event_info.get("venue"), event_info.get("city")) if p
+        )
+        if location:
+            item.add("location", location)
+        description = _description(session)
+        if description:
+            item.add("description", description)
+        if session["track"]:
+            item.add("categories", [session["track"]])
+        if url:
+            item.add("url", url)
+        calendar.add_component(item)
+    return calendar.to_ical()

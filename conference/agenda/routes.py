@@ -1,0 +1,67 @@
+"""Agenda pages and exports (from the published version only)."""
+
+from flask import Response, flash, redirect, url_for
+from flask_login import current_user
+
+from conference.agenda import bp
+from conference.agenda.ics import agenda_ics
+from conference.agenda.services import latest_publication, publish
+from conference.auth.decorators import event_role_required
+from conference.auth.forms import ConfirmForm
+from conference.errors import NotFound, ValidationError
+from conference.events.services import get_event
+from conference.extensions import db
+
+
+def event_info(event) -> dict:
+    """What the exporters need to know about the event."""
+    return {
+        "slug": event.slug,
+        "title": event.title,
+        "start_date": event.start_date,
+        "end_date": event.end_date,
+        "timezone": event.timezone,
+        "city": event.city,
+        "venue": event.venue,
+        "url": url_for("events.show", slug=event.slug, _external=True),
+    }
+
+
+def published(event):
+    """The latest publication, or NotFound before the first."""
+    publication = latest_publication(event)
+    if publication is None:
+        raise NotFound("The agenda of this event is not published yet.")
+    return publication
+
+
+@bp.get("/events/<slug>/agenda.ics")
+def agenda_calendar(slug):
+    event = get_event(slug)
+    publication = published(event)
+    body = agenda_ics(event_info(event), publication.snapshot, url=event_info(event)["url"])
+    return Response(
+        body,
+        mimetype="text/calendar",
+        headers={"Content-Disposition": f'attachment; filename="{event.slug}.ics"'},
+    )
+
+
+@bp.post("/events/<slug>/agenda/publish")
+@event_role_required("organiser")
+def publish_agenda(event):
+    if ConfirmForm().validate_on_submit():
+        try:
+            publication = publish(event, current_user)
+        except ValidationError as exc:
+            db.session.rollback()
+            flash(exc.message, "danger")
+        else:
+            db.session.commit()
+            moved = sum(1 for c in publication.changes if c["change"] == "moved")
+            flash(
+                f"Version {publication.version} of the agenda is published"
+                + (f"; {moved} moved talk(s), their presenters are told." if moved else "."),
+                "success",
+            )
+    return redirect(url_for("events.show", slug=event.slug))
