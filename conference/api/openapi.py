@@ -501,6 +501,17 @@ def openapi_document() -> dict:
                     },
                 }
             },
+            "/events/{slug}/agenda": {
+                "get": {
+                    "summary": "The published agenda: sessions with their talks and people",
+                    "security": [],
+                    "parameters": [slug],
+                    "responses": {
+                        "200": _ok("The latest published version", {"type": "object"}),
+                        "404": _error("No such event, or not published yet"),
+                    },
+                }
+            },
             "/events/{slug}/badge-keys": {
                 "get": {
                     "summary": "Public keys that verify the event's badge tokens (for scanners)",
