@@ -89,9 +89,148 @@ def build_demo(today: date, original_dates: bool = False) -> tuple[Event, list[D
     db.session.flush()
     _demo_registration_setup(event)
     _demo_registrations(event)
+    _demo_agenda(event, staff[0][0])
     if not original_dates:
         _demo_arrivals(event, staff[1][0])
     return event, accounts
+
+
+THEMES = (
+    "building a learning city where no one is left behind",
+    "lifelong learning for climate resilience",
+    "community learning centres as city infrastructure",
+    "digital skills for older citizens",
+    "learning in parks, streets and homes",
+    "measuring progress as a learning city",
+    "youth out of school: second chances",
+    "partnerships between universities and city halls",
+)
+
+
+def _demo_agenda(event, organiser) -> None:
+    """The two-day programme: plenaries, the ceremony, parallel sessions, culture."""
+    from conference.agenda.models import AgendaSession, Room, Talk
+    from conference.agenda.services import SessionDetails, publish, save_session
+    from conference.registration.models import Category, Registration
+
+    if db.session.scalar(select(AgendaSession.id).where(AgendaSession.event_id == event.id)):
+        return
+    rooms = {}
+    for name, capacity in (
+        ("Grand Ballroom", 600),
+        ("Lotus Room", 80),
+        ("Orchid Room", 80),
+        ("Jasmine Room", 60),
+        ("Garden Terrace", 250),
+    ):
+        rooms[name] = Room(event_id=event.id, name=name, capacity=capacity, position=len(rooms))
+        db.session.add(rooms[name])
+    db.session.flush()
+    speakers = db.session.scalars(
+        select(Registration)
+        .join(Category, Category.id == Registration.category_id)
+        .where(
+            Registration.event_id == event.id,
+            Category.name == "Speaker",
+            Registration.status == "confirmed",
+        )
+        .order_by(Registration.id)
+    ).all()
+    son_la = [s for s in speakers if "Son La" in (s.organisation or "")]
+    speakers = son_la + [s for s in speakers if s not in son_la]
+
+    def at(day: int, hour: int, minute: int = 0) -> datetime:
+        date_ = event.start_date + timedelta(days=day)
+        return datetime(date_.year, date_.month, date_.day, hour, minute)
+
+    def session(kind, title, room, start, end, description=""):
+        return save_session(
+            event,
+            None,
+            SessionDetails(
+                kind=kind,
+                title=title,
+                starts=start,
+                ends=end,
+                description=description,
+                room_id=rooms[room].id if room else None,
+            ),
+        )
+
+    session(
+        "plenary",
+        "Opening plenary: learning cities for inclusive, resilient societies",
+        "Grand Ballroom",
+        at(0, 9),
+        at(0, 10, 30),
+        "Welcome by UNESCO Bangkok and Thailand's Ministry of Higher Education, Science, "
+        "Research and Innovation.",
+    )
+    session("break", "Coffee break", "Garden Terrace", at(0, 10, 30), at(0, 11))
+    session(
+        "ceremony",
+        "Ceremony: new members of the UNESCO Global Network of Learning Cities",
+        "Grand Ballroom",
+        at(0, 11),
+        at(0, 12, 30),
+        "Nanjing, Legazpi, Bangkok, Khon Kaen, Yala, Ho Chi Minh City and Son La receive "
+        "the symbols of their membership.",
+    )
+    session("meal", "Lunch", "Garden Terrace", at(0, 12, 30), at(0, 13, 30))
+    parallel_rooms = ("Lotus Room", "Orchid Room", "Jasmine Room", "Grand Ballroom")
+    blocks = [(0, 13, 30, 15, 0), (0, 15, 30, 17, 0), (1, 10, 0, 11, 30)]
+    letter = iter("ABCDEFGHIJKL")
+    speaker_iter = iter(speakers)
+    theme = 0
+    for day, h1, m1, h2, m2 in blocks:
+        for room in parallel_rooms:
+            name = next(letter)
+            block = session(
+                "parallel",
+                f"Parallel session {name}: {THEMES[theme % len(THEMES)].capitalize()}",
+                room,
+                at(day, h1, m1),
+                at(day, h2, m2),
+            )
+            for slot in range(3):
+                presenter = next(speaker_iter, None)
+                if presenter is None:
+                    break
+                city = presenter.delegation.name if presenter.delegation else presenter.organisation
+                talk = Talk(
+                    event_id=event.id,
+                    session=block,
+                    position=slot,
+                    duration_minutes=25,
+                    title=f"{city}: {THEMES[theme % len(THEMES)]}",
+                    starts_at=block.starts_at + timedelta(minutes=5 + 30 * slot),
+                )
+                talk.presenters.append(presenter)
+                db.session.add(talk)
+                theme += 1
+    session(
+        "cultural",
+        "Welcome dinner and Thai cultural performance",
+        "Garden Terrace",
+        at(0, 19),
+        at(0, 21, 30),
+    )
+    session(
+        "keynote",
+        "Keynote: lifelong learning in South-East Asia's cities",
+        "Grand Ballroom",
+        at(1, 9),
+        at(1, 10),
+    )
+    session(
+        "plenary",
+        "Closing plenary and Bangkok call to action",
+        "Grand Ballroom",
+        at(1, 11, 30),
+        at(1, 12, 30),
+    )
+    db.session.flush()
+    publish(event, organiser)
 
 
 def _demo_arrivals(event, door_staff) -> None:

@@ -59,6 +59,14 @@ def test_demo_builds_the_asean3_event_starting_today_and_is_idempotent(app, runn
     assert arrivals > 50  # the morning queue so far, made once
     assert f"Checked in so far: {arrivals}" in second.output
 
+    from conference.agenda.services import agenda_conflicts, latest_publication
+
+    publication = latest_publication(event)
+    assert publication.version == 1  # published once, not again on the second run
+    titles = [t["title"] for s in publication.snapshot["sessions"] for t in s["talks"]]
+    assert any("Son La" in t and "no one is left behind" in t for t in titles)
+    assert not [c for c in agenda_conflicts(event) if c.hard]
+
     passwords = demo_passwords(first.output)
     client = app.test_client()
     assert (
