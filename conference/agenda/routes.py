@@ -47,6 +47,23 @@ def agenda_calendar(slug):
     )
 
 
+@bp.get("/events/<slug>/schedule.<fmt>")
+def schedule(slug, fmt):
+    """The c3voc schedule formats that conference apps read (Giggity, EventFahrplan...)."""
+    from conference.agenda.c3voc import dumps_json, schedule_json, schedule_xml
+
+    if fmt not in ("xml", "json"):
+        raise NotFound("The schedule is at schedule.xml and schedule.json.")
+    event = get_event(slug)
+    publication = published(event)
+    info = event_info(event)
+    options = {"version": str(publication.version), "base_url": info["url"].rstrip("/")}
+    if fmt == "json":
+        body = dumps_json(schedule_json(info, publication.snapshot, **options))
+        return Response(body, mimetype="application/json")
+    return Response(schedule_xml(info, publication.snapshot, **options), mimetype="application/xml")
+
+
 @bp.post("/events/<slug>/agenda/publish")
 @event_role_required("organiser")
 def publish_agenda(event):

@@ -201,3 +201,47 @@ def test_agenda_exports_come_from_the_published_version_only(client, db, login):
     assert [str(e["summary"]) for e in calendar.walk("VEVENT")] == ["Opening plenary"]
     body = client.get(f"/api/v1/events/{event.slug}/agenda").get_json()
     assert body["version"] == 1 and [s["title"] for s in body["sessions"]] == ["Opening plenary"]
+
+
+def test_schedule_exports_validate_against_the_c3voc_schemas(client, db, login):
+    import json
+    from pathlib import Path
+
+    import jsonschema
+    import xmlschema
+
+    from conference.agenda.services import save_session
+
+    schemas = Path(__file__).parent / "c3voc_schema"
+    event = make_event(slug="asean3-2024", title="ASEAN+3 Regional Learning Cities Conference")
+    speaker = make_registration(event, make_category(event, "Speaker"))
+    room = Room(event_id=event.id, name="Lotus Room")
+    db.session.add(room)
+    db.session.flush()
+    block = save_session(event, None, details(event, room_id=room.id))
+    talk = Talk(
+        event_id=event.id, session=block, title="Son La: no one left behind", duration_minutes=25
+    )
+    talk.presenters.append(speaker)
+    db.session.add(talk)
+    save_session(
+        event,
+        None,
+        details(
+            event,
+            kind="plenary",
+            title="Opening plenary",
+            starts=details(event).starts.replace(hour=8),
+            ends=details(event).starts.replace(hour=9),
+        ),
+    )
+    db.session.commit()
+    assert client.get(f"/events/{event.slug}/schedule.json").status_code == 404
+    login(event.roles[0].user)
+    client.post(f"/events/{event.slug}/agenda/publish")
+
+    document = json.loads(client.get(f"/events/{event.slug}/schedule.json").data)
+    jsonschema.validate(document, json.loads((schemas / "schema.json").read_text()))
+    xml = client.get(f"/events/{event.slug}/schedule.xml").data
+    xmlschema.XMLSchema(str(schemas / "schedule.xml.xsd")).validate(xml.decode("utf-8"))
+    assert "Hà Trung Chiến" in xml.decode("utf-8")
