@@ -13,20 +13,13 @@ exactly 1,000 check-ins recorded.
 
 import argparse
 import json
-import os
-import re
-import subprocess
 import sys
-import tempfile
-import time
-import urllib.request
 from pathlib import Path
 
 from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from registration_rush import LOADGEN, ROOT, SERVER_URL, free_port, machine  # noqa: E402
+from harness import figure, fresh_app_env, gunicorn, loadgen, machine, run_python  # noqa: E402
 
 SETUP = """
 import json, sys
@@ -74,97 +67,40 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args()
 
-    name = f"conference_checkin_{os.getpid()}"
-    admin = create_engine(SERVER_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(SERVER_URL).set(database=name).render_as_string(hide_password=False)
-    tmp = Path(tempfile.mkdtemp(prefix="checkin-"))
-    env = {
-        **os.environ,
-        "DATABASE_URL": url,
-        "SECRET_KEY": "benchmark-secret-key-0123456789",
-        "CONFERENCE_INSTANCE_PATH": str(tmp),
-        "RATELIMIT_ENABLED": "false",
-        "MAIL_DELIVER_AFTER_COMMIT": "false",
-        "LOG_LEVEL": "WARNING",
-    }
-    server = None
-    try:
-        flask = [str(ROOT / ".venv" / "bin" / "flask"), "--app", "conference"]
-        subprocess.run([*flask, "db", "upgrade"], env=env, check=True, capture_output=True)
-        made = subprocess.run(
-            [sys.executable, "-c", SETUP.format(count=args.scans)],
-            env=env,
-            check=True,
-            capture_output=True,
-            text=True,
-        )
-        data = json.loads(made.stdout.strip().splitlines()[-1])
+    with fresh_app_env("checkin") as (env, url, tmp):
+        data = json.loads(run_python(env, SETUP.format(count=args.scans)).strip().splitlines()[-1])
         bodies = tmp / "scans.jsonl"
         with bodies.open("w") as fh:
             for token in data["tokens"]:
                 fh.write(json.dumps({"token": token, "station": "Door A"}) + "\n")
-        port = free_port()
-        server = subprocess.Popen(
-            [
-                str(ROOT / ".venv" / "bin" / "gunicorn"),
-                "-w",
-                str(args.workers),
-                "-b",
-                f"127.0.0.1:{port}",
-                "--log-level",
-                "warning",
-                "conference:create_app()",
-            ],
-            env=env,
-            cwd=ROOT,
-        )
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)  # noqa: S310
-                break
-            except OSError:
-                time.sleep(0.1)
         # Warm the workers up (connections, compiled statements, keys) with the badge of a
         # pending registration: refused, so it adds no check-in.
         warm = tmp / "warm.jsonl"
         warm.write_text((json.dumps({"token": data["warm"], "station": "Warm-up"}) + "\n") * 64)
-        subprocess.run(
-            [
-                sys.executable,
-                str(LOADGEN),
-                "--url",
-                f"http://127.0.0.1:{port}/api/v1/events/door/checkins",
-                "--bodies",
-                str(warm),
+        auth = ("--header", f"Authorization: Bearer {data['api_token']}")
+        path = "/api/v1/events/door/checkins"
+        lines = []
+        with gunicorn(env, args.workers) as port:
+            loadgen(
+                port,
+                path,
+                warm,
                 "--concurrency",
                 str(args.concurrency),
                 "--ok-codes",
                 "422",
-                "--header",
-                f"Authorization: Bearer {data['api_token']}",
+                *auth,
                 "--label",
                 "warm_up",
-            ],
-            check=True,
-            capture_output=True,
-            text=True,
-        )
-        lines = []
-        for label in ("first_pass", "second_pass"):
-            load = subprocess.run(
-                [
-                    sys.executable,
-                    str(LOADGEN),
-                    "--url",
-                    f"http://127.0.0.1:{port}/api/v1/events/door/checkins",
-                    "--bodies",
-                    str(bodies),
+            )
+            for label in ("first_pass", "second_pass"):
+                line = loadgen(
+                    port,
+                    path,
+                    bodies,
                     "--concurrency",
                     str(args.concurrency),
-                    "--header",
-                    f"Authorization: Bearer {data['api_token']}",
+                    *auth,
                     "--label",
                     f"checkin_{label}",
                     "--status-field",
@@ -173,39 +109,27 @@ def main() -> int:
                     "200,201",
                     "--max-seconds",
                     "120",
-                ],
-                check=True,
-                capture_output=True,
-                text=True,
-            )
-            line = load.stdout.strip().splitlines()[-1]
-            print(line)
-            lines.append(line)
+                )
+                print(line)
+                lines.append(line)
         engine = create_engine(url)
         with engine.connect() as conn:
             check_ins = conn.execute(text("SELECT count(*) FROM check_in")).scalar()
             logs = conn.execute(text("SELECT count(*) FROM scan_log")).scalar()
         engine.dispose()
-        ok = check_ins == args.scans
-        for line in lines:
-            rps = float(re.search(r"rps=([\d.]+)", line).group(1))
-            p99 = float(re.search(r"p99_ms=([\d.]+)", line).group(1))
-            errors = int(re.search(r"http_errors=(\d+)", line).group(1))
-            ok = ok and rps >= 500 and p99 <= 50 and errors == 0
-        print(f"machine: {machine()}")
-        print(f"check_ins={check_ins} scan_log={logs}")
-        print(
-            f"checkin: {'PASS' if ok else 'FAIL'} (bars: >= 500 scans/s, p99 <= 50 ms, "
-            f"exactly {args.scans} check-ins)"
-        )
-        return 0 if ok else 1
-    finally:
-        if server is not None:
-            server.terminate()
-            server.wait(timeout=10)
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    ok = check_ins == args.scans and all(
+        figure(line, "rps") >= 500
+        and figure(line, "p99_ms") <= 50
+        and figure(line, "http_errors") == 0
+        for line in lines
+    )
+    print(f"machine: {machine()}")
+    print(f"check_ins={check_ins} scan_log={logs}")
+    print(
+        f"checkin: {'PASS' if ok else 'FAIL'} (bars: >= 500 scans/s, p99 <= 50 ms, "
+        f"exactly {args.scans} check-ins)"
+    )
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":

@@ -16,47 +16,17 @@ mail send`, so the figure measures registering, not SMTP.
 
 import argparse
 import json
-import os
-import platform
-import re
-import socket
-import subprocess
 import sys
-import tempfile
-import time
-import urllib.request
 from pathlib import Path
 
 from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
-ROOT = Path(__file__).resolve().parent.parent
-LOADGEN = Path(os.environ.get("LOADGEN", ROOT.parent / "shared" / "bench" / "loadgen.py"))
-SERVER_URL = os.environ.get(
-    "BENCH_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def machine() -> str:
-    cpu = ""
-    try:
-        cpu = re.search(r"model name\s*:\s*(.+)", Path("/proc/cpuinfo").read_text()).group(1)
-    except (OSError, AttributeError):
-        cpu = platform.processor()
-    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    return f"{os.cpu_count()} cores, {memory:.0f} GiB, {cpu.strip()}"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from harness import figure, fresh_app_env, gunicorn, loadgen, machine, run_python  # noqa: E402
 
 
 def setup(env: dict, places: int) -> tuple[str, int]:
     """Migrate, and create the event and its category; returns (slug, category id)."""
-    flask = [str(ROOT / ".venv" / "bin" / "flask"), "--app", "conference"]
-    subprocess.run([*flask, "db", "upgrade"], env=env, check=True, capture_output=True)
     script = f"""
 from datetime import date, timedelta
 from conference import create_app
@@ -74,10 +44,7 @@ with app.app_context():
     db.session.commit()
     print(category.id)
 """
-    result = subprocess.run(
-        [sys.executable, "-c", script], env=env, check=True, capture_output=True, text=True
-    )
-    return "rush", int(result.stdout.strip().splitlines()[-1])
+    return "rush", int(run_python(env, script).strip().splitlines()[-1])
 
 
 def bodies(path: Path, category_id: int, count: int) -> None:
@@ -109,55 +76,15 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=4)
     args = parser.parse_args()
 
-    name = f"conference_bench_{os.getpid()}"
-    admin = create_engine(SERVER_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(SERVER_URL).set(database=name).render_as_string(hide_password=False)
-    tmp = Path(tempfile.mkdtemp(prefix="rush-"))
-    env = {
-        **os.environ,
-        "DATABASE_URL": url,
-        "SECRET_KEY": "benchmark-secret-key-0123456789",
-        "CONFERENCE_INSTANCE_PATH": str(tmp),
-        "RATELIMIT_ENABLED": "false",
-        "MAIL_DELIVER_AFTER_COMMIT": "false",
-        "LOG_LEVEL": "WARNING",
-    }
-    server = None
-    try:
+    with fresh_app_env("rush") as (env, url, tmp):
         slug, category_id = setup(env, args.places)
-        port = free_port()
-        server = subprocess.Popen(
-            [
-                str(ROOT / ".venv" / "bin" / "gunicorn"),
-                "-w",
-                str(args.workers),
-                "-b",
-                f"127.0.0.1:{port}",
-                "--log-level",
-                "warning",
-                "conference:create_app()",
-            ],
-            env=env,
-            cwd=ROOT,
-        )
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)  # noqa: S310
-                break
-            except OSError:
-                time.sleep(0.1)
         body_file = tmp / "bodies.jsonl"
         bodies(body_file, category_id, args.requests)
-        load = subprocess.run(
-            [
-                sys.executable,
-                str(LOADGEN),
-                "--url",
-                f"http://127.0.0.1:{port}/api/v1/events/{slug}/registrations",
-                "--bodies",
-                str(body_file),
+        with gunicorn(env, args.workers) as port:
+            line = loadgen(
+                port,
+                f"/api/v1/events/{slug}/registrations",
+                body_file,
                 "--concurrency",
                 str(args.concurrency),
                 "--label",
@@ -166,12 +93,7 @@ def main() -> int:
                 "status",
                 "--max-seconds",
                 "120",
-            ],
-            check=True,
-            capture_output=True,
-            text=True,
-        )
-        line = load.stdout.strip().splitlines()[-1]
+            )
         print(line)
         engine = create_engine(url)
         with engine.connect() as conn:
@@ -185,34 +107,26 @@ def main() -> int:
             ).scalar()
             mails = conn.execute(text("SELECT count(*) FROM outbox_message")).scalar()
         engine.dispose()
-        rps = float(re.search(r"rps=([\d.]+)", line).group(1))
-        errors = int(re.search(r"http_errors=(\d+)", line).group(1))
-        net_errors = int(re.search(r"net_errors=(\d+)", line).group(1))
-        confirmed, waitlisted = counts.get("confirmed", 0), counts.get("waitlisted", 0)
-        ok = (
-            confirmed == args.places == taken
-            and waitlisted == args.requests - args.places
-            and errors == 0
-            and net_errors == 0
-            and rps >= 150
-        )
-        print(f"machine: {machine()}")
-        print(
-            f"confirmed={confirmed} waitlisted={waitlisted} places_taken={taken} "
-            f"outbox={mails} http_errors={errors} net_errors={net_errors}"
-        )
-        print(
-            f"registration_rush: {rps:.0f} registrations/s, {confirmed} placed, "
-            f"{waitlisted} waitlisted -> {'PASS' if ok else 'FAIL'} (bar: 150/s, exact counts)"
-        )
-        return 0 if ok else 1
-    finally:
-        if server is not None:
-            server.terminate()
-            server.wait(timeout=10)
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    rps = figure(line, "rps")
+    errors, net_errors = int(figure(line, "http_errors")), int(figure(line, "net_errors"))
+    confirmed, waitlisted = counts.get("confirmed", 0), counts.get("waitlisted", 0)
+    ok = (
+        confirmed == args.places == taken
+        and waitlisted == args.requests - args.places
+        and errors == 0
+        and net_errors == 0
+        and rps >= 150
+    )
+    print(f"machine: {machine()}")
+    print(
+        f"confirmed={confirmed} waitlisted={waitlisted} places_taken={taken} "
+        f"outbox={mails} http_errors={errors} net_errors={net_errors}"
+    )
+    print(
+        f"registration_rush: {rps:.0f} registrations/s, {confirmed} placed, "
+        f"{waitlisted} waitlisted -> {'PASS' if ok else 'FAIL'} (bar: 150/s, exact counts)"
+    )
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":

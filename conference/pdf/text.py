@@ -22,6 +22,7 @@ not lost to one odd character; with ``strict=True`` a :class:`MissingGlyphError`
 instead. :func:`unsupported_characters` lets a form reject such names before any PDF is made.
 """
 
+import functools
 import logging
 import math
 import threading
@@ -370,12 +371,19 @@ def text_runs(
     return [(run.font_name, run.source) for run in _runs(text, country, bold, strict)]
 
 
+@functools.cache
+def _all_coverage() -> frozenset[int]:
+    """Every code point some bundled font prints (computed once per process)."""
+    covered: set[int] = set()
+    for key in _FACE_FILES:
+        covered |= _face(key, False).coverage
+    return frozenset(covered)
+
+
 def unsupported_characters(text: str) -> list[str]:
     """The characters of the text that no bundled font can print, each once, in order."""
     text = unicodedata.normalize("NFC", text)
-    covered = set()
-    for key in _FACE_FILES:
-        covered |= _face(key, False).coverage
+    covered = _all_coverage()
     seen: list[str] = []
     for ch in text:
         if ch.isspace() or _ignorable(ch) or ord(ch) in covered or ch in seen:
