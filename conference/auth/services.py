@@ -1,5 +1,6 @@
 """Accounts, passwords, per-event permissions and API tokens."""
 
+import functools
 import hashlib
 import hmac
 import secrets
@@ -17,8 +18,12 @@ from conference.errors import PermissionDenied, ValidationError
 from conference.extensions import db
 
 TOKEN_PREFIX = "cft_"  # noqa: S105  (a public marker, not a secret)
-# A real hash to compare against when the e-mail is unknown, so timing does not tell.
-_DUMMY_HASH = generate_password_hash(secrets.token_hex(16))
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """A real hash to compare against when the e-mail is unknown, so timing does not tell."""
+    return generate_password_hash(secrets.token_hex(16))
 
 
 def normalise_email(email: str) -> str:
@@ -67,7 +72,7 @@ def authenticate(email: str, password: str) -> User | None:
     """The active user with these credentials, or None (same cost either way)."""
     user = find_user(email)
     if user is None or not user.password_hash:
-        check_password_hash(_DUMMY_HASH, password)
+        check_password_hash(_dummy_hash(), password)
         return None
     if not check_password_hash(user.password_hash, password) or not user.active:
         return None

@@ -29,9 +29,6 @@ from conference.registration.models import STATUS_LABELS, Registration
 
 log = logging.getLogger(__name__)
 
-# What a scan can answer besides "ok"; the check-in API uses the same codes.
-REFUSALS = ("invalid", "revoked", "wrong_event", "not_approved")
-
 
 # Keys ------------------------------------------------------------------------------
 
@@ -149,7 +146,8 @@ def public_keys_json(event) -> list[dict]:
 
 @dataclass
 class Verdict:
-    """The answer to a scanned token: ``result`` is "ok" or one of REFUSALS."""
+    """The answer to a scanned token: ``result`` is "ok", "invalid", "revoked",
+    "wrong_event" or "not_approved" (the check-in API answers with the same codes)."""
 
     result: str
     message: str

@@ -32,23 +32,6 @@ BASE_COLUMNS = (
     "email_verified",
     "registered_at",
 )
-IMPORT_COLUMNS = (
-    "category",
-    "title",
-    "given_name",
-    "family_name",
-    "native_name",
-    "badge_name",
-    "email",
-    "phone",
-    "country",
-    "organisation",
-    "position",
-    "delegation",
-    "dietary",
-    "accessibility",
-    "list_consent",
-)
 MAX_IMPORT_ROWS = 10_000
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 

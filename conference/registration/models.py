@@ -19,7 +19,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from conference.dbtypes import UTCDateTime, utcnow
 from conference.extensions import db
 
-STATUSES = ("confirmed", "pending_approval", "waitlisted", "rejected", "cancelled")
 HOLDS_PLACE = ("confirmed", "pending_approval")
 STATUS_LABELS = {
     "confirmed": "Confirmed",

@@ -9,7 +9,7 @@ import phonenumbers
 import pycountry
 from email_validator import EmailNotValidError, validate_email
 
-from conference.registration.models import QUESTION_TYPES, TITLES
+from conference.registration.models import TITLES
 
 LIMITS = {
     "title": 20,
@@ -323,8 +323,3 @@ def clean_registration(
     if out.visa_requested:
         out.passport = clean_passport(data.passport, errors, today)
     return out, errors
-
-
-def question_types() -> dict[str, str]:
-    """The kinds of custom question, with their labels."""
-    return dict(QUESTION_TYPES)
