@@ -120,7 +120,7 @@ def create_checkin(event):
         )
     except ValidationError as exc:
         db.session.rollback()
-        return _bad(exc.message, exc.status_code if exc.status_code != 400 else 400)
+        return _bad(exc.message, exc.status_code)
     db.session.commit()
     body = {"result": result.result, "message": result.message}
     body["registration"] = result.person

@@ -1,12 +1,14 @@
 """API: an event's categories and questions, public registration, organisers' lists."""
 
 from flask import current_app, g, jsonify, request
+from sqlalchemy.orm import selectinload
 
 from conference.api import bp
 from conference.api.auth import api_login_required
 from conference.auth.services import require_event_role
 from conference.events.services import get_event
 from conference.extensions import db, limiter
+from conference.registration.models import Registration
 from conference.registration.services import (
     AlreadyRegistered,
     Context,
@@ -187,7 +189,9 @@ def list_registrations(slug):
         q=(args.get("q") or "")[:100],
     )
     items, total, pages, page = paginate(
-        filtered_query(found, filters), args.get("page", 1, type=int) or 1, per_page
+        filtered_query(found, filters).options(selectinload(Registration.answers)),
+        args.get("page", 1, type=int) or 1,
+        per_page,
     )
     return jsonify(
         {
