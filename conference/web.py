@@ -2,7 +2,15 @@
 
 import logging
 
-from flask import current_app, has_request_context, jsonify, render_template, request, url_for
+from flask import (
+    Response,
+    current_app,
+    has_request_context,
+    jsonify,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import text
@@ -71,6 +79,18 @@ def external_url(endpoint: str, **values) -> str:
         return url_for(endpoint, _external=True, **values)
     with current_app.test_request_context(base_url=current_app.config["BASE_URL"]):
         return url_for(endpoint, _external=True, **values)
+
+
+def pdf_response(content: bytes, name: str) -> Response:
+    """A PDF download that is never cached (it holds personal data)."""
+    return Response(
+        content,
+        mimetype="application/pdf",
+        headers={
+            "Content-Disposition": f'attachment; filename="{name}"',
+            "Cache-Control": "private, no-store",
+        },
+    )
 
 
 def init_app(app) -> None:

@@ -34,12 +34,13 @@ from conference.events.services import get_event
 from conference.extensions import db
 from conference.jobs.services import get_job_for, start_job
 from conference.registration.models import Registration
-from conference.registration.organiser import _filters, pdf_response
+from conference.registration.organiser import _filters
 from conference.registration.services import (
     filtered_query,
     get_registration,
     registration_from_token,
 )
+from conference.web import pdf_response
 
 
 def _selection(event):

@@ -14,9 +14,8 @@ from conference.checkin.models import CheckIn, ScanLog
 from conference.checkin.services import arrivals, search, undo_check_in
 from conference.errors import ValidationError
 from conference.extensions import db
-from conference.registration.organiser import pdf_response
 from conference.registration.services import get_registration
-from conference.web import CONTENT_SECURITY_POLICY
+from conference.web import CONTENT_SECURITY_POLICY, pdf_response
 
 
 @bp.get("/events/<slug>/checkin")

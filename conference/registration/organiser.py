@@ -63,6 +63,7 @@ from conference.registration.services import (
     update_registration,
     visa_letter_for,
 )
+from conference.web import pdf_response
 
 PER_PAGE = 50
 
@@ -494,18 +495,6 @@ def delete_visa(event):
             )
             flash(f"Passport details of {count} delegate(s) are deleted.", "success")
     return redirect(url_for(".settings", slug=event.slug))
-
-
-def pdf_response(content: bytes, name: str) -> Response:
-    """A PDF download that is never cached (it holds personal data)."""
-    return Response(
-        content,
-        mimetype="application/pdf",
-        headers={
-            "Content-Disposition": f'attachment; filename="{name}"',
-            "Cache-Control": "private, no-store",
-        },
-    )
 
 
 @bp.get("/events/<slug>/registrations/<int:rid>/visa-letter.pdf")

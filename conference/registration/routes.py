@@ -196,7 +196,7 @@ def manage(slug, token):
 @bp.get("/events/<slug>/manage/<token>/visa-letter.pdf")
 def own_visa_letter(slug, token):
     from conference.registration.letters import render_visa_letter
-    from conference.registration.organiser import pdf_response
+    from conference.web import pdf_response
 
     event = get_event(slug)
     registration = registration_from_token(event, token)
