@@ -52,6 +52,8 @@ def create_app(test_config=None) -> Flask:
     importlib.import_module("conference.registration.organiser")  # more routes on that bp
     importlib.import_module("conference.registration.jobs")  # background job functions
     importlib.import_module("conference.badges.jobs")
+    for module in ("editor", "public", "personal"):  # the agenda's pages, one module each
+        importlib.import_module(f"conference.agenda.{module}")
     for feature in FEATURES:
         routes = importlib.import_module(f"conference.{feature}.routes")
         app.register_blueprint(routes.bp)

@@ -4,6 +4,7 @@ from datetime import datetime
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     CheckConstraint,
     Column,
     ForeignKey,
@@ -15,6 +16,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.sql import false
 
 from conference.dbtypes import UTCDateTime, utcnow
 from conference.extensions import db
@@ -96,6 +98,8 @@ class AgendaSession(db.Model):
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
     capacity: Mapped[int | None] = mapped_column(Integer)  # None: the room's
+    # Room check-in admits only delegates signed up for the session (refusal: not_signed_up).
+    signed_up_only: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     room: Mapped[Room | None] = relationship()
     track: Mapped[Track | None] = relationship()

@@ -1,0 +1,3 @@
+"""Agenda pages: editor (being built)."""
+
+from conference.agenda import bp  # noqa: F401

@@ -1,0 +1,3 @@
+"""Agenda pages: personal (being built)."""
+
+from conference.agenda import bp  # noqa: F401
