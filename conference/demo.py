@@ -105,11 +105,19 @@ THEMES = (
     "youth out of school: second chances",
     "partnerships between universities and city halls",
 )
+# Each theme's track (the index into TRACKS), and the tracks' colours.
+TRACKS = (
+    ("Inclusion and equity", "#7b2d8b"),
+    ("Resilient and green cities", "#2e7d32"),
+    ("Learning spaces and skills", "#c75b12"),
+    ("Governance and partnerships", "#1f4e79"),
+)
+THEME_TRACK = (0, 1, 2, 2, 2, 3, 0, 3)
 
 
 def _demo_agenda(event, organiser) -> None:
     """The two-day programme: plenaries, the ceremony, parallel sessions, culture."""
-    from conference.agenda.models import AgendaSession, Room, Talk
+    from conference.agenda.models import AgendaSession, Room, Talk, Track
     from conference.agenda.services import SessionDetails, publish, save_session
     from conference.registration.models import Category, Registration
 
@@ -125,6 +133,8 @@ def _demo_agenda(event, organiser) -> None:
     ):
         rooms[name] = Room(event_id=event.id, name=name, capacity=capacity, position=len(rooms))
         db.session.add(rooms[name])
+    tracks = [Track(event_id=event.id, name=name, colour=colour) for name, colour in TRACKS]
+    db.session.add_all(tracks)
     db.session.flush()
     speakers = db.session.scalars(
         select(Registration)
@@ -138,12 +148,25 @@ def _demo_agenda(event, organiser) -> None:
     ).all()
     son_la = [s for s in speakers if "Son La" in (s.organisation or "")]
     speakers = son_la + [s for s in speakers if s not in son_la]
+    # Chairs of the parallel sessions: VIP guests, one session each.
+    chairs = iter(
+        db.session.scalars(
+            select(Registration)
+            .join(Category, Category.id == Registration.category_id)
+            .where(
+                Registration.event_id == event.id,
+                Category.name == "VIP",
+                Registration.status == "confirmed",
+            )
+            .order_by(Registration.id)
+        ).all()
+    )
 
     def at(day: int, hour: int, minute: int = 0) -> datetime:
         date_ = event.start_date + timedelta(days=day)
         return datetime(date_.year, date_.month, date_.day, hour, minute)
 
-    def session(kind, title, room, start, end, description=""):
+    def session(kind, title, room, start, end, description="", **more):
         return save_session(
             event,
             None,
@@ -154,6 +177,7 @@ def _demo_agenda(event, organiser) -> None:
                 ends=end,
                 description=description,
                 room_id=rooms[room].id if room else None,
+                **more,
             ),
         )
 
@@ -185,12 +209,15 @@ def _demo_agenda(event, organiser) -> None:
     for day, h1, m1, h2, m2 in blocks:
         for room in parallel_rooms:
             name = next(letter)
+            chair = next(chairs, None)
             block = session(
                 "parallel",
                 f"Parallel session {name}: {THEMES[theme % len(THEMES)].capitalize()}",
                 room,
                 at(day, h1, m1),
                 at(day, h2, m2),
+                track_id=tracks[THEME_TRACK[theme % len(THEMES)]].id,
+                chair_ids=(chair.id,) if chair else (),
             )
             for slot in range(3):
                 presenter = next(speaker_iter, None)
@@ -215,13 +242,37 @@ def _demo_agenda(event, organiser) -> None:
         at(0, 19),
         at(0, 21, 30),
     )
-    session(
+    keynote = session(
         "keynote",
         "Keynote: lifelong learning in South-East Asia's cities",
         "Grand Ballroom",
         at(1, 9),
         at(1, 10),
     )
+    keynote_speaker = db.session.scalar(
+        select(Registration).where(
+            Registration.event_id == event.id, Registration.family_name == "Valdés-Cotera"
+        )
+    )
+    if keynote_speaker is not None:
+        talk = Talk(
+            event_id=event.id,
+            session=keynote,
+            duration_minutes=50,
+            title="Learning cities: from recognition to results",
+            abstract="What the UNESCO Global Network of Learning Cities has learnt from its "
+            "members in the region, and what new members can expect in their first years.",
+            starts_at=keynote.starts_at + timedelta(minutes=5),
+        )
+        talk.presenters.append(keynote_speaker)
+        db.session.add(talk)
+    # Talks proposed late, waiting in the editor's sidebar to be placed.
+    for presenter in (list(speaker_iter) or speakers[-2:])[:2]:
+        city = presenter.delegation.name if presenter.delegation else presenter.organisation
+        talk = Talk(event_id=event.id, duration_minutes=20, title=f"{city}: {THEMES[theme % 8]}")
+        talk.presenters.append(presenter)
+        db.session.add(talk)
+        theme += 1
     session(
         "plenary",
         "Closing plenary and Bangkok call to action",
