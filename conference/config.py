@@ -15,6 +15,8 @@ class Defaults:
 
     # Uploads and request bodies.
     MAX_CONTENT_LENGTH = 32 * 1024 * 1024
+    PAPERS_STORAGE = "local"  # where uploaded papers are kept; "local" only for now
+    PAPERS_UPLOAD_DIR = ""  # empty: <instance>/uploads/papers
 
     # Cookies.
     SESSION_COOKIE_HTTPONLY = True

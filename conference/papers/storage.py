@@ -1,0 +1,120 @@
+"""Where uploaded papers live: a small interface, and the local-disk implementation.
+
+Files are stored under random keys (never anything the uploader chose), outside
+``static/``, and appear whole or not at all: each is written to a temporary file in the
+destination folder, flushed to disk and renamed into place. The database keeps the key,
+the original name and the checksum; a download is served by the route from ``open()``.
+"""
+
+import os
+import re
+import secrets
+import shutil
+import tempfile
+from abc import ABC, abstractmethod
+from contextlib import suppress
+from pathlib import Path
+from typing import BinaryIO
+
+CHUNK = 1024 * 1024
+KEY = re.compile(r"[0-9a-f]{32}")
+PARTIAL_PREFIX = ".part-"
+
+
+class Storage(ABC):
+    """Files by key. Keys are made by the storage; a bad or unknown key opens nothing."""
+
+    @abstractmethod
+    def save(self, source: BinaryIO | str | os.PathLike) -> str:
+        """Store a file object (from its current position) or the file at a path; return its key."""
+
+    @abstractmethod
+    def open(self, key: str) -> BinaryIO:
+        """The stored file for reading; FileNotFoundError if there is none."""
+
+    @abstractmethod
+    def size(self, key: str) -> int:
+        """The stored file's size in bytes; FileNotFoundError if there is none."""
+
+    @abstractmethod
+    def delete(self, key: str) -> None:
+        """Remove the stored file; nothing happens if it is already gone."""
+
+    @abstractmethod
+    def exists(self, key: str) -> bool:
+        """Whether a file is stored under the key."""
+
+
+class LocalStorage(Storage):
+    """Files on the local disk, as ``root/ab/ab12...`` (a folder per first two hex digits)."""
+
+    def __init__(self, root: str | os.PathLike):
+        self.root = Path(root)
+
+    def save(self, source: BinaryIO | str | os.PathLike) -> str:
+        """Store a file object (from its current position) or the file at a path; return its key."""
+        if isinstance(source, str | os.PathLike):
+            with open(source, "rb") as file:
+                return self.save(file)
+        key = secrets.token_hex(16)
+        target = self._path(key)
+        target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        handle, partial = tempfile.mkstemp(dir=target.parent, prefix=PARTIAL_PREFIX)
+        try:
+            with os.fdopen(handle, "wb") as out:
+                shutil.copyfileobj(source, out, CHUNK)
+                out.flush()
+                os.fsync(out.fileno())
+            os.replace(partial, target)
+        except BaseException:
+            with suppress(FileNotFoundError):
+                os.unlink(partial)
+            raise
+        _fsync_folder(target.parent)  # so the rename itself survives a power cut
+        return key
+
+    def open(self, key: str) -> BinaryIO:
+        """The stored file for reading; FileNotFoundError if there is none."""
+        return open(self._path(key), "rb")
+
+    def size(self, key: str) -> int:
+        """The stored file's size in bytes; FileNotFoundError if there is none."""
+        return self._path(key).stat().st_size
+
+    def delete(self, key: str) -> None:
+        """Remove the stored file; nothing happens if it is already gone."""
+        with suppress(FileNotFoundError):
+            self._path(key).unlink()
+
+    def exists(self, key: str) -> bool:
+        """Whether a file is stored under the key."""
+        return self._path(key).is_file()
+
+    def _path(self, key: str) -> Path:
+        if not isinstance(key, str) or not KEY.fullmatch(key):
+            raise ValueError("not a storage key")
+        return self.root / key[:2] / key
+
+
+def storage_from_config(app) -> Storage:
+    """The papers' storage that ``PAPERS_STORAGE`` names ("local", the default)."""
+    backend = app.config.get("PAPERS_STORAGE") or "local"
+    if backend == "local":
+        root = app.config.get("PAPERS_UPLOAD_DIR") or os.path.join(
+            app.instance_path, "uploads", "papers"
+        )
+        return LocalStorage(root)
+    # Several app servers on several hosts need a shared store. An S3-compatible one plugs
+    # in here as another Storage: save() puts the received temporary file as an object
+    # under a fresh random key, open() returns the object's streaming body, size() and
+    # exists() ask for its head, delete() deletes it; bucket, endpoint and credentials come
+    # from PAPERS_S3_* settings, chosen by PAPERS_STORAGE = "s3".
+    raise ValueError(f"PAPERS_STORAGE={backend!r} is not available; use 'local'")
+
+
+def _fsync_folder(path: Path) -> None:
+    handle = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(handle)
+    finally:
+        os.close(handle)

@@ -1,0 +1,203 @@
+"""Real files for the upload tests, built by the libraries people make them with.
+
+PDF by reportlab, DOCX by python-docx, PPTX by python-pptx, XLSX by openpyxl; ODT and ODP
+as the minimal OpenDocument package (stored ``mimetype`` first, manifest, content) that
+office suites open. The hostile ones (a zip bomb dressed as DOCX, an encrypted or
+path-climbing package) are made from a real DOCX so that only the attack differs.
+"""
+
+import functools
+import io
+import struct
+import warnings
+import zipfile
+
+PAPER_TITLE = "Learning cities for all: Son La's community learning centres"
+
+
+def pdf_bytes(text: str = PAPER_TITLE) -> bytes:
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen.canvas import Canvas
+
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, pagesize=A4)
+    canvas.drawString(72, 770, text)
+    canvas.showPage()
+    canvas.save()
+    return buffer.getvalue()
+
+
+def docx_bytes(text: str = PAPER_TITLE) -> bytes:
+    from docx import Document
+
+    document = Document()
+    document.add_heading(text, level=1)
+    document.add_paragraph("Abstract: lifelong learning in a mountain province of Viet Nam.")
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def pptx_bytes(text: str = PAPER_TITLE) -> bytes:
+    from pptx import Presentation
+
+    presentation = Presentation()
+    slide = presentation.slides.add_slide(presentation.slide_layouts[1])
+    slide.shapes.title.text = text
+    slide.placeholders[1].text = "Community learning centres in 12 districts"
+    buffer = io.BytesIO()
+    presentation.save(buffer)
+    return buffer.getvalue()
+
+
+def xlsx_bytes() -> bytes:
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    workbook.active.append(["city", "learners"])
+    workbook.active.append(["Son La", 1200])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+ODF_NS = (
+    'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+    'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" '
+    'xmlns:draw="urn:oasis:names:tc:opendocument:xmlns:drawing:1.0" '
+    'xmlns:svg="urn:oasis:names:tc:opendocument:xmlns:svg-compatible:1.0" '
+    'xmlns:presentation="urn:oasis:names:tc:opendocument:xmlns:presentation:1.0"'
+)
+ODF_BODIES = {
+    "text": f"<office:text><text:p>{PAPER_TITLE}</text:p></office:text>",
+    "presentation": (
+        '<office:presentation><draw:page draw:name="page1">'
+        '<draw:frame svg:x="2cm" svg:y="2cm" svg:width="20cm" svg:height="3cm">'
+        f"<draw:text-box><text:p>{PAPER_TITLE}</text:p></draw:text-box>"
+        "</draw:frame></draw:page></office:presentation>"
+    ),
+}
+
+
+def odf_bytes(kind: str = "text", mimetype: str | None = None) -> bytes:
+    """An OpenDocument text or presentation; ``mimetype`` overrides the declared type."""
+    media_type = f"application/vnd.oasis.opendocument.{kind}"
+    manifest = (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0"'
+        ' manifest:version="1.3">'
+        f'<manifest:file-entry manifest:full-path="/" manifest:version="1.3"'
+        f' manifest:media-type="{media_type}"/>'
+        '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
+        "</manifest:manifest>"
+    )
+    content = (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        f'<office:document-content {ODF_NS} office:version="1.3">'
+        f"<office:body>{ODF_BODIES[kind]}</office:body></office:document-content>"
+    )
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as package:
+        package.writestr("mimetype", mimetype or media_type, compress_type=zipfile.ZIP_STORED)
+        package.writestr("META-INF/manifest.xml", manifest)
+        package.writestr("content.xml", content)
+    return buffer.getvalue()
+
+
+def odt_bytes() -> bytes:
+    return odf_bytes("text")
+
+
+def odp_bytes() -> bytes:
+    return odf_bytes("presentation")
+
+
+def html_bytes() -> bytes:
+    return (
+        b"<!DOCTYPE html>\n<html><head><title>Paper</title></head>"
+        b"<body><script>alert(document.cookie)</script>%PDF-1.7</body></html>\n"
+    )
+
+
+def rebuilt_docx(
+    replace: dict[str, bytes] | None = None, extra: dict[str, bytes] | None = None
+) -> bytes:
+    """A real DOCX with some members replaced and others added (an existing name twice)."""
+    replace = replace or {}
+    source = zipfile.ZipFile(io.BytesIO(docx_bytes()))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as package, warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # zipfile warns about duplicate names
+        for info in source.infolist():
+            package.writestr(info.filename, replace.get(info.filename, source.read(info)))
+        for name, data in (extra or {}).items():
+            package.writestr(name, data)
+    return buffer.getvalue()
+
+
+@functools.cache
+def zip_bomb_docx(expanded: int = 1 << 30) -> bytes:
+    """A real DOCX whose word/document.xml is ``expanded`` bytes of zeros (~1 MB compressed)."""
+    source = zipfile.ZipFile(io.BytesIO(docx_bytes()))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as package:
+        for info in source.infolist():
+            if info.filename != "word/document.xml":
+                package.writestr(info.filename, source.read(info))
+        with package.open("word/document.xml", "w", force_zip64=True) as member:
+            zeros = bytes(1 << 20)
+            for _ in range(expanded >> 20):
+                member.write(zeros)
+    return buffer.getvalue()
+
+
+def encrypted_docx() -> bytes:
+    """A real DOCX whose members are all marked encrypted (as a password-protected ZIP is)."""
+    data = bytearray(docx_bytes())
+    for signature, flag_offset in ((b"PK\x03\x04", 6), (b"PK\x01\x02", 8)):
+        start = data.find(signature)
+        while start >= 0:
+            (flags,) = struct.unpack_from("<H", data, start + flag_offset)
+            struct.pack_into("<H", data, start + flag_offset, flags | 0x1)
+            start = data.find(signature, start + 4)
+    return bytes(data)
+
+
+def damaged_docx() -> bytes:
+    """A real DOCX with bytes in the middle of its main part's compressed data overwritten."""
+    data = bytearray(docx_bytes())
+    info = zipfile.ZipFile(io.BytesIO(bytes(data))).getinfo("word/document.xml")
+    name_length, extra_length = struct.unpack_from("<HH", data, info.header_offset + 26)
+    start = info.header_offset + 30 + name_length + extra_length + info.compress_size // 2
+    data[start : start + 16] = bytes(16)
+    return bytes(data)
+
+
+class SizedStream:
+    """A stream of ``total`` bytes (a PDF's head, then padding) that never sits in memory."""
+
+    def __init__(self, total: int, head: bytes = b"%PDF-1.7\n"):
+        self.total = total
+        self.head = head
+        self.position = 0
+
+    def read(self, size: int = -1) -> bytes:
+        remaining = self.total - self.position
+        size = remaining if size is None or size < 0 else min(size, remaining)
+        chunk = (self.head[self.position : self.position + size]).ljust(size, b" ")
+        self.position += size
+        return chunk
+
+
+class BrokenStream:
+    """Gives ``data`` up to ``fail_after`` bytes, then fails as a dropped connection does."""
+
+    def __init__(self, data: bytes, fail_after: int):
+        self.stream = io.BytesIO(data)
+        self.fail_after = fail_after
+
+    def read(self, size: int = -1) -> bytes:
+        if self.stream.tell() >= self.fail_after:
+            raise ConnectionResetError("the client went away")
+        size = self.fail_after - self.stream.tell() if size is None or size < 0 else size
+        return self.stream.read(min(size, self.fail_after - self.stream.tell()))
