@@ -1,0 +1,55 @@
+"""Agenda commands: ``flask --app conference agenda ...``."""
+
+import os
+import time
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from conference.errors import ConferenceError
+
+agenda_cli = AppGroup("agenda", help="The agenda: the printed programme.")
+
+
+@agenda_cli.command("programme")
+@click.option("--event", "slug", required=True, help="The event's slug, e.g. asean3-2024.")
+@click.option(
+    "--out",
+    "out_path",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="The PDF file to write.",
+)
+@click.option("--abstracts", is_flag=True, help="Print the talks' abstracts (cut short).")
+def programme_command(slug, out_path, abstracts):
+    """Write the printed programme of the event's published agenda as an A4 PDF."""
+    from conference.agenda.programme import programme_pdf
+    from conference.agenda.routes import event_info
+    from conference.agenda.services import latest_publication
+    from conference.events.services import get_event
+
+    try:
+        event = get_event(slug)
+    except ConferenceError as exc:
+        raise click.ClickException(f"{exc.message} ({slug})") from None
+    publication = latest_publication(event)
+    if publication is None:
+        raise click.ClickException(f"The agenda of {slug} is not published yet.")
+    # event_info builds the event's public URL, which needs a request (or SERVER_NAME).
+    with current_app.test_request_context(base_url=current_app.config["BASE_URL"]):
+        info = event_info(event)
+    info.update(version=publication.version, published_at=publication.published_at)
+    target = Path(out_path)
+    partial = target.with_name(target.name + ".part")
+    started = time.perf_counter()
+    try:
+        with partial.open("wb") as out:
+            programme_pdf(info, publication.snapshot, out, abstracts=abstracts)
+    except BaseException:
+        partial.unlink(missing_ok=True)  # never leave half a PDF behind
+        raise
+    os.replace(partial, target)
+    seconds = time.perf_counter() - started
+    click.echo(f"Programme version {publication.version} written to {target} in {seconds:.1f} s.")
