@@ -14,6 +14,7 @@ FEATURES = (
     "badges",
     "checkin",
     "agenda",
+    "papers",
     "jobs",
     "mail",
     "api",

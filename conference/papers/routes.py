@@ -1,0 +1,3 @@
+"""Paper pages (being built)."""
+
+from conference.papers import bp  # noqa: F401
