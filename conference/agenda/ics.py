@@ -59,3 +59,12 @@ def agenda_ics(
             item.add("url", url)
         calendar.add_component(item)
     return calendar.to_ical()
+
+
+def session_ics(event_info: dict, snapshot: dict, session_id: int, *, url: str = "") -> bytes:
+    """One session of a published snapshot as a calendar of its own (its talks described)."""
+    title = next(
+        (s["title"] for s in snapshot.get("sessions", []) if s["id"] == session_id),
+        event_info["title"],
+    )
+    return agenda_ics(event_info, snapshot, session_ids={session_id}, name=title, url=url)

@@ -1,3 +1,152 @@
-"""Agenda pages: public (being built)."""
+"""The public agenda pages: a day's grid (a list on phones), sessions, talks, a session's
+calendar. Always the latest published version, never the draft."""
 
-from conference.agenda import bp  # noqa: F401
+from collections import OrderedDict
+from datetime import datetime
+from threading import Lock
+
+from flask import Response, render_template, request, url_for
+from sqlalchemy import select
+
+from conference.agenda import bp
+from conference.agenda.ics import session_ics
+from conference.agenda.models import SESSION_KINDS, AgendaPublication
+from conference.agenda.routes import event_info, published
+from conference.agenda.timetable import (
+    Timetable,
+    build_timetable,
+    choose_day,
+    day_grid,
+    day_list,
+    day_name,
+    read_filters,
+    short_day,
+)
+from conference.errors import NotFound
+from conference.events.services import get_event
+from conference.extensions import db
+
+# How the pages name days (templates hold no formatting logic of their own).
+DAY_FORMATS = {"day_name": day_name, "short_day": short_day}
+
+
+# Parsed timetables of recent publications. A publication never changes, so its timetable
+# is built once per process instead of decoding and parsing the whole snapshot per page view
+# (most of the page's cost for a large agenda).
+_timetables: OrderedDict[tuple, Timetable] = OrderedDict()
+_timetables_lock = Lock()
+TIMETABLES_KEPT = 16
+
+
+def published_timetable(slug: str):
+    """(event, publication row, timetable) of the latest publication, or NotFound. The row has
+    id, version and published_at; the snapshot is read only when not parsed already."""
+    event = get_event(slug)
+    publication = db.session.execute(
+        select(AgendaPublication.id, AgendaPublication.version, AgendaPublication.published_at)
+        .where(AgendaPublication.event_id == event.id)
+        .order_by(AgendaPublication.version.desc())
+        .limit(1)
+    ).first()
+    if publication is None:
+        raise NotFound("The agenda of this event is not published yet.")
+    key = (*publication, event.timezone)
+    with _timetables_lock:
+        timetable = _timetables.get(key)
+        if timetable is not None:
+            _timetables.move_to_end(key)
+    if timetable is None:
+        snap = db.session.scalar(
+            select(AgendaPublication.snapshot).where(AgendaPublication.id == publication.id)
+        )
+        timetable = build_timetable(snap, event.timezone, SESSION_KINDS)
+        with _timetables_lock:
+            _timetables[key] = timetable
+            while len(_timetables) > TIMETABLES_KEPT:
+                _timetables.popitem(last=False)
+    return event, publication, timetable
+
+
+@bp.get("/events/<slug>/agenda")
+def public_agenda(slug):
+    event, publication, timetable = published_timetable(slug)
+    today = datetime.now(event.tz).date()
+    day, day_message = choose_day(timetable, request.args.get("day"), today)
+    filters, messages = read_filters(timetable, request.args.get("room"), request.args.get("track"))
+    return render_template(
+        "agenda/public/agenda.html",
+        event=event,
+        publication=publication,
+        timetable=timetable,
+        day=day,
+        grid=day_grid(timetable, day, filters) if day else None,
+        sessions=day_list(timetable, day, filters) if day else [],
+        filters=filters,
+        messages=[m for m in (day_message, *messages) if m],
+        **DAY_FORMATS,
+    )
+
+
+@bp.get("/events/<slug>/sessions/<int:session_id>")
+def session_page(slug, session_id):
+    event, publication, timetable = published_timetable(slug)
+    session = timetable.sessions_by_id.get(session_id)
+    if session is None:
+        raise NotFound("There is no such session in the published agenda.")
+    return render_template(
+        "agenda/public/session.html",
+        event=event,
+        timetable=timetable,
+        session=session,
+        **DAY_FORMATS,
+    )
+
+
+@bp.get("/events/<slug>/talks/<int:talk_id>")
+def talk_page(slug, talk_id):
+    event, publication, timetable = published_timetable(slug)
+    talk = timetable.talks_by_id.get(talk_id)
+    if talk is None:
+        raise NotFound("There is no such talk in the published agenda.")
+    return render_template(
+        "agenda/public/talk.html", event=event, timetable=timetable, talk=talk, **DAY_FORMATS
+    )
+
+
+@bp.get("/events/<slug>/sessions/<int:session_id>.ics")
+def session_calendar(slug, session_id):
+    event = get_event(slug)
+    publication = published(event)
+    if not any(s["id"] == session_id for s in publication.snapshot.get("sessions", [])):
+        raise NotFound("There is no such session in the published agenda.")
+    url = url_for("agenda.session_page", slug=slug, session_id=session_id, _external=True)
+    body = session_ics(event_info(event), publication.snapshot, session_id, url=url)
+    return Response(
+        body,
+        mimetype="text/calendar",
+        headers={
+            "Content-Disposition": f'attachment; filename="{event.slug}-session-{session_id}.ics"'
+        },
+    )
+
+
+@bp.get("/events/<slug>/programme.pdf")
+def programme_pdf(slug):
+    """The printed programme of the published agenda (public, like the agenda itself)."""
+    from conference.agenda.programme import programme_pdf_bytes
+
+    event = get_event(slug)
+    publication = published(event)
+    info = event_info(event) | {
+        "version": publication.version,
+        "published_at": publication.published_at,
+    }
+    return Response(
+        programme_pdf_bytes(info, publication.snapshot),
+        mimetype="application/pdf",
+        headers={
+            "Content-Disposition": (
+                f'inline; filename="{event.slug}-programme-v{publication.version}.pdf"'
+            )
+        },
+    )

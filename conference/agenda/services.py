@@ -220,6 +220,7 @@ def snapshot(event) -> dict:
                 "description": s.description,
                 "room": s.room.name if s.room else "",
                 "room_id": s.room_id,
+                "room_position": s.room.position if s.room else None,
                 "track": s.track.name if s.track else "",
                 "track_colour": s.track.colour if s.track else "",
                 "starts_at": s.starts_at.isoformat(),

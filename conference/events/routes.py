@@ -55,8 +55,15 @@ def new():
 
 @bp.get("/events/<slug>/")
 def show(slug):
+    from conference.agenda.services import latest_publication
+
     event = get_event(slug)
-    return render_template("events/show.html", event=event, roles=roles_of(current_user, event))
+    return render_template(
+        "events/show.html",
+        event=event,
+        roles=roles_of(current_user, event),
+        agenda_published=latest_publication(event) is not None,
+    )
 
 
 @bp.route("/events/<slug>/edit", methods=["GET", "POST"])
