@@ -213,7 +213,12 @@ SCAN = {
         "token": {"type": "string", "description": "the badge's QR text"},
         "registration_id": {"type": "integer", "description": "instead of a token: found by name"},
         "station": {"type": "string", "maxLength": 100, "description": "e.g. Door A"},
-        "session_id": {"type": ["integer", "null"], "description": "room check-in (agenda)"},
+        "session_id": {
+            "type": ["integer", "null"],
+            "description": "room check-in: an agenda session of this event (its id from the "
+            "offline data's sessions); the check-in is then once per session instead of once "
+            "per day. A session of another event, or none, is refused as unknown_session.",
+        },
         "client_ref": {"type": "string", "description": "a UUID: a replay is answered alike"},
         "scanned_at": {"type": "string", "format": "date-time", "description": "when scanned"},
     },
@@ -231,13 +236,83 @@ SCAN_ANSWER = {
                 "revoked",
                 "wrong_event",
                 "not_approved",
-            ]
+                "not_signed_up",
+                "unknown_session",
+            ],
+            "description": "not_signed_up: a room check-in into a session that admits only "
+            "delegates who signed up for it, and this one did not (the message names the "
+            "session); unknown_session: session_id is not a session of this event",
         },
         "message": {"type": "string"},
         "registration": {"oneOf": [{"$ref": "#/components/schemas/Person"}, {"type": "null"}]},
         "checked_in_at": {"type": "string", "format": "date-time"},
         "first_checked_in_at": {"type": "string", "format": "date-time"},
         "station": {"type": "string"},
+    },
+}
+
+
+CHECKIN_SESSION = {
+    "type": "object",
+    "description": "A session starting today (event-local) that takes room check-ins",
+    "required": ["id", "title", "room", "starts_at", "ends_at", "capacity", "signed_up_only"],
+    "properties": {
+        "id": {"type": "integer", "description": "send it as session_id"},
+        "title": {"type": "string"},
+        "kind": {"type": "string"},
+        "room": {"type": "string"},
+        "starts_at": {"type": "string", "format": "date-time"},
+        "ends_at": {"type": "string", "format": "date-time"},
+        "time": {"type": "string", "description": "event-local, e.g. 09:00–10:30"},
+        "capacity": {"type": ["integer", "null"], "description": "the session's or its room's"},
+        "signed_up_only": {
+            "type": "boolean",
+            "description": "only delegates who signed up may enter (else not_signed_up)",
+        },
+        "signed_up": {
+            "type": "array",
+            "items": {"type": "integer"},
+            "description": "registration ids signed up (only when signed_up_only)",
+        },
+        "checked_in": {
+            "type": "array",
+            "items": {"type": "integer"},
+            "description": "registration ids already checked into the session",
+        },
+    },
+}
+
+CHECKIN_OFFLINE = {
+    "type": "object",
+    "required": ["event_id", "event", "timezone", "keys", "registrations", "sessions"],
+    "properties": {
+        "event_id": {"type": "integer"},
+        "event": {"type": "string"},
+        "timezone": {"type": "string"},
+        "generated_at": {"type": "string", "format": "date-time"},
+        "keys": {"type": "array", "items": {"type": "object"}},
+        "registrations": {
+            "type": "array",
+            "items": {
+                "allOf": [{"$ref": "#/components/schemas/Person"}],
+                "properties": {
+                    "reissue": {"type": "integer"},
+                    "search": {"type": "string", "description": "folded names, for search"},
+                },
+            },
+        },
+        "checked_in_today": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "registration_id": {"type": "integer"},
+                    "checked_in_at": {"type": "string", "format": "date-time"},
+                    "station": {"type": "string"},
+                },
+            },
+        },
+        "sessions": {"type": "array", "items": {"$ref": "#/components/schemas/CheckinSession"}},
     },
 }
 
@@ -293,6 +368,8 @@ def openapi_document() -> dict:
                 "Person": PERSON,
                 "Scan": SCAN,
                 "ScanAnswer": SCAN_ANSWER,
+                "CheckinSession": CHECKIN_SESSION,
+                "CheckinOffline": CHECKIN_OFFLINE,
             },
         },
         "paths": {
@@ -457,7 +534,8 @@ def openapi_document() -> dict:
                             {"$ref": "#/components/schemas/ScanAnswer"},
                         ),
                         "422": _ok(
-                            "Refused, with the reason (red)",
+                            "Refused, with the reason (red); room check-ins add "
+                            "not_signed_up and unknown_session",
                             {"$ref": "#/components/schemas/ScanAnswer"},
                         ),
                         "400": _ok(
@@ -470,10 +548,11 @@ def openapi_document() -> dict:
             },
             "/events/{slug}/checkin/offline": {
                 "get": {
-                    "summary": "What a scanner keeps to work offline: keys, people, arrivals",
+                    "summary": "What a scanner keeps to work offline: keys, people, arrivals, "
+                    "today's sessions for room check-in",
                     "parameters": [slug],
                     "responses": {
-                        "200": _ok("The data", {"type": "object"}),
+                        "200": _ok("The data", {"$ref": "#/components/schemas/CheckinOffline"}),
                         "401": _error("No valid token"),
                         "403": _error("No check-in role at this event"),
                     },

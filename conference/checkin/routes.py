@@ -11,7 +11,7 @@ from conference.auth.forms import ConfirmForm
 from conference.badges.services import reissue_badge, render_badges_for
 from conference.checkin import bp
 from conference.checkin.models import CheckIn, ScanLog
-from conference.checkin.services import arrivals, search, undo_check_in
+from conference.checkin.services import arrivals, search, session_titles, undo_check_in
 from conference.errors import ValidationError
 from conference.extensions import db
 from conference.registration.services import get_registration
@@ -85,7 +85,12 @@ def scan_log(event):
         .limit(300)
     ).all()
     return render_template(
-        "checkin/log.html", event=event, logs=logs, check_ins=check_ins, form=ConfirmForm()
+        "checkin/log.html",
+        event=event,
+        logs=logs,
+        check_ins=check_ins,
+        sessions=session_titles(event),
+        form=ConfirmForm(),
     )
 
 

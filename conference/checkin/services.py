@@ -2,11 +2,13 @@
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 
 from sqlalchemy import bindparam, func, select, update
 from sqlalchemy import insert as insert_statement
+from sqlalchemy.orm import selectinload
 
+from conference.agenda.models import AgendaSession, AgendaSignup
 from conference.badges.services import refusal, verify_scan
 from conference.badges.tokens import TokenError
 from conference.checkin.models import CheckIn, ScanLog
@@ -20,6 +22,10 @@ from conference.registration.validation import fold
 CLIENT_REF_RE = re.compile(r"^[A-Za-z0-9-]{8,64}$")
 STATUS_CODES = {"ok": 201, "already_checked_in": 200}
 OFFLINE_GAP = timedelta(seconds=30)
+MAX_ID = 2**31 - 1  # the database's integer: no larger id exists
+# Nobody is counted into a coffee break: these kinds are not offered for room check-in.
+NO_ROOM_CHECK_IN = {"break"}
+UNKNOWN_SESSION = "This session is not in this event's agenda: choose the room again."
 
 
 @dataclass
@@ -111,6 +117,20 @@ _PERSON_BY_ID = _PERSON.where(
 # On the tables, not the mapped classes: Core inserts, without the ORM's bulk-insert path.
 _LOG = insert_statement(ScanLog.__table__)
 _CHECK_INS: dict[str, object] = {}
+# A room scan adds this one statement: is the session this event's, and is the person on
+# its list of sign-ups?
+_SESSION_ENTRY = select(
+    AgendaSession.title,
+    AgendaSession.signed_up_only,
+    select(AgendaSignup.id)
+    .where(
+        AgendaSignup.session_id == AgendaSession.id,
+        AgendaSignup.registration_id == bindparam("registration_id"),
+    )
+    .exists(),
+).where(
+    AgendaSession.id == bindparam("session_id"), AgendaSession.event_id == bindparam("event_id")
+)
 
 
 def _person(event_id: int, registration_id: int):
@@ -129,6 +149,28 @@ def scope_for(event, scanned_at: datetime, session_id: int | None) -> tuple[str,
     if session_id is not None:
         return f"session:{session_id}", day
     return f"day:{day.isoformat()}", day
+
+
+def not_signed_up_message(title: str) -> str:
+    """The refusal at the door of a session for signed-up delegates only (the scanner page
+    words it the same offline)."""
+    return f"Not signed up for “{title}”: this session admits only delegates who signed up."
+
+
+def _session_refusal(event_id: int, session_id: int, registration_id: int):
+    """(reason, message) when this person may not be checked into this session, else None."""
+    if not 0 < session_id <= MAX_ID:
+        return "unknown_session", UNKNOWN_SESSION
+    row = db.session.execute(
+        _SESSION_ENTRY,
+        {"session_id": session_id, "event_id": event_id, "registration_id": registration_id},
+    ).first()
+    if row is None:
+        return "unknown_session", UNKNOWN_SESSION
+    title, signed_up_only, signed_up = row
+    if signed_up_only and not signed_up:
+        return "not_signed_up", not_signed_up_message(title)
+    return None
 
 
 def _clean_scan_time(event, scanned_at: datetime | None) -> datetime:
@@ -257,7 +299,8 @@ def check_in(
         except TokenError as exc:
             return answer("refused", exc.reason, exc.message)
         registration_id = claims.registration_id
-    found = _person(event.id, registration_id)
+    # Beyond the database's integer no registration exists (and PostgreSQL would raise).
+    found = _person(event.id, registration_id) if 0 < registration_id <= MAX_ID else None
     if found is None:
         if token is None:
             raise NotFound("There is no such registration.")
@@ -265,6 +308,8 @@ def check_in(
     person, status, reissue = found
     log["registration_id"] = registration_id
     refused = refusal(status, reissue, claims, key_revoked)
+    if refused is None and session_id is not None:
+        refused = _session_refusal(event.id, session_id, registration_id)
     if refused:
         return answer("refused", *refused, person)
 
@@ -337,10 +382,66 @@ def undo_check_in(event, check_in_id: int, *, user, station: str = "organiser") 
     return found
 
 
-def offline_data(event) -> dict:
-    """What a scanner keeps to work offline: keys, every registration, today's arrivals."""
-    from sqlalchemy.orm import selectinload
+def sessions_of_day(event, day) -> list[AgendaSession]:
+    """The sessions starting on an event-local day that take room check-ins: by time, room."""
+    start = datetime.combine(day, time.min, event.tz)
+    end = datetime.combine(day + timedelta(days=1), time.min, event.tz)
+    sessions = db.session.scalars(
+        select(AgendaSession)
+        .where(
+            AgendaSession.event_id == event.id,
+            AgendaSession.starts_at >= start,
+            AgendaSession.starts_at < end,
+            AgendaSession.kind.not_in(NO_ROOM_CHECK_IN),
+        )
+        .options(selectinload(AgendaSession.room))
+    ).all()
+    return sorted(
+        sessions,
+        key=lambda s: (
+            s.starts_at,
+            s.room is None,
+            s.room.position if s.room else 0,
+            s.room.name if s.room else "",
+            s.id,
+        ),
+    )
 
+
+def session_titles(event) -> dict[int, str]:
+    """Session id -> title, to name the room check-ins in the organisers' log."""
+    return dict(
+        db.session.execute(
+            select(AgendaSession.id, AgendaSession.title).where(AgendaSession.event_id == event.id)
+        ).all()
+    )
+
+
+def _session_item(event, s: AgendaSession) -> dict:
+    starts, ends = s.starts_at.astimezone(event.tz), s.ends_at.astimezone(event.tz)
+    return {
+        "id": s.id,
+        "title": s.title,
+        "kind": s.kind,
+        "room": s.room.name if s.room else "",
+        "starts_at": s.starts_at.isoformat(),
+        "ends_at": s.ends_at.isoformat(),
+        "time": f"{starts:%H:%M}–{ends:%H:%M}",  # event-local
+        "capacity": s.effective_capacity,
+        "signed_up_only": s.signed_up_only,
+    }
+
+
+def _by_session(statement) -> dict[int, list]:
+    grouped: dict[int, list] = {}
+    for session_id, value in db.session.execute(statement):
+        grouped.setdefault(session_id, []).append(value)
+    return grouped
+
+
+def offline_data(event) -> dict:
+    """What a scanner keeps to work offline: keys, every registration, today's arrivals and
+    today's sessions (with who signed up where only sign-ups may enter)."""
     from conference.badges.services import public_keys_json, signing_key
 
     signing_key(event)
@@ -356,6 +457,19 @@ def offline_data(event) -> dict:
             CheckIn.event_id == event.id, CheckIn.scope == f"day:{today.isoformat()}"
         )
     ).all()
+    sessions = sessions_of_day(event, today)
+    ids = [s.id for s in sessions]
+    listed = [s.id for s in sessions if s.signed_up_only]
+    signed_up = _by_session(
+        select(AgendaSignup.session_id, AgendaSignup.registration_id)
+        .where(AgendaSignup.session_id.in_(listed))
+        .order_by(AgendaSignup.registration_id)
+    )
+    in_room = _by_session(
+        select(CheckIn.session_id, CheckIn.registration_id).where(
+            CheckIn.event_id == event.id, CheckIn.session_id.in_(ids)
+        )
+    )
     return {
         "event_id": event.id,
         "event": event.slug,
@@ -376,6 +490,14 @@ def offline_data(event) -> dict:
         "checked_in_today": [
             {"registration_id": rid, "checked_in_at": at.isoformat(), "station": station}
             for rid, at, station in arrived
+        ],
+        "sessions": [
+            {
+                **_session_item(event, s),
+                **({"signed_up": signed_up.get(s.id, [])} if s.signed_up_only else {}),
+                "checked_in": in_room.get(s.id, []),
+            }
+            for s in sessions
         ],
     }
 
@@ -441,4 +563,36 @@ def arrivals(event) -> dict:
             country_name(k): v for k, v in sorted(by_country.items(), key=lambda kv: -kv[1])
         },
         "not_arrived": [registration_summary(r) for r in missing],
+        "sessions": session_attendance(event, utcnow().astimezone(event.tz).date()),
     }
+
+
+def session_attendance(event, day) -> list[dict]:
+    """Per session of a day: checked in against capacity (and sign-ups), over capacity or not."""
+    sessions = sessions_of_day(event, day)
+    ids = [s.id for s in sessions]
+    checked_in = dict(
+        db.session.execute(
+            select(CheckIn.session_id, func.count(CheckIn.id))
+            .where(CheckIn.event_id == event.id, CheckIn.session_id.in_(ids))
+            .group_by(CheckIn.session_id)
+        ).all()
+    )
+    signed_up = dict(
+        db.session.execute(
+            select(AgendaSignup.session_id, func.count(AgendaSignup.id))
+            .where(AgendaSignup.session_id.in_(ids))
+            .group_by(AgendaSignup.session_id)
+        ).all()
+    )
+    items = []
+    for s in sessions:
+        item = _session_item(event, s)
+        count = checked_in.get(s.id, 0)
+        item.update(
+            checked_in=count,
+            signed_up=signed_up.get(s.id, 0),
+            over_capacity=item["capacity"] is not None and count > item["capacity"],
+        )
+        items.append(item)
+    return items

@@ -25,6 +25,40 @@
       body.appendChild(tr);
     }
   };
+  var badge = function (text, className) {
+    var span = document.createElement("span");
+    span.className = "badge " + className;
+    span.textContent = text;
+    return span;
+  };
+  // Room check-ins per session of the day, against capacity; over capacity stands out.
+  var fillSessions = function (sessions) {
+    var body = document.querySelector('[data-table="sessions"] tbody');
+    if (!body) return;
+    body.replaceChildren();
+    sessions.forEach(function (s) {
+      var tr = document.createElement("tr");
+      if (s.over_capacity) tr.className = "table-danger";
+      var title = cell(s.title);
+      if (s.signed_up_only) title.append(" ", badge("signed-up delegates only", "text-bg-secondary"));
+      var counted = cell("", "text-end text-nowrap");
+      var strong = document.createElement("strong");
+      strong.textContent = String(s.checked_in);
+      counted.append(strong, " / " + (s.capacity === null ? "no limit" : s.capacity));
+      if (s.over_capacity) counted.append(" ", badge("over capacity", "text-bg-danger"));
+      var signedUp = s.signed_up_only || s.signed_up ? String(s.signed_up) : "—";
+      [cell(s.time, "text-nowrap"), cell(s.room || "—"), title, counted, cell(signedUp, "text-end")]
+        .forEach(function (c) { tr.appendChild(c); });
+      body.appendChild(tr);
+    });
+    if (!sessions.length) {
+      var tr = document.createElement("tr");
+      var empty = cell("No sessions today.", "text-body-secondary");
+      empty.colSpan = 5;
+      tr.appendChild(empty);
+      body.appendChild(tr);
+    }
+  };
   var refresh = function () {
     fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" })
       .then(function (response) { return response.json(); })
@@ -36,6 +70,7 @@
             return [cell(label), cell(String(data[key][label]), "text-end")];
           }));
         });
+        fillSessions(data.sessions || []);
         fill("not_arrived", data.not_arrived.map(function (r) {
           return [cell(r.name + (r.native_name ? " " + r.native_name : "")), cell(r.category),
                   cell(r.country_name), cell(r.delegation)];

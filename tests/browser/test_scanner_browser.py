@@ -345,3 +345,88 @@ def test_a_stale_csrf_token_is_renewed_without_losing_the_scan(live_server, door
     expect(result(phone, "green")).to_be_visible()
     expect(phone.locator('[data-field="queue"]')).to_have_text("0 waiting to sync")
     assert check_ins(live_server, door.delegate_id) == 1
+
+
+def test_room_mode_admits_the_signed_up_and_refuses_the_others(live_server, door, phone):
+    """Room check-in for a session for signed-up delegates only, online and then offline."""
+    from datetime import datetime
+
+    from conference.agenda.models import AgendaSession, AgendaSignup, Room
+    from conference.dbtypes import utcnow
+    from conference.registration.models import Registration
+
+    with live_server.app.app_context():
+        event = db.session.get(Registration, door.delegate_id).event
+        today = utcnow().astimezone(event.tz).date()
+        room = Room(event_id=event.id, name="Room B", capacity=40)
+        session = AgendaSession(
+            event_id=event.id,
+            kind="parallel",
+            title="Son La: no one left behind",
+            room=room,
+            starts_at=datetime.combine(today, datetime.min.time(), event.tz).replace(hour=14),
+            ends_at=datetime.combine(today, datetime.min.time(), event.tz).replace(hour=15),
+            signed_up_only=True,
+        )
+        db.session.add_all([room, session])
+        db.session.flush()
+        db.session.add(AgendaSignup(registration_id=door.delegate_id, session_id=session.id))
+        db.session.commit()
+        session_id = session.id
+        db.session.remove()
+
+    open_scanner(phone, live_server, door.slug, station="Room B door")
+    mode = phone.locator('[data-field="mode"]')
+    expect(mode).to_contain_text("Entrance (day)")
+    mode.click()
+    dialog = phone.get_by_role("dialog")
+    dialog.get_by_label("Checking in for").select_option(
+        label="Room: 14:00–15:00 Room B — Son La: no one left behind (signed-up only)"
+    )
+    phone.screenshot(path=str(SCREENSHOTS / "scanner_room_choose.png"), animations="disabled")
+    dialog.get_by_role("button", name="Start scanning").click()
+    expect(mode).to_contain_text("Room: Son La: no one left behind")
+    expect(mode).to_contain_text("signed-up delegates only")
+    expect(phone.locator("#scanner")).to_have_attribute("data-mode", f"session:{session_id}")
+    phone.screenshot(path=str(SCREENSHOTS / "scanner_room_mode.png"), animations="disabled")
+
+    wedge_scan(phone, door.vip_token)  # the VIP did not sign up
+    red = result(phone, "red")
+    expect(red).to_contain_text("Not signed up")
+    expect(red).to_contain_text("Not signed up for “Son La: no one left behind”")
+    expect(red).to_contain_text("สมชาย ใจดี")
+    phone.screenshot(
+        path=str(SCREENSHOTS / "scanner_room_not_signed_up.png"), animations="disabled"
+    )
+    phone.locator(RESULT).click()
+
+    wedge_scan(phone, door.delegate_token)
+    green = result(phone, "green")
+    expect(green).to_contain_text("Checked in")
+    expect(green).to_contain_text("Room: Son La: no one left behind")
+    phone.locator(RESULT).click()
+    assert check_ins(live_server, door.delegate_id) == 1
+
+    # The mode is remembered, like the station.
+    phone.reload()
+    expect(phone.locator("#scanner")).to_have_attribute("data-offline-ready", "1")
+    expect(mode).to_contain_text("Room: Son La: no one left behind")
+
+    # Offline, the device applies the same rule with the sign-ups it keeps.
+    phone.context.set_offline(True)
+    expect(phone.locator('[data-field="connection"]')).to_contain_text("Offline")
+    wedge_scan(phone, door.vip_token)
+    red = result(phone, "red")
+    expect(red).to_contain_text("Not signed up for “Son La: no one left behind”")
+    expect(red).to_contain_text("offline")
+    phone.locator(RESULT).click()
+    wedge_scan(phone, door.delegate_token)
+    expect(result(phone, "amber")).to_contain_text("at Room B door")
+    expect(phone.locator('[data-field="queue"]')).to_have_text("1 waiting to sync")
+
+    phone.context.set_offline(False)
+    expect(phone.locator('[data-field="queue"]')).to_have_text("0 waiting to sync", timeout=15_000)
+    assert check_ins(live_server, door.delegate_id) == 1  # the room's, still only one
+    assert check_ins(live_server, door.vip_id) == 0
+    logs = scan_logs(live_server, door.vip_id)
+    assert [action for action, _ in logs] == ["refused"]  # the online refusal, in the log

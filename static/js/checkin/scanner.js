@@ -3,6 +3,7 @@
 
 import { Camera } from "./camera.js";
 import { Feedback } from "./feedback.js";
+import { modeOf, roomRefusal, sessionLabel } from "./rooms.js";
 import { searchLocal } from "./search.js";
 import { Store } from "./store.js";
 import { KeyRing, ed25519Supported, verdictForRegistration, verifyOffline } from "./token.js";
@@ -17,6 +18,7 @@ const SCAN_TIMEOUT_MS = 2000; // after this a scan is answered on the device
 const SYNC_TIMEOUT_MS = 10000;
 const SHOW_MS = { green: 3000, amber: 3500, red: 4500 };
 const STATION_KEY = "conference-checkin-station";
+const MODE_KEY = `conference-checkin-mode:${cfg.event}`; // sessions belong to one event
 
 const state = {
   store: null,
@@ -28,6 +30,7 @@ const state = {
   reachable: true, // the last request reached the server
   signedOut: false,
   station: localStorage.getItem(STATION_KEY) || "",
+  mode: readMode(), // null: the entrance (day); else the session checked into
   pending: 0,
   syncing: false,
   scanSeq: 0,
@@ -177,6 +180,7 @@ function setData(data, savedAt) {
   field("data-status").textContent =
     `Offline list: ${count} ${count === 1 ? "person" : "people"}, updated ${when(state.dataSavedAt)}.`
     + (state.ed25519 ? "" : " This browser cannot check badge signatures offline: update it.");
+  renderModes();
   root.dataset.offlineReady = "1";
 }
 
@@ -241,8 +245,9 @@ async function submit(what) {
     station: state.station,
     client_ref: uuid(),
     scanned_at: new Date().toISOString(),
-    session_id: null,
+    session_id: state.mode ? state.mode.id : null,
   };
+  const mode = state.mode;
   let shown = null;
   if (isOnline() && !state.signedOut) {
     try {
@@ -255,6 +260,7 @@ async function submit(what) {
     }
   }
   if (!shown) shown = await answerOffline(body);
+  shown.mode = mode ? `Room: ${mode.title}` : "";
   remember(shown);
   if (seq === state.scanSeq) showResult(shown);
 }
@@ -264,11 +270,11 @@ async function viewForAnswer(answer, body) {
   const { status } = answer;
   const b = answer.body;
   if (status === 201 && b.result === "ok") {
-    await markSeen(b.registration, b.checked_in_at, b.station);
+    await markSeen(b.registration, b.checked_in_at, b.station, body.session_id);
     return view("green", "Checked in", `${when(b.checked_in_at)} · ${b.station || state.station}`, b.registration);
   }
   if (status === 200 && b.result === "already_checked_in") {
-    await markSeen(b.registration, b.first_checked_in_at, b.station);
+    await markSeen(b.registration, b.first_checked_in_at, b.station, body.session_id);
     return view("amber", "Already checked in", `at ${when(b.first_checked_in_at)} at ${b.station}`, b.registration);
   }
   if (status === 401 || sessionProblem(answer)) {
@@ -279,6 +285,7 @@ async function viewForAnswer(answer, body) {
   if (status === 403) {
     return view("red", "Not allowed", b.message || "You may not check people in at this event.", null);
   }
+  if (b.result === "not_signed_up") return view("red", "Not signed up", b.message, b.registration || null);
   // 422 (the badge is refused), 400 (the scan itself is malformed), 404 ...
   return view("red", "Refused", b.message || `The server refused this scan (${status}).`, b.registration || null);
 }
@@ -300,6 +307,14 @@ async function answerOffline(body) {
     const person = state.byId.get(body.registration_id);
     verdict = person ? verdictForRegistration(person) : { result: "invalid", message: "This person is not in this device's list.", registration: null };
   }
+  const session = body.session_id ? offlineSession(body.session_id) : null;
+  if (verdict.result === "unknown" || verdict.result === "ok") {
+    const person = verdict.registration;
+    const refused = roomRefusal(session, person ? person.id : verdict.registrationId);
+    if (refused) {
+      return view("red", "Not signed up", refused.message, person, { offline: "Checked on this device (offline)." });
+    }
+  }
   if (verdict.result === "unknown") {
     await queue(body, "green");
     return view("green", "Checked in", `${when(body.scanned_at)} · ${state.station}`, null, {
@@ -312,25 +327,36 @@ async function answerOffline(body) {
   }
   const person = verdict.registration;
   const day = eventDay(new Date(body.scanned_at));
-  const seen = state.store ? await state.store.seen(cfg.event, day, person.id).catch(() => null) : null;
-  const arrived = (state.data.checked_in_today || []).some((x) => (typeof x === "object" ? x.registration_id : x) === person.id);
-  let result;
-  if (seen) {
-    result = view("amber", "Already checked in", `at ${when(seen.at)} at ${seen.station}`, person, { offline: offlineNote });
-  } else if (arrived && state.data.generated_at && eventDay(new Date(state.data.generated_at)) === day) {
-    result = view("amber", "Already checked in", "earlier today (before this device went offline)", person, { offline: offlineNote });
+  const seen = state.store ? await state.store.seen(cfg.event, day, person.id, body.session_id).catch(() => null) : null;
+  let arrived;
+  if (body.session_id) {
+    arrived = session ? (session.checked_in || []).includes(person.id) : false;
   } else {
-    await markSeen(person, body.scanned_at, state.station);
-    result = view("green", "Checked in", `${when(body.scanned_at)} · ${state.station}`, person, { offline: offlineNote });
+    arrived = (state.data.checked_in_today || []).some((x) => (typeof x === "object" ? x.registration_id : x) === person.id)
+      && state.data.generated_at && eventDay(new Date(state.data.generated_at)) === day;
+  }
+  let result;
+  const extra = { offline: offlineNote };
+  if (body.session_id && !session) {
+    extra.warning = "This session is not in this device's list: sign-ups not checked.";
+  }
+  if (seen) {
+    result = view("amber", "Already checked in", `at ${when(seen.at)} at ${seen.station}`, person, extra);
+  } else if (arrived) {
+    const before = body.session_id ? "before this device went offline" : "earlier today (before this device went offline)";
+    result = view("amber", "Already checked in", before, person, extra);
+  } else {
+    await markSeen(person, body.scanned_at, state.station, body.session_id);
+    result = view("green", "Checked in", `${when(body.scanned_at)} · ${state.station}`, person, extra);
   }
   await queue(body, result.colour);
   return result;
 }
 
-async function markSeen(registration, at, station) {
+async function markSeen(registration, at, station, sessionId = null) {
   if (!registration || !state.store || !at) return;
   const day = eventDay(new Date(at));
-  await state.store.markSeen(cfg.event, day, registration.id, at, station || state.station).catch(() => {});
+  await state.store.markSeen(cfg.event, day, registration.id, at, station || state.station, sessionId).catch(() => {});
 }
 
 async function queue(body, colour) {
@@ -379,7 +405,9 @@ async function syncQueue() {
     state.reachable = true;
     renderConnection();
     if (status === 201 || status === 200) {
-      if (b.registration) await markSeen(b.registration, b.checked_in_at || b.first_checked_in_at, b.station);
+      if (b.registration) {
+        await markSeen(b.registration, b.checked_in_at || b.first_checked_in_at, b.station, item.body.session_id);
+      }
       await state.store.delete("queue", item.client_ref);
     } else {
       // The server's final word differs from the device's: keep it where staff can see it.
@@ -415,6 +443,7 @@ function showResult(v) {
   field("result-icon").textContent = ICONS[v.colour];
   field("result-verdict").textContent = v.verdict;
   field("result-detail").textContent = v.detail;
+  setText("result-mode", v.mode);
   const warnings = [r.warning, v.warning].filter(Boolean);
   setText("result-warning", warnings.length ? `⚠ ${warnings.join(" · ")}` : "");
   setText("result-native", r.native_name && r.native_name !== r.name ? r.native_name : "");
@@ -513,11 +542,95 @@ function renderStation() {
   field("station").textContent = state.station || "Choose a station";
 }
 
+// Mode: the entrance (day) or a room (one of today's sessions) ---------------------------
+
+function readMode() {
+  try {
+    const mode = JSON.parse(localStorage.getItem(MODE_KEY) || "null");
+    return mode && Number.isInteger(mode.id) ? mode : null;
+  } catch {
+    return null;
+  }
+}
+
+function saveMode(mode) {
+  state.mode = mode;
+  if (mode) localStorage.setItem(MODE_KEY, JSON.stringify(mode));
+  else localStorage.removeItem(MODE_KEY);
+  renderMode();
+}
+
+/** Select the current mode in the dialog (a remembered session is listed even before data). */
+function showModeChoice(value = null) {
+  const select = field("mode-select");
+  const mode = state.mode;
+  if (mode && !select.querySelector(`option[value="${mode.id}"]`)) {
+    const option = document.createElement("option");
+    option.value = String(mode.id);
+    option.textContent = sessionLabel(mode);
+    select.append(option);
+  }
+  select.value = value ?? (mode ? String(mode.id) : "");
+}
+
+function offlineSession(id) {
+  return ((state.data && state.data.sessions) || []).find((s) => s.id === id) || null;
+}
+
+/** The header says, at a glance, what a scan checks people in for. */
+function renderMode() {
+  const button = field("mode");
+  const mode = state.mode;
+  button.dataset.mode = mode ? "room" : "day";
+  root.dataset.mode = mode ? `session:${mode.id}` : "day";
+  field("mode-kind").textContent = mode ? `Room: ${mode.title}` : "Entrance (day)";
+  field("mode-detail").textContent = mode
+    ? [mode.time, mode.room, mode.signed_up_only ? "signed-up delegates only" : "open to all"].filter(Boolean).join(" · ")
+    : "Door check-in: once per delegate per day";
+}
+
+/** Today's sessions in the dialog's list; a remembered session no longer today is dropped. */
+function renderModes() {
+  const sessions = (state.data && state.data.sessions) || [];
+  let gone = null;
+  const today = state.data && state.data.generated_at && eventDay(new Date(state.data.generated_at)) === eventDay(new Date());
+  if (state.mode && today) {
+    const current = offlineSession(state.mode.id);
+    // Yesterday's session, or one taken off the agenda: never scan into it by mistake.
+    if (!current) gone = state.mode.title;
+    saveMode(current ? modeOf(current) : null); // its time, room or rule may have changed
+  }
+  const select = field("mode-select");
+  const keep = field("station-dialog").open ? select.value : null; // someone is choosing
+  const entrance = document.createElement("option");
+  entrance.value = "";
+  entrance.textContent = "Entrance (day)";
+  select.replaceChildren(
+    entrance,
+    ...sessions.map((s) => {
+      const option = document.createElement("option");
+      option.value = String(s.id);
+      option.textContent = sessionLabel(s);
+      return option;
+    }),
+  );
+  showModeChoice(keep);
+  if (gone) {
+    field("mode-help").textContent = `“${gone}” is not on today's list: choose again.`;
+    openStationDialog();
+  } else {
+    field("mode-help").textContent = sessions.length
+      ? "Or a room: today's sessions, by time and room."
+      : "No sessions today: entrance check-in only.";
+  }
+}
+
 // Station ----------------------------------------------------------------------------------
 
 function openStationDialog() {
   const dialog = field("station-dialog");
   field("station-input").value = state.station;
+  showModeChoice();
   if (!dialog.open) dialog.showModal();
   field("station-input").focus();
 }
@@ -659,6 +772,7 @@ field("search").addEventListener("keydown", (event) => {
 });
 
 document.querySelector('[data-action="station"]').addEventListener("click", openStationDialog);
+field("mode").addEventListener("click", openStationDialog);
 for (const choice of document.querySelectorAll("[data-station-choice]")) {
   choice.addEventListener("click", () => {
     field("station-input").value = choice.dataset.stationChoice;
@@ -671,6 +785,10 @@ field("station-form").addEventListener("submit", (event) => {
     return;
   }
   saveStation(name);
+  const id = Number(field("mode-select").value) || null;
+  const chosen = id && offlineSession(id);
+  if (chosen) saveMode(modeOf(chosen));
+  else if (!id) saveMode(null); // else: the remembered session, kept as it is
   feedback.unlock();
   setTimeout(() => {
     focusWedge(true);
@@ -748,6 +866,7 @@ async function registerWorker() {
 
 async function start() {
   renderStation();
+  renderMode();
   renderConnection();
   if (!state.station) openStationDialog();
   else focusWedge(true);

@@ -1,7 +1,8 @@
 // What the scanner keeps on the device (IndexedDB), so it works without the network:
 //   offline  the event's offline data (keys, registrations, today's arrivals), per event
 //   queue    scans waiting to be sent, with their original time and client_ref
-//   seen     who was checked in on this device, per event-local day (for amber offline)
+//   seen     who was checked in on this device, per event-local day and per session (for
+//            amber offline)
 
 const DB_NAME = "conference-checkin";
 const DB_VERSION = 1;
@@ -96,15 +97,20 @@ export class Store {
 
   // Who was seen on this device --------------------------------------------------
 
-  seen(event, day, registrationId) {
-    return this.get("seen", `${event}|${day}|${registrationId}`);
+  // One record per check-in scope: the day (entrance) or a session (room) on that day.
+  static seenKey(event, day, registrationId, sessionId) {
+    return sessionId ? `${event}|${day}|session:${sessionId}|${registrationId}` : `${event}|${day}|${registrationId}`;
   }
 
-  async markSeen(event, day, registrationId, at, station) {
-    const key = `${event}|${day}|${registrationId}`;
+  seen(event, day, registrationId, sessionId = null) {
+    return this.get("seen", Store.seenKey(event, day, registrationId, sessionId));
+  }
+
+  async markSeen(event, day, registrationId, at, station, sessionId = null) {
+    const key = Store.seenKey(event, day, registrationId, sessionId);
     const existing = await this.get("seen", key);
     if (existing && existing.at <= at) return existing; // the earliest scan is the one shown
-    const record = { key, event, day, registration_id: registrationId, at, station };
+    const record = { key, event, day, session_id: sessionId, registration_id: registrationId, at, station };
     await this.put("seen", record);
     return record;
   }

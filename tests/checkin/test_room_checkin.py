@@ -1,0 +1,342 @@
+"""Room check-in: attendance per agenda session, sign-ups only where the session says so."""
+
+import uuid
+from datetime import date, datetime, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from conference.agenda.models import AgendaSession, AgendaSignup, Room
+from conference.auth.services import create_api_token
+from conference.badges.services import badge_token as _badge_token
+from conference.checkin.models import CheckIn, ScanLog
+from conference.checkin.services import check_in, offline_data, session_attendance
+from conference.dbtypes import utcnow
+from conference.extensions import db as _db
+from tests.factories import give_role, make_category, make_event, make_registration, make_user
+
+
+def at(event, day, hour, minute=0):
+    return datetime(day.year, day.month, day.day, hour, minute, tzinfo=event.tz)
+
+
+def make_session(event, room, title, day, start, end, **values):
+    session = AgendaSession(
+        event_id=event.id,
+        kind=values.pop("kind", "parallel"),
+        title=title,
+        room=room,
+        starts_at=at(event, day, *start),
+        ends_at=at(event, day, *end),
+        **values,
+    )
+    _db.session.add(session)
+    _db.session.commit()
+    return session
+
+
+def sign_up(registration, session):
+    _db.session.add(AgendaSignup(registration_id=registration.id, session_id=session.id))
+    _db.session.commit()
+
+
+@pytest.fixture
+def rooms(db):
+    """An event happening today with two rooms, three sessions today and one tomorrow."""
+    event = make_event(start_date=date.today(), end_date=date.today() + timedelta(days=1))
+    today = utcnow().astimezone(event.tz).date()
+    delegate = make_registration(event, make_category(event, "Delegate"))
+    room_a = Room(event_id=event.id, name="Room A", capacity=2, position=1)
+    room_b = Room(event_id=event.id, name="Room B", capacity=40, position=2)
+    db.session.add_all([room_a, room_b])
+    db.session.commit()
+    staff = make_user()
+    give_role(event, staff, "checkin")
+    _, plain = create_api_token(staff, "Room A")
+    db.session.commit()
+    return {
+        "event": event,
+        "delegate": delegate,
+        "headers": {"Authorization": f"Bearer {plain}"},
+        "open": make_session(event, room_a, "Learning cities for all", today, (9, 0), (10, 30)),
+        "listed": make_session(
+            event,
+            room_b,
+            "Son La: no one left behind",
+            today,
+            (9, 0),
+            (10, 30),
+            signed_up_only=True,
+            capacity=30,
+        ),
+        "break": make_session(event, None, "Coffee break", today, (10, 30), (11, 0), kind="break"),
+        "tomorrow": make_session(
+            event, room_a, "Closing plenary", today + timedelta(days=1), (9, 0), (10, 0)
+        ),
+    }
+
+
+def badge_token(registration):
+    token = _badge_token(registration)
+    _db.session.commit()
+    return token
+
+
+def scan(client, data, **body):
+    body.setdefault("station", "Room A door")
+    body.setdefault("token", badge_token(data["delegate"]))
+    return client.post(
+        f"/api/v1/events/{data['event'].slug}/checkins", json=body, headers=data["headers"]
+    )
+
+
+def count(model, *where):
+    return _db.session.scalar(select(func.count(model.id)).where(*where))
+
+
+def test_room_check_in_is_once_per_session_and_apart_from_the_door(client, rooms):
+    delegate = rooms["delegate"]
+    first = scan(client, rooms, session_id=rooms["open"].id)
+    assert first.status_code == 201 and first.get_json()["result"] == "ok"
+    again = scan(client, rooms, session_id=rooms["open"].id, station="Room A side door")
+    assert again.status_code == 200
+    body = again.get_json()
+    assert body["result"] == "already_checked_in" and body["station"] == "Room A door"
+    assert body["first_checked_in_at"] == first.get_json()["checked_in_at"]
+    assert "Room A door" in body["message"]
+    # The door check-in of the day is its own record, and so is another session's.
+    assert scan(client, rooms, station="Main door").status_code == 201
+    assert scan(client, rooms, session_id=rooms["tomorrow"].id).status_code == 201
+    scopes = _db.session.scalars(
+        select(CheckIn.scope).where(CheckIn.registration_id == delegate.id).order_by(CheckIn.id)
+    ).all()
+    today = utcnow().astimezone(rooms["event"].tz).date()
+    assert scopes == [
+        f"session:{rooms['open'].id}",
+        f"day:{today.isoformat()}",
+        f"session:{rooms['tomorrow'].id}",
+    ]
+    assert scan(client, rooms, station="Main door").get_json()["result"] == "already_checked_in"
+
+
+def test_a_session_of_another_event_or_none_is_refused_and_nothing_recorded(client, rooms):
+    other = make_event()
+    foreign = make_session(other, None, "Someone else's plenary", other.start_date, (9, 0), (10, 0))
+    for session_id in (foreign.id, 999_999, 2**40):
+        response = scan(client, rooms, session_id=session_id)
+        assert response.status_code == 422
+        body = response.get_json()
+        assert body["result"] == "unknown_session"
+        assert "not in this event's agenda" in body["message"]
+    assert scan(client, rooms, session_id="3").status_code == 400
+    assert scan(client, rooms, session_id=True).status_code == 400
+    assert count(CheckIn) == 0
+    assert count(ScanLog, ScanLog.result == "unknown_session") == 3
+
+
+def test_not_signed_up_is_refused_naming_the_session_and_logged(client, rooms):
+    listed = rooms["listed"]
+    refused = scan(client, rooms, session_id=listed.id)
+    assert refused.status_code == 422
+    body = refused.get_json()
+    assert body["result"] == "not_signed_up"
+    assert "Son La: no one left behind" in body["message"]
+    assert body["registration"]["id"] == rooms["delegate"].id  # who was turned away
+    log = _db.session.scalars(select(ScanLog)).one()
+    assert (log.action, log.result, log.scope) == (
+        "refused",
+        "not_signed_up",
+        f"session:{listed.id}",
+    )
+    assert log.registration_id == rooms["delegate"].id
+    assert count(CheckIn) == 0
+    # Signed up: admitted, once.
+    sign_up(rooms["delegate"], listed)
+    assert scan(client, rooms, session_id=listed.id).status_code == 201
+    assert scan(client, rooms, session_id=listed.id).status_code == 200
+    assert count(CheckIn) == 1
+
+
+def test_badge_refusals_come_before_the_session_rules(client, rooms):
+    from conference.registration.services import change_status
+
+    token = badge_token(rooms["delegate"])
+    change_status(rooms["delegate"], "cancel")
+    _db.session.commit()
+    body = scan(client, rooms, token=token, session_id=rooms["listed"].id).get_json()
+    assert body["result"] == "revoked"
+
+
+def test_offline_room_scans_sync_with_their_time_and_replay_alike(client, rooms):
+    sign_up(rooms["delegate"], rooms["listed"])
+    session_id = rooms["listed"].id
+    late, early = utcnow() - timedelta(minutes=1), utcnow() - timedelta(minutes=10)
+    ref = str(uuid.uuid4())
+    first = scan(
+        client,
+        rooms,
+        session_id=session_id,
+        station="Room B front",
+        scanned_at=late.isoformat(),
+        client_ref=str(uuid.uuid4()),
+    )
+    assert first.status_code == 201
+    synced = scan(
+        client,
+        rooms,
+        session_id=session_id,
+        station="Room B back",
+        scanned_at=early.isoformat(),
+        client_ref=ref,
+    )
+    assert synced.get_json()["result"] == "ok"
+    replay = scan(
+        client,
+        rooms,
+        session_id=session_id,
+        station="Room B back",
+        scanned_at=early.isoformat(),
+        client_ref=ref,
+    )
+    assert replay.get_json()["checked_in_at"] == synced.get_json()["checked_in_at"]
+    _db.session.expire_all()
+    check = _db.session.scalars(select(CheckIn)).one()
+    assert (check.station, check.scanned_at, check.session_id) == ("Room B back", early, session_id)
+    assert sorted(_db.session.scalars(select(ScanLog.action))) == ["checkin", "duplicate"]
+
+
+def test_a_refused_offline_room_scan_replays_as_refused(client, rooms):
+    ref = str(uuid.uuid4())
+    first = scan(client, rooms, session_id=rooms["listed"].id, client_ref=ref)
+    sign_up(rooms["delegate"], rooms["listed"])  # too late for the scan already answered
+    again = scan(client, rooms, session_id=rooms["listed"].id, client_ref=ref)
+    assert first.get_json()["result"] == again.get_json()["result"] == "not_signed_up"
+    assert count(ScanLog) == 1 and count(CheckIn) == 0
+
+
+def test_offline_data_lists_todays_sessions_with_sign_ups_and_who_is_in(client, rooms):
+    other = make_registration(rooms["event"], make_category(rooms["event"], "Speaker"))
+    sign_up(other, rooms["listed"])
+    sign_up(rooms["delegate"], rooms["open"])  # a session open to all lists no sign-ups
+    scan(client, rooms, session_id=rooms["open"].id)
+    data = client.get(
+        f"/api/v1/events/{rooms['event'].slug}/checkin/offline", headers=rooms["headers"]
+    ).get_json()
+    sessions = data["sessions"]
+    # Today's sessions by time then room; no coffee break, nothing of tomorrow.
+    assert [s["title"] for s in sessions] == [
+        "Learning cities for all",
+        "Son La: no one left behind",
+    ]
+    open_, listed = sessions
+    assert open_["room"] == "Room A" and open_["capacity"] == 2  # the room's
+    assert open_["time"] == "09:00–10:30"
+    assert open_["starts_at"] == rooms["open"].starts_at.isoformat()
+    assert open_["signed_up_only"] is False and "signed_up" not in open_
+    assert open_["checked_in"] == [rooms["delegate"].id]
+    assert listed["capacity"] == 30 and listed["signed_up_only"] is True
+    assert listed["signed_up"] == [other.id] and listed["checked_in"] == []
+
+
+def test_offline_data_matches_the_openapi_description(client, rooms):
+    from jsonschema import Draft202012Validator
+
+    document = client.get("/api/v1/openapi.json").get_json()
+    schema = {
+        "$ref": "#/components/schemas/CheckinOffline",
+        "components": document["components"],
+    }
+    data = client.get(
+        f"/api/v1/events/{rooms['event'].slug}/checkin/offline", headers=rooms["headers"]
+    ).get_json()
+    Draft202012Validator(schema).validate(data)
+    refused = scan(client, rooms, session_id=rooms["listed"].id).get_json()
+    answer = {"$ref": "#/components/schemas/ScanAnswer", "components": document["components"]}
+    Draft202012Validator(answer).validate(refused)
+
+
+def test_arrivals_count_each_session_against_its_capacity(client, rooms, login):
+    event = rooms["event"]
+    people = [rooms["delegate"]] + [
+        make_registration(event, make_category(event), given_name=f"Guest {n}") for n in range(2)
+    ]
+    for person in people:
+        scan(client, rooms, token=badge_token(person), session_id=rooms["open"].id)
+    sign_up(people[0], rooms["listed"])
+    sign_up(people[1], rooms["listed"])
+    scan(client, rooms, token=badge_token(people[0]), session_id=rooms["listed"].id)
+    scan(client, rooms, token=badge_token(people[2]), session_id=rooms["listed"].id)  # refused
+    login(event.roles[0].user)
+    data = client.get(f"/events/{event.slug}/arrivals.json").get_json()
+    by_title = {s["title"]: s for s in data["sessions"]}
+    assert set(by_title) == {"Learning cities for all", "Son La: no one left behind"}
+    full = by_title["Learning cities for all"]
+    assert (full["checked_in"], full["capacity"], full["over_capacity"]) == (3, 2, True)
+    listed = by_title["Son La: no one left behind"]
+    assert (listed["checked_in"], listed["signed_up"], listed["capacity"]) == (1, 2, 30)
+    assert listed["over_capacity"] is False
+    assert data["arrived"] == 0  # room check-ins are not arrivals at the door
+    page = client.get(f"/events/{event.slug}/arrivals").text
+    assert "Learning cities for all" in page and "over capacity" in page
+
+
+def test_session_attendance_without_capacity_is_never_over(rooms):
+    event = rooms["event"]
+    today = utcnow().astimezone(event.tz).date()
+    evening = make_session(
+        event, None, "Cultural evening", today, (19, 0), (21, 0), kind="cultural"
+    )
+    check_in(event, station="Garden", registration_id=rooms["delegate"].id, session_id=evening.id)
+    item = session_attendance(event, today)[-1]  # the latest of the day
+    assert (item["title"], item["capacity"], item["checked_in"]) == ("Cultural evening", None, 1)
+    assert item["over_capacity"] is False
+    assert offline_data(event)["sessions"][-1]["checked_in"] == [rooms["delegate"].id]
+
+
+def test_an_id_beyond_the_database_integer_is_not_found(client, rooms):
+    response = scan(client, rooms, token=None, registration_id=2**40)
+    assert response.status_code == 404
+    assert count(ScanLog) == 0
+
+
+def test_a_room_scan_costs_one_statement_more_than_a_door_scan(rooms):
+    """The scan is the hot path: the session rule may add one small query, no more."""
+    from sqlalchemy import event as sa_event
+
+    event, delegate = rooms["event"], rooms["delegate"]
+    sign_up(delegate, rooms["listed"])
+    token = badge_token(delegate)
+    statements = []
+
+    def counted(**scan):
+        statements.clear()
+        engine = _db.engine
+        listener = lambda *args: statements.append(args[2])  # noqa: E731
+        sa_event.listen(engine, "before_cursor_execute", listener)
+        try:
+            result = check_in(event, station="Door A", token=token, **scan)
+        finally:
+            sa_event.remove(engine, "before_cursor_execute", listener)
+        _db.session.commit()
+        return result.result, len(statements)
+
+    check_in(event, station="Warm-up", token=token, session_id=rooms["open"].id)  # keys loaded
+    _db.session.commit()
+    door_ok, door = counted()
+    room_ok, room = counted(session_id=rooms["listed"].id)
+    assert (door_ok, room_ok) == ("ok", "ok")
+    assert room == door + 1
+    door_again, door_dup = counted()
+    room_again, room_dup = counted(session_id=rooms["listed"].id)
+    assert (door_again, room_again) == ("already_checked_in",) * 2
+    assert room_dup == door_dup + 1
+
+
+def test_the_organisers_log_names_the_session_of_a_room_check_in(client, rooms, login):
+    scan(client, rooms, session_id=rooms["listed"].id)  # refused: not signed up
+    sign_up(rooms["delegate"], rooms["listed"])
+    scan(client, rooms, session_id=rooms["listed"].id)
+    login(rooms["event"].roles[0].user)
+    page = client.get(f"/events/{rooms['event'].slug}/checkin/log").text
+    assert "room check-in: Son La: no one left behind" in page
+    assert "refused (not_signed_up)" in page
