@@ -14,6 +14,15 @@ from conference.checkin.models import CheckIn, ScanLog
 from conference.events.models import Event
 from conference.jobs.models import Job
 from conference.mail.models import OutboxMessage
+from conference.papers.models import (
+    CallForPapers,
+    Paper,
+    PaperAuthor,
+    PaperVersion,
+    Review,
+    ReviewAssignment,
+    ReviewCriterion,
+)
 from conference.registration.models import (
     Answer,
     Category,
@@ -33,6 +42,7 @@ __all__ = [
     "Answer",
     "ApiToken",
     "BadgeKey",
+    "CallForPapers",
     "Category",
     "CheckIn",
     "Delegation",
@@ -40,8 +50,14 @@ __all__ = [
     "EventRole",
     "Job",
     "OutboxMessage",
+    "Paper",
+    "PaperAuthor",
+    "PaperVersion",
     "Question",
     "Registration",
+    "Review",
+    "ReviewAssignment",
+    "ReviewCriterion",
     "ScanLog",
     "User",
     "VisaDetails",

@@ -1,0 +1,574 @@
+"""Calls for papers and submissions: dates, authors, versions, withdrawal, who sees what."""
+
+import hashlib
+import threading
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from conference.agenda.models import Track
+from conference.errors import PermissionDenied, ValidationError
+from conference.extensions import db as _db
+from conference.mail.models import OutboxMessage
+from conference.papers.models import CallForPapers, Paper, PaperAuthor, PaperVersion
+from conference.papers.services import (
+    AuthorDetails,
+    CallDetails,
+    CriterionDetails,
+    SubmissionDetails,
+    add_version,
+    can_view,
+    save_call,
+    submit,
+    update_details,
+    withdraw,
+)
+from conference.registration.services import Context, change_status
+from tests.factories import make_category, make_event, make_registration
+
+OPENS = datetime(2024, 5, 1, 9, tzinfo=UTC)
+DURING = datetime(2024, 6, 1, 12, tzinfo=UTC)
+CLOSES = datetime(2024, 7, 1, 9, tzinfo=UTC)
+BEFORE_EDIT_DEADLINE = datetime(2024, 7, 15, tzinfo=UTC)
+EDIT_DEADLINE = datetime(2024, 8, 1, 9, tzinfo=UTC)
+PDF = b"%PDF-1.7\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
+
+
+@dataclass
+class Received:
+    """Stands in for uploads.ReceivedFile: what the upload layer tells the services."""
+
+    key: str
+    size: int
+    sha256: str
+    filename: str
+    kind: str = "pdf"
+    extension: str = "pdf"
+    mime_type: str = "application/pdf"
+
+
+def received(content: bytes = PDF, filename: str = "paper.pdf", kind: str = "pdf") -> Received:
+    return Received(
+        key=uuid.uuid4().hex,
+        size=len(content),
+        sha256=hashlib.sha256(content).hexdigest(),
+        filename=filename,
+        kind=kind,
+        extension=kind,
+    )
+
+
+def person(event, category, **overrides):
+    """A confirmed registration, without the registration e-mail (to keep the outbox clean)."""
+    return make_registration(event, category, ctx=Context(notify=False), **overrides)
+
+
+def make_call(event, **overrides):
+    values = {
+        "opens_at": OPENS,
+        "closes_at": CLOSES,
+        "edit_deadline": EDIT_DEADLINE,
+        "abstract_word_limit": 50,
+        "criteria": (
+            CriterionDetails("Relevance", max_score=5, weight=2),
+            CriterionDetails("Clarity", max_score=10, weight=1),
+        ),
+    }
+    values.update(overrides)
+    call = save_call(event, CallDetails(**values))
+    _db.session.commit()
+    return call
+
+
+def setting(organisation="Son La City People's Committee"):
+    """An event with a call, a category, and a confirmed submitter."""
+    event = make_event()
+    category = make_category(event, "Speaker")
+    call = make_call(event)
+    submitter = person(event, category, email="chien@sonla.example", organisation=organisation)
+    return event, category, call, submitter
+
+
+def details(presenter_email, *co_authors, **overrides) -> SubmissionDetails:
+    values = {
+        "title": "Building a learning city where no one is left behind",
+        "abstract": "Son La's community learning centres reach ethnic minority villages.",
+        "authors": [
+            AuthorDetails(
+                "Hà Trung Chiến", "Son La City People's Committee", presenter_email, True
+            ),
+            *co_authors,
+        ],
+    }
+    values.update(overrides)
+    return SubmissionDetails(**values)
+
+
+def make_paper(event, submitter, *co_authors, now=DURING, file=None, **overrides) -> Paper:
+    paper = submit(
+        event,
+        submitter,
+        details(submitter.email, *co_authors, **overrides),
+        file or received(),
+        now=now,
+    )
+    _db.session.commit()
+    return paper
+
+
+def count(model) -> int:
+    return _db.session.scalar(select(func.count()).select_from(model))
+
+
+def nothing_saved():
+    return count(Paper) == count(PaperAuthor) == count(PaperVersion) == count(OutboxMessage) == 0
+
+
+# The call ----------------------------------------------------------------------------
+
+
+def test_call_keeps_local_times_in_utc_and_the_defaults(db):
+    event = make_event(timezone="Asia/Bangkok")
+    call = save_call(
+        event, CallDetails(opens_at=datetime(2024, 5, 1, 9), closes_at=datetime(2024, 7, 1, 17))
+    )
+    db.session.commit()
+    assert call.opens_at == datetime(2024, 5, 1, 2, tzinfo=UTC)  # 09:00 in Bangkok
+    assert call.last_edit_at == call.closes_at  # no edit deadline: until the call closes
+    assert call.allowed_kinds == ["pdf", "docx", "pptx", "odt", "odp"]
+    assert call.max_bytes == 20 * 1024 * 1024
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"closes_at": OPENS}, "closes_at"),
+        ({"edit_deadline": CLOSES - timedelta(days=1)}, "edit_deadline"),
+        ({"allowed_kinds": ("pdf", "exe")}, "allowed_kinds"),
+        ({"allowed_kinds": ()}, "allowed_kinds"),
+        ({"max_bytes": 0}, "max_bytes"),
+        ({"max_bytes": 64 * 1024 * 1024}, "max_bytes"),  # above the server's request limit
+        ({"abstract_word_limit": 0}, "abstract_word_limit"),
+        (
+            {"criteria": (CriterionDetails("Clarity"), CriterionDetails(" clarity "))},
+            "criteria-1-name",
+        ),
+        ({"criteria": (CriterionDetails("Clarity", max_score=0),)}, "criteria-0-max_score"),
+    ],
+)
+def test_a_bad_call_is_refused_and_nothing_is_saved(db, overrides, field):
+    event = make_event()
+    values = {"opens_at": OPENS, "closes_at": CLOSES, **overrides}
+    with pytest.raises(ValidationError) as refused:
+        save_call(event, CallDetails(**values))
+    assert refused.value.field == field
+    db.session.rollback()
+    assert count(CallForPapers) == 0
+
+
+def test_call_topics_must_be_tracks_of_the_event(db):
+    event, other = make_event(), make_event()
+    foreign = Track(event_id=other.id, name="Elsewhere")
+    mine = Track(event_id=event.id, name="Inclusion and equity")
+    db.session.add_all([foreign, mine])
+    db.session.commit()
+    with pytest.raises(ValidationError, match="this event's tracks"):
+        make_call(event, topic_ids=(foreign.id,))
+    db.session.rollback()
+    call = make_call(event, topic_ids=(mine.id,))
+    assert [t.name for t in call.topics] == ["Inclusion and equity"]
+
+
+# Submitting --------------------------------------------------------------------------
+
+
+def test_submission_keeps_the_paper_its_authors_and_version_one(db):
+    event, category, _, submitter = setting()
+    co_author = person(event, category, email="lan@hcmc.example", organisation="HCMC Open U")
+    paper = make_paper(
+        event,
+        submitter,
+        AuthorDetails("Nguyễn Thị Lan", "HCMC Open University", "LAN@hcmc.example"),
+        AuthorDetails("Kim Min-jun", "Suwon Lifelong Learning", "kim@suwon.example"),
+        file=received(filename="son-la.pdf"),
+    )
+
+    assert paper.status == "submitted"
+    assert [(a.position, a.email, a.is_presenting) for a in paper.authors] == [
+        (0, "chien@sonla.example", True),
+        (1, "lan@hcmc.example", False),
+        (2, "kim@suwon.example", False),
+    ]
+    # Co-authors who are registered are linked, so their own management link shows it.
+    assert [a.registration_id for a in paper.authors] == [submitter.id, co_author.id, None]
+    [version] = paper.versions
+    assert (version.number, version.original_filename, version.size) == (1, "son-la.pdf", len(PDF))
+    assert version.sha256 == hashlib.sha256(PDF).hexdigest()
+    assert version.uploaded_by_id == submitter.id and version.uploaded_at == DURING
+    # Every author is told, once each.
+    mails = db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.recipient)).all()
+    assert [m.recipient for m in mails] == [
+        "chien@sonla.example",
+        "kim@suwon.example",
+        "lan@hcmc.example",
+    ]
+    assert all(m.subject.startswith("Paper received") for m in mails)
+    assert "We have received your paper" in mails[0].body_text
+    assert "naming you as an author" in mails[1].body_text
+    assert "register to follow the paper" in mails[1].body_text  # Kim is not registered
+    assert "Follow the paper with your private registration link" in mails[2].body_text
+
+
+@pytest.mark.parametrize(
+    ("now", "message"),
+    [
+        (OPENS - timedelta(minutes=1), "opens on 1 May 2024, 16:00 \\(Asia/Bangkok\\)"),
+        (CLOSES, "closed on 1 Jul 2024, 16:00 \\(Asia/Bangkok\\)"),
+    ],
+)
+def test_submission_outside_the_call_is_refused(db, now, message):
+    event, _, _, submitter = setting()
+    with pytest.raises(ValidationError, match=message):
+        submit(event, submitter, details(submitter.email), received(), now=now)
+    db.session.rollback()
+    assert nothing_saved()
+
+
+def test_an_event_without_a_call_takes_no_papers(db):
+    event = make_event()
+    submitter = person(event, make_category(event))
+    with pytest.raises(ValidationError, match="has no call for papers"):
+        submit(event, submitter, details(submitter.email), received(), now=DURING)
+
+
+def bad_submissions(event, category):
+    lan = person(event, category, email="lan@hcmc.example")
+    long_abstract = " ".join(["word"] * 51)
+    presenter = "chien@sonla.example"
+    co_author = AuthorDetails("Nguyễn Thị Lan", "HCMC Open University", lan.email)
+    return [
+        (details(presenter, title="   "), "title", "title"),
+        (details(presenter, title="x" * 301), "title", "at most 300"),
+        (details(presenter, abstract=""), "abstract", "Write an abstract"),
+        (details(presenter, abstract=long_abstract), "abstract", "51 words; the limit is 50"),
+        (details(presenter, track_id=999), "track_id", "call's topics"),
+        (details(presenter, authors=[]), "authors", "at least one author"),
+        (
+            details(presenter, AuthorDetails("Lan", "HCMC", "not-an-address")),
+            "authors-1-email",
+            "valid e-mail",
+        ),
+        (
+            details(presenter, AuthorDetails("Chiến again", "Son La", presenter.upper())),
+            "authors-1-email",
+            "listed twice",
+        ),
+        (details(presenter, AuthorDetails("", "HCMC", lan.email)), "authors-1-name", "name"),
+        (
+            details(presenter, AuthorDetails("Lan", " ", lan.email)),
+            "authors-1-organisation",
+            "Independent",
+        ),
+        (
+            details(presenter, AuthorDetails("Lan", "HCMC", lan.email, True)),
+            "authors",
+            "Only one author can present",
+        ),
+        (
+            SubmissionDetails("T", "A", authors=[co_author]),
+            "authors",
+            "Choose one presenting author",
+        ),
+        (
+            details("nobody@example.org"),
+            "authors",
+            "nobody@example.org\\) must be registered",
+        ),
+    ]
+
+
+def test_bad_submissions_are_refused_with_the_field_and_nothing_is_saved(db):
+    event, category, _, submitter = setting()
+    for data, field, message in bad_submissions(event, category):
+        with pytest.raises(ValidationError, match=message) as refused:
+            submit(event, submitter, data, received(), now=DURING)
+        assert refused.value.field == field
+        db.session.rollback()
+        assert nothing_saved(), field
+
+
+def test_the_presenter_may_be_a_registered_co_author(db):
+    event, category, _, submitter = setting()
+    lan = person(event, category, email="lan@hcmc.example")
+    data = details(submitter.email, AuthorDetails("Nguyễn Thị Lan", "HCMC", lan.email, True))
+    data.authors[0].presenting = False
+    paper = submit(event, submitter, data, received(), now=DURING)
+    assert paper.presenting_author.email == "lan@hcmc.example"
+
+
+def test_a_cancelled_presenter_cannot_present(db):
+    event, category, _, submitter = setting()
+    lan = person(event, category, email="lan@hcmc.example")
+    change_status(lan, "cancel", notify_delegate=False)
+    db.session.commit()
+    data = details(submitter.email, AuthorDetails("Nguyễn Thị Lan", "HCMC", lan.email, True))
+    data.authors[0].presenting = False
+    with pytest.raises(ValidationError, match="must be registered"):
+        submit(event, submitter, data, received(), now=DURING)
+
+
+def test_topic_must_be_one_of_the_calls_topics(db):
+    event = make_event()
+    other = make_event()
+    topic = Track(event_id=event.id, name="Inclusion and equity")
+    foreign = Track(event_id=other.id, name="Inclusion and equity")
+    db.session.add_all([topic, foreign])
+    db.session.commit()
+    make_call(event, topic_ids=(topic.id,))
+    submitter = person(event, make_category(event), email="chien@sonla.example")
+    with pytest.raises(ValidationError, match="Choose a topic") as refused:
+        submit(event, submitter, details(submitter.email), received(), now=DURING)
+    assert refused.value.field == "track_id"
+    with pytest.raises(ValidationError, match="call's topics"):
+        submit(
+            event, submitter, details(submitter.email, track_id=foreign.id), received(), now=DURING
+        )
+    paper = make_paper(event, submitter, track_id=topic.id)
+    assert paper.track.name == "Inclusion and equity"
+
+
+@pytest.mark.parametrize(
+    ("file", "message"),
+    [
+        (
+            received(b"<html>", "paper.html", kind="html"),
+            "accepts PDF, DOCX.* files; “paper.html” is HTML",
+        ),
+        (received(b"", "empty.pdf"), "“empty.pdf” is empty"),
+    ],
+)
+def test_a_file_the_call_does_not_accept_is_refused(db, file, message):
+    event, _, _, submitter = setting()
+    with pytest.raises(ValidationError, match=message) as refused:
+        submit(event, submitter, details(submitter.email), file, now=DURING)
+    assert refused.value.field == "file"
+    db.session.rollback()
+    assert nothing_saved()
+
+
+def test_a_file_over_the_calls_size_limit_is_refused(db):
+    event, _, call, submitter = setting()
+    call.max_bytes = 1024 * 1024
+    db.session.commit()
+    big = received(b"%PDF" + b"0" * (1024 * 1024))
+    with pytest.raises(ValidationError, match="larger than 1 MB"):
+        submit(event, submitter, details(submitter.email), big, now=DURING)
+
+
+def test_cancelled_or_foreign_registrations_cannot_submit(db):
+    event, category, _, submitter = setting()
+    stranger_event = make_event()
+    stranger = person(stranger_event, make_category(stranger_event))
+    with pytest.raises(PermissionDenied):
+        submit(event, stranger, details(stranger.email), received(), now=DURING)
+    change_status(submitter, "cancel", notify_delegate=False)
+    db.session.commit()
+    with pytest.raises(ValidationError, match="cancelled"):
+        submit(event, submitter, details(submitter.email), received(), now=DURING)
+
+
+# Versions ----------------------------------------------------------------------------
+
+
+def test_new_versions_are_numbered_and_every_version_is_kept(db):
+    event, category, _, submitter = setting()
+    lan = person(event, category, email="lan@hcmc.example")
+    paper = make_paper(event, submitter, AuthorDetails("Lan", "HCMC", lan.email))
+    add_version(paper, received(PDF + b"v2", "v2.pdf"), submitter, now=DURING)
+    # A co-author uploads through their own registration.
+    third = add_version(paper, received(PDF + b"v3", "v3.pdf"), lan, now=BEFORE_EDIT_DEADLINE)
+    db.session.commit()
+    assert third.number == 3 and third.uploaded_by_id == lan.id
+    assert [(v.number, v.original_filename) for v in paper.versions] == [
+        (1, "paper.pdf"),
+        (2, "v2.pdf"),
+        (3, "v3.pdf"),
+    ]
+    assert paper.latest_version.number == 3
+
+
+def test_no_new_version_after_the_edit_deadline(db):
+    event, _, _, submitter = setting()
+    paper = make_paper(event, submitter)
+    with pytest.raises(ValidationError, match="until 1 Aug 2024, 16:00 \\(Asia/Bangkok\\)"):
+        add_version(paper, received(PDF + b"late"), submitter, now=EDIT_DEADLINE)
+    db.session.rollback()
+    assert [v.number for v in paper.versions] == [1]
+    assert paper.version_count == 1
+
+
+def test_only_authors_upload_versions(db):
+    event, category, _, submitter = setting()
+    paper = make_paper(event, submitter)
+    stranger = person(event, category)
+    with pytest.raises(PermissionDenied):
+        add_version(paper, received(PDF + b"x"), stranger, now=DURING)
+
+
+def test_the_same_file_again_is_not_a_new_version(db):
+    event, _, _, submitter = setting()
+    paper = make_paper(event, submitter)
+    with pytest.raises(ValidationError, match="same as version 1"):
+        add_version(paper, received(), submitter, now=DURING)
+
+
+def test_a_revision_request_allows_a_version_after_the_deadline(db):
+    event, _, _, submitter = setting()
+    paper = make_paper(event, submitter)
+    paper.status = "revise"
+    db.session.commit()
+    version = add_version(paper, received(PDF + b"revised"), submitter, now=EDIT_DEADLINE)
+    assert version.number == 2
+    assert paper.status == "submitted"  # back for the organisers' decision
+
+
+def test_simultaneous_uploads_get_consecutive_numbers(make_app, database_url):
+    if database_url.startswith("sqlite"):
+        pytest.skip("needs PostgreSQL: concurrent writers (SQLite serialises writes anyway)")
+    app = make_app(MAIL_DELIVER_AFTER_COMMIT=False)
+    with app.app_context():
+        event, _, _, submitter = setting()
+        paper_id = make_paper(event, submitter).id
+        submitter_id = submitter.id
+
+    start = threading.Barrier(8)
+    errors = []
+
+    def upload(n):
+        from conference.registration.models import Registration
+
+        with app.app_context():
+            try:
+                paper = _db.session.get(Paper, paper_id)
+                by = _db.session.get(Registration, submitter_id)
+                start.wait()
+                add_version(paper, received(PDF + str(n).encode()), by, now=DURING)
+                _db.session.commit()
+            except Exception as exc:  # every failure is a test failure, reported below
+                errors.append(repr(exc))
+                _db.session.rollback()
+            finally:
+                _db.session.remove()
+
+    threads = [threading.Thread(target=upload, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert errors == []
+    with app.app_context():
+        numbers = _db.session.scalars(
+            select(PaperVersion.number).where(PaperVersion.paper_id == paper_id)
+        ).all()
+        assert sorted(numbers) == list(range(1, 10))
+        assert _db.session.get(Paper, paper_id).version_count == 9
+
+
+# Changing and withdrawing ------------------------------------------------------------
+
+
+def test_authors_can_change_the_details_until_the_deadline(db):
+    event, category, _, submitter = setting()
+    lan = person(event, category, email="lan@hcmc.example")
+    paper = make_paper(event, submitter, AuthorDetails("Lan", "HCMC", lan.email))
+    changed = details(
+        submitter.email,
+        AuthorDetails("Kim Min-jun", "Suwon", "kim@suwon.example"),
+        title="Learning cities: no one left behind",
+    )
+    update_details(paper, submitter, changed, now=DURING)
+    db.session.commit()
+    assert paper.title == "Learning cities: no one left behind"
+    assert [a.email for a in paper.authors] == ["chien@sonla.example", "kim@suwon.example"]
+    with pytest.raises(ValidationError, match="until"):
+        update_details(paper, submitter, details(submitter.email), now=EDIT_DEADLINE)
+
+
+def test_an_author_withdraws_and_the_versions_stay(db):
+    event, _, _, submitter = setting()
+    paper = make_paper(event, submitter)
+    withdraw(paper, submitter, now=DURING)
+    db.session.commit()
+    assert paper.status == "withdrawn" and paper.withdrawn_at == DURING
+    assert len(paper.versions) == 1
+    with pytest.raises(ValidationError, match="withdrawn already"):
+        withdraw(paper, submitter)
+    with pytest.raises(ValidationError, match="withdrawn: it cannot change"):
+        add_version(paper, received(PDF + b"2"), submitter, now=DURING)
+
+
+def test_a_stranger_cannot_withdraw_and_an_accepted_paper_is_withdrawn_by_organisers(db):
+    event, category, _, submitter = setting()
+    paper = make_paper(event, submitter)
+    with pytest.raises(PermissionDenied):
+        withdraw(paper, person(event, category))
+    paper.status = "accepted"
+    db.session.commit()
+    with pytest.raises(ValidationError, match="write to the organisers"):
+        withdraw(paper, submitter)
+    assert paper.status == "accepted"
+
+
+# Who sees what -----------------------------------------------------------------------
+
+
+def test_delegates_see_their_own_and_co_authored_papers_only(db):
+    from conference.papers.services import papers_visible_to
+
+    event, category, _, submitter = setting()
+    lan = person(event, category, email="lan@hcmc.example")
+    paper = make_paper(
+        event,
+        submitter,
+        AuthorDetails("Lan", "HCMC", lan.email),
+        AuthorDetails("Kim", "Suwon", "kim@suwon.example"),
+    )
+    stranger = person(event, category, email="somchai@bangkok.example")
+    # Kim registers after the submission: the e-mail address still finds the paper.
+    kim = person(event, category, email="kim@suwon.example")
+    # The same address at another event sees nothing of this one.
+    other = make_event()
+    elsewhere = person(other, make_category(other), email="lan@hcmc.example")
+
+    for who in (submitter, lan, kim):
+        assert papers_visible_to(who) == [paper]
+        assert can_view(paper, who)
+    for who in (stranger, elsewhere):
+        assert papers_visible_to(who) == []
+        assert not can_view(paper, who)
+    assert not can_view(paper, None)
+
+
+def test_organisers_list_the_papers_by_status_and_topic(db):
+    from conference.papers.services import event_papers
+
+    event = make_event()
+    topics = [Track(event_id=event.id, name=name) for name in ("Inclusion", "Green cities")]
+    db.session.add_all(topics)
+    db.session.commit()
+    make_call(event, topic_ids=tuple(t.id for t in topics))
+    submitter = person(event, make_category(event), email="chien@sonla.example")
+    first = make_paper(event, submitter, title="First", track_id=topics[0].id)
+    second = make_paper(event, submitter, title="Second", track_id=topics[1].id)
+    withdraw(second, submitter)
+    other = make_event()
+    make_call(other)
+    make_paper(other, person(other, make_category(other)))
+
+    assert event_papers(event) == [first, second]
+    assert event_papers(event, status="withdrawn") == [second]
+    assert event_papers(event, track_id=topics[0].id) == [first]
