@@ -33,6 +33,8 @@ Ministry of Higher Education, Science, Research and Innovation."""
 DEMO_STAFF = (
     ("organiser@example.org", "Siriporn Chaiyasit", "organiser"),
     ("checkin@example.org", "Nguyễn Văn An", "checkin"),
+    ("reviewer@example.org", "Kanya Wongsawat", "reviewer"),
+    ("reviewer2@example.org", "Lê Minh Châu", "reviewer"),
 )
 
 
@@ -89,7 +91,8 @@ def build_demo(today: date, original_dates: bool = False) -> tuple[Event, list[D
     db.session.flush()
     _demo_registration_setup(event)
     _demo_registrations(event)
-    _demo_agenda(event, staff[0][0])
+    reviewers = [user for user, role in staff if role == "reviewer"]
+    _demo_agenda(event, staff[0][0], reviewers)
     if not original_dates:
         _demo_arrivals(event, staff[1][0])
     return event, accounts
@@ -115,10 +118,12 @@ TRACKS = (
 THEME_TRACK = (0, 1, 2, 2, 2, 3, 0, 3)
 
 
-def _demo_agenda(event, organiser) -> None:
-    """The two-day programme: plenaries, the ceremony, parallel sessions, culture."""
+def _demo_agenda(event, organiser, reviewers) -> None:
+    """The two-day programme: plenaries, the ceremony, parallel sessions of accepted
+    papers, culture."""
     from conference.agenda.models import AgendaSession, Room, Talk, Track
     from conference.agenda.services import SessionDetails, publish, save_session
+    from conference.papers.demo import accepted_paper_talk, demo_call, papers_in_review
     from conference.registration.models import Category, Registration
 
     if db.session.scalar(select(AgendaSession.id).where(AgendaSession.event_id == event.id)):
@@ -136,6 +141,13 @@ def _demo_agenda(event, organiser) -> None:
     tracks = [Track(event_id=event.id, name=name, colour=colour) for name, colour in TRACKS]
     db.session.add_all(tracks)
     db.session.flush()
+    call = demo_call(event, tracks)
+
+    def paper_talk(presenter, title, track):
+        return accepted_paper_talk(
+            event, call, presenter, title, track, reviewers=reviewers, organiser=organiser
+        )
+
     speakers = db.session.scalars(
         select(Registration)
         .join(Category, Category.id == Registration.category_id)
@@ -224,16 +236,13 @@ def _demo_agenda(event, organiser) -> None:
                 if presenter is None:
                     break
                 city = presenter.delegation.name if presenter.delegation else presenter.organisation
-                talk = Talk(
-                    event_id=event.id,
-                    session=block,
-                    position=slot,
-                    duration_minutes=25,
-                    title=f"{city}: {THEMES[theme % len(THEMES)]}",
-                    starts_at=block.starts_at + timedelta(minutes=5 + 30 * slot),
+                talk = paper_talk(
+                    presenter,
+                    f"{city}: {THEMES[theme % len(THEMES)]}",
+                    tracks[THEME_TRACK[theme % len(THEMES)]],
                 )
-                talk.presenters.append(presenter)
-                db.session.add(talk)
+                talk.session, talk.position = block, slot
+                talk.starts_at = block.starts_at + timedelta(minutes=5 + 30 * slot)
                 theme += 1
     session(
         "cultural",
@@ -266,13 +275,31 @@ def _demo_agenda(event, organiser) -> None:
         )
         talk.presenters.append(keynote_speaker)
         db.session.add(talk)
-    # Talks proposed late, waiting in the editor's sidebar to be placed.
+    # Papers accepted late, waiting in the editor's sidebar to be placed.
     for presenter in (list(speaker_iter) or speakers[-2:])[:2]:
         city = presenter.delegation.name if presenter.delegation else presenter.organisation
-        talk = Talk(event_id=event.id, duration_minutes=20, title=f"{city}: {THEMES[theme % 8]}")
-        talk.presenters.append(presenter)
-        db.session.add(talk)
+        paper_talk(presenter, f"{city}: {THEMES[theme % 8]}", tracks[THEME_TRACK[theme % 8]])
         theme += 1
+    # And papers by delegates still in review, one per delegation.
+    by_delegation = {}
+    for delegate in db.session.scalars(
+        select(Registration)
+        .join(Category, Category.id == Registration.category_id)
+        .where(
+            Registration.event_id == event.id,
+            Category.name == "Delegate",
+            Registration.status == "confirmed",
+            Registration.delegation_id.is_not(None),
+        )
+        .order_by(Registration.id)
+    ):
+        by_delegation.setdefault(delegate.delegation_id, delegate)
+    in_review = []
+    for delegate in list(by_delegation.values())[:4]:
+        theme = (theme + 1) % len(THEMES)
+        title = f"{delegate.delegation.name}: {THEMES[theme]}"
+        in_review.append((delegate, title, tracks[THEME_TRACK[theme]]))
+    papers_in_review(event, call, in_review, reviewers=reviewers, organiser=organiser)
     session(
         "plenary",
         "Closing plenary and Bangkok call to action",

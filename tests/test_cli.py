@@ -51,7 +51,12 @@ def test_demo_builds_the_asean3_event_starting_today_and_is_idempotent(app, runn
     assert event.end_date == event.start_date + timedelta(days=1)
     assert event.registration_is_open()
     roles = {(r.user.email, r.role) for r in db.session.scalars(select(EventRole))}
-    assert roles == {("organiser@example.org", "organiser"), ("checkin@example.org", "checkin")}
+    assert roles == {
+        ("organiser@example.org", "organiser"),
+        ("checkin@example.org", "checkin"),
+        ("reviewer@example.org", "reviewer"),
+        ("reviewer2@example.org", "reviewer"),
+    }
 
     from conference.checkin.models import CheckIn
 
@@ -66,6 +71,23 @@ def test_demo_builds_the_asean3_event_starting_today_and_is_idempotent(app, runn
     titles = [t["title"] for s in publication.snapshot["sessions"] for t in s["talks"]]
     assert any("Son La" in t and "no one is left behind" in t for t in titles)
     assert not [c for c in agenda_conflicts(event) if c.hard]
+
+    # The parallel sessions are made of accepted papers, Son La's on the first day.
+    from conference.papers.models import Paper
+    from conference.papers.storage import storage_from_config
+
+    papers = db.session.scalars(select(Paper)).all()
+    son_la = next(p for p in papers if p.title.startswith("Son La"))
+    assert son_la.status == "accepted"
+    assert son_la.talk.session.kind == "parallel"
+    assert son_la.talk.session.starts_at.astimezone(event.tz).date() == event.start_date
+    assert son_la.presenting_author.name.startswith("Mr Trung Chiến")
+    assert "34% of its total budget" in son_la.abstract
+    with storage_from_config(app).open(son_la.latest_version.storage_key) as file:
+        stored = file.read()
+    assert stored.startswith(b"%PDF-") and len(stored) == son_la.latest_version.size
+    statuses = {p.status for p in papers}
+    assert statuses >= {"accepted", "under_review", "revise", "rejected"}
 
     passwords = demo_passwords(first.output)
     client = app.test_client()

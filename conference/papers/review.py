@@ -463,10 +463,17 @@ def _drop_talk(paper: Paper) -> None:
 
 
 def decide(
-    paper: Paper, decision: str, note: str, by: User | None, *, now: datetime | None = None
+    paper: Paper,
+    decision: str,
+    note: str,
+    by: User | None,
+    *,
+    now: datetime | None = None,
+    notify: bool = True,
 ) -> Paper:
-    """Accept, reject or ask for a revision; every author is told by e-mail. An accepted
-    paper becomes one talk waiting to be placed in the agenda."""
+    """Accept, reject or ask for a revision; every author is told by e-mail (unless
+    ``notify`` is false: an import or the demo). An accepted paper becomes one talk waiting
+    to be placed in the agenda."""
     if decision not in DECISIONS:
         raise ValidationError("Decide accept, reject or revise.", field="decision")
     if paper.status == "withdrawn":
@@ -488,6 +495,8 @@ def decide(
     paper.status, paper.decision_note = status, note
     paper.decided_at, paper.decided_by_id = now or utcnow(), getattr(by, "id", None)
     db.session.flush()
+    if not notify:
+        return paper
     notify_authors(
         paper,
         "paper_decision",

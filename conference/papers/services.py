@@ -404,8 +404,10 @@ def submit(
     first_file,
     *,
     now: datetime | None = None,
+    notify: bool = True,
 ) -> Paper:
-    """A new paper with its first version, while the call is open; every author is told."""
+    """A new paper with its first version, while the call is open; every author is told
+    (unless ``notify`` is false: an import or the demo)."""
     now = now or utcnow()
     call = check_can_submit(event, registration, now=now)
     title, abstract, track, authors = _clean_submission(call, details)
@@ -435,6 +437,8 @@ def submit(
     link_registrations(paper)
     db.session.flush()
     _add_version(paper, first_file, registration, now)
+    if not notify:
+        return paper
     notify_authors(
         paper,
         "paper_submitted",
