@@ -1,3 +1,600 @@
-"""Agenda pages: editor (being built)."""
+"""The organisers' agenda editor: the day grid, rooms, tracks, sessions and talks.
 
-from conference.agenda import bp  # noqa: F401
+Drags in the grid post JSON (with the CSRF token in the X-CSRFToken header); every
+change also has a plain form, for keyboards and browsers without JavaScript.
+"""
+
+from datetime import date, datetime, time
+
+from flask import flash, jsonify, redirect, render_template, request, url_for
+
+from conference.agenda import bp, editing
+from conference.agenda.conflicts import find_conflicts
+from conference.agenda.forms import RoomForm, SessionForm, TalkForm, TrackForm, choices
+from conference.agenda.models import Room, Track
+from conference.agenda.services import (
+    SessionDetails,
+    latest_publication,
+    load_agenda,
+    snapshot,
+)
+from conference.auth.decorators import event_role_required
+from conference.auth.forms import ConfirmForm
+from conference.errors import NotFound, ValidationError
+from conference.extensions import db
+
+# Helpers -----------------------------------------------------------------------------
+
+
+def _payload() -> dict:
+    """The request's fields: a JSON object, or the posted form."""
+    if request.is_json:
+        data = request.get_json(silent=True)
+        return data if isinstance(data, dict) else {}
+    return request.form.to_dict()
+
+
+def _int_or_none(value, field: str, what: str):
+    if value in (None, ""):
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise ValidationError(f"{what} must be a number.", field=field) from None
+
+
+def _conflict_json(conflicts) -> list[dict]:
+    return [
+        {
+            "kind": c.kind,
+            "hard": c.hard,
+            "message": c.message,
+            "sessions": list(c.sessions),
+            "talks": list(c.talks),
+        }
+        for c in conflicts
+    ]
+
+
+def _json_ok(event, **more):
+    conflicts = find_conflicts(load_agenda(event))
+    return jsonify(
+        ok=True,
+        conflicts=_conflict_json(conflicts),
+        hard=sum(1 for c in conflicts if c.hard),
+        **more,
+    )
+
+
+def _json_error(exc: ValidationError):
+    db.session.rollback()
+    return jsonify(ok=False, error=exc.message, field=exc.field), 422
+
+
+def _warn_conflicts(event, session_ids=(), talk_ids=()) -> None:
+    """Flash the conflicts a change left on these sessions or talks."""
+    for c in find_conflicts(load_agenda(event)):
+        if set(c.sessions) & set(session_ids) or set(c.talks) & set(talk_ids):
+            label = "Conflict (blocks publishing)" if c.hard else "Warning"
+            flash(f"{label}: {c.message}", "danger" if c.hard else "warning")
+
+
+def _zone(event, day: date) -> str:
+    """'Asia/Bangkok (UTC+07:00)': the zone the editor's times are in, on that day."""
+    offset = datetime.combine(day, time(12), event.tz).strftime("%z")
+    return f"{event.timezone.replace('_', ' ')} (UTC{offset[:3]}:{offset[3:]})"
+
+
+def _change_lines(event, changes) -> list[str]:
+    """A publication's changelog as sentences, in the event's time."""
+
+    def where(iso, room):
+        moment = datetime.fromisoformat(iso).astimezone(event.tz)
+        return f"{moment:%a %d %b %H:%M}, {room or 'no room'}"
+
+    lines = []
+    for c in changes:
+        if c["change"] == "moved":
+            lines.append(
+                f"“{c['title']}” moved from {where(c['was_when'], c['was_room'])} "
+                f"to {where(c['when'], c['room'])}."
+            )
+        elif c["change"] == "added":
+            lines.append(f"“{c['title']}” added: {where(c['when'], c['room'])}.")
+        else:
+            lines.append(f"“{c['title']}” removed (was {where(c['when'], c['room'])}).")
+    return lines
+
+
+def _back(default: str) -> str:
+    """Where a form asked to return to (a path on this site only), or ``default``."""
+    target = request.form.get("next") or ""
+    return target if target.startswith("/") and not target.startswith("//") else default
+
+
+def _day_of(event, value: str | None) -> date:
+    try:
+        day = date.fromisoformat(value or "")
+    except ValueError:
+        return event.start_date
+    return day if day in event.days else event.start_date
+
+
+def _editor_url(event, day: date | None = None) -> str:
+    return url_for("agenda.editor", slug=event.slug, day=(day or event.start_date).isoformat())
+
+
+def _session_or_404(event, session_id):
+    session = editing.get_session(event, session_id)
+    if session is None:
+        raise NotFound("There is no such session in this event.")
+    return session
+
+
+def _talk_or_404(event, talk_id):
+    talk = editing.get_talk(event, talk_id)
+    if talk is None:
+        raise NotFound("There is no such talk in this event.")
+    return talk
+
+
+# The grid ----------------------------------------------------------------------------
+
+
+@bp.get("/events/<slug>/agenda/edit")
+@event_role_required("organiser")
+def editor(event):
+    day = _day_of(event, request.args.get("day"))
+    agenda = load_agenda(event)
+    conflicts = find_conflicts(agenda)
+    rooms = editing.rooms_of(event)
+    sessions = editing.day_sessions(event, day)
+    grid = editing.build_grid(day, event.tz, [(r.id, r.name, r.capacity) for r in rooms], sessions)
+    publication = latest_publication(event)
+    return render_template(
+        "agenda/editor/grid.html",
+        event=event,
+        day=day,
+        grid=grid,
+        slots={s.id: s for s in agenda.sessions},
+        conflicts=conflicts,
+        by_session=editing.conflicts_by_session(conflicts, agenda),
+        hard=sum(1 for c in conflicts if c.hard),
+        soft=sum(1 for c in conflicts if not c.hard),
+        minutes={s.id: int((s.ends_at - s.starts_at).total_seconds() // 60) for s in sessions},
+        unplaced=editing.unplaced_talks(event),
+        publication=publication,
+        changes=_change_lines(event, publication.changes) if publication else [],
+        zone=_zone(event, day),
+        draft_changed=publication is not None and snapshot(event) != publication.snapshot,
+        form=ConfirmForm(),
+        has_rooms=bool(rooms),
+    )
+
+
+@bp.post("/events/<slug>/agenda/sessions/<int:session_id>/move")
+@event_role_required("organiser")
+def move_session(event, session_id):
+    """JSON {room_id, starts: "YYYY-MM-DDTHH:MM"} -> 200 {ok, conflicts} or 422 {error}."""
+    session = _session_or_404(event, session_id)
+    data = _payload()
+    try:
+        room_id = _int_or_none(data.get("room_id"), "room_id", "The room")
+        try:
+            starts = datetime.strptime(str(data.get("starts") or ""), "%Y-%m-%dT%H:%M")
+        except ValueError:
+            raise ValidationError(
+                "Give the start as YYYY-MM-DDTHH:MM in the event's time zone.", field="starts"
+            ) from None
+        editing.move_session(event, session, room_id, starts)
+    except ValidationError as exc:
+        return _json_error(exc)
+    db.session.commit()
+    local = event.local(session.starts_at)
+    return _json_ok(
+        event,
+        session={
+            "id": session.id,
+            "room_id": session.room_id,
+            "starts": f"{local:%Y-%m-%dT%H:%M}",
+            "ends": f"{event.local(session.ends_at):%Y-%m-%dT%H:%M}",
+        },
+    )
+
+
+# Rooms and tracks --------------------------------------------------------------------
+
+
+@bp.route("/events/<slug>/agenda/edit/rooms", methods=["GET", "POST"])
+@bp.route("/events/<slug>/agenda/edit/rooms/<int:room_id>", methods=["GET", "POST"])
+@event_role_required("organiser")
+def edit_rooms(event, room_id=None):
+    room = db.session.get(Room, room_id) if room_id else None
+    if room_id and (room is None or room.event_id != event.id):
+        raise NotFound("There is no such room in this event.")
+    rooms = editing.rooms_of(event)
+    form = RoomForm(obj=room) if request.method == "GET" else RoomForm()
+    if room is None and request.method == "GET":
+        form.position.data = max((r.position for r in rooms), default=-1) + 1
+    if form.validate_on_submit():
+        try:
+            saved = editing.save_room(
+                event,
+                room,
+                form.name.data,
+                form.capacity.data,
+                form.notes.data,
+                form.position.data or 0,
+            )
+        except ValidationError as exc:
+            db.session.rollback()
+            form[exc.field or "name"].errors.append(exc.message)
+        else:
+            db.session.commit()
+            flash(f"The room “{saved.name}” is saved.", "success")
+            return redirect(url_for(".edit_rooms", slug=event.slug))
+    status = 422 if form.errors else 200
+    return render_template(
+        "agenda/editor/rooms.html",
+        event=event,
+        form=form,
+        room=room,
+        rooms=rooms,
+        confirm=ConfirmForm(),
+    ), status
+
+
+@bp.post("/events/<slug>/agenda/edit/rooms/<int:room_id>/delete")
+@event_role_required("organiser")
+def delete_room(event, room_id):
+    room = db.session.get(Room, room_id)
+    if room is None or room.event_id != event.id:
+        raise NotFound("There is no such room in this event.")
+    name = room.name
+    try:
+        editing.delete_room(event, room)
+    except ValidationError as exc:
+        db.session.rollback()
+        flash(exc.message, "danger")
+    else:
+        db.session.commit()
+        flash(f"The room “{name}” is deleted.", "success")
+    return redirect(url_for(".edit_rooms", slug=event.slug))
+
+
+@bp.route("/events/<slug>/agenda/edit/tracks", methods=["GET", "POST"])
+@bp.route("/events/<slug>/agenda/edit/tracks/<int:track_id>", methods=["GET", "POST"])
+@event_role_required("organiser")
+def edit_tracks(event, track_id=None):
+    track = db.session.get(Track, track_id) if track_id else None
+    if track_id and (track is None or track.event_id != event.id):
+        raise NotFound("There is no such track in this event.")
+    form = TrackForm(obj=track) if request.method == "GET" else TrackForm()
+    if form.validate_on_submit():
+        try:
+            saved = editing.save_track(event, track, form.name.data, form.colour.data)
+        except ValidationError as exc:
+            db.session.rollback()
+            form[exc.field or "name"].errors.append(exc.message)
+        else:
+            db.session.commit()
+            flash(f"The track “{saved.name}” is saved.", "success")
+            return redirect(url_for(".edit_tracks", slug=event.slug))
+    status = 422 if form.errors else 200
+    return render_template(
+        "agenda/editor/tracks.html",
+        event=event,
+        form=form,
+        track=track,
+        tracks=editing.tracks_of(event),
+        confirm=ConfirmForm(),
+    ), status
+
+
+@bp.post("/events/<slug>/agenda/edit/tracks/<int:track_id>/delete")
+@event_role_required("organiser")
+def delete_track(event, track_id):
+    track = db.session.get(Track, track_id)
+    if track is None or track.event_id != event.id:
+        raise NotFound("There is no such track in this event.")
+    name = track.name
+    count = editing.delete_track(event, track)
+    db.session.commit()
+    flash(
+        f"The track “{name}” is deleted"
+        + (f"; {count} session(s) no longer have a track." if count else "."),
+        "success",
+    )
+    return redirect(url_for(".edit_tracks", slug=event.slug))
+
+
+# Sessions ----------------------------------------------------------------------------
+
+
+def _session_form(event, session=None) -> SessionForm:
+    if request.method == "POST":
+        form = SessionForm()
+    elif session is not None:
+        form = SessionForm(
+            formdata=None,
+            obj=session,
+            data={
+                "day": event.local(session.starts_at).date().isoformat(),
+                "starts": event.local(session.starts_at).time(),
+                "ends": event.local(session.ends_at).time(),
+                "chair_ids": [c.id for c in session.chairs],
+            },
+        )
+    else:  # a new session, maybe from an empty cell of the grid: ?room_id=&starts=
+        data = {"kind": "parallel", "day": event.start_date.isoformat()}
+        room_id = request.args.get("room_id", type=int)
+        if room_id:
+            data["room_id"] = room_id
+        try:
+            starts = datetime.strptime(request.args.get("starts", ""), "%Y-%m-%dT%H:%M")
+        except ValueError:
+            pass
+        else:
+            data.update(day=starts.date().isoformat(), starts=starts.time())
+        form = SessionForm(formdata=None, data=data)
+    days = [d.isoformat() for d in event.days]
+    if session is not None and form.day.data not in days:
+        days.append(event.local(session.starts_at).date().isoformat())
+    form.day.choices = choices((d, f"{date.fromisoformat(d):%A %d %B %Y}") for d in days)
+    form.room_id.choices = choices(
+        [("", "— no room —")]
+        + [
+            (r.id, f"{r.name} ({r.capacity} seats)" if r.capacity is not None else r.name)
+            for r in editing.rooms_of(event)
+        ]
+    )
+    form.track_id.choices = choices(
+        [("", "— no track —")] + [(t.id, t.name) for t in editing.tracks_of(event)]
+    )
+    form.chair_ids.choices = choices(
+        editing.person_choices(event, keep=session.chairs if session is not None else ())
+    )
+    return form
+
+
+def _session_details(form: SessionForm) -> SessionDetails:
+    try:
+        day = date.fromisoformat(form.day.data or "")
+    except ValueError:
+        raise ValidationError("Choose a day of the event.", field="day") from None
+    return SessionDetails(
+        kind=form.kind.data,
+        title=form.title.data,
+        description=form.description.data or "",
+        starts=datetime.combine(day, form.starts.data),
+        ends=datetime.combine(day, form.ends.data),
+        room_id=form.room_id.data,
+        track_id=form.track_id.data,
+        capacity=form.capacity.data,
+        chair_ids=tuple(form.chair_ids.data or ()),
+    )
+
+
+def _save_session_form(event, session):
+    form = _session_form(event, session)
+    if form.validate_on_submit():
+        try:
+            saved = editing.update_session(
+                event, session, _session_details(form), form.signed_up_only.data
+            )
+        except ValidationError as exc:
+            db.session.rollback()
+            field = {"chairs": "chair_ids"}.get(exc.field, exc.field)
+            form[field if field in form else "title"].errors.append(exc.message)
+        else:
+            db.session.commit()
+            flash(f"The session “{saved.title}” is saved.", "success")
+            _warn_conflicts(event, session_ids=(saved.id,))
+            return None, saved
+    return form, session
+
+
+@bp.route("/events/<slug>/agenda/edit/sessions/new", methods=["GET", "POST"])
+@event_role_required("organiser")
+def new_session(event):
+    form, saved = _save_session_form(event, None)
+    if form is None:
+        return redirect(_editor_url(event, event.local(saved.starts_at).date()))
+    return render_template("agenda/editor/session.html", event=event, form=form, session=None), (
+        422 if form.errors else 200
+    )
+
+
+@bp.route("/events/<slug>/agenda/edit/sessions/<int:session_id>", methods=["GET", "POST"])
+@event_role_required("organiser")
+def edit_session(event, session_id):
+    session = _session_or_404(event, session_id)
+    form, saved = _save_session_form(event, session)
+    if form is None:
+        return redirect(url_for(".edit_session", slug=event.slug, session_id=saved.id))
+    agenda = load_agenda(event)
+    conflicts = editing.conflicts_by_session(find_conflicts(agenda), agenda)
+    slot = next((s for s in agenda.sessions if s.id == session.id), None)
+    return render_template(
+        "agenda/editor/session.html",
+        event=event,
+        form=form,
+        session=session,
+        slot=slot,
+        conflicts=conflicts.get(session.id, []),
+        unplaced=editing.unplaced_talks(event),
+        confirm=ConfirmForm(),
+        day=event.local(session.starts_at).date(),
+    ), (422 if form.errors else 200)
+
+
+@bp.post("/events/<slug>/agenda/edit/sessions/<int:session_id>/delete")
+@event_role_required("organiser")
+def delete_session(event, session_id):
+    session = _session_or_404(event, session_id)
+    title, day = session.title, event.local(session.starts_at).date()
+    try:
+        unplaced = editing.delete_session(event, session)
+    except ValidationError as exc:
+        db.session.rollback()
+        flash(exc.message, "danger")
+        return redirect(url_for(".edit_session", slug=event.slug, session_id=session_id))
+    db.session.commit()
+    flash(
+        f"The session “{title}” is deleted"
+        + (f"; its {unplaced} talk(s) wait beside the grid." if unplaced else "."),
+        "success",
+    )
+    return redirect(_editor_url(event, day if day in event.days else None))
+
+
+# Talks -------------------------------------------------------------------------------
+
+
+def _talk_form(event, talk=None) -> TalkForm:
+    if request.method == "POST":
+        form = TalkForm()
+    elif talk is not None:
+        form = TalkForm(
+            formdata=None,
+            obj=talk,
+            data={"presenter_ids": [p.id for p in talk.presenters], "starts": None},
+        )
+    else:
+        form = TalkForm(
+            formdata=None, data={"session_id": request.args.get("session_id", type=int)}
+        )
+    form.session_id.choices = choices([("", "— not placed yet —")] + editing.session_choices(event))
+    form.presenter_ids.choices = choices(
+        editing.person_choices(event, keep=talk.presenters if talk is not None else ())
+    )
+    return form
+
+
+def _talk_details(form: TalkForm) -> editing.TalkDetails:
+    return editing.TalkDetails(
+        title=form.title.data,
+        abstract=form.abstract.data or "",
+        duration_minutes=form.duration_minutes.data,
+        presenter_ids=tuple(form.presenter_ids.data or ()),
+        session_id=form.session_id.data,
+        starts=form.starts.data,
+    )
+
+
+def _save_talk_form(event, talk):
+    form = _talk_form(event, talk)
+    if form.validate_on_submit():
+        try:
+            saved = editing.save_talk(event, talk, _talk_details(form))
+        except ValidationError as exc:
+            db.session.rollback()
+            form[exc.field if exc.field in form else "title"].errors.append(exc.message)
+        else:
+            db.session.commit()
+            flash(f"The talk “{saved.title}” is saved.", "success")
+            _warn_conflicts(event, talk_ids=(saved.id,))
+            return None, saved
+    return form, talk
+
+
+def _after_talk(event, talk):
+    if talk.session_id:
+        return redirect(url_for(".edit_session", slug=event.slug, session_id=talk.session_id))
+    return redirect(_editor_url(event))
+
+
+@bp.route("/events/<slug>/agenda/edit/talks/new", methods=["GET", "POST"])
+@event_role_required("organiser")
+def new_talk(event):
+    form, saved = _save_talk_form(event, None)
+    if form is None:
+        return _after_talk(event, saved)
+    return render_template("agenda/editor/talk.html", event=event, form=form, talk=None), (
+        422 if form.errors else 200
+    )
+
+
+@bp.route("/events/<slug>/agenda/edit/talks/<int:talk_id>", methods=["GET", "POST"])
+@event_role_required("organiser")
+def edit_talk(event, talk_id):
+    talk = _talk_or_404(event, talk_id)
+    form, saved = _save_talk_form(event, talk)
+    if form is None:
+        return _after_talk(event, saved)
+    agenda = load_agenda(event)
+    conflicts = [c for c in find_conflicts(agenda) if talk.id in c.talks]
+    return render_template(
+        "agenda/editor/talk.html",
+        event=event,
+        form=form,
+        talk=talk,
+        conflicts=conflicts,
+        confirm=ConfirmForm(),
+    ), (422 if form.errors else 200)
+
+
+@bp.post("/events/<slug>/agenda/edit/talks/<int:talk_id>/delete")
+@event_role_required("organiser")
+def delete_talk(event, talk_id):
+    talk = _talk_or_404(event, talk_id)
+    title, session_id = talk.title, talk.session_id
+    editing.delete_talk(event, talk)
+    db.session.commit()
+    flash(f"The talk “{title}” is deleted.", "success")
+    if session_id:
+        return redirect(url_for(".edit_session", slug=event.slug, session_id=session_id))
+    return redirect(_editor_url(event))
+
+
+@bp.post("/events/<slug>/agenda/edit/place")
+@event_role_required("organiser")
+def place_talk(event):
+    """Put a talk into a session (last) or back beside the grid: JSON {talk_id, session_id}
+    from a drag, or the same fields from a form."""
+    data = _payload()
+    try:
+        talk = editing.get_talk(event, _int_or_none(data.get("talk_id"), "talk_id", "The talk"))
+        if talk is None:
+            raise ValidationError("Choose a talk of this event.", field="talk_id")
+        session_id = _int_or_none(data.get("session_id"), "session_id", "The session")
+        editing.place_talk(event, talk, session_id)
+    except ValidationError as exc:
+        if request.is_json:
+            return _json_error(exc)
+        db.session.rollback()
+        flash(exc.message, "danger")
+        return redirect(_back(_editor_url(event)))
+    db.session.commit()
+    if request.is_json:
+        return _json_ok(event, talk={"id": talk.id, "session_id": talk.session_id})
+    if session_id:
+        flash(f"“{talk.title}” is placed last in its session.", "success")
+        _warn_conflicts(event, talk_ids=(talk.id,))
+        return redirect(url_for(".edit_session", slug=event.slug, session_id=session_id))
+    flash(f"“{talk.title}” waits beside the grid.", "success")
+    return redirect(_back(_editor_url(event)))
+
+
+@bp.post("/events/<slug>/agenda/edit/talks/<int:talk_id>/reorder")
+@event_role_required("organiser")
+def reorder_talk(event, talk_id):
+    """Move a talk in its session's running order: {position} (0 = first)."""
+    talk = _talk_or_404(event, talk_id)
+    data = _payload()
+    try:
+        position = _int_or_none(data.get("position"), "position", "The position")
+        if position is None:
+            raise ValidationError("Say where the talk goes.", field="position")
+        editing.reorder_talk(event, talk, position)
+    except ValidationError as exc:
+        if request.is_json:
+            return _json_error(exc)
+        db.session.rollback()
+        flash(exc.message, "danger")
+        return redirect(_back(_editor_url(event)))
+    db.session.commit()
+    if request.is_json:
+        return _json_ok(event, talk={"id": talk.id, "position": talk.position})
+    _warn_conflicts(event, talk_ids=(talk.id,))
+    return redirect(url_for(".edit_session", slug=event.slug, session_id=talk.session_id))

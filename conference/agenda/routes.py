@@ -81,4 +81,4 @@ def publish_agenda(event):
                 + (f"; {moved} moved talk(s), their presenters are told." if moved else "."),
                 "success",
             )
-    return redirect(url_for("events.show", slug=event.slug))
+    return redirect(url_for("agenda.editor", slug=event.slug))

@@ -82,8 +82,8 @@ def load_agenda(event) -> Agenda:
             SessionSlot(
                 s.id,
                 s.title,
-                s.starts_at,
-                s.ends_at,
+                s.starts_at.astimezone(event.tz),
+                s.ends_at.astimezone(event.tz),
                 s.room_id,
                 s.room.name if s.room else "",
                 s.effective_capacity,
@@ -97,8 +97,10 @@ def load_agenda(event) -> Agenda:
                 t.id,
                 t.title,
                 t.session_id,
-                t.starts_at,
-                t.starts_at + timedelta(minutes=t.duration_minutes) if t.starts_at else None,
+                t.starts_at.astimezone(event.tz) if t.starts_at else None,
+                (t.starts_at + timedelta(minutes=t.duration_minutes)).astimezone(event.tz)
+                if t.starts_at
+                else None,
                 tuple(presenters.get(t.id, ())),
             )
             for t in talks

@@ -1,0 +1,118 @@
+"""Agenda editor forms. Fields only: the rules live in services.py and editing.py."""
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    IntegerField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    TimeField,
+)
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp
+
+from conference.agenda.models import SESSION_KINDS
+
+
+def choices(pairs) -> list[SelectChoice]:
+    """(value, label) pairs as select choices."""
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+def _id_or_none(value):
+    """Select values: "" means none, anything else an id."""
+    if value in ("", None, "None"):
+        return None
+    return int(value)
+
+
+class RoomForm(FlaskForm):
+    name = StringField("Name", validators=[InputRequired(), Length(max=100)])
+    capacity = IntegerField(
+        "Capacity",
+        validators=[Optional(), NumberRange(min=0, max=100_000)],
+        description="Seats. Empty: no limit.",
+    )
+    notes = TextAreaField(
+        "Notes",
+        validators=[Length(max=2000)],
+        render_kw={"rows": 2},
+        description="For the team, e.g. “interpretation booth, step-free access”.",
+    )
+    position = IntegerField(
+        "Order on the grid",
+        default=0,
+        validators=[Optional(), NumberRange(min=0, max=1000)],
+        description="Rooms are shown left to right from the lowest number.",
+    )
+
+
+class TrackForm(FlaskForm):
+    name = StringField("Name", validators=[InputRequired(), Length(max=100)])
+    colour = StringField(
+        "Colour",
+        default="#1f4e79",
+        validators=[InputRequired(), Regexp(r"^#[0-9a-fA-F]{6}$", message="Use #rrggbb.")],
+        render_kw={"type": "color"},
+    )
+
+
+class SessionForm(FlaskForm):
+    kind = SelectField(
+        "Kind",
+        choices=[SelectChoice(k, label) for k, label in SESSION_KINDS.items()],
+        validate_choice=False,
+    )
+    title = StringField("Title", validators=[InputRequired(), Length(max=300)])
+    description = TextAreaField("Description", validators=[Length(max=5000)], render_kw={"rows": 3})
+    room_id = SelectField("Room", coerce=_id_or_none, validate_choice=False)
+    track_id = SelectField("Track", coerce=_id_or_none, validate_choice=False)
+    day = SelectField("Day", validate_choice=False)
+    starts = TimeField("Starts", validators=[InputRequired()], render_kw={"step": 300})
+    ends = TimeField("Ends", validators=[InputRequired()], render_kw={"step": 300})
+    capacity = IntegerField(
+        "Capacity",
+        validators=[Optional(), NumberRange(min=0, max=100_000)],
+        description="Empty: the room's capacity.",
+    )
+    chair_ids = SelectMultipleField(
+        "Chairs",
+        coerce=int,
+        validate_choice=False,
+        render_kw={"size": 8, "data-filter-label": "Find a chair"},
+        description="Registrations of this event; hold Ctrl (⌘ on a Mac) to choose several.",
+    )
+    signed_up_only = BooleanField("Room check-in only for those signed up")
+
+
+class TalkForm(FlaskForm):
+    title = StringField("Title", validators=[InputRequired(), Length(max=300)])
+    abstract = TextAreaField("Abstract", validators=[Length(max=10000)], render_kw={"rows": 4})
+    presenter_ids = SelectMultipleField(
+        "Presenters",
+        coerce=int,
+        validate_choice=False,
+        render_kw={"size": 8, "data-filter-label": "Find a presenter"},
+        description="Registrations of this event; hold Ctrl (⌘ on a Mac) to choose several.",
+    )
+    duration_minutes = IntegerField(
+        "Length (minutes)",
+        default=15,
+        validators=[InputRequired(), NumberRange(min=1, max=600)],
+    )
+    session_id = SelectField(
+        "Session",
+        coerce=_id_or_none,
+        validate_choice=False,
+        description="Empty: not placed yet (it waits beside the grid). A talk placed in a "
+        "session goes last in its running order.",
+    )
+    starts = TimeField(
+        "Start at",
+        validators=[Optional()],
+        render_kw={"step": 300},
+        description="Optional. Empty: right after the talk before it, keeping the usual "
+        "gap. The talks after it follow.",
+    )
