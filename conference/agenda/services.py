@@ -30,6 +30,12 @@ def event_window(event) -> tuple[datetime, datetime]:
     return start, end
 
 
+def person_name(given: str, family: str, native: str | None) -> str:
+    """A name as conflict messages show it: Latin, then the native script when it differs."""
+    latin = f"{given} {family}".strip()
+    return f"{latin} ({native})" if native and native != latin else latin
+
+
 def load_agenda(event) -> Agenda:
     """The event's agenda as plain data, in a fixed number of queries (not one per talk)."""
     sessions = db.session.scalars(
@@ -62,12 +68,13 @@ def load_agenda(event) -> Agenda:
         presenters.setdefault(talk_id, []).append(registration_id)
     people_ids = {p for ids in (*chairs.values(), *presenters.values()) for p in ids}
     people = {
-        rid: (f"{given} {family}".strip(), status)
-        for rid, given, family, status, event_id in db.session.execute(
+        rid: (person_name(given, family, native), status)
+        for rid, given, family, native, status, event_id in db.session.execute(
             select(
                 Registration.id,
                 Registration.given_name,
                 Registration.family_name,
+                Registration.native_name,
                 Registration.status,
                 Registration.event_id,
             ).where(Registration.id.in_(people_ids))
