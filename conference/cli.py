@@ -204,7 +204,8 @@ def demo_command(original_dates):
 def register_commands(app) -> None:
     """Attach every command to the app's CLI."""
     from conference.agenda.cli import agenda_cli
+    from conference.papers.cli import papers_cli
 
-    commands = (users_cli, mail_cli, token_cli, badges_cli, agenda_cli, worker_command)
+    commands = (users_cli, mail_cli, token_cli, badges_cli, agenda_cli, papers_cli, worker_command)
     for command in (*commands, demo_command):
         app.cli.add_command(command)

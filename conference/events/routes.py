@@ -56,6 +56,7 @@ def new():
 @bp.get("/events/<slug>/")
 def show(slug):
     from conference.agenda.services import latest_publication
+    from conference.papers.services import call_for
 
     event = get_event(slug)
     return render_template(
@@ -63,6 +64,7 @@ def show(slug):
         event=event,
         roles=roles_of(current_user, event),
         agenda_published=latest_publication(event) is not None,
+        call=call_for(event),
     )
 
 

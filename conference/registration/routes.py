@@ -120,9 +120,10 @@ def register_form(slug):
             db.session.commit()
             category, message = STATUS_MESSAGES[registration.status]
             flash(message, category)
-            return redirect(
-                url_for("registration.manage", slug=slug, token=manage_token(registration))
-            )
+            token = manage_token(registration)
+            if request.args.get("then") == "paper" and registration.holds_place:
+                return redirect(url_for("papers.new_paper", slug=slug, token=token))
+            return redirect(url_for("registration.manage", slug=slug, token=token))
     status = 422 if form.errors or form.form_errors else 200
     return render_template(
         "registration/form.html",

@@ -1,0 +1,93 @@
+"""Paper commands: ``flask --app conference papers book|zip --event SLUG --out FILE``."""
+
+import os
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from conference.errors import ConferenceError
+from conference.papers.models import PAPER_STATUSES
+
+papers_cli = AppGroup("papers", help="Papers: the book of abstracts and the files.")
+
+EVENT = click.option("--event", "slug", required=True, help="The event's slug, e.g. asean3-2024.")
+
+
+def _out(help_text: str):
+    return click.option(
+        "--out", "out_path", required=True, type=click.Path(dir_okay=False), help=help_text
+    )
+
+
+def _event(slug: str):
+    from conference.events.services import get_event
+
+    try:
+        return get_event(slug)
+    except ConferenceError as exc:
+        raise click.ClickException(f"{exc.message} ({slug})") from None
+
+
+@contextmanager
+def _written(out_path: str):
+    """A file opened as ``<name>.part`` and renamed into place only when all of it is
+    written: a failure or an interruption leaves no half file under the name asked for."""
+    target = Path(out_path)
+    partial = target.with_name(target.name + ".part")
+    try:
+        with partial.open("wb") as out:
+            yield out
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    os.replace(partial, target)
+
+
+@papers_cli.command("book")
+@EVENT
+@_out("The PDF file to write.")
+def book_command(slug, out_path):
+    """Write the book of abstracts of the event's accepted papers as an A4 PDF."""
+    from conference.papers.downloads import write_book
+
+    event = _event(slug)
+    started = time.perf_counter()
+    with _written(out_path) as out:
+        count = write_book(event, out)
+    seconds = time.perf_counter() - started
+    click.echo(
+        f"Book of abstracts ({count} accepted papers) written to {out_path} in {seconds:.1f} s."
+    )
+
+
+@papers_cli.command("zip")
+@EVENT
+@_out("The ZIP file to write.")
+@click.option(
+    "--status",
+    "statuses",
+    multiple=True,
+    default=("all",),
+    show_default=True,
+    type=click.Choice(["all", *PAPER_STATUSES]),
+    help="Papers of this status (repeat for several); all: every paper not withdrawn.",
+)
+def zip_command(slug, out_path, statuses):
+    """Write the latest version of the event's papers as a ZIP with readable file names."""
+    from conference.papers.archive import zip_stream
+    from conference.papers.downloads import papers_for_download, zip_entries
+    from conference.papers.storage import storage_from_config
+
+    event = _event(slug)
+    started = time.perf_counter()
+    papers = papers_for_download(event, [] if "all" in statuses else list(statuses))
+    entries = zip_entries(papers, storage_from_config(current_app))
+    with _written(out_path) as out:
+        for chunk in zip_stream(entries):
+            out.write(chunk)
+    seconds = time.perf_counter() - started
+    click.echo(f"{len(entries)} papers written to {out_path} in {seconds:.1f} s.")

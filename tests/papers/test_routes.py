@@ -1,0 +1,644 @@
+"""Paper pages through the client: real files submitted, refused or kept; who may download
+what; reviews, decisions and the organisers' downloads."""
+
+import io
+import re
+import zipfile
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+from werkzeug.datastructures import FileStorage
+from werkzeug.test import encode_multipart
+
+from conference.agenda.models import Talk
+from conference.papers.models import CallForPapers, Paper, PaperVersion, Review
+from conference.papers.review import assign_reviewer
+from conference.registration.services import manage_token
+from tests.factories import give_role, make_user
+from tests.papers.samples import (
+    docx_bytes,
+    html_bytes,
+    pdf_bytes,
+    pptx_bytes,
+    zip_bomb_docx,
+)
+from tests.papers.test_downloads import ABSTRACT, accept, delegate, setting, stored_paper
+
+TITLE = "Building a learning city where no one is left behind"
+
+
+# Helpers -----------------------------------------------------------------------------
+
+
+def stored_files(app) -> list[Path]:
+    """Every file in the papers' storage folder (partial ones included)."""
+    root = Path(app.instance_path) / "uploads" / "papers"
+    return sorted(p for p in root.rglob("*") if p.is_file()) if root.exists() else []
+
+
+def paper_count(db) -> int:
+    return db.session.scalar(select(func.count(Paper.id)))
+
+
+def papers_url(event, registration, rest=""):
+    return f"/events/{event.slug}/manage/{manage_token(registration)}/papers{rest}"
+
+
+def submission(registration, track, content, filename, **overrides):
+    data = {
+        "title": TITLE,
+        "abstract": ABSTRACT,
+        "track_id": str(track.id),
+        "authors-0-name": "Hà Trung Chiến",
+        "authors-0-organisation": "Son La City People's Committee",
+        "authors-0-email": registration.email,
+        "authors-1-name": "",
+        "authors-1-organisation": "",
+        "authors-1-email": "",
+        "presenting": "0",
+        "file": (io.BytesIO(content), filename),
+    }
+    data.update(overrides)
+    return data
+
+
+def post_form(client, url, data):
+    """A multipart POST encoded in memory (the test client would spool a large body to a
+    temporary file that it never closes)."""
+    fields = {
+        name: FileStorage(value[0], filename=value[1]) if isinstance(value, tuple) else value
+        for name, value in data.items()
+    }
+    boundary, body = encode_multipart(fields)
+    return client.post(url, data=body, content_type=f"multipart/form-data; boundary={boundary}")
+
+
+def submit_paper(client, event, registration, track, content, filename, **overrides):
+    data = submission(registration, track, content, filename, **overrides)
+    return post_form(client, papers_url(event, registration, "/new"), data)
+
+
+def reviewer(event, email=None, name="Ada Reviewer"):
+    user = make_user(email=email, name=name)
+    give_role(event, user, "reviewer")
+    return user
+
+
+def organiser_of(event):
+    user = make_user(name="Olivia Organiser")
+    give_role(event, user, "organiser")
+    return user
+
+
+# Submitting real files ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("make", "filename", "kind"),
+    [
+        (pdf_bytes, "paper.pdf", "pdf"),
+        (docx_bytes, "paper.docx", "docx"),
+        (pptx_bytes, "slides.pptx", "pptx"),
+    ],
+)
+def test_a_delegate_submits_a_real_pdf_docx_or_pptx(client, db, app, make, filename, kind):
+    event, category, track, call, chien = setting()
+    content = make()
+
+    response = submit_paper(client, event, chien, track, content, filename)
+
+    assert response.status_code == 302
+    paper = db.session.scalar(select(Paper))
+    assert response.headers["Location"].endswith(papers_url(event, chien, f"/{paper.id}"))
+    (version,) = paper.versions
+    assert (version.number, version.kind, version.size) == (1, kind, len(content))
+    assert version.original_filename == filename
+    (stored,) = stored_files(app)
+    assert stored.name == version.storage_key and stored.read_bytes() == content
+
+    page = client.get(papers_url(event, chien, f"/{paper.id}"))
+    assert page.status_code == 200 and TITLE in page.text and filename in page.text
+    assert page.headers["Cache-Control"] == "private, no-store"
+
+    download = client.get(papers_url(event, chien, f"/{paper.id}/versions/1"))
+    assert download.data == content
+    assert download.headers["Content-Disposition"].startswith("attachment;")
+    assert download.headers["X-Content-Type-Options"] == "nosniff"
+    assert "no-store" in download.headers["Cache-Control"]
+    assert download.mimetype == version.mime_type
+
+
+@pytest.mark.parametrize(
+    ("content", "filename", "message"),
+    [
+        (html_bytes(), "paper.pdf", "This file is a web page (HTML), not a document."),
+        (pdf_bytes(), "paper.docx", "This file is a PDF but its name"),
+        (b"", "paper.pdf", "The file is empty."),
+    ],
+    ids=["html-named-pdf", "pdf-named-docx", "empty"],
+)
+def test_a_file_that_is_not_what_it_claims_is_refused_and_nothing_is_kept(
+    client, db, app, content, filename, message
+):
+    event, category, track, call, chien = setting()
+
+    response = submit_paper(client, event, chien, track, content, filename)
+
+    assert response.status_code == 422
+    assert message in response.text
+    assert stored_files(app) == []
+    assert paper_count(db) == 0
+
+
+def test_a_zip_bomb_disguised_as_docx_is_refused_and_nothing_is_kept(client, db, app):
+    event, category, track, call, chien = setting()
+
+    response = submit_paper(client, event, chien, track, zip_bomb_docx(), "paper.docx")
+
+    assert response.status_code == 422
+    assert "compressed-archive bomb" in response.text
+    assert stored_files(app) == []
+    assert paper_count(db) == 0
+
+
+@pytest.mark.parametrize("size", [1536 * 1024, 3 * 1024 * 1024], ids=["within-slack", "beyond"])
+def test_a_file_over_the_limit_gets_a_413_page_naming_the_limit(client, db, app, size):
+    event, category, track, call, chien = setting(max_bytes=1024 * 1024)
+    content = b"%PDF-1.7\n" + b" " * (size - 16) + b"\n%%EOF\n"
+
+    response = submit_paper(client, event, chien, track, content, "big.pdf")
+
+    assert response.status_code == 413
+    assert "larger than 1 MB" in response.text
+    assert "<html" in response.text  # the site's error page, not a bare message
+    assert stored_files(app) == []
+    assert paper_count(db) == 0
+
+
+def test_a_refusal_by_the_rules_after_the_upload_deletes_the_stored_file(client, db, app):
+    event, category, track, call, chien = setting()
+
+    # The presenting author must be registered: the file is stored before this is known.
+    response = submit_paper(
+        client,
+        event,
+        chien,
+        track,
+        pdf_bytes(),
+        "paper.pdf",
+        **{"authors-1-name": "Guest", "authors-1-organisation": "Elsewhere"},
+        **{"authors-1-email": "guest@example.org", "presenting": "1"},
+    )
+
+    assert response.status_code == 422
+    assert "must be registered" in response.text
+    assert "choose the file again" in response.text
+    assert stored_files(app) == []
+    assert paper_count(db) == 0
+
+
+@pytest.mark.parametrize(
+    "filename",
+    ["../../../../etc/passwd.pdf", "re\x07port\x1b[31m\u202eevil.pdf", "a" * 296 + ".pdf"],
+    ids=["climbing", "control-characters", "300-characters"],
+)
+def test_hostile_file_names_are_stored_safely_and_downloaded_safely(client, db, app, filename):
+    event, category, track, call, chien = setting()
+
+    assert submit_paper(client, event, chien, track, pdf_bytes(), filename).status_code == 302
+
+    version = db.session.scalar(select(PaperVersion))
+    name = version.original_filename
+    assert "/" not in name and ".." not in name and name.endswith(".pdf")
+    assert not any(ord(c) < 32 or c == "\u202e" for c in name) and len(name) <= 150
+    (stored,) = stored_files(app)
+    assert re.fullmatch(r"[0-9a-f]{32}", stored.name)
+    assert stored.parent.parent == Path(app.instance_path) / "uploads" / "papers"
+    download = client.get(papers_url(event, chien, f"/{version.paper_id}/versions/1"))
+    disposition = download.headers["Content-Disposition"]
+    assert disposition.startswith("attachment;")
+    assert "/" not in disposition and "\\" not in disposition
+    assert not any(ord(c) < 32 or ord(c) > 126 for c in disposition)
+
+
+def test_the_submission_form_checks_its_csrf_token(make_app, db):
+    app = make_app(WTF_CSRF_ENABLED=True)
+    client = app.test_client()
+    with app.app_context():
+        event, category, track, call, chien = setting()
+        url = papers_url(event, chien, "/new")
+        data = submission(chien, track, pdf_bytes(), "paper.pdf")
+
+        refused = client.post(url, data=data, content_type="multipart/form-data")
+        assert refused.status_code == 400
+        assert stored_files(app) == []
+
+        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', client.get(url).text)
+        data = submission(chien, track, pdf_bytes(), "paper.pdf", csrf_token=token.group(1))
+        accepted = client.post(url, data=data, content_type="multipart/form-data")
+        assert accepted.status_code == 302
+        assert len(stored_files(app)) == 1
+
+
+def test_the_form_offers_the_call_s_topics_and_the_submitter_as_first_author(client, db):
+    event, category, track, call, chien = setting()
+
+    page = client.get(papers_url(event, chien, "/new"))
+
+    assert page.status_code == 200
+    assert track.name in page.text
+    assert f'value="{chien.email}"' in page.text
+    assert 'data-word-limit="300"' in page.text
+    assert 'accept=".pdf,.docx,.pptx,.odt,.odp"' in page.text
+
+
+# Versions and withdrawal -------------------------------------------------------------
+
+
+def test_new_versions_are_numbered_in_turn_and_every_version_is_kept(client, db, app):
+    event, category, track, call, chien = setting()
+    first = pdf_bytes("First draft")
+    submit_paper(client, event, chien, track, first, "draft.pdf")
+    paper = db.session.scalar(select(Paper))
+    url = papers_url(event, chien, f"/{paper.id}/versions")
+
+    for content, name in ((docx_bytes(), "second.docx"), (pdf_bytes("Final"), "final.pdf")):
+        response = client.post(url, data={"file": (io.BytesIO(content), name)})
+        assert response.status_code == 302
+
+    db.session.expire_all()
+    assert [(v.number, v.original_filename) for v in paper.versions] == [
+        (1, "draft.pdf"),
+        (2, "second.docx"),
+        (3, "final.pdf"),
+    ]
+    assert len(stored_files(app)) == 3
+    assert client.get(papers_url(event, chien, f"/{paper.id}/versions/1")).data == first
+
+
+def test_a_refused_new_version_keeps_nothing_and_says_why(client, db, app):
+    event, category, track, call, chien = setting()
+    submit_paper(client, event, chien, track, pdf_bytes(), "paper.pdf")
+    paper = db.session.scalar(select(Paper))
+
+    response = client.post(
+        papers_url(event, chien, f"/{paper.id}/versions"),
+        data={"file": (io.BytesIO(html_bytes()), "new.pdf")},
+    )
+
+    assert response.status_code == 422
+    assert "web page (HTML)" in response.text
+    assert len(stored_files(app)) == 1
+    assert db.session.scalar(select(func.count(PaperVersion.id))) == 1
+
+
+def test_a_withdrawn_paper_takes_no_new_version(client, db, app):
+    event, category, track, call, chien = setting()
+    submit_paper(client, event, chien, track, pdf_bytes(), "paper.pdf")
+    paper = db.session.scalar(select(Paper))
+
+    assert client.post(papers_url(event, chien, f"/{paper.id}/withdraw")).status_code == 302
+    db.session.expire_all()
+    assert paper.status == "withdrawn"
+
+    response = client.post(
+        papers_url(event, chien, f"/{paper.id}/versions"),
+        data={"file": (io.BytesIO(docx_bytes()), "late.docx")},
+        follow_redirects=True,
+    )
+    assert "withdrawn: it cannot change" in response.text
+    assert len(stored_files(app)) == 1
+
+
+# Who may see what --------------------------------------------------------------------
+
+
+def test_another_delegate_gets_404_for_the_paper_and_its_files(client, db):
+    event, category, track, call, chien = setting()
+    paper = stored_paper(event, chien, TITLE)
+    other = delegate(event, category, email="somchai@bangkok.example")
+
+    for rest in (f"/{paper.id}", f"/{paper.id}/versions/1"):
+        assert client.get(papers_url(event, other, rest)).status_code == 404
+    assert client.post(papers_url(event, other, f"/{paper.id}/withdraw")).status_code == 404
+    assert TITLE not in client.get(papers_url(event, other)).text
+
+
+def test_a_co_author_sees_the_paper_through_their_own_link(client, db):
+    event, category, track, call, chien = setting()
+    lan = delegate(event, category, email="lan@sonla.example")
+    response = submit_paper(
+        client,
+        event,
+        chien,
+        track,
+        pdf_bytes(),
+        "paper.pdf",
+        **{"authors-1-name": "Nguyễn Thị Lan", "authors-1-organisation": "Son La DoET"},
+        **{"authors-1-email": "lan@sonla.example"},
+    )
+    paper_id = int(response.headers["Location"].rsplit("/", 1)[1])
+
+    assert TITLE in client.get(papers_url(event, lan)).text
+    assert client.get(papers_url(event, lan, f"/{paper_id}/versions/1")).status_code == 200
+
+
+def test_a_reviewer_not_assigned_and_a_stranger_get_404(client, db, login):
+    event, category, track, call, chien = setting()
+    paper = stored_paper(event, chien, TITLE)
+    assigned = reviewer(event, "assigned@example.org")
+    assignment = assign_reviewer(paper, assigned)
+    db.session.commit()
+    login(reviewer(event, "other@example.org"))
+
+    for url in (
+        f"/events/{event.slug}/reviews/{assignment.id}",
+        f"/events/{event.slug}/reviews/{assignment.id}/paper",
+        f"/events/{event.slug}/papers/{paper.id}/versions/1",
+    ):
+        assert client.get(url).status_code == 404, url
+
+
+# Reviewing ---------------------------------------------------------------------------
+
+
+def test_an_anonymous_review_hides_the_authors_and_the_file_name(client, db, login):
+    event, category, track, call, chien = setting(anonymous_review=True)
+    paper = stored_paper(event, chien, TITLE, filename="Son La People's Committee - Chien.pdf")
+    ada = reviewer(event)
+    assignment = assign_reviewer(paper, ada)
+    db.session.commit()
+    login(ada)
+
+    page = client.get(f"/events/{event.slug}/reviews/{assignment.id}")
+
+    assert page.status_code == 200 and TITLE in page.text
+    for revealing in ("Chiến", "People&#39;s Committee", "sonla.example", "Chien.pdf"):
+        assert revealing not in page.text
+    download = client.get(f"/events/{event.slug}/reviews/{assignment.id}/paper")
+    assert download.status_code == 200
+    assert f'filename="Paper {paper.id} - version 1.pdf"' in download.headers["Content-Disposition"]
+
+
+def test_a_reviewer_scores_every_criterion_and_recommends(client, db, login):
+    event, category, track, call, chien = setting()
+    paper = stored_paper(event, chien, TITLE)
+    ada = reviewer(event)
+    assignment = assign_reviewer(paper, ada)
+    db.session.commit()
+    relevance, clarity = call.criteria
+    login(ada)
+    url = f"/events/{event.slug}/reviews/{assignment.id}"
+
+    too_high = client.post(url, data={f"score_{relevance.id}": "9", f"score_{clarity.id}": "7"})
+    assert too_high.status_code == 422
+    assert db.session.scalar(select(func.count(Review.id))) == 0
+
+    response = client.post(
+        url,
+        data={
+            f"score_{relevance.id}": "4",
+            f"score_{clarity.id}": "7",
+            "recommendation": "accept",
+            "comments_to_authors": "Clear and well argued.",
+            "confidential_comments": "Strong candidate.",
+        },
+    )
+    assert response.status_code == 302
+    review = db.session.scalar(select(Review))
+    assert review.scores == {str(relevance.id): 4, str(clarity.id): 7}
+    assert review.recommendation == "accept"
+    assert "Reviewed" in client.get(f"/events/{event.slug}/reviews").text
+
+
+# Organisers --------------------------------------------------------------------------
+
+
+def test_organisers_see_reviews_side_by_side_with_averages(client, db, login):
+    event, category, track, call, chien = setting()
+    paper = stored_paper(event, chien, TITLE)
+    relevance, clarity = call.criteria
+    for name, (r, c) in (("Ada", (4, 8)), ("Bao", (2, 6))):
+        assignment = assign_reviewer(paper, reviewer(event, name=name))
+        db.session.add(
+            Review(
+                assignment=assignment,
+                scores={str(relevance.id): r, str(clarity.id): c},
+                recommendation="accept",
+                confidential_comments=f"{name} thinks so.",
+            )
+        )
+    db.session.commit()
+    login(organiser_of(event))
+
+    page = client.get(f"/events/{event.slug}/papers/{paper.id}").text
+
+    row = re.search(r"Relevance.*?</tr>", page, re.S).group(0)
+    assert re.findall(r'class="score[^"]*">([^<]+)<', row) == ["4", "2", "3.0"]
+    assert "Ada thinks so." in page and "Bao thinks so." in page
+    assert "2 × accept" in page
+
+
+def test_a_conflict_of_interest_is_refused_with_the_reason(client, db, login):
+    event, category, track, call, chien = setting()
+    paper = stored_paper(event, chien, TITLE)
+    colleague = reviewer(event, "colleague@sonla.example", name="Colleague")
+    delegate(event, category, email="colleague@sonla.example", organisation=chien.organisation)
+    login(organiser_of(event))
+
+    response = client.post(
+        f"/events/{event.slug}/papers/{paper.id}/reviewers", data={"reviewer_id": colleague.id}
+    )
+
+    assert response.status_code == 422
+    assert "Conflict of interest: Colleague works at Son La City People" in response.text
+    assert paper.assignments == []
+
+
+def test_accepting_a_paper_leaves_a_talk_waiting_in_the_agenda_editor(client, db, login):
+    event, category, track, call, chien = setting()
+    paper = stored_paper(event, chien, TITLE)
+    login(organiser_of(event))
+
+    response = client.post(
+        f"/events/{event.slug}/papers/{paper.id}/decision",
+        data={"decision": "accept", "note": "Welcome to Bangkok."},
+        follow_redirects=True,
+    )
+
+    assert response.status_code == 200
+    db.session.expire_all()
+    assert paper.status == "accepted"
+    talk = db.session.scalar(select(Talk))
+    assert talk.title == TITLE and talk.session_id is None
+    assert [p.id for p in talk.presenters] == [chien.id]
+    assert f'href="/events/{event.slug}/agenda/edit"' in response.text
+    authors_page = client.get(papers_url(event, chien, f"/{paper.id}")).text
+    assert "Welcome to Bangkok." in authors_page
+
+
+def test_a_revision_without_a_note_is_refused_and_nothing_changes(client, db, login):
+    event, category, track, call, chien = setting()
+    paper = stored_paper(event, chien, TITLE)
+    login(organiser_of(event))
+
+    response = client.post(
+        f"/events/{event.slug}/papers/{paper.id}/decision", data={"decision": "revise"}
+    )
+
+    assert response.status_code == 422
+    assert "Tell the authors what to revise." in response.text
+    db.session.expire_all()
+    assert paper.status == "submitted"
+
+
+def test_the_zip_streams_the_latest_versions_with_readable_names(client, db, login):
+    event, category, track, call, chien = setting()
+    first = stored_paper(event, chien, "Learning parks and streets")
+    second = stored_paper(
+        event, chien, "Son La: a learning city for all", content=docx_bytes(), filename="x.docx"
+    )
+    accept(second)
+    login(organiser_of(event))
+
+    response = client.get(f"/events/{event.slug}/papers.zip")
+
+    assert response.status_code == 200
+    assert "Content-Length" not in response.headers  # streamed, not built in memory
+    assert response.headers["Content-Disposition"].startswith("attachment;")
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    archive = zipfile.ZipFile(io.BytesIO(response.data))
+    assert archive.testzip() is None
+    assert archive.namelist() == [
+        f"{first.id:03d} - Trung Chiến Hà - Learning parks and streets.pdf",
+        f"{second.id:03d} - Trung Chiến Hà - Son La - a learning city for all.docx",
+    ]
+    accepted = client.get(f"/events/{event.slug}/papers.zip?status=accepted")
+    assert len(zipfile.ZipFile(io.BytesIO(accepted.data)).namelist()) == 1
+
+
+def test_the_book_of_abstracts_downloads_as_a_pdf(client, db, login):
+    event, category, track, call, chien = setting()
+    accept(stored_paper(event, chien, TITLE))
+    login(organiser_of(event))
+
+    response = client.get(f"/events/{event.slug}/papers/book-of-abstracts.pdf")
+
+    assert response.status_code == 200 and response.data.startswith(b"%PDF-")
+    assert response.headers["Content-Disposition"].startswith("attachment;")
+    assert response.headers["Cache-Control"] == "private, no-store"
+
+
+def test_the_papers_list_filters_by_status_and_counts(client, db, login):
+    event, category, track, call, chien = setting()
+    stored_paper(event, chien, "Still under review")
+    accept(stored_paper(event, chien, "Accepted one"))
+    login(organiser_of(event))
+
+    everything = client.get(f"/events/{event.slug}/papers").text
+    accepted = client.get(f"/events/{event.slug}/papers?status=accepted").text
+
+    assert "Still under review" in everything and "Accepted one" in everything
+    assert "Accepted one" in accepted and "Still under review" not in accepted
+    assert client.get(f"/events/{event.slug}/papers?status=nonsense").status_code == 400
+
+
+def test_only_organisers_reach_the_papers_pages(client, db, login):
+    event, category, track, call, chien = setting()
+    login(reviewer(event))
+
+    assert client.get(f"/events/{event.slug}/papers").status_code == 403
+    assert client.get(f"/events/{event.slug}/papers.zip").status_code == 403
+
+
+def test_organisers_set_the_call_in_event_time(client, db, login):
+    event, category, track, call, chien = setting()
+    login(organiser_of(event))
+    url = f"/events/{event.slug}/papers/call"
+    form = {
+        "opens_at": "2030-05-01T09:00",
+        "closes_at": "2030-07-01T17:00",
+        "edit_deadline": "",
+        "allowed_kinds": ["pdf", "docx"],
+        "max_mb": "10",
+        "abstract_word_limit": "250",
+        "talk_minutes": "20",
+        "topic_ids": [str(track.id)],
+        "anonymous_review": "y",
+        "criteria-0-name": "Relevance",
+        "criteria-0-max_score": "5",
+        "criteria-0-weight": "2",
+        "criteria-1-name": "",
+    }
+
+    assert "Asia/Bangkok (UTC+07:00)" in client.get(url).text
+    assert client.post(url, data=form).status_code == 302
+
+    db.session.expire_all()
+    saved = db.session.scalar(select(CallForPapers))
+    assert saved.opens_at.astimezone(event.tz).strftime("%Y-%m-%d %H:%M") == "2030-05-01 09:00"
+    assert saved.opens_at.hour == 2  # stored in UTC
+    assert (saved.allowed_kinds, saved.max_bytes) == (["pdf", "docx"], 10 * 1024 * 1024)
+    assert saved.anonymous_review and [c.name for c in saved.criteria] == ["Relevance"]
+
+    backwards = client.post(url, data={**form, "closes_at": "2030-04-01T09:00"})
+    assert backwards.status_code == 422
+    assert "The call must close after it opens." in backwards.text
+    db.session.expire_all()
+    assert db.session.scalar(select(CallForPapers)).closes_at.month == 7
+
+
+def test_the_public_call_page_tells_how_to_submit(client, db):
+    event, category, track, call, chien = setting()
+
+    page = client.get(f"/events/{event.slug}/call-for-papers").text
+
+    assert track.name in page and "at most 300 words" in page and "20 MB" in page
+    assert f"/events/{event.slug}/lost-link" in page
+    assert f"/events/{event.slug}/register" in page
+
+
+def test_paper_pages_have_no_inline_script_or_style(client, db, login):
+    event, category, track, call, chien = setting()
+    paper = stored_paper(event, chien, TITLE)
+    organiser = organiser_of(event)
+    assignment = assign_reviewer(paper, organiser)
+    db.session.commit()
+    login(organiser)
+
+    for url in (
+        f"/events/{event.slug}/call-for-papers",
+        papers_url(event, chien),
+        papers_url(event, chien, "/new"),
+        papers_url(event, chien, f"/{paper.id}"),
+        f"/events/{event.slug}/papers",
+        f"/events/{event.slug}/papers/call",
+        f"/events/{event.slug}/papers/{paper.id}",
+        f"/events/{event.slug}/reviews",
+        f"/events/{event.slug}/reviews/{assignment.id}",
+    ):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        for tag in re.findall(r"<script[^>]*>", response.text):
+            assert "src=" in tag, f"inline script on {url}"
+        assert not re.search(r"\son\w+=", response.text), f"inline handler on {url}"
+        assert " style=" not in response.text, f"inline style on {url}"
+
+
+def test_a_new_person_registers_and_lands_on_the_paper_form(client, db):
+    from conference.registration.models import Registration
+    from tests.registration.test_routes import form_data
+
+    event, category, track, call, chien = setting()
+    response = client.post(
+        f"/events/{event.slug}/register?then=paper",
+        data=form_data(category, email="lan@sonla.example", given_name="Thị Lan"),
+    )
+
+    lan = db.session.scalar(select(Registration).where(Registration.email == "lan@sonla.example"))
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(
+        f"/events/{event.slug}/manage/{manage_token(lan)}/papers/new"
+    )
+    assert client.get(response.headers["Location"]).status_code == 200
