@@ -1,3 +1,163 @@
-"""Agenda pages: personal (being built)."""
+"""Personal agendas: a delegate's choices (through their private link or their account), the
+personal calendar, and the organisers' view of sign-ups against capacity."""
 
-from conference.agenda import bp  # noqa: F401
+from flask import Response, flash, redirect, render_template, url_for
+from flask_login import current_user, login_required
+
+from conference.agenda import bp
+from conference.agenda.ics import agenda_ics
+from conference.agenda.models import AgendaSession
+from conference.agenda.routes import event_info, published
+from conference.agenda.signups import (
+    agenda_choices,
+    by_day,
+    cancel_signup,
+    personal_agenda,
+    registration_for_user,
+    sign_up,
+    signup_counts,
+)
+from conference.auth.decorators import event_role_required
+from conference.auth.forms import ConfirmForm
+from conference.errors import NotFound, ValidationError
+from conference.events.services import get_event
+from conference.extensions import db
+from conference.formatting import country_name
+from conference.registration.exports import to_csv
+from conference.registration.routes import _private
+from conference.registration.services import manage_token, registration_from_token
+
+
+def _session(event, session_id: int) -> AgendaSession:
+    session = db.session.get(AgendaSession, session_id)
+    if session is None or session.event_id != event.id:
+        raise NotFound("There is no such session in this event's agenda.")
+    return session
+
+
+def _back(event, token, session_id=None):
+    anchor = f"session-{session_id}" if session_id else None
+    return redirect(url_for("agenda.personal", slug=event.slug, token=token, _anchor=anchor))
+
+
+@bp.get("/events/<slug>/manage/<token>/agenda")
+def personal(slug, token):
+    event = get_event(slug)
+    registration = registration_from_token(event, token)
+    db.session.commit()  # e-mail verified on first visit
+    choices = agenda_choices(registration)
+    return _private(
+        render_template(
+            "agenda/personal/agenda.html",
+            event=event,
+            registration=registration,
+            token=token,
+            published=choices is not None,
+            days=by_day(choices or []),
+            form=ConfirmForm(),
+        )
+    )
+
+
+@bp.post("/events/<slug>/manage/<token>/agenda/<int:session_id>/signup")
+def personal_signup(slug, token, session_id):
+    event = get_event(slug)
+    registration = registration_from_token(event, token)
+    session = _session(event, session_id)
+    if ConfirmForm().validate_on_submit():
+        try:
+            sign_up(registration, session)
+        except ValidationError as exc:
+            db.session.rollback()
+            flash(exc.message, "danger")
+        else:
+            db.session.commit()
+            flash(f"You are signed up for “{session.title}”.", "success")
+    return _back(event, token, session_id)
+
+
+@bp.post("/events/<slug>/manage/<token>/agenda/<int:session_id>/leave")
+def personal_leave(slug, token, session_id):
+    event = get_event(slug)
+    registration = registration_from_token(event, token)
+    session = _session(event, session_id)
+    if ConfirmForm().validate_on_submit():
+        if cancel_signup(registration, session):
+            flash(f"You have left “{session.title}”; your place is free for someone else.", "info")
+        else:
+            flash(f"You were not signed up for “{session.title}”.", "info")
+        db.session.commit()
+    return _back(event, token, session_id)
+
+
+@bp.get("/events/<slug>/manage/<token>/agenda.ics")
+def personal_calendar(slug, token):
+    event = get_event(slug)
+    registration = registration_from_token(event, token)
+    publication = published(event)
+    sessions = {c.id for c in personal_agenda(registration)}
+    db.session.commit()
+    info = event_info(event)
+    body = agenda_ics(
+        info,
+        publication.snapshot,
+        session_ids=sessions,
+        name=f"My agenda – {event.title}",
+        url=url_for("agenda.personal", slug=slug, token=token, _external=True),
+    )
+    return _private(
+        Response(
+            body,
+            mimetype="text/calendar",
+            headers={"Content-Disposition": f'attachment; filename="{event.slug}-my-agenda.ics"'},
+        )
+    )
+
+
+@bp.get("/events/<slug>/my-agenda")
+@login_required
+def my_agenda(slug):
+    """The personal agenda of the signed-in account's registration for the event."""
+    event = get_event(slug)
+    registration = registration_for_user(event, current_user)
+    if registration is None:
+        raise NotFound(
+            "Your account has no registration for this event. Open the link in your "
+            "registration e-mail to choose your sessions."
+        )
+    return redirect(url_for("agenda.personal", slug=slug, token=manage_token(registration)))
+
+
+@bp.get("/events/<slug>/agenda/signups")
+@event_role_required("organiser")
+def signups(event):
+    return render_template(
+        "agenda/personal/signups.html", event=event, sessions=signup_counts(event), tab="signups"
+    )
+
+
+@bp.get("/events/<slug>/agenda/signups.csv")
+@event_role_required("organiser")
+def signups_csv(event):
+    def rows():
+        starts = f"starts ({event.timezone})"
+        yield ["session", starts, "room", "name", "native_name", "organisation", "country", "email"]
+        for entry in signup_counts(event):
+            s = entry.session
+            for person in entry.people:
+                yield [
+                    s.title,
+                    event.local(s.starts_at).strftime("%Y-%m-%d %H:%M"),
+                    s.room.name if s.room else "",
+                    person.display_name,
+                    person.native_name,
+                    person.organisation,
+                    country_name(person.country),
+                    person.email,
+                ]
+
+    return Response(
+        "".join(to_csv(rows())),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{event.slug}-signups.csv"'},
+    )

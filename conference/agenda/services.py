@@ -47,7 +47,8 @@ def load_agenda(event) -> Agenda:
         db.session.execute(
             select(AgendaSignup.session_id, func.count(AgendaSignup.id))
             .join(AgendaSession, AgendaSession.id == AgendaSignup.session_id)
-            .where(AgendaSession.event_id == event.id)
+            .join(Registration, Registration.id == AgendaSignup.registration_id)
+            .where(AgendaSession.event_id == event.id, Registration.status == "confirmed")
             .group_by(AgendaSignup.session_id)
         ).all()
     )

@@ -4,11 +4,17 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import bindparam, func, or_, select, union, update
 from sqlalchemy import insert as insert_statement
 from sqlalchemy.orm import selectinload
 
-from conference.agenda.models import AgendaSession, AgendaSignup
+from conference.agenda.models import (
+    AgendaSession,
+    AgendaSignup,
+    Talk,
+    session_chair,
+    talk_presenter,
+)
 from conference.badges.services import refusal, verify_scan
 from conference.badges.tokens import TokenError
 from conference.checkin.models import CheckIn, ScanLog
@@ -118,16 +124,31 @@ _PERSON_BY_ID = _PERSON.where(
 _LOG = insert_statement(ScanLog.__table__)
 _CHECK_INS: dict[str, object] = {}
 # A room scan adds this one statement: is the session this event's, and is the person on
-# its list of sign-ups?
+# its list: signed up, or its chair, or presenting in it (they never sign up for their own)?
 _SESSION_ENTRY = select(
     AgendaSession.title,
     AgendaSession.signed_up_only,
-    select(AgendaSignup.id)
-    .where(
-        AgendaSignup.session_id == AgendaSession.id,
-        AgendaSignup.registration_id == bindparam("registration_id"),
-    )
-    .exists(),
+    or_(
+        select(AgendaSignup.id)
+        .where(
+            AgendaSignup.session_id == AgendaSession.id,
+            AgendaSignup.registration_id == bindparam("registration_id"),
+        )
+        .exists(),
+        select(session_chair.c.session_id)
+        .where(
+            session_chair.c.session_id == AgendaSession.id,
+            session_chair.c.registration_id == bindparam("registration_id"),
+        )
+        .exists(),
+        select(Talk.id)
+        .join(talk_presenter, talk_presenter.c.talk_id == Talk.id)
+        .where(
+            Talk.session_id == AgendaSession.id,
+            talk_presenter.c.registration_id == bindparam("registration_id"),
+        )
+        .exists(),
+    ),
 ).where(
     AgendaSession.id == bindparam("session_id"), AgendaSession.event_id == bindparam("event_id")
 )
@@ -461,10 +482,19 @@ def offline_data(event) -> dict:
     ids = [s.id for s in sessions]
     listed = [s.id for s in sessions if s.signed_up_only]
     signed_up = _by_session(
-        select(AgendaSignup.session_id, AgendaSignup.registration_id)
-        .where(AgendaSignup.session_id.in_(listed))
-        .order_by(AgendaSignup.registration_id)
+        union(
+            select(AgendaSignup.session_id, AgendaSignup.registration_id).where(
+                AgendaSignup.session_id.in_(listed)
+            ),
+            select(session_chair.c.session_id, session_chair.c.registration_id).where(
+                session_chair.c.session_id.in_(listed)
+            ),
+            select(Talk.session_id, talk_presenter.c.registration_id)
+            .join(talk_presenter, talk_presenter.c.talk_id == Talk.id)
+            .where(Talk.session_id.in_(listed)),
+        )
     )
+    signed_up = {session_id: sorted(ids) for session_id, ids in signed_up.items()}
     in_room = _by_session(
         select(CheckIn.session_id, CheckIn.registration_id).where(
             CheckIn.event_id == event.id, CheckIn.session_id.in_(ids)

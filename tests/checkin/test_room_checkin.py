@@ -340,3 +340,26 @@ def test_the_organisers_log_names_the_session_of_a_room_check_in(client, rooms, 
     page = client.get(f"/events/{rooms['event'].slug}/checkin/log").text
     assert "room check-in: Son La: no one left behind" in page
     assert "refused (not_signed_up)" in page
+
+
+def test_the_chair_and_presenters_enter_a_signed_up_only_session_without_signing_up(client, rooms):
+    from conference.agenda.models import Talk
+
+    event, listed = rooms["event"], rooms["listed"]
+    category = make_category(event, "Speaker")
+    chair = make_registration(event, category, email="chair@example.org")
+    presenter = make_registration(event, category, email="presenter@example.org")
+    listed.chairs.append(chair)
+    talk = Talk(event_id=event.id, session=listed, title="Houses of Wisdom", duration_minutes=20)
+    talk.presenters.append(presenter)
+    _db.session.add(talk)
+    _db.session.commit()
+
+    for person in (chair, presenter):
+        response = scan(client, rooms, session_id=listed.id, token=badge_token(person))
+        assert response.status_code == 201, response.get_json()
+    refused = scan(client, rooms, session_id=listed.id)
+    assert refused.get_json()["result"] == "not_signed_up"
+
+    [offline] = [s for s in offline_data(event)["sessions"] if s["id"] == listed.id]
+    assert offline["signed_up"] == sorted([chair.id, presenter.id])

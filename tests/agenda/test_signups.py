@@ -1,0 +1,352 @@
+"""Personal agendas: sign-ups for parallel sessions, refused with the reason when they cannot be."""
+
+import threading
+from datetime import datetime, timedelta
+from types import SimpleNamespace
+
+import pytest
+from sqlalchemy import func, select
+
+from conference.agenda.models import AgendaSession, AgendaSignup, Room, Talk
+from conference.agenda.services import publish
+from conference.agenda.signups import (
+    by_day,
+    cancel_signup,
+    personal_agenda,
+    sign_up,
+    signup_counts,
+    takes_signups,
+)
+from conference.errors import ValidationError
+from conference.extensions import db as _db
+from conference.registration.services import change_status
+from tests.factories import make_category, make_event, make_registration
+
+
+def at(event, day: int, hour: int, minute: int = 0) -> datetime:
+    """A local time on the event's first (0) or second (1) day."""
+    date_ = event.start_date + timedelta(days=day)
+    return datetime(date_.year, date_.month, date_.day, hour, minute, tzinfo=event.tz)
+
+
+def add_session(event, kind, title, room, start, end, **values) -> AgendaSession:
+    session = AgendaSession(
+        event_id=event.id, kind=kind, title=title, room=room, starts_at=start, ends_at=end, **values
+    )
+    _db.session.add(session)
+    _db.session.flush()
+    return session
+
+
+def build_agenda(lotus_capacity=2):
+    """An event with a published agenda: a plenary, two parallel blocks, a dinner for all."""
+    event = make_event()
+    category = make_category(event, "Delegate")
+    grand = Room(event_id=event.id, name="Grand Ballroom", capacity=600, position=0)
+    lotus = Room(event_id=event.id, name="Lotus Room", capacity=lotus_capacity, position=1)
+    orchid = Room(event_id=event.id, name="Orchid Room", position=2)  # capacity unknown
+    _db.session.add_all([grand, lotus, orchid])
+    _db.session.flush()
+    a = SimpleNamespace(event=event, category=category, grand=grand, lotus=lotus, orchid=orchid)
+    a.opening = add_session(
+        event, "plenary", "Opening plenary", grand, at(event, 0, 9), at(event, 0, 10, 30)
+    )
+    a.inclusion = add_session(
+        event,
+        "parallel",
+        "Parallel A: no one left behind",
+        lotus,
+        at(event, 0, 13, 30),
+        at(event, 0, 15),
+    )
+    a.climate = add_session(
+        event,
+        "parallel",
+        "Parallel B: climate resilience",
+        orchid,
+        at(event, 0, 13, 30),
+        at(event, 0, 15),
+    )
+    a.later = add_session(
+        event,
+        "parallel",
+        "Parallel C: digital skills",
+        lotus,
+        at(event, 0, 15, 30),
+        at(event, 0, 17),
+    )
+    a.dinner = add_session(
+        event, "cultural", "Welcome dinner", grand, at(event, 0, 19), at(event, 0, 21)
+    )
+    a.speaker = make_registration(event, category, given_name="Kim", family_name="Lee")
+    talk = Talk(event_id=event.id, session=a.climate, title="Suwon: climate", duration_minutes=20)
+    talk.presenters.append(a.speaker)
+    _db.session.add(talk)
+    _db.session.commit()
+    publish(event)
+    _db.session.commit()
+    return a
+
+
+def signups_of(registration) -> list[str]:
+    return sorted(
+        _db.session.scalars(
+            select(AgendaSession.title)
+            .join(AgendaSignup, AgendaSignup.session_id == AgendaSession.id)
+            .where(AgendaSignup.registration_id == registration.id)
+        )
+    )
+
+
+def test_parallel_sessions_take_signups_and_plenaries_are_for_everybody(db):
+    a = build_agenda()
+    assert takes_signups(a.inclusion) and not takes_signups(a.opening)
+    assert not takes_signups(a.dinner)  # only the room's capacity: everybody is welcome
+    a.dinner.capacity = 120  # places limited by the organiser: now delegates sign up
+    assert takes_signups(a.dinner)
+    a.opening.signed_up_only = True
+    assert takes_signups(a.opening)
+
+
+def test_a_choice_joins_the_sessions_for_everybody_in_time_order(db):
+    a = build_agenda()
+    delegate = make_registration(a.event, a.category)
+    sign_up(delegate, a.later)
+    db.session.commit()
+    agenda = personal_agenda(delegate)
+    assert [c.title for c in agenda] == [
+        "Opening plenary",
+        "Parallel C: digital skills",
+        "Welcome dinner",
+    ]
+    assert agenda[0].starts.tzinfo.key == "Asia/Bangkok"
+
+
+def test_presenters_have_their_own_session_in_their_agenda_and_it_clashes(db):
+    a = build_agenda()
+    mine = [c.title for c in personal_agenda(a.speaker) if c.role == "presenter"]
+    assert mine == ["Parallel B: climate resilience"]
+    with pytest.raises(ValidationError, match="where you present"):
+        sign_up(a.speaker, a.inclusion)
+    with pytest.raises(ValidationError, match="You present in “Parallel B.*in your agenda already"):
+        sign_up(a.speaker, a.climate)  # no place taken: presenters are there anyway
+    assert signups_of(a.speaker) == []
+
+
+@pytest.mark.parametrize("status", ["pending_approval", "waitlisted", "cancelled"])
+def test_only_confirmed_delegates_sign_up(db, status):
+    a = build_agenda()
+    if status == "pending_approval":
+        category = make_category(a.event, "Observer", requires_approval=True)
+    elif status == "waitlisted":
+        category = make_category(a.event, "Press", capacity=0)
+    else:
+        category = a.category
+    delegate = make_registration(a.event, category)
+    if status == "cancelled":
+        change_status(delegate, "cancel")
+        db.session.commit()
+    assert delegate.status == status
+    with pytest.raises(ValidationError, match="Only confirmed delegates choose sessions"):
+        sign_up(delegate, a.inclusion)
+    assert signups_of(delegate) == []
+
+
+def test_a_session_of_another_event_is_refused(db):
+    a = build_agenda()
+    other = build_agenda()
+    delegate = make_registration(a.event, a.category)
+    with pytest.raises(ValidationError, match="not part of this event"):
+        sign_up(delegate, other.inclusion)
+    assert signups_of(delegate) == []
+
+
+def test_sessions_not_open_for_signup_are_refused(db):
+    a = build_agenda()
+    delegate = make_registration(a.event, a.category)
+    with pytest.raises(ValidationError, match="does not take sign-ups: everybody is welcome"):
+        sign_up(delegate, a.opening)
+    draft = add_session(
+        a.event, "parallel", "Draft only", a.orchid, at(a.event, 1, 9), at(a.event, 1, 10)
+    )
+    db.session.commit()
+    with pytest.raises(ValidationError, match="“Draft only” is not in the published agenda"):
+        sign_up(delegate, draft)
+    assert signups_of(delegate) == []
+
+
+def test_a_clashing_choice_is_refused_with_the_reason(db):
+    a = build_agenda()
+    delegate = make_registration(a.event, a.category)
+    sign_up(delegate, a.inclusion)
+    db.session.commit()
+    with pytest.raises(ValidationError) as refused:
+        sign_up(delegate, a.climate)
+    assert refused.value.message == (
+        "“Parallel B: climate resilience” clashes with “Parallel A: no one left behind”, "
+        f"{a.event.start_date.day} {a.event.start_date:%b} 13:30–15:00 (Asia/Bangkok) "
+        "in Lotus Room."
+    )
+    db.session.rollback()
+    assert signups_of(delegate) == ["Parallel A: no one left behind"]
+
+
+def test_a_full_session_is_refused_and_leaving_frees_the_place(db):
+    a = build_agenda(lotus_capacity=1)
+    first, second = make_registration(a.event, a.category), make_registration(a.event, a.category)
+    sign_up(first, a.inclusion)
+    db.session.commit()
+    with pytest.raises(ValidationError) as refused:
+        sign_up(second, a.inclusion)
+    assert refused.value.message == "“Parallel A: no one left behind” is full: 1 of 1 places taken."
+    db.session.rollback()
+    assert signups_of(second) == []
+
+    assert cancel_signup(first, a.inclusion) is True
+    db.session.commit()
+    assert cancel_signup(first, a.inclusion) is False
+    sign_up(second, a.inclusion)
+    db.session.commit()
+    assert signups_of(second) == ["Parallel A: no one left behind"]
+
+
+def test_raising_the_capacity_in_the_draft_frees_places_at_once(db):
+    a = build_agenda(lotus_capacity=0)
+    delegate = make_registration(a.event, a.category)
+    with pytest.raises(ValidationError, match="is full: 0 of 0"):
+        sign_up(delegate, a.inclusion)
+    db.session.rollback()
+    a.inclusion.capacity = 30
+    db.session.commit()
+    sign_up(delegate, a.inclusion)
+    db.session.commit()
+    [choice] = [c for c in personal_agenda(delegate) if c.id == a.inclusion.id]
+    assert (choice.capacity, choice.taken, choice.places_left) == (30, 1, 29)
+
+
+def test_signing_up_twice_changes_nothing(db):
+    a = build_agenda()
+    delegate = make_registration(a.event, a.category)
+    first = sign_up(delegate, a.inclusion)
+    db.session.commit()
+    assert sign_up(delegate, a.inclusion).id == first.id
+    db.session.commit()
+    assert db.session.scalar(select(func.count(AgendaSignup.id))) == 1
+
+
+def test_a_cancelled_registration_gives_its_places_back(db):
+    a = build_agenda(lotus_capacity=1)
+    leaving, waiting = (
+        make_registration(a.event, a.category),
+        make_registration(a.event, a.category),
+    )
+    sign_up(leaving, a.inclusion)
+    db.session.commit()
+    change_status(leaving, "cancel")
+    db.session.commit()
+    sign_up(waiting, a.inclusion)
+    db.session.commit()
+    [entry] = [e for e in signup_counts(a.event) if e.session.id == a.inclusion.id]
+    assert [p.id for p in entry.people] == [waiting.id]
+    assert not entry.over_capacity
+
+
+def test_organisers_see_signups_against_capacity_with_names(db):
+    a = build_agenda(lotus_capacity=2)
+    people = [
+        make_registration(a.event, a.category, given_name=name, family_name=family)
+        for name, family in (("Somchai", "Wong"), ("Linh", "Nguyen"))
+    ]
+    for person in people:
+        sign_up(person, a.inclusion)
+    db.session.commit()
+    a.lotus.capacity = 1  # the room turned out smaller
+    db.session.commit()
+    counts = {e.session.title: e for e in signup_counts(a.event)}
+    assert list(counts) == [
+        "Parallel A: no one left behind",
+        "Parallel B: climate resilience",
+        "Parallel C: digital skills",
+    ]
+    inclusion = counts["Parallel A: no one left behind"]
+    assert (inclusion.taken, inclusion.capacity, inclusion.over_capacity) == (2, 1, True)
+    assert [p.family_name for p in inclusion.people] == ["Nguyen", "Wong"]
+    assert counts["Parallel B: climate resilience"].capacity is None
+
+
+def test_the_page_groups_sessions_by_day_and_starting_time(db):
+    from conference.agenda.signups import agenda_choices
+
+    a = build_agenda()
+    jasmine = Room(event_id=a.event.id, name="Jasmine Room", position=3)
+    add_session(a.event, "parallel", "Study visit", jasmine, at(a.event, 0, 14), at(a.event, 0, 16))
+    db.session.commit()
+    publish(a.event)
+    delegate = make_registration(a.event, a.category)
+    sign_up(delegate, a.climate)
+    db.session.commit()
+    [day] = by_day(agenda_choices(delegate))
+    assert [[c.title for c in slot.sessions] for slot in day.slots] == [
+        ["Opening plenary"],
+        ["Parallel A: no one left behind", "Parallel B: climate resilience"],
+        ["Study visit"],
+        ["Parallel C: digital skills"],
+        ["Welcome dinner"],
+    ]
+    parallel, visit = day.slots[1], day.slots[2]
+    assert parallel.chosen.title == "Parallel B: climate resilience"
+    assert day.slots[0].choosable == []
+    # Refused with the full reason; on the page, the slot says "You chose B" just once...
+    assert "clashes with “Parallel B" in parallel.sessions[0].blocked
+    assert parallel.sessions[0].hint == ""
+    # ...and a session overlapping from another slot names the choice it clashes with.
+    assert visit.sessions[0].hint == (
+        "At the same time as your choice, “Parallel B: climate resilience”."
+    )
+
+
+def test_twenty_simultaneous_signups_for_five_places(make_app, database_url):
+    if database_url.startswith("sqlite"):
+        pytest.skip("needs PostgreSQL: concurrent writers with row locks (SQLite serialises)")
+    app = make_app(MAIL_DELIVER_AFTER_COMMIT=False)
+    with app.app_context():
+        a = build_agenda(lotus_capacity=5)
+        ids = [make_registration(a.event, a.category).id for _ in range(20)]
+        session_id = a.inclusion.id
+    start = threading.Barrier(20, timeout=60)
+    refusals, errors = [], []
+
+    def attempt(registration_id):
+        from conference.registration.models import Registration
+
+        with app.app_context():
+            try:
+                # Before any query: 20 threads waiting with a connection each would drain
+                # the pool (5 + 10 overflow) and never all reach the barrier.
+                start.wait()
+                registration = _db.session.get(Registration, registration_id)
+                sign_up(registration, _db.session.get(AgendaSession, session_id))
+                _db.session.commit()
+            except ValidationError as exc:
+                refusals.append(exc.message)
+                _db.session.rollback()
+            except Exception as exc:  # every other failure is a test failure, reported below
+                errors.append(repr(exc))
+                _db.session.rollback()
+            finally:
+                _db.session.remove()
+
+    threads = [threading.Thread(target=attempt, args=(n,)) for n in ids]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert errors == []
+    assert len(refusals) == 15
+    assert set(refusals) == {"“Parallel A: no one left behind” is full: 5 of 5 places taken."}
+    with app.app_context():
+        taken = _db.session.scalar(
+            select(func.count(AgendaSignup.id)).where(AgendaSignup.session_id == session_id)
+        )
+        assert taken == 5
