@@ -93,6 +93,7 @@ def build_demo(today: date, original_dates: bool = False) -> tuple[Event, list[D
     _demo_registrations(event)
     reviewers = [user for user, role in staff if role == "reviewer"]
     _demo_agenda(event, staff[0][0], reviewers)
+    _demo_signups(event)
     if not original_dates:
         _demo_arrivals(event, staff[1][0])
     return event, accounts
@@ -309,6 +310,55 @@ def _demo_agenda(event, organiser, reviewers) -> None:
     )
     db.session.flush()
     publish(event, organiser)
+
+
+def _demo_signups(event) -> None:
+    """Most confirmed delegates have chosen a parallel session in each time slot, within
+    the rooms' capacity; Jasmine Room's sessions admit only those signed up."""
+    from conference.agenda.models import AgendaSession, AgendaSignup
+    from conference.registration.models import Registration
+
+    if db.session.scalar(
+        select(AgendaSignup.id)
+        .join(AgendaSession, AgendaSession.id == AgendaSignup.session_id)
+        .where(AgendaSession.event_id == event.id)
+        .limit(1)
+    ):
+        return
+    parallel = db.session.scalars(
+        select(AgendaSession)
+        .where(AgendaSession.event_id == event.id, AgendaSession.kind == "parallel")
+        .order_by(AgendaSession.starts_at, AgendaSession.id)
+    ).all()
+    slots: dict = {}
+    for session in parallel:
+        slots.setdefault(session.starts_at, []).append(session)
+        if session.room is not None and session.room.name == "Jasmine Room":
+            session.signed_up_only = True
+    busy = {
+        rid
+        for s in parallel
+        for rid in [c.id for c in s.chairs] + [p.id for t in s.talks for p in t.presenters]
+    }
+    delegates = db.session.scalars(
+        select(Registration.id)
+        .where(Registration.event_id == event.id, Registration.status == "confirmed")
+        .order_by(Registration.id)
+    ).all()
+    taken: dict[int, int] = {}
+    for n, registration_id in enumerate(delegates):
+        if registration_id in busy or n % 5 == 4:  # presenters are busy; some never choose
+            continue
+        for number, sessions in enumerate(slots.values()):
+            # Everyone's first choice differs; a full room sends them to the next one.
+            for session in sessions[(n + number) % len(sessions) :] + sessions:
+                capacity = session.effective_capacity
+                if capacity is None or taken.get(session.id, 0) < capacity:
+                    taken[session.id] = taken.get(session.id, 0) + 1
+                    db.session.add(
+                        AgendaSignup(registration_id=registration_id, session_id=session.id)
+                    )
+                    break
 
 
 def _demo_arrivals(event, door_staff) -> None:

@@ -86,6 +86,11 @@ def test_demo_builds_the_asean3_event_starting_today_and_is_idempotent(app, runn
     with storage_from_config(app).open(son_la.latest_version.storage_key) as file:
         stored = file.read()
     assert stored.startswith(b"%PDF-") and len(stored) == son_la.latest_version.size
+    from conference.agenda.services import load_agenda
+
+    slots = load_agenda(event).sessions
+    assert sum(s.signups for s in slots) > 300  # delegates chose their parallel sessions
+    assert all(s.capacity is None or s.signups <= s.capacity for s in slots)
     statuses = {p.status for p in papers}
     assert statuses >= {"accepted", "under_review", "revise", "rejected"}
 

@@ -146,3 +146,23 @@ def test_json_logs_carry_the_request_id(make_app, capfd):
     access = [e for e in lines if e["logger"] == "conference.access"]
     assert access[-1]["request_id"] == "scan-42"
     assert access[-1]["status"] == 200 and access[-1]["path"] == "/healthz"
+
+
+def test_pages_offer_the_vendored_fonts_for_scripts_a_device_may_lack(client, db):
+    page = client.get("/").text
+    assert "/static/css/fonts.css" in page
+    css = client.get("/static/css/fonts.css").text
+    fonts = re.findall(r'url\("\.\./(fonts/[^"]+)"\)', css)
+    assert len(fonts) == 8  # Thai, Lao, Khmer, Burmese; regular and bold
+    for font in fonts:
+        response = client.get(f"/static/{font}")
+        assert response.status_code == 200
+        assert response.data[:4] == b"\x00\x01\x00\x00"  # a TrueType font
+        response.close()
+
+
+def test_the_scanner_keeps_those_fonts_for_offline_use(client, db):
+    event = make_event()
+    worker = client.get(f"/events/{event.slug}/checkin/sw.js").text
+    for script in ("Thai", "Lao", "Khmer", "Myanmar"):
+        assert f"/static/fonts/noto/NotoSans{script}-Regular.ttf" in worker

@@ -222,8 +222,11 @@ def sign_up(registration: Registration, session: AgendaSession) -> AgendaSignup:
             "Only confirmed delegates choose sessions; your registration is "
             f"{STATUS_LABELS[registration.status].lower()}."
         )
-    # One sign-up at a time per session: on PostgreSQL the next one waits here for this
-    # transaction to end, so the count below includes every place already taken.
+    # One sign-up at a time per delegate (two clashing choices sent at once cannot both
+    # pass the clash check) and per session (the count below includes every place already
+    # taken): on PostgreSQL the next one waits here for this transaction to end. Always the
+    # delegate first, then the session, so two sign-ups never wait for each other.
+    db.session.refresh(registration, with_for_update=True)
     db.session.refresh(session, with_for_update=True)
     existing = db.session.scalar(
         select(AgendaSignup).where(

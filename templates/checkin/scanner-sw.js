@@ -1,11 +1,16 @@
 // The check-in scanner's service worker: keeps the scanner page and everything it loads, so
 // the page opens again when the venue network is down. The page itself keeps the data
 // (IndexedDB) and the queue of scans; API calls pass straight through to the network.
-const CACHE = "checkin-scanner-v2";
+const CACHE = "checkin-scanner-v3";
 const ASSETS = [
   "{{ url_for('static', filename='vendor/bootstrap-5.3.9/css/bootstrap.min.css') }}",
   "{{ url_for('static', filename='vendor/bootstrap-5.3.9/js/bootstrap.bundle.min.js') }}",
   "{{ url_for('static', filename='css/app.css') }}",
+  "{{ url_for('static', filename='css/fonts.css') }}",
+  // Names in Thai, Lao, Khmer and Burmese on a scanner phone without those fonts, offline.
+{%- for script in ("Thai", "Lao", "Khmer", "Myanmar") %}{% for weight in ("Regular", "Bold") %}
+  "{{ url_for('static', filename='fonts/noto/NotoSans' ~ script ~ '-' ~ weight ~ '.ttf') }}",
+{%- endfor %}{% endfor %}
   "{{ url_for('static', filename='css/checkin.css') }}",
   "{{ url_for('static', filename='js/app.js') }}",
   "{{ url_for('static', filename='favicon.svg') }}",
