@@ -30,7 +30,7 @@ SON_LA_ABSTRACT = (
     "In February 2024 Son La became the fifth city in Viet Nam, and the first in a "
     "disadvantaged mountainous region, to join the UNESCO Global Network of Learning Cities. "
     "The city allocates 34% of its total budget to education, including building a learning "
-    "society.\n"
+    "society.\n\n"
     "This paper describes how the city makes learning reach everyone: 112 Houses of Wisdom "
     "and Compassionate Libraries built on village cultural centres, where residents learn, "
     "take part in cultural and sports activities and help each other; 35 Thai cultural clubs "
@@ -38,7 +38,7 @@ SON_LA_ABSTRACT = (
     "traditional festivals and costumes; the “Son La – My Beloved Global Learning City” "
     "competition, with nearly 300 entries linking learning to environmental protection and "
     "climate action; and a pilot of learning through art and music with the Finnish Lau Lau "
-    "Learning method.\n"
+    "Learning method.\n\n"
     "We discuss what it takes for no one to be left behind in a city of many peoples and "
     "languages, and what other new learning cities can take from it."
 )
@@ -154,7 +154,7 @@ def paper_pdf(title: str, authors: list[tuple[str, str]], abstract: str, country
     y -= 6 * mm
     draw_text(canvas, left, y - 12, "Abstract", 12, bold=True)
     y -= 20
-    for paragraph in abstract.split("\n"):
+    for paragraph in abstract.split("\n\n"):
         y = draw_paragraph(canvas, left, y, paragraph, text_width, 10.5, country=country) - 8
     canvas.showPage()
     canvas.save()
