@@ -25,9 +25,14 @@ def agenda_ics(
     *,
     session_ids: set[int] | None = None,
     name: str | None = None,
-    url: str = "",
+    version: int | None = None,
+    published_at: datetime | None = None,
 ) -> bytes:
-    """One VEVENT per session (its talks in the description); optionally only some sessions."""
+    """One VEVENT per session (its talks in the description); optionally only some sessions.
+
+    Each event links to the session's public page (never to a private address: calendars
+    get shared). The published version is the events' SEQUENCE, so a calendar that
+    imported an earlier version takes a moved session's new time."""
     calendar = Calendar()
     calendar.add("prodid", "-//Conference//Agenda//EN")
     calendar.add("version", "2.0")
@@ -55,16 +60,20 @@ def agenda_ics(
             item.add("description", description)
         if session["track"]:
             item.add("categories", [session["track"]])
-        if url:
-            item.add("url", url)
+        if event_info.get("url"):
+            item.add("url", "{}/sessions/{}".format(event_info["url"].rstrip("/"), session["id"]))
+        if version is not None:
+            item.add("sequence", version)
+        if published_at is not None:
+            item.add("last-modified", published_at)
         calendar.add_component(item)
     return calendar.to_ical()
 
 
-def session_ics(event_info: dict, snapshot: dict, session_id: int, *, url: str = "") -> bytes:
+def session_ics(event_info: dict, snapshot: dict, session_id: int, **publication) -> bytes:
     """One session of a published snapshot as a calendar of its own (its talks described)."""
     title = next(
         (s["title"] for s in snapshot.get("sessions", []) if s["id"] == session_id),
         event_info["title"],
     )
-    return agenda_ics(event_info, snapshot, session_ids={session_id}, name=title, url=url)
+    return agenda_ics(event_info, snapshot, session_ids={session_id}, name=title, **publication)

@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 from conference.agenda import bp
 from conference.agenda.ics import agenda_ics
 from conference.agenda.models import AgendaSession
-from conference.agenda.routes import event_info, published
+from conference.agenda.routes import event_info, publication_stamp, published
 from conference.agenda.signups import (
     agenda_choices,
     by_day,
@@ -44,7 +44,7 @@ def _back(event, token, session_id=None):
 def personal(slug, token):
     event = get_event(slug)
     registration = registration_from_token(event, token)
-    db.session.commit()  # e-mail verified on first visit
+    db.session.commit()
     choices = agenda_choices(registration)
     return _private(
         render_template(
@@ -103,7 +103,7 @@ def personal_calendar(slug, token):
         publication.snapshot,
         session_ids=sessions,
         name=f"My agenda – {event.title}",
-        url=url_for("agenda.personal", slug=slug, token=token, _external=True),
+        **publication_stamp(publication),
     )
     return _private(
         Response(

@@ -5,13 +5,13 @@ from collections import OrderedDict
 from datetime import datetime
 from threading import Lock
 
-from flask import Response, render_template, request, url_for
+from flask import Response, render_template, request
 from sqlalchemy import select
 
 from conference.agenda import bp
 from conference.agenda.ics import session_ics
 from conference.agenda.models import SESSION_KINDS, AgendaPublication
-from conference.agenda.routes import event_info, published
+from conference.agenda.routes import event_info, publication_stamp, published
 from conference.agenda.timetable import (
     Timetable,
     build_timetable,
@@ -119,8 +119,9 @@ def session_calendar(slug, session_id):
     publication = published(event)
     if not any(s["id"] == session_id for s in publication.snapshot.get("sessions", [])):
         raise NotFound("There is no such session in the published agenda.")
-    url = url_for("agenda.session_page", slug=slug, session_id=session_id, _external=True)
-    body = session_ics(event_info(event), publication.snapshot, session_id, url=url)
+    body = session_ics(
+        event_info(event), publication.snapshot, session_id, **publication_stamp(publication)
+    )
     return Response(
         body,
         mimetype="text/calendar",

@@ -27,6 +27,11 @@ def event_info(event) -> dict:
     }
 
 
+def publication_stamp(publication) -> dict:
+    """What calendars need to know of a publication to take its changes."""
+    return {"version": publication.version, "published_at": publication.published_at}
+
+
 def published(event):
     """The latest publication, or NotFound before the first."""
     publication = latest_publication(event)
@@ -39,7 +44,7 @@ def published(event):
 def agenda_calendar(slug):
     event = get_event(slug)
     publication = published(event)
-    body = agenda_ics(event_info(event), publication.snapshot, url=event_info(event)["url"])
+    body = agenda_ics(event_info(event), publication.snapshot, **publication_stamp(publication))
     return Response(
         body,
         mimetype="text/calendar",

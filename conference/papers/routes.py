@@ -269,7 +269,7 @@ def _own_paper(event, registration, paper_id) -> Paper:
 @bp.get("/events/<slug>/manage/<token>/papers")
 def my_papers(slug, token):
     event, registration = _delegate(slug, token)
-    db.session.commit()  # e-mail verified on first visit
+    db.session.commit()
     call = call_for(event)
     try:
         check_can_submit(event, registration)

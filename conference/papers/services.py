@@ -450,10 +450,14 @@ def submit(
 
 
 def is_author(paper: Paper, registration: Registration | None) -> bool:
-    """The submitter, or an author by registration or by e-mail address."""
+    """The submitter, or a co-author whose registration has the author's e-mail address,
+    once that address is verified (its management link opened from the e-mail): anyone
+    can register with someone else's address, only its owner can read its mail."""
     if registration is None or registration.event_id != paper.event_id:
         return False
-    return paper.submitter_id == registration.id or any(
+    if paper.submitter_id == registration.id:
+        return True
+    return registration.email_verified_at is not None and any(
         a.registration_id == registration.id or a.email == registration.email for a in paper.authors
     )
 
@@ -571,20 +575,21 @@ def get_paper(event, paper_id) -> Paper:
 
 
 def papers_visible_to(registration: Registration) -> list[Paper]:
-    """The papers a delegate submitted or is named on (by registration or e-mail)."""
-    named = select(PaperAuthor.paper_id).where(
-        or_(
-            PaperAuthor.registration_id == registration.id,
-            PaperAuthor.email == registration.email,
+    """The papers a delegate submitted or is named on (by registration or e-mail, once the
+    address is verified: see ``is_author``)."""
+    mine = Paper.submitter_id == registration.id
+    if registration.email_verified_at is not None:
+        named = select(PaperAuthor.paper_id).where(
+            or_(
+                PaperAuthor.registration_id == registration.id,
+                PaperAuthor.email == registration.email,
+            )
         )
-    )
+        mine = or_(mine, Paper.id.in_(named))
     return list(
         db.session.scalars(
             select(Paper)
-            .where(
-                Paper.event_id == registration.event_id,
-                or_(Paper.submitter_id == registration.id, Paper.id.in_(named)),
-            )
+            .where(Paper.event_id == registration.event_id, mine)
             .options(selectinload(Paper.authors), selectinload(Paper.versions))
             .order_by(Paper.created_at, Paper.id)
         )

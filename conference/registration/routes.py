@@ -31,6 +31,7 @@ from conference.registration.services import (
     registration_from_token,
     resend_link,
     update_registration,
+    verify_email,
     visa_letter_for,
 )
 from conference.registration.validation import PASSPORT_FIELDS, PERSONAL_FIELDS
@@ -172,7 +173,8 @@ def _manage_page(event, registration, token, form, status=200):
 def manage(slug, token):
     event = get_event(slug)
     registration = registration_from_token(event, token)
-    db.session.commit()  # e-mail verified on first visit
+    verify_email(registration, request.args.get("verify"))  # opened from the e-mail
+    db.session.commit()
     questions = questions_for(event)
     if request.method == "POST":
         form = build_person_form(questions)

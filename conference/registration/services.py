@@ -157,11 +157,40 @@ def manage_token(registration: Registration) -> str:
     return _link_serializer().dumps([registration.id, registration.manage_nonce])
 
 
+def _proof_serializer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="registration-email-proof")
+
+
+def email_proof(registration: Registration) -> str:
+    """A proof, carried only by links sent by e-mail, that whoever opens it reads the
+    registration's mailbox (the link shown after registering on the site has none)."""
+    return _proof_serializer().dumps([registration.id, registration.email])
+
+
 def manage_url(registration: Registration) -> str:
-    """The full management link, for e-mails."""
+    """The full management link, for e-mails: it also verifies the address."""
     return external_url(
-        "registration.manage", slug=registration.event.slug, token=manage_token(registration)
+        "registration.manage",
+        slug=registration.event.slug,
+        token=manage_token(registration),
+        verify=email_proof(registration),
     )
+
+
+def verify_email(registration: Registration, proof: str | None) -> bool:
+    """Record that the address is verified when the proof (from an e-mailed link) is this
+    registration's, for its current address. Co-authors' access to papers relies on it."""
+    if not proof:
+        return False
+    try:
+        registration_id, email = _proof_serializer().loads(proof)
+    except (BadSignature, ValueError, TypeError):
+        return False
+    if registration_id != registration.id or email != registration.email:
+        return False
+    if registration.email_verified_at is None:
+        registration.email_verified_at = utcnow()
+    return True
 
 
 def registration_from_token(event, token: str) -> Registration:
@@ -177,9 +206,6 @@ def registration_from_token(event, token: str) -> Registration:
         or not secrets.compare_digest(registration.manage_nonce, str(nonce))
     ):
         raise NotFound("This management link is not valid. Ask for a new one below.")
-    if registration.email_verified_at is None:
-        # Opening the link proves the address works; it never gates the place.
-        registration.email_verified_at = utcnow()
     return registration
 
 

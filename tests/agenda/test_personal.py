@@ -143,6 +143,12 @@ def test_the_personal_calendar_has_exactly_the_personal_sessions(client, db):
     climate = calendar.walk("VEVENT")[1]
     assert climate.decoded("dtstart") == a.climate.starts_at
     assert str(climate["location"]).startswith("Orchid Room")
+    # Calendars get shared: the private link is nowhere in it, each event links its
+    # public session page, and the version lets calendars take a moved session's time.
+    token = page_of(delegate).split("/manage/")[1].split("/")[0]
+    assert token not in response.text
+    assert str(climate["url"]).endswith(f"/events/{a.event.slug}/sessions/{a.climate.id}")
+    assert int(climate["sequence"]) == 1
 
 
 def test_before_publication_the_page_says_so_and_there_is_no_calendar(client, db):

@@ -14,7 +14,7 @@ from werkzeug.test import encode_multipart
 from conference.agenda.models import Talk
 from conference.papers.models import CallForPapers, Paper, PaperVersion, Review
 from conference.papers.review import assign_reviewer
-from conference.registration.services import manage_token
+from conference.registration.services import manage_token, manage_url
 from tests.factories import give_role, make_user
 from tests.papers.samples import (
     docx_bytes,
@@ -339,9 +339,43 @@ def test_a_co_author_sees_the_paper_through_their_own_link(client, db):
         **{"authors-1-email": "lan@sonla.example"},
     )
     paper_id = int(response.headers["Location"].rsplit("/", 1)[1])
+    paper_page = papers_url(event, lan, f"/{paper_id}")
 
-    assert TITLE in client.get(papers_url(event, lan)).text
-    assert client.get(papers_url(event, lan, f"/{paper_id}/versions/1")).status_code == 200
+    # Anyone could have registered with Lan's address: until its owner opens the link
+    # from the e-mail, the address gives no access to the paper.
+    assert client.get(paper_page).status_code == 404
+    assert client.get(f"{paper_page}/versions/1").status_code == 404
+    assert client.get(manage_url(lan)).status_code == 200  # the link from her e-mail
+    assert client.get(paper_page).status_code == 200
+    assert client.get(f"{paper_page}/versions/1").status_code == 200
+    assert f'href="{paper_page}"' in client.get(papers_url(event, lan)).text
+
+
+def test_registering_with_a_co_authors_address_gives_no_access_to_the_paper(client, db):
+    from tests.registration.test_routes import form_data
+
+    event, category, track, call, chien = setting()
+    response = submit_paper(
+        client,
+        event,
+        chien,
+        track,
+        pdf_bytes(),
+        "paper.pdf",
+        **{"authors-1-name": "Nguyễn Thị Lan", "authors-1-organisation": "Son La DoET"},
+        **{"authors-1-email": "lan@sonla.example"},
+    )
+    paper_id = int(response.headers["Location"].rsplit("/", 1)[1])
+    # A stranger registers with Lan's address and lands on the management link.
+    landing = client.post(
+        f"/events/{event.slug}/register", data=form_data(category, email="lan@sonla.example")
+    )
+    page = landing.headers["Location"].split("?")[0]
+    assert client.get(page).status_code == 200
+    assert client.get(f"{page}/papers/{paper_id}").status_code == 404
+    assert client.get(f"{page}/papers/{paper_id}/versions/1").status_code == 404
+    assert client.post(f"{page}/papers/{paper_id}/withdraw").status_code == 404
+    assert db.session.get(Paper, paper_id).status == "submitted"
 
 
 def test_a_reviewer_not_assigned_and_a_stranger_get_404(client, db, login):

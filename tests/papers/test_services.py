@@ -26,7 +26,7 @@ from conference.papers.services import (
     update_details,
     withdraw,
 )
-from conference.registration.services import Context, change_status
+from conference.registration.services import Context, change_status, email_proof, verify_email
 from tests.factories import make_category, make_event, make_registration
 
 OPENS = datetime(2024, 5, 1, 9, tzinfo=UTC)
@@ -64,6 +64,12 @@ def received(content: bytes = PDF, filename: str = "paper.pdf", kind: str = "pdf
 def person(event, category, **overrides):
     """A confirmed registration, without the registration e-mail (to keep the outbox clean)."""
     return make_registration(event, category, ctx=Context(notify=False), **overrides)
+
+
+def opened_their_mail(registration):
+    """The delegate opened the management link from their e-mail: their address is theirs."""
+    assert verify_email(registration, email_proof(registration))
+    return registration
 
 
 def make_call(event, **overrides):
@@ -385,7 +391,7 @@ def test_cancelled_or_foreign_registrations_cannot_submit(db):
 
 def test_new_versions_are_numbered_and_every_version_is_kept(db):
     event, category, _, submitter = setting()
-    lan = person(event, category, email="lan@hcmc.example")
+    lan = opened_their_mail(person(event, category, email="lan@hcmc.example"))
     paper = make_paper(event, submitter, AuthorDetails("Lan", "HCMC", lan.email))
     add_version(paper, received(PDF + b"v2", "v2.pdf"), submitter, now=DURING)
     # A co-author uploads through their own registration.
@@ -538,11 +544,15 @@ def test_delegates_see_their_own_and_co_authored_papers_only(db):
         AuthorDetails("Kim", "Suwon", "kim@suwon.example"),
     )
     stranger = person(event, category, email="somchai@bangkok.example")
-    # Kim registers after the submission: the e-mail address still finds the paper.
+    # Kim registers after the submission: the e-mail address still finds the paper, once
+    # she has opened her link from the e-mail (anyone can type her address in the form).
     kim = person(event, category, email="kim@suwon.example")
+    assert papers_visible_to(kim) == [] and not can_view(paper, kim)
+    opened_their_mail(kim)
+    opened_their_mail(lan)
     # The same address at another event sees nothing of this one.
     other = make_event()
-    elsewhere = person(other, make_category(other), email="lan@hcmc.example")
+    elsewhere = opened_their_mail(person(other, make_category(other), email="lan@hcmc.example"))
 
     for who in (submitter, lan, kim):
         assert papers_visible_to(who) == [paper]

@@ -14,11 +14,14 @@ from conference.registration.services import (
     RegistrationInvalid,
     add_member,
     change_status,
+    email_proof,
     filtered_query,
     manage_token,
+    manage_url,
     register,
     registration_from_token,
     save_category,
+    verify_email,
 )
 from tests.factories import make_category, make_event, make_registration, registration_data
 
@@ -176,12 +179,28 @@ def test_invitation_only_category_needs_its_code(db):
     assert registration.status == "confirmed"
 
 
+def test_only_the_link_from_the_e_mail_verifies_the_address(client, db):
+    event = make_event()
+    registration = make_registration(event, make_category(event))
+    page = f"/events/{event.slug}/manage/{manage_token(registration)}"
+    # The page shown right after registering proves nothing about the mailbox...
+    assert client.get(page).status_code == 200
+    assert client.get(page + "?verify=forged").status_code == 200
+    db.session.refresh(registration)
+    assert registration.email_verified_at is None
+    # ...the link sent by e-mail does, for this address only.
+    other = make_registration(event, make_category(event))
+    assert not verify_email(registration, email_proof(other))
+    assert client.get(manage_url(registration)).status_code == 200
+    db.session.refresh(registration)
+    assert registration.email_verified_at is not None
+
+
 def test_management_link_finds_its_registration_and_only_it(db):
     event = make_event()
     registration = make_registration(event, make_category(event))
     token = manage_token(registration)
     assert registration_from_token(event, token) == registration
-    assert registration.email_verified_at is not None
     middle = len(token) // 2
     tampered = token[:middle] + ("A" if token[middle] != "A" else "B") + token[middle + 1 :]
     for bad in (tampered, "garbage", ""):
