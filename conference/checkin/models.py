@@ -2,7 +2,7 @@
 
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from conference.dbtypes import UTCDateTime, utcnow
@@ -29,7 +29,8 @@ class CheckIn(db.Model):
     )
     scope: Mapped[str] = mapped_column(String(40))
     day: Mapped[date] = mapped_column(Date)
-    session_id: Mapped[int | None] = mapped_column(Integer)  # agenda sessions come with #6
+    # A session with check-ins cannot be deleted (the editor says so; the database insists).
+    session_id: Mapped[int | None] = mapped_column(ForeignKey("agenda_session.id"), index=True)
     station: Mapped[str] = mapped_column(String(100))
     scanned_at: Mapped[datetime] = mapped_column(UTCDateTime)
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
