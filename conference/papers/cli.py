@@ -37,9 +37,20 @@ def _written(out_path: str):
     """A file opened as ``<name>.part`` and renamed into place only when all of it is
     written: a failure or an interruption leaves no half file under the name asked for."""
     target = Path(out_path)
+    if not target.parent.is_dir():
+        raise click.ClickException(
+            f"There is no folder {str(target.parent)!r} to write {target.name} in: "
+            "create it first, or choose another --out."
+        )
     partial = target.with_name(target.name + ".part")
     try:
-        with partial.open("wb") as out:
+        out = partial.open("wb")
+    except OSError as exc:
+        raise click.ClickException(
+            f"Cannot write in {str(target.parent)!r}: {exc.strerror}."
+        ) from None
+    try:
+        with out:
             yield out
     except BaseException:
         partial.unlink(missing_ok=True)

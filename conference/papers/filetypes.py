@@ -3,10 +3,10 @@
 PDF is recognised by its header and end marker. DOCX, PPTX and XLSX (Office Open XML)
 and ODT, ODP and ODS (OpenDocument) are ZIP packages: the package is checked before
 anything inside it is trusted (no encrypted members, no paths that climb out, no member
-that expands far beyond its compressed size, a bounded total) and every member is read
-through once so that a damaged or lying archive is refused here, not in a reviewer's
-word processor. The little XML read is parsed with defusedxml: no entities, no DTDs.
-No Flask here: a file object or a path in, a :class:`FileKind` or a
+that expands far beyond its compressed size, a total bounded by the archive's size) and
+every member is read through once so that a damaged or lying archive is refused here,
+not in a reviewer's word processor. The little XML read is parsed with defusedxml: no
+entities, no DTDs. No Flask here: a file object or a path in, a :class:`FileKind` or a
 :class:`FileTypeError` with a message for the uploader out.
 """
 
@@ -32,18 +32,21 @@ class FileKind:
     article: str  # "a PDF", "an ODT": for messages
     extension: str  # canonical, without the dot
     mime_type: str
+    description: str  # for choosing: "Word document (DOCX)"
 
 
+# In the order organisers are offered them.
 KINDS: dict[str, FileKind] = {
     k.kind: k
     for k in (
-        FileKind("pdf", "PDF", "a", "pdf", "application/pdf"),
+        FileKind("pdf", "PDF", "a", "pdf", "application/pdf", "PDF"),
         FileKind(
             "docx",
             "DOCX",
             "a",
             "docx",
             "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            "Word document (DOCX)",
         ),
         FileKind(
             "pptx",
@@ -51,6 +54,23 @@ KINDS: dict[str, FileKind] = {
             "a",
             "pptx",
             "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+            "PowerPoint presentation (PPTX)",
+        ),
+        FileKind(
+            "odt",
+            "ODT",
+            "an",
+            "odt",
+            "application/vnd.oasis.opendocument.text",
+            "OpenDocument text (ODT)",
+        ),
+        FileKind(
+            "odp",
+            "ODP",
+            "an",
+            "odp",
+            "application/vnd.oasis.opendocument.presentation",
+            "OpenDocument presentation (ODP)",
         ),
         FileKind(
             "xlsx",
@@ -58,10 +78,16 @@ KINDS: dict[str, FileKind] = {
             "an",
             "xlsx",
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "Excel workbook (XLSX)",
         ),
-        FileKind("odt", "ODT", "an", "odt", "application/vnd.oasis.opendocument.text"),
-        FileKind("odp", "ODP", "an", "odp", "application/vnd.oasis.opendocument.presentation"),
-        FileKind("ods", "ODS", "an", "ods", "application/vnd.oasis.opendocument.spreadsheet"),
+        FileKind(
+            "ods",
+            "ODS",
+            "an",
+            "ods",
+            "application/vnd.oasis.opendocument.spreadsheet",
+            "OpenDocument spreadsheet (ODS)",
+        ),
     )
 }
 DEFAULT_KINDS = ("pdf", "docx", "pptx", "odt", "odp")
@@ -84,12 +110,23 @@ SMALL_XML = 1024 * 1024  # [Content_Types].xml and manifest.xml are a few KiB
 
 @dataclass(frozen=True)
 class ZipLimits:
-    """What a genuine document package stays within (a 20 MB deck expands to ~30 MB)."""
+    """What a genuine document package stays within (a 20 MB deck expands to ~30 MB).
+
+    Images are stored as they are and XML compresses 5-20 times, so a whole document
+    expands to a few times its size: ``max_ratio`` times the archive, or ``total_floor``
+    for small ones (a short DOCX's styles alone expand ~20 times), caps the total, so
+    that a bomb cannot hide in many parts each too small for the per-member check.
+    """
 
     max_entries: int = 5000
     max_total: int = 512 * 1024 * 1024  # uncompressed bytes, all members together
     max_ratio: int = 100  # uncompressed / compressed, for members above ratio_floor
     ratio_floor: int = 1024 * 1024
+    total_floor: int = 50 * 1024 * 1024  # all members may expand to this much anyway
+
+    def total_allowed(self, archive_size: int) -> int:
+        """The most all members of an archive of this size may expand to."""
+        return min(self.max_total, max(self.max_ratio * archive_size, self.total_floor))
 
 
 DEFAULT_LIMITS = ZipLimits()
@@ -163,9 +200,11 @@ def sniff(file: BinaryIO, limits: ZipLimits = DEFAULT_LIMITS) -> FileKind | None
 
 
 def _sniff_package(file: BinaryIO, limits: ZipLimits) -> FileKind | None:
+    archive_size = file.seek(0, os.SEEK_END)
+    file.seek(0)
     try:
         with zipfile.ZipFile(file) as package:
-            _check_package(package, limits)
+            _check_package(package, limits.total_allowed(archive_size), limits)
             names = set(package.namelist())
             if "[Content_Types].xml" in names:
                 return _ooxml_kind(package, names)
@@ -178,7 +217,7 @@ def _sniff_package(file: BinaryIO, limits: ZipLimits) -> FileKind | None:
         ) from None
 
 
-def _check_package(package: zipfile.ZipFile, limits: ZipLimits) -> None:
+def _check_package(package: zipfile.ZipFile, max_total: int, limits: ZipLimits) -> None:
     members = package.infolist()
     if not members:
         raise FileTypeError("This file is an empty archive, not a document.")
@@ -202,7 +241,7 @@ def _check_package(package: zipfile.ZipFile, limits: ZipLimits) -> None:
             raise FileTypeError("This file uses a compression method documents do not use.")
         total += info.file_size
         ratio_exceeded = info.file_size > limits.max_ratio * max(info.compress_size, 1)
-        if total > limits.max_total or (info.file_size > limits.ratio_floor and ratio_exceeded):
+        if total > max_total or (info.file_size > limits.ratio_floor and ratio_exceeded):
             raise FileTypeError(
                 "This file expands to far more than its size (a compressed-archive bomb) "
                 "and cannot be accepted."

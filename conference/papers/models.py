@@ -26,18 +26,10 @@ from sqlalchemy.sql import false, text
 
 from conference.dbtypes import UTCDateTime, utcnow
 from conference.extensions import db
+from conference.papers.filetypes import DEFAULT_KINDS, KINDS
 
-# The file kinds a call may accept; conference/papers/filetypes.py decides them by content.
-FILE_KINDS = {
-    "pdf": "PDF",
-    "docx": "Word document (DOCX)",
-    "pptx": "PowerPoint presentation (PPTX)",
-    "odt": "OpenDocument text (ODT)",
-    "odp": "OpenDocument presentation (ODP)",
-    "xlsx": "Excel workbook (XLSX)",
-    "ods": "OpenDocument spreadsheet (ODS)",
-}
-DEFAULT_KINDS = ["pdf", "docx", "pptx", "odt", "odp"]
+# The file kinds a call may accept, as filetypes.py (which decides them by content) knows them.
+FILE_KINDS = {k: kind.description for k, kind in KINDS.items()}
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 PAPER_STATUSES = {
     "submitted": "Submitted",

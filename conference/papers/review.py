@@ -24,7 +24,7 @@ from conference.agenda.models import Talk
 from conference.auth.models import EventRole, User
 from conference.auth.services import has_event_role
 from conference.dbtypes import utcnow
-from conference.errors import NotFound, ValidationError
+from conference.errors import ValidationError
 from conference.extensions import db
 from conference.papers.models import (
     PAPER_STATUSES,
@@ -229,14 +229,6 @@ def auto_assign(
 # Reviewing ---------------------------------------------------------------------------
 
 
-def assignment_for(paper: Paper, user: User) -> ReviewAssignment:
-    """This reviewer's assignment for the paper, or NotFound (the paper is not theirs)."""
-    assignment = next((a for a in paper.assignments if a.reviewer_id == user.id), None)
-    if assignment is None:
-        raise NotFound("There is no such paper among your reviews.")
-    return assignment
-
-
 def assignments_for(event, user: User) -> list[ReviewAssignment]:
     """A reviewer's papers at the event (withdrawn ones left out), oldest first."""
     return list(
@@ -252,15 +244,6 @@ def assignments_for(event, user: User) -> list[ReviewAssignment]:
             .order_by(ReviewAssignment.assigned_at, ReviewAssignment.id)
         )
     )
-
-
-def user_can_view(paper: Paper, user) -> bool:
-    """Organisers of the event, and the paper's reviewers, may read and download it."""
-    if user is None or not getattr(user, "is_authenticated", False):
-        return False
-    if has_event_role(user, paper.event, "organiser"):
-        return True
-    return any(a.reviewer_id == user.id for a in paper.assignments)
 
 
 def _clean_scores(criteria: list[ReviewCriterion], scores: dict) -> dict[str, int]:

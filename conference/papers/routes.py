@@ -4,9 +4,10 @@ reviewers' forms, and the organisers' call settings, lists, reviews and decision
 Uploads: the views that receive files are exempt from the global CSRF check, because
 that check reads the request body before the view can apply the call's size limit;
 they check the token themselves (``_read_upload``) right after setting the limit.
-A received file is stored before the domain rules run, so when a rule refuses the
-paper or the commit fails, the file is deleted: no file without a row, no row without
-a file.
+What a presenter typed is checked first, every problem reported at once, before the file
+is looked at. A received file is stored before the remaining rules run, so when a rule
+refuses the paper or the commit fails, the file is deleted: no file without a row, no
+row without a file.
 """
 
 import io
@@ -74,15 +75,17 @@ from conference.papers.review import (
     weighted_score,
 )
 from conference.papers.services import (
+    EDITABLE,
     CallDetails,
     SubmissionDetails,
     add_version,
     call_for,
-    can_view,
     check_can_submit,
     check_can_upload,
+    check_submission,
     event_papers,
     get_paper,
+    is_author,
     papers_visible_to,
     save_call,
     submit,
@@ -111,6 +114,20 @@ RECOMMENDATION_BADGES = {
 }
 DECIDED = ("accepted", "rejected", "revise")
 NO_SUCH_PAPER = "There is no such paper."
+CHOOSE_AGAIN = "Please choose the file again: nothing was kept."
+
+
+class FormTooLarge(ValidationError):
+    """A text field of an upload form passed the server's limit for one field (or the form
+    has too many fields): an HTTP 413 that is not about the file."""
+
+    status_code = 413
+
+    def __init__(self):
+        super().__init__(
+            "A field of the form is too long (the abstract, perhaps), or the form has too "
+            "many fields. Please shorten it and send the form again: nothing was kept."
+        )
 
 
 @bp.context_processor
@@ -133,10 +150,15 @@ def _storage():
 
 def _read_upload(call) -> None:
     """Apply the call's size limit before the body is read, then check the CSRF token."""
-    request.max_content_length = call.max_bytes + UPLOAD_SLACK
+    limit = call.max_bytes + UPLOAD_SLACK
+    request.max_content_length = limit
     try:
         request.files  # noqa: B018  (parses the body, spooling files to disk, under the limit)
     except RequestEntityTooLarge:
+        # A body within the limit was refused by werkzeug's own limits on text fields
+        # (MAX_FORM_MEMORY_SIZE, MAX_FORM_PARTS): the file is not the problem.
+        if request.content_length is not None and request.content_length <= limit:
+            raise FormTooLarge() from None
         raise UploadTooLarge(call.max_bytes) from None
     if current_app.config["WTF_CSRF_ENABLED"]:
         csrf.protect()
@@ -179,13 +201,25 @@ def _field_named(form, name):
 
 
 def _attach(form, exc: ConferenceError, aliases=None) -> None:
-    """Put a service's message beside the field it is about (or above the form)."""
+    """Put a service's message beside the field it is about (or above the form); a field
+    the form's own checks found wrong keeps their message alone."""
     name = (aliases or {}).get(exc.field, exc.field)
     field = _field_named(form, name) if name else None
     if field is None:
         form.form_errors.append(exc.message)
-    else:
-        field.errors = [*field.errors, exc.message]
+    elif not field.errors:
+        field.errors = [exc.message]
+
+
+def _row_aliases(rows: FieldList) -> dict[str, str]:
+    """Services number only the filled-in rows of a list (authors, criteria): their field
+    names ("authors-1-email") mapped to the form's rows ("authors-2-email")."""
+    filled = [row for row in rows if not row.form.is_blank()]
+    return {
+        f"{rows.name}-{n}-{field.short_name}": field.name
+        for n, row in enumerate(filled)
+        for field in row.form
+    }
 
 
 def _send_version(version, name: str):
@@ -261,7 +295,7 @@ def _delegate(slug, token):
 def _own_paper(event, registration, paper_id) -> Paper:
     """A paper this delegate wrote or is named on; NotFound for every other id."""
     paper = get_paper(event, paper_id)
-    if not can_view(paper, registration):
+    if not is_author(paper, registration):
         raise NotFound(NO_SUCH_PAPER)
     return paper
 
@@ -325,30 +359,40 @@ def new_paper(slug, token):
     else:
         form = _blank_submission(registration)
     form.track_id.choices = [("", "Choose a topic…")] + [(t.id, t.name) for t in call.topics]
-    if form.validate_on_submit():
-        storage = _storage()
+    form.track_id.flags.required = bool(call.topics)
+    if form.is_submitted():
+        valid = form.validate()
         details = SubmissionDetails(
-            title=form.title.data,
-            abstract=form.abstract.data,
+            title=form.title.data or "",
+            abstract=form.abstract.data or "",
             track_id=form.track_id.data,
             authors=form.author_details(),
         )
-        try:
-            received = _receive(form.file.data, call, storage)
-            with _committed_or_discarded(storage, received):
-                paper = submit(event, registration, details, received)
-        except UploadTooLarge:
-            raise
-        except ValidationError as exc:
-            _attach(form, exc)
-            if exc.field != "file" and not form.file.errors:
-                form.file.errors = ["Please choose the file again: nothing was kept."]
-        else:
-            flash(
-                f"Your paper “{paper.title}” is received (version 1). Every author gets an e-mail.",
-                "success",
-            )
-            return redirect(url_for(".my_paper", slug=slug, token=token, paper_id=paper.id))
+        # Problems with the authors as a whole go beside the presenting author's choice.
+        aliases = {"authors": "presenting", **_row_aliases(form.authors)}
+        # Every problem with what was typed, at once, before the file is looked at.
+        problems = check_submission(call, details)
+        for problem in problems:
+            _attach(form, problem, aliases)
+        if valid and not problems:
+            storage = _storage()
+            try:
+                received = _receive(form.file.data, call, storage)
+                with _committed_or_discarded(storage, received):
+                    paper = submit(event, registration, details, received)
+            except UploadTooLarge:
+                raise
+            except ValidationError as exc:
+                _attach(form, exc, aliases)
+            else:
+                flash(
+                    f"Your paper “{paper.title}” is received (version 1). Every author gets "
+                    "an e-mail.",
+                    "success",
+                )
+                return redirect(url_for(".my_paper", slug=slug, token=token, paper_id=paper.id))
+        if not form.file.errors:
+            form.file.errors = [CHOOSE_AGAIN]
     status = 422 if form.errors or form.form_errors else 200
     return _private(
         render_template(
@@ -396,7 +440,7 @@ def _my_paper_page(event, registration, token, paper, version_form=None, status=
             upload_closed=upload_closed,
             version_form=version_form or VersionForm(formdata=None),
             confirm_form=ConfirmForm(),
-            can_withdraw=paper.status in ("submitted", "under_review", "revise"),
+            can_withdraw=paper.status in EDITABLE,
             decided=paper.status in DECIDED,
             comments=comments_for_authors(paper) if paper.status in DECIDED else [],
             slot=_published_slot(event, paper),
@@ -523,9 +567,6 @@ def call_settings(event):
     form.topic_ids.choices = [(t.id, t.name) for t in tracks]
     if form.validate_on_submit():
         criteria = form.criteria_details()
-        named_rows = [
-            n for n, row in enumerate(form.criteria) if (row.form.name.data or "").strip()
-        ]
         try:
             save_call(
                 event,
@@ -544,12 +585,7 @@ def call_settings(event):
             )
         except ValidationError as exc:
             db.session.rollback()
-            aliases = {"max_bytes": "max_mb"}
-            # The service counts the named rows only; the form counts every row.
-            for n, row in enumerate(named_rows):
-                for part in ("name", "max_score", "weight"):
-                    aliases[f"criteria-{n}-{part}"] = f"criteria-{row}-{part}"
-            _attach(form, exc, aliases)
+            _attach(form, exc, {"max_bytes": "max_mb", **_row_aliases(form.criteria)})
         else:
             db.session.commit()
             flash("The call for papers is saved.", "success")
@@ -604,6 +640,8 @@ def papers(event):
                 "recommendations": Counter(r.recommendation for r in reviews),
             }
         )
+    # The list's links keep these filters, and only these.
+    filters = {k: v for k, v in (("status", status), ("topic", track_id)) if v}
     return render_template(
         "papers/organiser/list.html",
         event=event,
@@ -613,6 +651,7 @@ def papers(event):
         total=sum(counts.values()),
         status=status,
         track_id=track_id,
+        filters=filters,
         tracks=tracks_of(event),
         auto_form=AutoAssignForm(),
     )
@@ -679,7 +718,7 @@ def _organiser_paper_page(event, paper, decision_form=None, assign_form=None, st
         has_candidates=bool(candidates),
         decision_form=decision_form or DecisionForm(formdata=None),
         confirm_form=ConfirmForm(),
-        reviewable=paper.status in ("submitted", "under_review", "revise"),
+        reviewable=paper.status in EDITABLE,
         talk=talk,
         session_when=session_line(event, talk.session) if talk and talk.session else "",
         editor_url=url_for("agenda.editor", slug=event.slug) if editor else None,
@@ -801,10 +840,12 @@ def reviews(event):
 
 
 def _my_assignment(event, assignment_id) -> ReviewAssignment:
-    """The signed-in reviewer's own assignment at this event; NotFound for any other id."""
+    """The signed-in reviewer's own assignment at this event, while they still hold the
+    reviewer (or organiser) role there; NotFound for any other id."""
     assignment = db.session.get(ReviewAssignment, assignment_id)
     if (
-        assignment is None
+        not has_event_role(current_user, event, "reviewer", "organiser")
+        or assignment is None
         or assignment.reviewer_id != current_user.id
         or assignment.paper.event_id != event.id
         or assignment.paper.status == "withdrawn"

@@ -4,7 +4,8 @@ Uploads arrive as a received file (``conference/papers/uploads.receive`` returns
 object with ``key``, ``size``, ``sha256``, ``filename``, ``kind`` and ``mime_type``. The
 file is stored before these services run, so a route that gets a ValidationError from
 ``submit`` or ``add_version`` deletes the stored file; it can call ``check_can_submit`` or
-``check_can_upload`` first, to refuse before receiving anything.
+``check_can_upload`` first, to refuse before receiving anything, and ``check_submission``
+to report every problem with what the presenter typed at once.
 """
 
 from dataclasses import dataclass, field
@@ -21,10 +22,9 @@ from conference.errors import NotFound, PermissionDenied, ValidationError
 from conference.extensions import db
 from conference.formatting import format_datetime
 from conference.mail.services import queue_templated_mail
+from conference.papers.filetypes import DEFAULT_KINDS, KINDS
 from conference.papers.models import (
-    DEFAULT_KINDS,
     DEFAULT_MAX_BYTES,
-    FILE_KINDS,
     CallForPapers,
     Paper,
     PaperAuthor,
@@ -33,19 +33,14 @@ from conference.papers.models import (
     ReviewAssignment,
     ReviewCriterion,
 )
+from conference.papers.uploads import format_size
 from conference.registration.models import Registration
 from conference.registration.validation import clean_long_text, clean_text, fold, normalise_email
 
 MAX_AUTHORS = 30
 MAX_CRITERIA = 20
-# Authors may change a paper in these states; "revise" also after the edit deadline,
-# since the organisers asked for a new version.
+# Papers still open: reviewed, decided on, withdrawn by their authors.
 EDITABLE = ("submitted", "under_review", "revise")
-
-
-def megabytes(size: int) -> str:
-    """20971520 -> '20 MB'."""
-    return f"{size / (1024 * 1024):.3g} MB"
 
 
 # The call ----------------------------------------------------------------------------
@@ -146,17 +141,17 @@ def save_call(event, details: CallDetails) -> CallForPapers:
     kinds = list(dict.fromkeys(details.allowed_kinds))
     if not kinds:
         raise ValidationError("Allow at least one type of file.", field="allowed_kinds")
-    unknown = [k for k in kinds if k not in FILE_KINDS]
+    unknown = [k for k in kinds if k not in KINDS]
     if unknown:
         raise ValidationError(
-            f"Unknown file type {unknown[0]!r}: choose from {', '.join(FILE_KINDS)}.",
+            f"Unknown file type {unknown[0]!r}: choose from {', '.join(KINDS)}.",
             field="allowed_kinds",
         )
     server_limit = current_app.config.get("MAX_CONTENT_LENGTH")
     top = server_limit or 2**31 - 1
     if isinstance(details.max_bytes, int) and details.max_bytes > top:
         raise ValidationError(
-            f"This server accepts uploads of at most {megabytes(top)}.", field="max_bytes"
+            f"This server accepts uploads of at most {format_size(top)}.", field="max_bytes"
         )
     max_bytes = _whole(details.max_bytes, 1, top, "max_bytes", "The size limit")
     word_limit = _whole(
@@ -234,61 +229,86 @@ def word_count(text: str) -> int:
     return len((text or "").split())
 
 
-def _clean_authors(event, authors) -> list[AuthorDetails]:
+def _clean_author(n: int, author: AuthorDetails, seen: set[str]) -> AuthorDetails:
+    name, organisation = clean_text(author.name), clean_text(author.organisation)
+    if not name or len(name) > 200:
+        raise ValidationError(
+            f"Author {n + 1}: enter a name of at most 200 characters.",
+            field=f"authors-{n}-name",
+        )
+    if not organisation or len(organisation) > 200:
+        raise ValidationError(
+            f"Author {n + 1}: enter the organisation (“Independent” if none), at most "
+            "200 characters.",
+            field=f"authors-{n}-organisation",
+        )
+    email, problem = normalise_email(author.email)
+    if problem or len(email) > 254:
+        raise ValidationError(
+            f"Author {n + 1}: {problem or 'this e-mail address is too long.'}",
+            field=f"authors-{n}-email",
+        )
+    if email in seen:
+        raise ValidationError(
+            f"Author {n + 1}: {email} is listed twice.", field=f"authors-{n}-email"
+        )
+    seen.add(email)
+    return AuthorDetails(name, organisation, email, bool(author.presenting))
+
+
+def _clean_authors(event, authors, problems: list[ValidationError]) -> list[AuthorDetails]:
+    """The authors cleaned; each row's first problem, and the presenter's, added to
+    ``problems``. Rows are numbered as given (a form maps them back to its own rows)."""
     if not authors:
-        raise ValidationError("Name at least one author.", field="authors")
+        problems.append(ValidationError("Name at least one author.", field="authors"))
+        return []
     if len(authors) > MAX_AUTHORS:
-        raise ValidationError(f"Name at most {MAX_AUTHORS} authors.", field="authors")
+        problems.append(ValidationError(f"Name at most {MAX_AUTHORS} authors.", field="authors"))
+        return []
     cleaned, seen = [], set()
     for n, author in enumerate(authors):
-        name, organisation = clean_text(author.name), clean_text(author.organisation)
-        if not name or len(name) > 200:
-            raise ValidationError(
-                f"Author {n + 1}: enter a name of at most 200 characters.",
-                field=f"authors-{n}-name",
+        try:
+            cleaned.append(_clean_author(n, author, seen))
+        except ValidationError as exc:
+            problems.append(exc)
+    presenting = sum(bool(a.presenting) for a in authors)
+    if presenting != 1:
+        problems.append(
+            ValidationError(
+                "Choose one presenting author."
+                if not presenting
+                else "Only one author can present.",
+                field="authors",
             )
-        if not organisation or len(organisation) > 200:
-            raise ValidationError(
-                f"Author {n + 1}: enter the organisation (“Independent” if none), at most "
-                "200 characters.",
-                field=f"authors-{n}-organisation",
-            )
-        email, problem = normalise_email(author.email)
-        if problem or len(email) > 254:
-            raise ValidationError(
-                f"Author {n + 1}: {problem or 'this e-mail address is too long.'}",
-                field=f"authors-{n}-email",
-            )
-        if email in seen:
-            raise ValidationError(
-                f"Author {n + 1}: {email} is listed twice.", field=f"authors-{n}-email"
-            )
-        seen.add(email)
-        cleaned.append(AuthorDetails(name, organisation, email, bool(author.presenting)))
-    presenting = [a for a in cleaned if a.presenting]
-    if len(presenting) != 1:
-        raise ValidationError(
-            "Choose one presenting author." if not presenting else "Only one author can present.",
-            field="authors",
         )
+        return cleaned
+    presenter = next((a for a in cleaned if a.presenting), None)
+    if presenter is None:
+        return cleaned  # the presenting row's own problem is reported already
     # The presenter becomes a talk's presenter: a registration that holds a place.
-    presenter = _registration_by_email(event, presenting[0].email)
-    if presenter is None or not presenter.holds_place:
-        raise ValidationError(
-            f"The presenting author ({presenting[0].email}) must be registered for "
-            f"{event.title} first, with a confirmed place or one awaiting approval.",
-            field="authors",
+    registration = _registration_by_email(event, presenter.email)
+    if registration is None or not registration.holds_place:
+        problems.append(
+            ValidationError(
+                f"The presenting author ({presenter.email}) must be registered for "
+                f"{event.title} first, with a confirmed place or one awaiting approval.",
+                field="authors",
+            )
         )
     return cleaned
 
 
-def _clean_submission(call: CallForPapers, details: SubmissionDetails):
-    title = clean_text(details.title)
+def _clean_title(title: str) -> str:
+    title = clean_text(title)
     if not title:
         raise ValidationError("Give the paper a title.", field="title")
     if len(title) > 300:
         raise ValidationError("The title can be at most 300 characters.", field="title")
-    abstract = clean_long_text(details.abstract)
+    return title
+
+
+def _clean_abstract(call: CallForPapers, abstract: str) -> str:
+    abstract = clean_long_text(abstract)
     if not abstract:
         raise ValidationError("Write an abstract.", field="abstract")
     words = word_count(abstract)
@@ -297,14 +317,49 @@ def _clean_submission(call: CallForPapers, details: SubmissionDetails):
             f"The abstract has {words} words; the limit is {call.abstract_word_limit}.",
             field="abstract",
         )
-    track = None
-    if details.track_id is not None:
-        track = next((t for t in call.topics if t.id == details.track_id), None)
-        if track is None:
-            raise ValidationError("Choose one of the call's topics.", field="track_id")
-    elif call.topics:
-        raise ValidationError("Choose a topic.", field="track_id")
-    return title, abstract, track, _clean_authors(call.event, details.authors)
+    return abstract
+
+
+def _clean_topic(call: CallForPapers, track_id: int | None):
+    if track_id is None:
+        if call.topics:
+            raise ValidationError("Choose a topic.", field="track_id")
+        return None
+    track = next((t for t in call.topics if t.id == track_id), None)
+    if track is None:
+        raise ValidationError("Choose one of the call's topics.", field="track_id")
+    return track
+
+
+def _cleaned_submission(call: CallForPapers, details: SubmissionDetails):
+    """((title, abstract, track, authors), every problem found), in the form's order."""
+    problems: list[ValidationError] = []
+
+    def checked(clean, *args):
+        try:
+            return clean(*args)
+        except ValidationError as exc:
+            problems.append(exc)
+            return None
+
+    title = checked(_clean_title, details.title)
+    abstract = checked(_clean_abstract, call, details.abstract)
+    track = checked(_clean_topic, call, details.track_id)
+    authors = _clean_authors(call.event, details.authors, problems)
+    return (title, abstract, track, authors), problems
+
+
+def check_submission(call: CallForPapers, details: SubmissionDetails) -> list[ValidationError]:
+    """Every problem with what a presenter wrote, all at once (none: an empty list), so a
+    form can show them together before the file is received."""
+    return _cleaned_submission(call, details)[1]
+
+
+def _clean_submission(call: CallForPapers, details: SubmissionDetails):
+    cleaned, problems = _cleaned_submission(call, details)
+    if problems:
+        raise problems[0]
+    return cleaned
 
 
 def _registration_by_email(event, email: str) -> Registration | None:
@@ -339,7 +394,7 @@ def _check_file(call: CallForPapers, received) -> None:
         raise ValidationError(f"“{received.filename}” is empty.", field="file")
     if received.size > call.max_bytes:
         raise ValidationError(
-            f"“{received.filename}” is larger than {megabytes(call.max_bytes)}, the limit.",
+            f"“{received.filename}” is larger than {format_size(call.max_bytes)}, the limit.",
             field="file",
         )
 
@@ -462,11 +517,6 @@ def is_author(paper: Paper, registration: Registration | None) -> bool:
     )
 
 
-def can_view(paper: Paper, registration: Registration | None) -> bool:
-    """May this delegate see the paper and download its files? Only its authors may."""
-    return is_author(paper, registration)
-
-
 def _require_author(paper: Paper, registration: Registration | None) -> None:
     if not is_author(paper, registration):
         raise PermissionDenied("Only the paper's authors can change it.")
@@ -493,7 +543,8 @@ def add_version(
     paper: Paper, received_file, by: Registration, *, now: datetime | None = None
 ) -> PaperVersion:
     """Keep a new version of the paper's file, numbered after the last one, until the
-    edit deadline; a paper sent back for revision returns to "submitted"."""
+    edit deadline. A paper sent back for revision goes back to its reviewers ("under
+    review"), or to "submitted" when it has none."""
     now = now or utcnow()
     check_can_upload(paper, by, now=now)
     _check_file(call_for(paper.event), received_file)
@@ -504,41 +555,10 @@ def add_version(
         )
     version = _add_version(paper, received_file, by, now)
     if paper.status == "revise":
-        paper.status = "submitted"
+        paper.status = "under_review" if paper.assignments else "submitted"
     paper.updated_at = now
     db.session.flush()
     return version
-
-
-def update_details(
-    paper: Paper, by: Registration, details: SubmissionDetails, *, now: datetime | None = None
-) -> Paper:
-    """Change title, abstract, topic and authors, under the same rules and deadline as
-    uploads; decided papers are changed by the organisers only."""
-    now = now or utcnow()
-    check_can_upload(paper, by, now=now)
-    if paper.status not in EDITABLE:
-        raise ValidationError(f"The paper is {paper.status_label.lower()}: it cannot change.")
-    title, abstract, track, authors = _clean_submission(call_for(paper.event), details)
-    paper.title, paper.abstract, paper.track = title, abstract, track
-    linked = {a.email: a.registration_id for a in paper.authors}
-    paper.authors = []
-    db.session.flush()  # old rows go first: (paper, position) and (paper, email) are unique
-    paper.authors = [
-        PaperAuthor(
-            position=n,
-            name=a.name,
-            organisation=a.organisation,
-            email=a.email,
-            is_presenting=a.presenting,
-            registration_id=linked.get(a.email),
-        )
-        for n, a in enumerate(authors)
-    ]
-    link_registrations(paper)
-    paper.updated_at = now
-    db.session.flush()
-    return paper
 
 
 def withdraw(paper: Paper, by: Registration, *, now: datetime | None = None) -> Paper:

@@ -11,6 +11,7 @@ import io
 import struct
 import warnings
 import zipfile
+import zlib
 
 PAPER_TITLE = "Learning cities for all: Son La's community learning centres"
 
@@ -148,6 +149,76 @@ def zip_bomb_docx(expanded: int = 1 << 30) -> bytes:
             zeros = bytes(1 << 20)
             for _ in range(expanded >> 20):
                 member.write(zeros)
+    return buffer.getvalue()
+
+
+def _deflated(data: bytes) -> bytes:
+    compressor = zlib.compressobj(9, zlib.DEFLATED, -15)  # raw deflate, as in a ZIP
+    return compressor.compress(data) + compressor.flush()
+
+
+def _zip(members: list[tuple[str, bytes, int, int]]) -> bytes:
+    """A ZIP written by hand from (name, deflated data, CRC-32, size) members."""
+    out = io.BytesIO()
+    directory = []
+    for name, data, crc, size in members:
+        offset = out.tell()
+        encoded = name.encode()
+        # version 2.0, no flags, deflated, 1980-01-01 00:00, CRC, sizes
+        common = struct.pack("<HHHHHIII", 20, 0, 8, 0, 0x21, crc, len(data), size)
+        out.write(b"PK\x03\x04" + common + struct.pack("<HH", len(encoded), 0) + encoded + data)
+        directory.append(
+            b"PK\x01\x02"
+            + struct.pack("<H", 20)
+            + common
+            + struct.pack("<HHHHHII", len(encoded), 0, 0, 0, 0, 0, offset)
+            + encoded
+        )
+    start, listing = out.tell(), b"".join(directory)
+    out.write(listing)
+    count = len(directory)
+    out.write(b"PK\x05\x06" + struct.pack("<HHHHIIH", 0, 0, count, count, len(listing), start, 0))
+    return out.getvalue()
+
+
+@functools.cache
+def many_parts_bomb_docx(parts: int = 480, part_size: int = 1 << 20) -> bytes:
+    """A real DOCX plus ``parts`` members of ``part_size`` zeros: each member small enough
+    to escape a per-member ratio check, ~480 MB in all inside ~0.5 MB. The zeros are
+    deflated once and the same data written for every member, so building it is quick."""
+    source = zipfile.ZipFile(io.BytesIO(docx_bytes()))
+    members = []
+    for info in source.infolist():
+        data = source.read(info)
+        members.append((info.filename, _deflated(data), zlib.crc32(data), len(data)))
+    zeros = bytes(part_size)
+    padding, crc = _deflated(zeros), zlib.crc32(zeros)
+    members += [(f"word/media/padding{n}.bin", padding, crc, part_size) for n in range(parts)]
+    return _zip(members)
+
+
+def illustrated_docx(photos: int = 3, paragraphs: int = 2000) -> bytes:
+    """A long real DOCX with photos (noise, which no compression shrinks), as a paper with
+    figures is: text that compresses well, images that do not."""
+    import os
+
+    from docx import Document
+    from PIL import Image
+
+    document = Document()
+    document.add_heading(PAPER_TITLE, level=1)
+    for n in range(paragraphs):
+        document.add_paragraph(
+            f"Paragraph {n}: community learning centres in Son La reach villages of the "
+            "Thai, H'Mong and Dao peoples, with classes in literacy, farming and health."
+        )
+    for _ in range(photos):
+        photo = io.BytesIO()
+        Image.frombytes("RGB", (600, 600), os.urandom(600 * 600 * 3)).save(photo, "PNG")
+        photo.seek(0)
+        document.add_picture(photo)
+    buffer = io.BytesIO()
+    document.save(buffer)
     return buffer.getvalue()
 
 

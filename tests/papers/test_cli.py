@@ -87,3 +87,19 @@ def test_a_failure_halfway_leaves_no_half_file(db, papers_runner, tmp_path, monk
     assert result.exit_code != 0
     assert out.read_bytes() == b"the previous book"
     assert [p.name for p in folder.iterdir()] == ["book.pdf"]
+
+
+@pytest.mark.parametrize("command", ["book", "zip"])
+def test_a_missing_folder_is_named_without_a_traceback(db, papers_runner, tmp_path, command):
+    event, category, track, call, chien = setting()
+    out = tmp_path / "nodir" / "papers.file"
+
+    result = papers_runner.invoke(
+        args=["papers", command, "--event", event.slug, "--out", str(out)]
+    )
+
+    assert result.exit_code == 1
+    assert isinstance(result.exception, SystemExit)  # click's own error, not a crash
+    assert f"There is no folder '{out.parent}'" in result.output
+    assert "Traceback" not in result.output
+    assert not out.parent.exists()

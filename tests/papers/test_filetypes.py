@@ -1,6 +1,7 @@
 """A file's type comes from its content, and its name has to agree: no app, no database."""
 
 import io
+import math
 import time
 import zipfile
 
@@ -123,6 +124,36 @@ def test_zip_bomb_disguised_as_docx_is_refused_at_once():
 def test_a_member_compressed_far_beyond_documents_is_refused_below_the_total_limit():
     small_bomb = samples.rebuilt_docx(replace={"word/document.xml": bytes(64 << 20)})
     assert "compressed-archive bomb" in refusal(small_bomb, "paper.docx")
+
+
+def test_a_zip_bomb_of_many_small_parts_is_refused_at_once():
+    # 480 parts of 1 MiB, each too small for the per-member ratio check, ~480 MB in all.
+    bomb = samples.many_parts_bomb_docx()
+    assert len(bomb) < 600 * 1024
+    started = time.monotonic()
+    assert "compressed-archive bomb" in refusal(bomb, "paper.docx")
+    assert time.monotonic() - started < 1  # refused from the declared sizes, not unpacked
+
+
+def test_a_long_document_with_photos_passes_the_bomb_checks():
+    assert check(samples.illustrated_docx(), "paper.docx").kind == "docx"
+
+
+def test_the_whole_archive_may_expand_by_the_ratio_or_up_to_the_floor():
+    docx = samples.docx_bytes()  # ~36 KB expanding to ~800 KB: styles compress well
+    expanded = sum(i.file_size for i in zipfile.ZipFile(io.BytesIO(docx)).infolist())
+    ratio = math.ceil(expanded / len(docx))
+
+    for limits in (
+        ZipLimits(max_ratio=ratio, total_floor=0),
+        ZipLimits(max_ratio=1, total_floor=expanded),
+    ):
+        assert check(docx, "paper.docx", limits=limits).kind == "docx"
+    for limits in (
+        ZipLimits(max_ratio=ratio - 1, total_floor=0),
+        ZipLimits(max_ratio=1, total_floor=expanded - 1),
+    ):
+        assert "compressed-archive bomb" in refusal(docx, "paper.docx", limits=limits)
 
 
 def test_encrypted_package_is_refused():

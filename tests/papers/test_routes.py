@@ -1,10 +1,12 @@
 """Paper pages through the client: real files submitted, refused or kept; who may download
 what; reviews, decisions and the organisers' downloads."""
 
+import html
 import io
 import re
 import zipfile
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from sqlalchemy import func, select
@@ -12,6 +14,8 @@ from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
 from conference.agenda.models import Talk
+from conference.errors import ValidationError
+from conference.papers import routes
 from conference.papers.models import CallForPapers, Paper, PaperVersion, Review
 from conference.papers.review import assign_reviewer
 from conference.registration.services import manage_token, manage_url
@@ -176,10 +180,9 @@ def test_a_file_over_the_limit_gets_a_413_page_naming_the_limit(client, db, app,
     assert paper_count(db) == 0
 
 
-def test_a_refusal_by_the_rules_after_the_upload_deletes_the_stored_file(client, db, app):
+def test_an_unregistered_presenter_is_refused_and_nothing_is_kept(client, db, app):
     event, category, track, call, chien = setting()
 
-    # The presenting author must be registered: the file is stored before this is known.
     response = submit_paper(
         client,
         event,
@@ -194,6 +197,99 @@ def test_a_refusal_by_the_rules_after_the_upload_deletes_the_stored_file(client,
     assert response.status_code == 422
     assert "must be registered" in response.text
     assert "choose the file again" in response.text
+    assert stored_files(app) == []
+    assert paper_count(db) == 0
+
+
+def test_a_refusal_by_the_rules_after_the_upload_deletes_the_stored_file(
+    client, db, app, monkeypatch
+):
+    event, category, track, call, chien = setting()
+
+    def closed_meanwhile(*args, **kwargs):
+        raise ValidationError("The call for papers closed while your file was on its way.")
+
+    monkeypatch.setattr(routes, "submit", closed_meanwhile)
+    response = submit_paper(client, event, chien, track, pdf_bytes(), "paper.pdf")
+
+    assert response.status_code == 422
+    assert "closed while your file was on its way" in response.text
+    assert "choose the file again" in response.text
+    assert stored_files(app) == []
+    assert paper_count(db) == 0
+
+
+def test_every_problem_with_the_form_is_shown_at_once_before_the_file_is_received(
+    client, db, app, monkeypatch
+):
+    event, category, track, call, chien = setting(abstract_word_limit=5)
+    monkeypatch.setattr(routes, "_receive", lambda *args: pytest.fail("the file was received"))
+
+    response = submit_paper(
+        client,
+        event,
+        chien,
+        track,
+        pdf_bytes(),
+        "paper.pdf",
+        abstract="one two three four five six",
+        track_id="",
+        presenting="2",  # a blank row: none of the authors presents
+        **{"authors-1-name": "Nguyễn Thị Lan", "authors-1-organisation": "Son La DoET"},
+        **{"authors-1-email": "lan@", "authors-2-name": "", "authors-2-email": ""},
+    )
+
+    assert response.status_code == 422
+    for message in (
+        "The abstract has 6 words; the limit is 5.",
+        "Choose a topic.",
+        "Author 2: Enter a valid e-mail address",
+        "Choose one presenting author.",
+        "Please choose the file again: nothing was kept.",
+    ):
+        assert message in response.text
+    authors = response.text.index(">Authors</legend>")
+    assert response.text.index("Choose one presenting author.") > authors  # beside the rows
+    assert stored_files(app) == []
+    assert paper_count(db) == 0
+
+
+def test_a_problem_with_an_author_is_shown_beside_their_own_row(client, db):
+    event, category, track, call, chien = setting()
+
+    # Row 1 is left blank, so the second author named is the form's third row.
+    response = submit_paper(
+        client,
+        event,
+        chien,
+        track,
+        pdf_bytes(),
+        "paper.pdf",
+        **{"authors-2-name": "Nguyễn Thị Lan", "authors-2-organisation": "Son La DoET"},
+        **{"authors-2-email": "lan@"},
+    )
+
+    assert response.status_code == 422
+    inputs = {
+        n: re.search(rf'<input[^>]*id="authors-{n}-email"[^>]*>', response.text).group(0)
+        for n in (1, 2)
+    }
+    assert "is-invalid" in inputs[2] and "is-invalid" not in inputs[1]
+    assert 'id="authors-2-email-error"' in response.text
+    assert 'id="authors-1-email-error"' not in response.text
+
+
+def test_a_text_field_over_the_form_limit_is_named_instead_of_the_file(client, db, app):
+    event, category, track, call, chien = setting()
+    abstract = "word " * 120_000  # 600 KB, over the server's limit for one form field
+
+    response = submit_paper(
+        client, event, chien, track, pdf_bytes(), "paper.pdf", abstract=abstract
+    )
+
+    assert response.status_code == 413
+    assert "A field of the form is too long (the abstract, perhaps)" in response.text
+    assert "larger than" not in response.text
     assert stored_files(app) == []
     assert paper_count(db) == 0
 
@@ -250,6 +346,11 @@ def test_the_form_offers_the_call_s_topics_and_the_submitter_as_first_author(cli
     assert track.name in page.text
     assert f'value="{chien.email}"' in page.text
     assert 'data-word-limit="300"' in page.text
+    # The call has topics: choosing one is required, and the form says so.
+    assert re.search(r'<select[^>]*id="track_id"[^>]*required', page.text)
+    assert re.search(
+        r'Topic</label> <span class="text-danger" aria-hidden="true">\*</span>', page.text
+    )
     assert 'accept=".pdf,.docx,.pptx,.odt,.odp"' in page.text
 
 
@@ -394,6 +495,26 @@ def test_a_reviewer_not_assigned_and_a_stranger_get_404(client, db, login):
         assert client.get(url).status_code == 404, url
 
 
+def test_a_reviewer_whose_role_is_taken_away_can_no_longer_download_the_paper(client, db, login):
+    from conference.auth.services import revoke_role
+
+    event, category, track, call, chien = setting()
+    paper = stored_paper(event, chien, TITLE)
+    ada = make_user(name="Ada Reviewer")
+    grant = give_role(event, ada, "reviewer")
+    assignment = assign_reviewer(paper, ada)
+    db.session.commit()
+    login(ada)
+    download = f"/events/{event.slug}/reviews/{assignment.id}/paper"
+    assert client.get(download).status_code == 200
+
+    revoke_role(event, grant.id)
+    db.session.commit()
+
+    assert client.get(download).status_code == 404
+    assert client.get(f"/events/{event.slug}/reviews/{assignment.id}").status_code == 403
+
+
 # Reviewing ---------------------------------------------------------------------------
 
 
@@ -444,6 +565,30 @@ def test_a_reviewer_scores_every_criterion_and_recommends(client, db, login):
     assert review.scores == {str(relevance.id): 4, str(clarity.id): 7}
     assert review.recommendation == "accept"
     assert "Reviewed" in client.get(f"/events/{event.slug}/reviews").text
+
+
+def test_the_recommendation_choices_are_one_named_group(client, db, login):
+    event, category, track, call, chien = setting()
+    paper = stored_paper(event, chien, TITLE)
+    ada = reviewer(event)
+    assignment = assign_reviewer(paper, ada)
+    db.session.commit()
+    login(ada)
+
+    page = client.get(f"/events/{event.slug}/reviews/{assignment.id}").text
+
+    group = re.search(
+        r"<fieldset[^>]*>\s*"
+        r'<legend class="visually-hidden">Recommendation</legend>(.*?)</fieldset>',
+        page,
+        re.S,
+    )
+    assert group is not None
+    assert re.findall(r'name="recommendation"[^>]*value="(\w+)"', group.group(1)) == [
+        "accept",
+        "revise",
+        "reject",
+    ]
 
 
 # Organisers --------------------------------------------------------------------------
@@ -576,6 +721,25 @@ def test_the_papers_list_filters_by_status_and_counts(client, db, login):
     assert "Still under review" in everything and "Accepted one" in everything
     assert "Accepted one" in accepted and "Still under review" not in accepted
     assert client.get(f"/events/{event.slug}/papers?status=nonsense").status_code == 400
+
+
+def test_the_papers_list_links_keep_its_filters_and_nothing_else(client, db, login):
+    event, category, track, call, chien = setting()
+    stored_paper(event, chien, TITLE)
+    login(organiser_of(event))
+
+    page = client.get(
+        f"/events/{event.slug}/papers?status=submitted&topic={track.id}"
+        "&slug=elsewhere&_anchor=top&_external=1&per_paper=9"
+    )
+
+    assert page.status_code == 200
+    links = [html.unescape(h) for h in re.findall(r'href="([^"]*/papers[^"]*)"', page.text)]
+    assert not [link for link in links if re.search(r"^http|#|slug=|_external|per_paper", link)]
+    zip_link = next(link for link in links if "/papers.zip" in link)
+    assert parse_qs(urlsplit(zip_link).query) == {"status": ["submitted"], "topic": [str(track.id)]}
+    every_status = html.unescape(re.search(r'href="([^"]*)">All <span', page.text).group(1))
+    assert parse_qs(urlsplit(every_status).query) == {"topic": [str(track.id)]}
 
 
 def test_only_organisers_reach_the_papers_pages(client, db, login):

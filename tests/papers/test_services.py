@@ -20,14 +20,14 @@ from conference.papers.services import (
     CriterionDetails,
     SubmissionDetails,
     add_version,
-    can_view,
+    check_submission,
+    is_author,
     save_call,
     submit,
-    update_details,
     withdraw,
 )
 from conference.registration.services import Context, change_status, email_proof, verify_email
-from tests.factories import make_category, make_event, make_registration
+from tests.factories import give_role, make_category, make_event, make_registration, make_user
 
 OPENS = datetime(2024, 5, 1, 9, tzinfo=UTC)
 DURING = datetime(2024, 6, 1, 12, tzinfo=UTC)
@@ -306,6 +306,36 @@ def test_bad_submissions_are_refused_with_the_field_and_nothing_is_saved(db):
         assert nothing_saved(), field
 
 
+def test_check_submission_reports_every_problem_at_once(db):
+    event, category, _, submitter = setting()
+    topic = Track(event_id=event.id, name="Inclusion and equity")
+    db.session.add(topic)
+    db.session.commit()
+    call = make_call(event, topic_ids=(topic.id,))
+    data = SubmissionDetails(
+        title="Building a learning city where no one is left behind",
+        abstract=" ".join(["word"] * 51),
+        authors=[
+            AuthorDetails("Hà Trung Chiến", "Son La", submitter.email),
+            AuthorDetails("Nguyễn Thị Lan", "HCMC", "not-an-address"),
+            AuthorDetails("Kim Min-jun", "Suwon", "kim@"),
+        ],
+    )
+
+    problems = check_submission(call, data)
+
+    assert [p.field for p in problems] == [
+        "abstract",
+        "track_id",
+        "authors-1-email",
+        "authors-2-email",
+        "authors",
+    ]
+    assert "Choose one presenting author." in problems[-1].message
+    assert nothing_saved()
+    assert check_submission(call, details(submitter.email, track_id=topic.id)) == []
+
+
 def test_the_presenter_may_be_a_registered_co_author(db):
     event, category, _, submitter = setting()
     lan = person(event, category, email="lan@hcmc.example")
@@ -441,6 +471,22 @@ def test_a_revision_request_allows_a_version_after_the_deadline(db):
     assert paper.status == "submitted"  # back for the organisers' decision
 
 
+def test_a_revised_paper_goes_back_to_its_reviewers(db):
+    from conference.papers.review import assign_reviewer
+
+    event, _, _, submitter = setting()
+    paper = make_paper(event, submitter)
+    reviewer = make_user(name="Ada Reviewer")
+    give_role(event, reviewer, "reviewer")
+    assign_reviewer(paper, reviewer)
+    paper.status = "revise"
+    db.session.commit()
+
+    add_version(paper, received(PDF + b"revised"), submitter, now=DURING)
+
+    assert paper.status == "under_review"  # not "submitted": the reviewers are still on it
+
+
 def test_simultaneous_uploads_get_consecutive_numbers(make_app, database_url):
     if database_url.startswith("sqlite"):
         pytest.skip("needs PostgreSQL: concurrent writers (SQLite serialises writes anyway)")
@@ -487,23 +533,6 @@ def test_simultaneous_uploads_get_consecutive_numbers(make_app, database_url):
 # Changing and withdrawing ------------------------------------------------------------
 
 
-def test_authors_can_change_the_details_until_the_deadline(db):
-    event, category, _, submitter = setting()
-    lan = person(event, category, email="lan@hcmc.example")
-    paper = make_paper(event, submitter, AuthorDetails("Lan", "HCMC", lan.email))
-    changed = details(
-        submitter.email,
-        AuthorDetails("Kim Min-jun", "Suwon", "kim@suwon.example"),
-        title="Learning cities: no one left behind",
-    )
-    update_details(paper, submitter, changed, now=DURING)
-    db.session.commit()
-    assert paper.title == "Learning cities: no one left behind"
-    assert [a.email for a in paper.authors] == ["chien@sonla.example", "kim@suwon.example"]
-    with pytest.raises(ValidationError, match="until"):
-        update_details(paper, submitter, details(submitter.email), now=EDIT_DEADLINE)
-
-
 def test_an_author_withdraws_and_the_versions_stay(db):
     event, _, _, submitter = setting()
     paper = make_paper(event, submitter)
@@ -547,7 +576,7 @@ def test_delegates_see_their_own_and_co_authored_papers_only(db):
     # Kim registers after the submission: the e-mail address still finds the paper, once
     # she has opened her link from the e-mail (anyone can type her address in the form).
     kim = person(event, category, email="kim@suwon.example")
-    assert papers_visible_to(kim) == [] and not can_view(paper, kim)
+    assert papers_visible_to(kim) == [] and not is_author(paper, kim)
     opened_their_mail(kim)
     opened_their_mail(lan)
     # The same address at another event sees nothing of this one.
@@ -556,11 +585,11 @@ def test_delegates_see_their_own_and_co_authored_papers_only(db):
 
     for who in (submitter, lan, kim):
         assert papers_visible_to(who) == [paper]
-        assert can_view(paper, who)
+        assert is_author(paper, who)
     for who in (stranger, elsewhere):
         assert papers_visible_to(who) == []
-        assert not can_view(paper, who)
-    assert not can_view(paper, None)
+        assert not is_author(paper, who)
+    assert not is_author(paper, None)
 
 
 def test_organisers_list_the_papers_by_status_and_topic(db):
