@@ -19,15 +19,18 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from conference.agenda.ids import is_id
 from conference.agenda.models import AgendaSession, Room, Talk, Track
 from conference.agenda.services import (
     SessionDetails,
     event_window,
+    get_by_id,
     save_session,
     to_utc,
 )
-from conference.errors import ValidationError
+from conference.errors import NotFound, ValidationError
 from conference.extensions import db
+from conference.papers.models import Paper
 from conference.registration.models import Registration
 
 STEP_MINUTES = 5  # sessions start on a 5-minute step
@@ -143,16 +146,57 @@ def delete_track(event, track: Track) -> int:
 # Sessions ----------------------------------------------------------------------------
 
 
-def get_session(event, session_id) -> AgendaSession | None:
-    """A session of this event, or None (also for another event's session)."""
-    session = db.session.get(AgendaSession, session_id) if session_id else None
-    return session if session is not None and session.event_id == event.id else None
+def _of_event(event, row):
+    return row if row is not None and row.event_id == event.id else None
+
+
+def get_room(event, room_id) -> Room | None:
+    """A room of this event, or None (also for another event's room, or a bad id)."""
+    return _of_event(event, get_by_id(Room, room_id))
+
+
+def get_track(event, track_id) -> Track | None:
+    """A track of this event, or None (also for another event's track, or a bad id)."""
+    return _of_event(event, get_by_id(Track, track_id))
+
+
+def get_session(event, session_id, *, with_talks: bool = False) -> AgendaSession | None:
+    """A session of this event, or None (also for another event's session, or a bad id).
+    ``with_talks`` loads its talks with their presenters, and its chairs, up front (not a
+    query per talk)."""
+    options = (
+        [
+            selectinload(AgendaSession.talks).selectinload(Talk.presenters),
+            selectinload(AgendaSession.chairs),
+        ]
+        if with_talks
+        else []
+    )
+    session = (
+        db.session.get(AgendaSession, session_id, options=options) if is_id(session_id) else None
+    )
+    return _of_event(event, session)
 
 
 def get_talk(event, talk_id) -> Talk | None:
-    """A talk of this event, or None (also for another event's talk)."""
-    talk = db.session.get(Talk, talk_id) if talk_id else None
-    return talk if talk is not None and talk.event_id == event.id else None
+    """A talk of this event, or None (also for another event's talk, or a bad id)."""
+    return _of_event(event, get_by_id(Talk, talk_id))
+
+
+def find_session(event, session_id, *, with_talks: bool = False) -> AgendaSession:
+    """A session of this event (as get_session), or NotFound."""
+    session = get_session(event, session_id, with_talks=with_talks)
+    if session is None:
+        raise NotFound("There is no such session in this event.")
+    return session
+
+
+def find_talk(event, talk_id) -> Talk:
+    """A talk of this event, or NotFound."""
+    talk = get_talk(event, talk_id)
+    if talk is None:
+        raise NotFound("There is no such talk in this event.")
+    return talk
 
 
 def _shift_talks(session: AgendaSession, delta: timedelta) -> None:
@@ -181,8 +225,8 @@ def move_session(event, session: AgendaSession, room_id: int | None, starts_loca
     offsets; an impossible slot is refused and nothing changes."""
     room = None
     if room_id is not None:
-        room = db.session.get(Room, room_id)
-        if room is None or room.event_id != event.id:
+        room = get_room(event, room_id)
+        if room is None:
             raise ValidationError("Choose a room of this event.", field="room_id")
     if starts_local.tzinfo is not None:
         starts_local = starts_local.astimezone(event.tz).replace(tzinfo=None)
@@ -340,8 +384,8 @@ def reorder_talk(event, talk: Talk, position: int) -> Talk:
 def _presenters(event, ids) -> list[Registration]:
     people = []
     for registration_id in dict.fromkeys(ids):
-        person = db.session.get(Registration, registration_id)
-        if person is None or person.event_id != event.id:
+        person = _of_event(event, get_by_id(Registration, registration_id))
+        if person is None:
             raise ValidationError(
                 "Presenters must be registered for this event.", field="presenter_ids"
             )
@@ -425,7 +469,14 @@ def _set_start(event, talk: Talk, clock: time) -> None:
 
 
 def delete_talk(event, talk: Talk) -> None:
-    """Delete a talk; the talks after it in its session move up."""
+    """Delete a talk; the talks after it in its session move up. Refused for the talk of an
+    accepted paper, which would be left accepted without a talk."""
+    paper = db.session.scalar(select(Paper).where(Paper.talk_id == talk.id))
+    if paper is not None:
+        raise ValidationError(
+            f"This talk is the accepted paper “{paper.title}”: take it out of its session "
+            "instead, or change the paper's decision."
+        )
     _remove(talk)
     db.session.delete(talk)
     db.session.flush()

@@ -11,15 +11,17 @@ from flask import flash, jsonify, redirect, render_template, request, url_for
 from conference.agenda import bp, editing
 from conference.agenda.conflicts import find_conflicts
 from conference.agenda.forms import RoomForm, SessionForm, TalkForm, TrackForm, choices
-from conference.agenda.models import Room, Track
+from conference.agenda.ids import read_id, whole_number
 from conference.agenda.services import (
     SessionDetails,
     latest_publication,
     load_agenda,
     snapshot,
 )
+from conference.agenda.signups import takes_signups
 from conference.auth.decorators import event_role_required
 from conference.auth.forms import ConfirmForm
+from conference.auth.routes import _safe_next
 from conference.errors import NotFound, ValidationError
 from conference.extensions import db
 
@@ -32,15 +34,6 @@ def _payload() -> dict:
         data = request.get_json(silent=True)
         return data if isinstance(data, dict) else {}
     return request.form.to_dict()
-
-
-def _int_or_none(value, field: str, what: str):
-    if value in (None, ""):
-        return None
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise ValidationError(f"{what} must be a number.", field=field) from None
 
 
 def _conflict_json(conflicts) -> list[dict]:
@@ -108,8 +101,8 @@ def _change_lines(event, changes) -> list[str]:
 
 def _back(default: str) -> str:
     """Where a form asked to return to (a path on this site only), or ``default``."""
-    target = request.form.get("next") or ""
-    return target if target.startswith("/") and not target.startswith("//") else default
+    target = request.form.get("next")
+    return _safe_next(target) if target else default
 
 
 def _day_of(event, value: str | None) -> date:
@@ -122,20 +115,6 @@ def _day_of(event, value: str | None) -> date:
 
 def _editor_url(event, day: date | None = None) -> str:
     return url_for("agenda.editor", slug=event.slug, day=(day or event.start_date).isoformat())
-
-
-def _session_or_404(event, session_id):
-    session = editing.get_session(event, session_id)
-    if session is None:
-        raise NotFound("There is no such session in this event.")
-    return session
-
-
-def _talk_or_404(event, talk_id):
-    talk = editing.get_talk(event, talk_id)
-    if talk is None:
-        raise NotFound("There is no such talk in this event.")
-    return talk
 
 
 # The grid ----------------------------------------------------------------------------
@@ -162,6 +141,7 @@ def editor(event):
         hard=sum(1 for c in conflicts if c.hard),
         soft=sum(1 for c in conflicts if not c.hard),
         minutes={s.id: int((s.ends_at - s.starts_at).total_seconds() // 60) for s in sessions},
+        takes_signups={s.id for s in sessions if takes_signups(s)},
         unplaced=editing.unplaced_talks(event),
         publication=publication,
         changes=_change_lines(event, publication.changes) if publication else [],
@@ -176,10 +156,10 @@ def editor(event):
 @event_role_required("organiser")
 def move_session(event, session_id):
     """JSON {room_id, starts: "YYYY-MM-DDTHH:MM"} -> 200 {ok, conflicts} or 422 {error}."""
-    session = _session_or_404(event, session_id)
+    session = editing.find_session(event, session_id)
     data = _payload()
     try:
-        room_id = _int_or_none(data.get("room_id"), "room_id", "The room")
+        room_id = read_id(data.get("room_id"), "room_id", "The room")
         try:
             starts = datetime.strptime(str(data.get("starts") or ""), "%Y-%m-%dT%H:%M")
         except ValueError:
@@ -205,13 +185,25 @@ def move_session(event, session_id):
 # Rooms and tracks --------------------------------------------------------------------
 
 
+def _room_or_404(event, room_id):
+    room = editing.get_room(event, room_id)
+    if room is None:
+        raise NotFound("There is no such room in this event.")
+    return room
+
+
+def _track_or_404(event, track_id):
+    track = editing.get_track(event, track_id)
+    if track is None:
+        raise NotFound("There is no such track in this event.")
+    return track
+
+
 @bp.route("/events/<slug>/agenda/edit/rooms", methods=["GET", "POST"])
 @bp.route("/events/<slug>/agenda/edit/rooms/<int:room_id>", methods=["GET", "POST"])
 @event_role_required("organiser")
 def edit_rooms(event, room_id=None):
-    room = db.session.get(Room, room_id) if room_id else None
-    if room_id and (room is None or room.event_id != event.id):
-        raise NotFound("There is no such room in this event.")
+    room = None if room_id is None else _room_or_404(event, room_id)
     rooms = editing.rooms_of(event)
     form = RoomForm(obj=room) if request.method == "GET" else RoomForm()
     if room is None and request.method == "GET":
@@ -247,9 +239,7 @@ def edit_rooms(event, room_id=None):
 @bp.post("/events/<slug>/agenda/edit/rooms/<int:room_id>/delete")
 @event_role_required("organiser")
 def delete_room(event, room_id):
-    room = db.session.get(Room, room_id)
-    if room is None or room.event_id != event.id:
-        raise NotFound("There is no such room in this event.")
+    room = _room_or_404(event, room_id)
     name = room.name
     try:
         editing.delete_room(event, room)
@@ -266,9 +256,7 @@ def delete_room(event, room_id):
 @bp.route("/events/<slug>/agenda/edit/tracks/<int:track_id>", methods=["GET", "POST"])
 @event_role_required("organiser")
 def edit_tracks(event, track_id=None):
-    track = db.session.get(Track, track_id) if track_id else None
-    if track_id and (track is None or track.event_id != event.id):
-        raise NotFound("There is no such track in this event.")
+    track = None if track_id is None else _track_or_404(event, track_id)
     form = TrackForm(obj=track) if request.method == "GET" else TrackForm()
     if form.validate_on_submit():
         try:
@@ -294,9 +282,7 @@ def edit_tracks(event, track_id=None):
 @bp.post("/events/<slug>/agenda/edit/tracks/<int:track_id>/delete")
 @event_role_required("organiser")
 def delete_track(event, track_id):
-    track = db.session.get(Track, track_id)
-    if track is None or track.event_id != event.id:
-        raise NotFound("There is no such track in this event.")
+    track = _track_or_404(event, track_id)
     name = track.name
     count = editing.delete_track(event, track)
     db.session.commit()
@@ -408,7 +394,7 @@ def new_session(event):
 @bp.route("/events/<slug>/agenda/edit/sessions/<int:session_id>", methods=["GET", "POST"])
 @event_role_required("organiser")
 def edit_session(event, session_id):
-    session = _session_or_404(event, session_id)
+    session = editing.find_session(event, session_id, with_talks=True)
     form, saved = _save_session_form(event, session)
     if form is None:
         return redirect(url_for(".edit_session", slug=event.slug, session_id=saved.id))
@@ -425,13 +411,14 @@ def edit_session(event, session_id):
         unplaced=editing.unplaced_talks(event),
         confirm=ConfirmForm(),
         day=event.local(session.starts_at).date(),
+        takes_signups=takes_signups(session),
     ), (422 if form.errors else 200)
 
 
 @bp.post("/events/<slug>/agenda/edit/sessions/<int:session_id>/delete")
 @event_role_required("organiser")
 def delete_session(event, session_id):
-    session = _session_or_404(event, session_id)
+    session = editing.find_session(event, session_id)
     title, day = session.title, event.local(session.starts_at).date()
     try:
         unplaced = editing.delete_session(event, session)
@@ -518,7 +505,7 @@ def new_talk(event):
 @bp.route("/events/<slug>/agenda/edit/talks/<int:talk_id>", methods=["GET", "POST"])
 @event_role_required("organiser")
 def edit_talk(event, talk_id):
-    talk = _talk_or_404(event, talk_id)
+    talk = editing.find_talk(event, talk_id)
     form, saved = _save_talk_form(event, talk)
     if form is None:
         return _after_talk(event, saved)
@@ -537,9 +524,14 @@ def edit_talk(event, talk_id):
 @bp.post("/events/<slug>/agenda/edit/talks/<int:talk_id>/delete")
 @event_role_required("organiser")
 def delete_talk(event, talk_id):
-    talk = _talk_or_404(event, talk_id)
+    talk = editing.find_talk(event, talk_id)
     title, session_id = talk.title, talk.session_id
-    editing.delete_talk(event, talk)
+    try:
+        editing.delete_talk(event, talk)
+    except ValidationError as exc:
+        db.session.rollback()
+        flash(exc.message, "danger")
+        return redirect(url_for(".edit_talk", slug=event.slug, talk_id=talk_id))
     db.session.commit()
     flash(f"The talk “{title}” is deleted.", "success")
     if session_id:
@@ -554,10 +546,10 @@ def place_talk(event):
     from a drag, or the same fields from a form."""
     data = _payload()
     try:
-        talk = editing.get_talk(event, _int_or_none(data.get("talk_id"), "talk_id", "The talk"))
+        talk = editing.get_talk(event, read_id(data.get("talk_id"), "talk_id", "The talk"))
         if talk is None:
             raise ValidationError("Choose a talk of this event.", field="talk_id")
-        session_id = _int_or_none(data.get("session_id"), "session_id", "The session")
+        session_id = read_id(data.get("session_id"), "session_id", "The session")
         editing.place_talk(event, talk, session_id)
     except ValidationError as exc:
         if request.is_json:
@@ -580,12 +572,16 @@ def place_talk(event):
 @event_role_required("organiser")
 def reorder_talk(event, talk_id):
     """Move a talk in its session's running order: {position} (0 = first)."""
-    talk = _talk_or_404(event, talk_id)
+    talk = editing.find_talk(event, talk_id)
     data = _payload()
     try:
-        position = _int_or_none(data.get("position"), "position", "The position")
-        if position is None:
-            raise ValidationError("Say where the talk goes.", field="position")
+        try:
+            position = whole_number(data.get("position"), minimum=0)
+        except ValueError:
+            raise ValidationError(
+                "Say where the talk goes: its place in the running order, 0 for first.",
+                field="position",
+            ) from None
         editing.reorder_talk(event, talk, position)
     except ValidationError as exc:
         if request.is_json:

@@ -13,7 +13,8 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp
 
-from conference.agenda.models import SESSION_KINDS
+from conference.agenda.ids import whole_number
+from conference.agenda.kinds import SESSION_KINDS
 
 
 def choices(pairs) -> list[SelectChoice]:
@@ -22,10 +23,11 @@ def choices(pairs) -> list[SelectChoice]:
 
 
 def _id_or_none(value):
-    """Select values: "" means none, anything else an id."""
+    """Select values: "" means none, anything else an id (a ValueError if it cannot be one,
+    which the field reports with its ``invalid_value_message``)."""
     if value in ("", None, "None"):
         return None
-    return int(value)
+    return whole_number(value)
 
 
 class RoomForm(FlaskForm):
@@ -67,8 +69,18 @@ class SessionForm(FlaskForm):
     )
     title = StringField("Title", validators=[InputRequired(), Length(max=300)])
     description = TextAreaField("Description", validators=[Length(max=5000)], render_kw={"rows": 3})
-    room_id = SelectField("Room", coerce=_id_or_none, validate_choice=False)
-    track_id = SelectField("Track", coerce=_id_or_none, validate_choice=False)
+    room_id = SelectField(
+        "Room",
+        coerce=_id_or_none,
+        validate_choice=False,
+        invalid_value_message="Choose a room from the list.",
+    )
+    track_id = SelectField(
+        "Track",
+        coerce=_id_or_none,
+        validate_choice=False,
+        invalid_value_message="Choose a track from the list.",
+    )
     day = SelectField("Day", validate_choice=False)
     starts = TimeField("Starts", validators=[InputRequired()], render_kw={"step": 300})
     ends = TimeField("Ends", validators=[InputRequired()], render_kw={"step": 300})
@@ -79,8 +91,9 @@ class SessionForm(FlaskForm):
     )
     chair_ids = SelectMultipleField(
         "Chairs",
-        coerce=int,
+        coerce=whole_number,
         validate_choice=False,
+        invalid_value_message="Choose the chairs from the list.",
         render_kw={"size": 8, "data-filter-label": "Find a chair"},
         description="Registrations of this event; hold Ctrl (⌘ on a Mac) to choose several.",
     )
@@ -92,8 +105,9 @@ class TalkForm(FlaskForm):
     abstract = TextAreaField("Abstract", validators=[Length(max=10000)], render_kw={"rows": 4})
     presenter_ids = SelectMultipleField(
         "Presenters",
-        coerce=int,
+        coerce=whole_number,
         validate_choice=False,
+        invalid_value_message="Choose the presenters from the list.",
         render_kw={"size": 8, "data-filter-label": "Find a presenter"},
         description="Registrations of this event; hold Ctrl (⌘ on a Mac) to choose several.",
     )
@@ -106,6 +120,7 @@ class TalkForm(FlaskForm):
         "Session",
         coerce=_id_or_none,
         validate_choice=False,
+        invalid_value_message="Choose a session from the list.",
         description="Empty: not placed yet (it waits beside the grid). A talk placed in a "
         "session goes last in its running order.",
     )

@@ -18,20 +18,9 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.sql import false
 
+from conference.agenda.kinds import SESSION_KINDS
 from conference.dbtypes import UTCDateTime, utcnow
 from conference.extensions import db
-
-SESSION_KINDS = {
-    "plenary": "Plenary",
-    "parallel": "Parallel session",
-    "ceremony": "Ceremony",
-    "keynote": "Keynote",
-    "break": "Break",
-    "meal": "Meal",
-    "cultural": "Cultural programme",
-    "networking": "Networking",
-    "poster": "Poster session",
-}
 
 session_chair = Table(
     "session_chair",

@@ -1,12 +1,12 @@
 """Personal agendas: a delegate's choices (through their private link or their account), the
 personal calendar, and the organisers' view of sign-ups against capacity."""
 
-from flask import Response, flash, redirect, render_template, url_for
+from flask import Response, flash, redirect, render_template, session, url_for
 from flask_login import current_user, login_required
 
 from conference.agenda import bp
+from conference.agenda.editing import find_session
 from conference.agenda.ics import agenda_ics
-from conference.agenda.models import AgendaSession
 from conference.agenda.routes import event_info, publication_stamp, published
 from conference.agenda.signups import (
     agenda_choices,
@@ -27,17 +27,27 @@ from conference.registration.exports import to_csv
 from conference.registration.routes import _private
 from conference.registration.services import manage_token, registration_from_token
 
-
-def _session(event, session_id: int) -> AgendaSession:
-    session = db.session.get(AgendaSession, session_id)
-    if session is None or session.event_id != event.id:
-        raise NotFound("There is no such session in this event's agenda.")
-    return session
+# A refused sign-up, kept in the (signed) cookie session until the page shows it once:
+# [registration id, session id, reason].
+REFUSAL = "agenda_refusal"
 
 
 def _back(event, token, session_id=None):
     anchor = f"session-{session_id}" if session_id else None
     return redirect(url_for("agenda.personal", slug=event.slug, token=token, _anchor=anchor))
+
+
+def _refusal(registration, choices) -> tuple[int | None, str]:
+    """This delegate's sign-up just refused, to explain in its session's card: (session id,
+    reason). A session no longer on the page has its reason flashed at the top instead."""
+    refused = session.pop(REFUSAL, None)
+    if not refused or refused[0] != registration.id:
+        return None, ""
+    _, session_id, reason = refused
+    if any(c.id == session_id for c in choices or []):
+        return session_id, reason
+    flash(reason, "danger")
+    return None, ""
 
 
 @bp.get("/events/<slug>/manage/<token>/agenda")
@@ -46,6 +56,7 @@ def personal(slug, token):
     registration = registration_from_token(event, token)
     db.session.commit()
     choices = agenda_choices(registration)
+    refused_id, refusal = _refusal(registration, choices)
     return _private(
         render_template(
             "agenda/personal/agenda.html",
@@ -55,6 +66,8 @@ def personal(slug, token):
             published=choices is not None,
             days=by_day(choices or []),
             form=ConfirmForm(),
+            refused_id=refused_id,
+            refusal=refusal,
         )
     )
 
@@ -63,16 +76,16 @@ def personal(slug, token):
 def personal_signup(slug, token, session_id):
     event = get_event(slug)
     registration = registration_from_token(event, token)
-    session = _session(event, session_id)
+    chosen = find_session(event, session_id)
     if ConfirmForm().validate_on_submit():
         try:
-            sign_up(registration, session)
+            sign_up(registration, chosen)
         except ValidationError as exc:
             db.session.rollback()
-            flash(exc.message, "danger")
+            session[REFUSAL] = [registration.id, session_id, exc.message]
         else:
             db.session.commit()
-            flash(f"You are signed up for “{session.title}”.", "success")
+            flash(f"You are signed up for “{chosen.title}”.", "success")
     return _back(event, token, session_id)
 
 
@@ -80,12 +93,12 @@ def personal_signup(slug, token, session_id):
 def personal_leave(slug, token, session_id):
     event = get_event(slug)
     registration = registration_from_token(event, token)
-    session = _session(event, session_id)
+    chosen = find_session(event, session_id)
     if ConfirmForm().validate_on_submit():
-        if cancel_signup(registration, session):
-            flash(f"You have left “{session.title}”; your place is free for someone else.", "info")
+        if cancel_signup(registration, chosen):
+            flash(f"You have left “{chosen.title}”; your place is free for someone else.", "info")
         else:
-            flash(f"You were not signed up for “{session.title}”.", "info")
+            flash(f"You were not signed up for “{chosen.title}”.", "info")
         db.session.commit()
     return _back(event, token, session_id)
 

@@ -24,6 +24,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
+from conference.agenda.kinds import SESSION_KINDS
 from conference.formatting import format_date_range
 from conference.pdf.text import base_font, draw_text, fit_size, text_width, wrap_lines
 
@@ -50,18 +51,6 @@ MUTED = HexColor("#5f6b7a")
 RULE = HexColor("#c3c9d1")
 SHADE = HexColor("#eef1f5")
 
-# Session kinds as printed (the keys are the kinds of conference.agenda.models.SESSION_KINDS).
-KIND_LABELS = {
-    "plenary": "Plenary",
-    "parallel": "Parallel session",
-    "ceremony": "Ceremony",
-    "keynote": "Keynote",
-    "break": "Break",
-    "meal": "Meal",
-    "cultural": "Cultural programme",
-    "networking": "Networking",
-    "poster": "Poster session",
-}
 _PAUSES = {"break", "meal"}  # printed as one quiet line
 
 DESCRIPTION_LINES = 3  # a session's description, and a talk's abstract, are kept short
@@ -469,7 +458,7 @@ def _slot_band(start: datetime, sessions: list[dict], zone: ZoneInfo, day: str) 
 
 
 def _kind_spans(session: dict, parallel: bool) -> list[Span]:
-    kind = KIND_LABELS.get(session.get("kind"), (session.get("kind") or "").capitalize())
+    kind = SESSION_KINDS.get(session.get("kind"), (session.get("kind") or "").capitalize())
     spans = []
     if parallel and session.get("room"):
         spans.append(Span(session["room"], 9, bold=True, color=ACCENT))
@@ -568,7 +557,7 @@ def _talk(
 def _pause(session: dict, zone: ZoneInfo, day: str) -> Block:
     start, end = _moment(session["starts_at"], zone), _moment(session["ends_at"], zone)
     stack = _Stack()
-    spans = [Span(session.get("title") or KIND_LABELS[session["kind"]], 9.5, color=INK)]
+    spans = [Span(session.get("title") or SESSION_KINDS[session["kind"]], 9.5, color=INK)]
     if session.get("room"):
         spans.append(Span(session["room"], 8.5, color=MUTED, sep="  ·  "))
     first = stack.add(BODY_X, flow(spans, BODY_WIDTH))

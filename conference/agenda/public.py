@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from conference.agenda import bp
 from conference.agenda.ics import session_ics
-from conference.agenda.models import SESSION_KINDS, AgendaPublication
+from conference.agenda.models import AgendaPublication
 from conference.agenda.routes import event_info, publication_stamp, published
 from conference.agenda.timetable import (
     Timetable,
@@ -59,7 +59,7 @@ def published_timetable(slug: str):
         snap = db.session.scalar(
             select(AgendaPublication.snapshot).where(AgendaPublication.id == publication.id)
         )
-        timetable = build_timetable(snap, event.timezone, SESSION_KINDS)
+        timetable = build_timetable(snap, event.timezone)
         with _timetables_lock:
             _timetables[key] = timetable
             while len(_timetables) > TIMETABLES_KEPT:

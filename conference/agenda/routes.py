@@ -2,6 +2,7 @@
 
 from flask import Response, flash, redirect, url_for
 from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
 
 from conference.agenda import bp
 from conference.agenda.ics import agenda_ics
@@ -75,11 +76,18 @@ def publish_agenda(event):
     if ConfirmForm().validate_on_submit():
         try:
             publication = publish(event, current_user)
+            db.session.commit()
         except ValidationError as exc:
             db.session.rollback()
             flash(exc.message, "danger")
+        except IntegrityError:  # the same version number, published a moment before
+            db.session.rollback()
+            flash(
+                "Someone else published the agenda at the same moment, so yours was not: "
+                "see their version here, then publish again if your changes are not in it.",
+                "danger",
+            )
         else:
-            db.session.commit()
             moved = sum(1 for c in publication.changes if c["change"] == "moved")
             flash(
                 f"Version {publication.version} of the agenda is published"

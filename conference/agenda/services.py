@@ -3,15 +3,15 @@
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from conference.agenda.conflicts import Agenda, SessionSlot, TalkSlot, find_conflicts
+from conference.agenda.ids import is_id
+from conference.agenda.kinds import SESSION_KINDS
 from conference.agenda.models import (
-    SESSION_KINDS,
     AgendaPublication,
     AgendaSession,
-    AgendaSignup,
     Room,
     Talk,
     Track,
@@ -38,20 +38,14 @@ def person_name(given: str, family: str, native: str | None) -> str:
 
 def load_agenda(event) -> Agenda:
     """The event's agenda as plain data, in a fixed number of queries (not one per talk)."""
+    from conference.agenda.signups import taken_by_session  # signups.py imports this module
+
     sessions = db.session.scalars(
         select(AgendaSession)
         .where(AgendaSession.event_id == event.id)
         .options(selectinload(AgendaSession.room))
     ).all()
-    signups = dict(
-        db.session.execute(
-            select(AgendaSignup.session_id, func.count(AgendaSignup.id))
-            .join(AgendaSession, AgendaSession.id == AgendaSignup.session_id)
-            .join(Registration, Registration.id == AgendaSignup.registration_id)
-            .where(AgendaSession.event_id == event.id, Registration.status == "confirmed")
-            .group_by(AgendaSignup.session_id)
-        ).all()
-    )
+    signups = taken_by_session(event.id)
     chairs: dict[int, list[int]] = {}
     for session_id, registration_id in db.session.execute(
         select(session_chair.c.session_id, session_chair.c.registration_id)
@@ -155,8 +149,15 @@ def to_utc(event, local: datetime, field: str) -> datetime:
     return aware.astimezone(UTC)
 
 
+def get_by_id(model, row_id):
+    """The row of ``model`` with this id, or None (also for a value that cannot be an id:
+    10**20, a float, a bool, a string)."""
+    return db.session.get(model, row_id) if is_id(row_id) else None
+
+
 def save_session(event, session: AgendaSession | None, details: SessionDetails):
-    """Create or change a session; the rules that need no conflict check are enforced here."""
+    """Create or change a session; the rules that need no conflict check are enforced here.
+    It starts on a day of the event (or, when it is changed, on the day it is on already)."""
     if details.kind not in SESSION_KINDS:
         raise ValidationError("Choose a kind of session from the list.", field="kind")
     title = " ".join((details.title or "").split())
@@ -164,21 +165,32 @@ def save_session(event, session: AgendaSession | None, details: SessionDetails):
         raise ValidationError("Give the session a title.", field="title")
     if len(title) > 300:
         raise ValidationError("The title can be at most 300 characters.", field="title")
+    starts_local = details.starts
+    if starts_local.tzinfo is not None:
+        starts_local = starts_local.astimezone(event.tz)
+    day = starts_local.date()
+    kept = session is not None and day == session.starts_at.astimezone(event.tz).date()
+    if not (event.start_date <= day <= event.end_date or kept):
+        raise ValidationError(
+            f"{day:%d %b %Y} is not a day of the event "
+            f"({event.start_date:%d %b} – {event.end_date:%d %b %Y}).",
+            field="day",
+        )
     starts = to_utc(event, details.starts, "starts")
     ends = to_utc(event, details.ends, "ends")
     if ends <= starts:
         raise ValidationError("The session must end after it starts.", field="ends")
     if details.capacity is not None and details.capacity < 0:
         raise ValidationError("Capacity cannot be negative.", field="capacity")
-    room = db.session.get(Room, details.room_id) if details.room_id else None
-    if details.room_id and (room is None or room.event_id != event.id):
+    room = get_by_id(Room, details.room_id)
+    if details.room_id is not None and (room is None or room.event_id != event.id):
         raise ValidationError("Choose a room of this event.", field="room_id")
-    track = db.session.get(Track, details.track_id) if details.track_id else None
-    if details.track_id and (track is None or track.event_id != event.id):
+    track = get_by_id(Track, details.track_id)
+    if details.track_id is not None and (track is None or track.event_id != event.id):
         raise ValidationError("Choose a track of this event.", field="track_id")
     chairs = []
     for chair_id in details.chair_ids:
-        chair = db.session.get(Registration, chair_id)
+        chair = get_by_id(Registration, chair_id)
         if chair is None or chair.event_id != event.id:
             raise ValidationError("Chairs must be registered for this event.", field="chairs")
         chairs.append(chair)
@@ -304,10 +316,15 @@ def latest_publication(event):
 
 
 def publish(event, user=None) -> AgendaPublication:
-    """Publish the draft; refused while hard conflicts remain. Presenters of moved talks
-    are told their new time and room by e-mail."""
+    """Publish the draft; refused while hard conflicts remain, and when nothing changed
+    since the latest version. Presenters of moved talks are told their new time and room
+    by e-mail."""
     from conference.mail.services import queue_templated_mail
 
+    # One publication at a time per event: on PostgreSQL a second organiser publishing at
+    # the same moment waits here, then finds this version (SQLite serialises writers, and
+    # the unique (event, version) refuses a duplicate; the route explains that).
+    db.session.refresh(event, with_for_update=True)
     hard = [c for c in agenda_conflicts(event) if c.hard]
     if hard:
         raise ValidationError(
@@ -315,6 +332,10 @@ def publish(event, user=None) -> AgendaPublication:
         )
     previous = latest_publication(event)
     snap = snapshot(event)
+    if previous is not None and snap == previous.snapshot:
+        raise ValidationError(
+            f"Nothing changed since version {previous.version}: there is nothing new to publish."
+        )
     changes = changelog(previous.snapshot if previous else None, snap)
     publication = AgendaPublication(
         event_id=event.id,

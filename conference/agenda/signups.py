@@ -23,7 +23,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from conference.agenda.conflicts import overlaps
-from conference.agenda.models import SESSION_KINDS, AgendaSession, AgendaSignup
+from conference.agenda.kinds import SESSION_KINDS
+from conference.agenda.models import AgendaSession, AgendaSignup
 from conference.agenda.services import latest_publication
 from conference.errors import ValidationError
 from conference.extensions import db
@@ -113,16 +114,17 @@ def _clash_hint(other: Choice) -> str:
     return f"At the same time as your choice, “{other.title}”."
 
 
-def _taken(event_id: int, session_id: int | None = None) -> dict[int, int]:
-    """Places taken per session: sign-ups of confirmed registrations only."""
+def taken_by_session(event_id: int, session_ids=None) -> dict[int, int]:
+    """Places taken per session of the event (all of them, or those of ``session_ids``):
+    sign-ups of confirmed registrations only. Sessions nobody chose are left out."""
     query = (
         select(AgendaSignup.session_id, func.count(AgendaSignup.id))
         .join(Registration, Registration.id == AgendaSignup.registration_id)
         .where(Registration.event_id == event_id, Registration.status == "confirmed")
         .group_by(AgendaSignup.session_id)
     )
-    if session_id is not None:
-        query = query.where(AgendaSignup.session_id == session_id)
+    if session_ids is not None:
+        query = query.where(AgendaSignup.session_id.in_(list(session_ids)))
     return dict(db.session.execute(query).all())
 
 
@@ -150,7 +152,7 @@ def agenda_choices(registration: Registration) -> list[Choice] | None:
             .options(selectinload(AgendaSession.room))
         )
     }
-    taken = _taken(event.id)
+    taken = taken_by_session(event.id)
     mine = set(
         db.session.scalars(
             select(AgendaSignup.session_id).where(AgendaSignup.registration_id == registration.id)
@@ -252,7 +254,7 @@ def sign_up(registration: Registration, session: AgendaSession) -> AgendaSignup:
     # SQLite has no row locks; there the insert took the database's only write lock, so
     # counting again after it is exact: give the place back if someone was quicker.
     if choice.capacity is not None:
-        taken = _taken(registration.event_id, session.id).get(session.id, 0)
+        taken = taken_by_session(registration.event_id, [session.id]).get(session.id, 0)
         if taken > choice.capacity:
             db.session.delete(signup)
             db.session.flush()

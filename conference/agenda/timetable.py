@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from conference.agenda.kinds import SESSION_KINDS
+
 # Kinds that read as "everybody together": laid across every room when nothing else runs.
 SHARED_KINDS = frozenset(
     {"plenary", "ceremony", "keynote", "break", "meal", "cultural", "networking"}
@@ -194,12 +196,8 @@ def _person(data: dict) -> Person:
     )
 
 
-def build_timetable(
-    snapshot: dict, timezone: str | None = None, kind_labels: dict | None = None
-) -> Timetable:
-    """Parse a published snapshot; times in ``timezone`` (default: the snapshot's), kinds
-    named by ``kind_labels`` (models.SESSION_KINDS)."""
-    kind_labels = kind_labels or {}
+def build_timetable(snapshot: dict, timezone: str | None = None) -> Timetable:
+    """Parse a published snapshot; times in ``timezone`` (default: the snapshot's)."""
     tz = ZoneInfo(timezone or snapshot.get("timezone") or "UTC")
     sessions: list[Session] = []
     talks_by_id: dict[int, Talk] = {}
@@ -220,7 +218,7 @@ def build_timetable(
             end=_parse(data["ends_at"], tz),
             capacity=data.get("capacity"),
             chairs=[_person(p) for p in data.get("chairs") or []],
-            kind_label=kind_labels.get(data["kind"]) or data["kind"].capitalize(),
+            kind_label=SESSION_KINDS.get(data["kind"]) or data["kind"].capitalize(),
         )
         cursor = session.start  # a talk without its own time follows the one before it
         for item in data.get("talks") or []:

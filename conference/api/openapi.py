@@ -217,7 +217,9 @@ SCAN = {
             "type": ["integer", "null"],
             "description": "room check-in: an agenda session of this event (its id from the "
             "offline data's sessions); the check-in is then once per session instead of once "
-            "per day. A session of another event, or none, is refused as unknown_session.",
+            "per day. A session of another event, none, or a break is refused as "
+            "unknown_session; a session on another event-local day than the scan's (scanned_at, "
+            "else now) as session_not_today.",
         },
         "client_ref": {"type": "string", "description": "a UUID: a replay is answered alike"},
         "scanned_at": {"type": "string", "format": "date-time", "description": "when scanned"},
@@ -238,10 +240,14 @@ SCAN_ANSWER = {
                 "not_approved",
                 "not_signed_up",
                 "unknown_session",
+                "session_not_today",
             ],
             "description": "not_signed_up: a room check-in into a session that admits only "
             "delegates who signed up for it, and this one did not (the message names the "
-            "session); unknown_session: session_id is not a session of this event",
+            "session); unknown_session: session_id is not a session of this event that takes "
+            "room check-ins (none, another event's, or a break); session_not_today: the "
+            "session starts on another event-local day than the scan was made (the message "
+            "names its day)",
         },
         "message": {"type": "string"},
         "registration": {"oneOf": [{"$ref": "#/components/schemas/Person"}, {"type": "null"}]},
@@ -254,7 +260,8 @@ SCAN_ANSWER = {
 
 CHECKIN_SESSION = {
     "type": "object",
-    "description": "A session starting today (event-local) that takes room check-ins",
+    "description": "A session of the published agenda starting today (event-local) that "
+    "takes room check-ins (no breaks)",
     "required": ["id", "title", "room", "starts_at", "ends_at", "capacity", "signed_up_only"],
     "properties": {
         "id": {"type": "integer", "description": "send it as session_id"},
@@ -272,7 +279,8 @@ CHECKIN_SESSION = {
         "signed_up": {
             "type": "array",
             "items": {"type": "integer"},
-            "description": "registration ids signed up (only when signed_up_only)",
+            "description": "confirmed registrations that may enter: signed up, chairing or "
+            "presenting (only when signed_up_only)",
         },
         "checked_in": {
             "type": "array",
@@ -535,7 +543,7 @@ def openapi_document() -> dict:
                         ),
                         "422": _ok(
                             "Refused, with the reason (red); room check-ins add "
-                            "not_signed_up and unknown_session",
+                            "not_signed_up, unknown_session and session_not_today",
                             {"$ref": "#/components/schemas/ScanAnswer"},
                         ),
                         "400": _ok(

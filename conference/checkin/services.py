@@ -15,6 +15,8 @@ from conference.agenda.models import (
     session_chair,
     talk_presenter,
 )
+from conference.agenda.services import latest_publication
+from conference.agenda.signups import taken_by_session
 from conference.badges.services import refusal, verify_scan
 from conference.badges.tokens import TokenError
 from conference.checkin.models import CheckIn, ScanLog
@@ -29,7 +31,8 @@ CLIENT_REF_RE = re.compile(r"^[A-Za-z0-9-]{8,64}$")
 STATUS_CODES = {"ok": 201, "already_checked_in": 200}
 OFFLINE_GAP = timedelta(seconds=30)
 MAX_ID = 2**31 - 1  # the database's integer: no larger id exists
-# Nobody is counted into a coffee break: these kinds are not offered for room check-in.
+# Nobody is counted into a coffee break: these kinds are not offered for room check-in, and
+# a scan into one is refused as an unknown session.
 NO_ROOM_CHECK_IN = {"break"}
 UNKNOWN_SESSION = "This session is not in this event's agenda: choose the room again."
 
@@ -123,11 +126,15 @@ _PERSON_BY_ID = _PERSON.where(
 # On the tables, not the mapped classes: Core inserts, without the ORM's bulk-insert path.
 _LOG = insert_statement(ScanLog.__table__)
 _CHECK_INS: dict[str, object] = {}
-# A room scan adds this one statement: is the session this event's, and is the person on
-# its list: signed up, or its chair, or presenting in it (they never sign up for their own)?
+# A room scan adds this one statement: is the session this event's, of which kind and day,
+# and is the person on its list: signed up, or its chair, or presenting in it (they never
+# sign up for their own)?
 _SESSION_ENTRY = select(
     AgendaSession.title,
     AgendaSession.signed_up_only,
+    AgendaSession.kind,
+    AgendaSession.starts_at,
+    AgendaSession.ends_at,
     or_(
         select(AgendaSignup.id)
         .where(
@@ -178,17 +185,39 @@ def not_signed_up_message(title: str) -> str:
     return f"Not signed up for “{title}”: this session admits only delegates who signed up."
 
 
-def _session_refusal(event_id: int, session_id: int, registration_id: int):
-    """(reason, message) when this person may not be checked into this session, else None."""
+def no_room_check_in_message(title: str) -> str:
+    """The refusal of a scan into a break: nobody is counted into one."""
+    return f"Nobody is checked into a break (“{title}”): choose a session again."
+
+
+def session_not_today_message(title: str, starts: datetime, ends: datetime, zone: str) -> str:
+    """The refusal of a scan into a session of another day; ``starts`` and ``ends`` are
+    event-local (the scanner page words it the same offline)."""
+    return (
+        f"“{title}” is on {starts:%A} {starts.day} {starts:%B} "
+        f"({starts:%H:%M}–{ends:%H:%M}, {zone}), not today: choose one of today's sessions."
+    )
+
+
+def _session_refusal(event, session_id: int, registration_id: int, day):
+    """(reason, message) when this person may not be checked into this session on this
+    event-local day, else None. A session belongs to the day it starts on."""
     if not 0 < session_id <= MAX_ID:
         return "unknown_session", UNKNOWN_SESSION
     row = db.session.execute(
         _SESSION_ENTRY,
-        {"session_id": session_id, "event_id": event_id, "registration_id": registration_id},
+        {"session_id": session_id, "event_id": event.id, "registration_id": registration_id},
     ).first()
     if row is None:
         return "unknown_session", UNKNOWN_SESSION
-    title, signed_up_only, signed_up = row
+    title, signed_up_only, kind, starts_at, ends_at, signed_up = row
+    if kind in NO_ROOM_CHECK_IN:
+        return "unknown_session", no_room_check_in_message(title)
+    starts = starts_at.astimezone(event.tz)
+    if starts.date() != day:
+        ends = ends_at.astimezone(event.tz)
+        zone = getattr(event.tz, "key", "") or starts.tzname()
+        return "session_not_today", session_not_today_message(title, starts, ends, zone)
     if signed_up_only and not signed_up:
         return "not_signed_up", not_signed_up_message(title)
     return None
@@ -330,7 +359,7 @@ def check_in(
     log["registration_id"] = registration_id
     refused = refusal(status, reissue, claims, key_revoked)
     if refused is None and session_id is not None:
-        refused = _session_refusal(event.id, session_id, registration_id)
+        refused = _session_refusal(event, session_id, registration_id, day)
     if refused:
         return answer("refused", *refused, person)
 
@@ -404,7 +433,18 @@ def undo_check_in(event, check_in_id: int, *, user, station: str = "organiser") 
 
 
 def sessions_of_day(event, day) -> list[AgendaSession]:
-    """The sessions starting on an event-local day that take room check-ins: by time, room."""
+    """The published sessions starting on an event-local day that take room check-ins: by
+    time, room.
+
+    Only sessions of the latest publication: delegates know the published agenda, and a
+    draft session nobody has heard of should not be offered at the door (none before the
+    first publication). Their time, room and rule are the live rows', the ones a scan is
+    checked against.
+    """
+    publication = latest_publication(event)
+    if publication is None:
+        return []
+    published = {s["id"] for s in publication.snapshot.get("sessions", [])}
     start = datetime.combine(day, time.min, event.tz)
     end = datetime.combine(day + timedelta(days=1), time.min, event.tz)
     sessions = db.session.scalars(
@@ -418,7 +458,7 @@ def sessions_of_day(event, day) -> list[AgendaSession]:
         .options(selectinload(AgendaSession.room))
     ).all()
     return sorted(
-        sessions,
+        (s for s in sessions if s.id in published),
         key=lambda s: (
             s.starts_at,
             s.room is None,
@@ -481,18 +521,22 @@ def offline_data(event) -> dict:
     sessions = sessions_of_day(event, today)
     ids = [s.id for s in sessions]
     listed = [s.id for s in sessions if s.signed_up_only]
+    on_list = union(
+        select(AgendaSignup.session_id, AgendaSignup.registration_id).where(
+            AgendaSignup.session_id.in_(listed)
+        ),
+        select(session_chair.c.session_id, session_chair.c.registration_id).where(
+            session_chair.c.session_id.in_(listed)
+        ),
+        select(Talk.session_id, talk_presenter.c.registration_id)
+        .join(talk_presenter, talk_presenter.c.talk_id == Talk.id)
+        .where(Talk.session_id.in_(listed)),
+    ).subquery()
+    # Confirmed registrations only, as the sign-up counts (the others are refused anyway).
     signed_up = _by_session(
-        union(
-            select(AgendaSignup.session_id, AgendaSignup.registration_id).where(
-                AgendaSignup.session_id.in_(listed)
-            ),
-            select(session_chair.c.session_id, session_chair.c.registration_id).where(
-                session_chair.c.session_id.in_(listed)
-            ),
-            select(Talk.session_id, talk_presenter.c.registration_id)
-            .join(talk_presenter, talk_presenter.c.talk_id == Talk.id)
-            .where(Talk.session_id.in_(listed)),
-        )
+        select(on_list.c.session_id, on_list.c.registration_id)
+        .join(Registration, Registration.id == on_list.c.registration_id)
+        .where(Registration.status == "confirmed")
     )
     signed_up = {session_id: sorted(ids) for session_id, ids in signed_up.items()}
     in_room = _by_session(
@@ -608,13 +652,7 @@ def session_attendance(event, day) -> list[dict]:
             .group_by(CheckIn.session_id)
         ).all()
     )
-    signed_up = dict(
-        db.session.execute(
-            select(AgendaSignup.session_id, func.count(AgendaSignup.id))
-            .where(AgendaSignup.session_id.in_(ids))
-            .group_by(AgendaSignup.session_id)
-        ).all()
-    )
+    signed_up = taken_by_session(event.id, ids)  # confirmed registrations only
     items = []
     for s in sessions:
         item = _session_item(event, s)

@@ -1,7 +1,7 @@
 // The check-in scanner's service worker: keeps the scanner page and everything it loads, so
 // the page opens again when the venue network is down. The page itself keeps the data
 // (IndexedDB) and the queue of scans; API calls pass straight through to the network.
-const CACHE = "checkin-scanner-v3";
+const CACHE = "checkin-scanner-v4";
 const ASSETS = [
   "{{ url_for('static', filename='vendor/bootstrap-5.3.9/css/bootstrap.min.css') }}",
   "{{ url_for('static', filename='vendor/bootstrap-5.3.9/js/bootstrap.bundle.min.js') }}",

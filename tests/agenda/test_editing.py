@@ -366,6 +366,78 @@ def test_deleting_a_session_puts_its_talks_back_beside_the_grid(db):
     assert talk.session_id is None and talk.starts_at is None
 
 
+def accepted_paper(event, talk, title="Son La: a learning city where no one is left behind"):
+    """An accepted paper whose talk is ``talk`` (as papers.review.decide makes it)."""
+    from conference.extensions import db
+    from conference.papers.models import Paper
+
+    author = make_registration(event, make_category(event, "Speaker"))
+    paper = Paper(
+        event_id=event.id,
+        submitter_id=author.id,
+        title=title,
+        abstract="How Son La reached every village.",
+        status="accepted",
+        talk_id=talk.id,
+    )
+    db.session.add(paper)
+    db.session.commit()
+    return paper
+
+
+def test_the_talk_of_an_accepted_paper_is_not_deleted(db):
+    event = make_event()
+    session = make_session(event, make_room(event))
+    talk = add_talk(event, session, 20, title="Son La")
+    db.session.commit()
+    paper = accepted_paper(event, talk)
+    with pytest.raises(ValidationError) as refused:
+        editing.delete_talk(event, talk)
+    assert refused.value.message == (
+        "This talk is the accepted paper “Son La: a learning city where no one is left "
+        "behind”: take it out of its session instead, or change the paper's decision."
+    )
+    db.session.rollback()
+    db.session.expire_all()
+    assert db.session.get(Talk, talk.id).session_id == session.id
+    assert (paper.talk_id, paper.status) == (talk.id, "accepted")
+
+    other = add_talk(event, session, 10, title="A talk of no paper")
+    db.session.commit()
+    editing.delete_talk(event, other)  # talks of no paper are deleted as before
+    db.session.commit()
+    assert db.session.get(Talk, other.id) is None
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        lambda row_id: 10**20,
+        lambda row_id: 2**31,
+        lambda row_id: 0,
+        lambda row_id: -row_id,
+        lambda row_id: float(row_id),  # once cut to the id silently
+        lambda row_id: str(row_id),
+        lambda row_id: row_id == 1,  # true, which is 1 to Python
+        lambda row_id: None,
+    ],
+)
+def test_lookups_by_an_impossible_id_find_nothing(db, bad):
+    event = make_event()
+    room = make_room(event)
+    track = editing.save_track(event, None, "Inclusion", "#7b2d8b")
+    session = make_session(event, room)
+    talk = add_talk(event, session)
+    db.session.commit()
+    assert editing.get_session(event, bad(session.id)) is None
+    assert editing.get_talk(event, bad(talk.id)) is None
+    assert editing.get_room(event, bad(room.id)) is None
+    assert editing.get_track(event, bad(track.id)) is None
+    assert editing.get_session(event, session.id) is session  # the id itself finds it
+    with pytest.raises(ValidationError, match="Choose a session of this event"):
+        editing.place_talk(event, talk, bad(session.id) or 10**20)
+
+
 # Rooms and tracks --------------------------------------------------------------------
 
 

@@ -156,7 +156,12 @@ def test_a_drag_moves_the_session_and_reports_the_conflict_it_makes(client, db, 
         ({"room_id": "lotus", "starts": "2000-01-01T10:00"}, "not a day of the event"),
         ({"room_id": "lotus", "starts": "tomorrow"}, "YYYY-MM-DDTHH:MM"),
         ({"room_id": "lotus"}, "YYYY-MM-DDTHH:MM"),
-        ({"room_id": "x", "starts": "{day}T10:00"}, "must be a number"),
+        ({"room_id": "x", "starts": "{day}T10:00"}, "must be a whole number"),
+        # Ids the database cannot hold, and values once silently cut to an id (true -> 1).
+        ({"room_id": 10**20, "starts": "{day}T10:00"}, "must be a whole number"),
+        ({"room_id": True, "starts": "{day}T10:00"}, "must be a whole number"),
+        ({"room_id": 1.7, "starts": "{day}T10:00"}, "must be a whole number"),
+        ({"room_id": -1, "starts": "{day}T10:00"}, "must be a whole number"),
     ],
 )
 def test_a_drag_to_an_invalid_slot_gets_422_and_changes_nothing(
@@ -170,7 +175,7 @@ def test_a_drag_to_an_invalid_slot_gets_422_and_changes_nothing(
     login(organiser_of(event))
     before = (parallel.room_id, parallel.starts_at)
     body = dict(payload)
-    body["room_id"] = {"other": foreign.id, "lotus": lotus.id}.get(body["room_id"], "x")
+    body["room_id"] = {"other": foreign.id, "lotus": lotus.id}.get(body["room_id"], body["room_id"])
     if "starts" in body:
         body["starts"] = body["starts"].format(day=event.start_date)
     response = client.post(move_url(event, parallel), json=body)
@@ -273,6 +278,15 @@ def test_organiser_creates_a_session_with_a_chair_from_the_form(client, db, logi
         ({"room_id": "foreign"}, "Choose a room of this event"),
         ({"chair_ids": "stranger"}, "Chairs must be registered for this event"),
         ({"title": ""}, "This field is required"),
+        # Ids no select offers, too large for the database or no whole number: a clear
+        # message, never a server error or a silently different choice.
+        ({"room_id": str(10**20)}, "Choose a room from the list."),
+        ({"room_id": "1.5"}, "Choose a room from the list."),
+        ({"track_id": str(2**31)}, "Choose a track from the list."),
+        ({"chair_ids": str(10**20)}, "Choose the chairs from the list."),
+        # Days no select offers.
+        ({"day": "0001-01-01"}, "is not a day of the event"),
+        ({"day": "9999-12-31"}, "31 Dec 9999 is not a day of the event"),
     ],
 )
 def test_a_bad_session_form_is_explained_and_changes_nothing(client, db, login, overrides, message):
@@ -422,10 +436,15 @@ def test_publishing_from_the_editor_shows_the_version_and_its_changelog(client, 
     login(organiser_of(event))
     response = client.post(f"/events/{event.slug}/agenda/publish")
     assert response.headers["Location"].endswith(f"/events/{event.slug}/agenda/edit")
+    html = client.get(f"/events/{event.slug}/agenda/edit").text
+    assert re.search(r'id="publish-button"[^>]*disabled', html)
+    assert "Nothing to publish: change the draft first." in html
     client.post(
         move_url(event, parallel), json={"room_id": lotus.id, "starts": f"{event.start_date}T16:00"}
     )
-    assert "The draft has changed since." in client.get(f"/events/{event.slug}/agenda/edit").text
+    html = client.get(f"/events/{event.slug}/agenda/edit").text
+    assert "The draft has changed since." in html
+    assert not re.search(r'id="publish-button"[^>]*disabled', html)
     html = client.post(f"/events/{event.slug}/agenda/publish", follow_redirects=True).text
     assert "Version 2 of the agenda is published" in html
     assert "Changes in version 2 (1)" in html
@@ -451,3 +470,191 @@ def test_session_and_talk_pages_have_no_inline_style_or_script(client, db, login
         assert " style=" not in response.text, url
         assert not re.search(r"<script(?![^>]*src=)", response.text), url
         assert not re.search(r"\son\w+=", response.text), url
+
+
+def test_the_grid_counts_sign_ups_only_for_sessions_that_take_them(client, db, login):
+    event = make_event()
+    setup_agenda(db, event)
+    login(organiser_of(event))
+    html = client.get(f"/events/{event.slug}/agenda/edit").text
+    assert "0/80 signed up" in html  # the parallel session in the Lotus Room
+    assert "0/600 signed up" not in html  # the opening plenary is for everybody
+    assert html.count("signed up</span>") == 1
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "sessions/{huge}",
+        "talks/{huge}",
+        "rooms/{huge}",
+        "tracks/{huge}",
+        "sessions/{int_max_plus_one}",
+    ],
+)
+def test_ids_too_large_for_the_database_are_not_found(client, db, login, path):
+    event = make_event()
+    login(organiser_of(event))
+    url = f"/events/{event.slug}/agenda/edit/" + path.format(huge=10**20, int_max_plus_one=2**31)
+    assert client.get(url).status_code == 404
+    assert client.post(f"{url}/delete").status_code == 404
+
+
+def test_moving_or_reordering_with_a_huge_id_in_the_path_is_not_found(client, db, login):
+    event = make_event()
+    login(organiser_of(event))
+    base = f"/events/{event.slug}/agenda"
+    moved = client.post(
+        f"{base}/sessions/{10**20}/move", json={"room_id": None, "starts": "2030-01-01T10:00"}
+    )
+    assert moved.status_code == 404
+    reordered = client.post(f"{base}/edit/talks/{10**20}/reorder", json={"position": 0})
+    assert reordered.status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ({"talk_id": 10**20, "session_id": "parallel"}, "The talk must be a whole number"),
+        ({"talk_id": True, "session_id": "parallel"}, "The talk must be a whole number"),
+        ({"talk_id": "waiting", "session_id": 10**20}, "The session must be a whole number"),
+        ({"talk_id": "waiting", "session_id": 1.7}, "The session must be a whole number"),
+        ({"talk_id": "waiting", "session_id": False}, "The session must be a whole number"),
+    ],
+)
+def test_a_drag_of_a_talk_with_a_bad_id_is_refused_and_changes_nothing(
+    client, db, login, body, message
+):
+    event = make_event()
+    _, _, _, parallel, _, waiting = setup_agenda(db, event)
+    login(organiser_of(event))
+    names = {"parallel": parallel.id, "waiting": waiting.id}
+    body = {key: names.get(value, value) for key, value in body.items()}
+    response = client.post(f"/events/{event.slug}/agenda/edit/place", json=body)
+    assert response.status_code == 422
+    assert message in response.get_json()["error"]
+    db.session.expire_all()
+    assert waiting.session_id is None
+
+
+@pytest.mark.parametrize("position", [10**20 * -1, True, 1.5, "first", None])
+def test_a_talk_reordered_to_no_place_is_refused(client, db, login, position):
+    event = make_event()
+    _, _, _, parallel, talk, _ = setup_agenda(db, event)
+    login(organiser_of(event))
+    response = client.post(
+        f"/events/{event.slug}/agenda/edit/talks/{talk.id}/reorder", json={"position": position}
+    )
+    assert response.status_code == 422
+    assert "Say where the talk goes" in response.get_json()["error"]
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("presenter_ids", str(10**20), "Choose the presenters from the list."),
+        ("presenter_ids", "-4", "Choose the presenters from the list."),
+        ("session_id", str(10**20), "Choose a session from the list."),
+        ("session_id", "2.5", "Choose a session from the list."),
+    ],
+)
+def test_a_talk_form_with_an_impossible_id_is_explained_and_changes_nothing(
+    client, db, login, field, value, message
+):
+    event = make_event()
+    login(organiser_of(event))
+    data = {"title": "Son La", "duration_minutes": "20", "session_id": "", "abstract": ""}
+    response = client.post(
+        f"/events/{event.slug}/agenda/edit/talks/new", data={**data, field: value}
+    )
+    assert response.status_code == 422
+    assert message in response.text
+    assert db.session.scalar(select(func.count(Talk.id))) == 0
+
+
+def test_a_form_asking_to_go_back_elsewhere_stays_on_this_site(client, db, login):
+    event = make_event()
+    _, _, _, parallel, talk, _ = setup_agenda(db, event)
+    login(organiser_of(event))
+    for target in ("/\\evil.example/", "https://evil.example/", "//evil.example/"):
+        response = client.post(
+            f"/events/{event.slug}/agenda/edit/place",
+            data={"talk_id": str(talk.id), "session_id": "", "next": target},
+        )
+        assert response.status_code == 302
+        assert "evil.example" not in response.headers["Location"], target
+
+
+def queries_for_page(db, client, url) -> int:
+    """SQL statements run to render a page, from an empty identity map."""
+    from sqlalchemy import event as sa_event
+
+    db.session.remove()  # the test's objects must not spare the request its queries
+    counted = []
+
+    def count(*args):
+        counted.append(1)
+
+    sa_event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        assert client.get(url).status_code == 200
+    finally:
+        sa_event.remove(db.engine, "before_cursor_execute", count)
+    return len(counted)
+
+
+def test_the_session_page_needs_as_many_queries_for_many_talks_as_for_one(client, db, login):
+    event = make_event()
+    category = make_category(event, "Speaker")
+    _, lotus, _, parallel, talk, _ = setup_agenda(db, event)
+    presenter = make_registration(event, category)
+    talk.presenters.append(presenter)
+    day = event.start_date
+    busy = save_session(
+        event,
+        None,
+        SessionDetails(
+            "parallel",
+            "Parallel session B",
+            datetime(day.year, day.month, day.day, 15, 30),
+            datetime(day.year, day.month, day.day, 17),
+            room_id=lotus.id,
+            chair_ids=(make_registration(event, category).id,),
+        ),
+    )
+    for n in range(6):
+        editing.save_talk(
+            event,
+            None,
+            editing.TalkDetails(
+                title=f"Talk {n}",
+                duration_minutes=10,
+                presenter_ids=(
+                    make_registration(event, category).id,
+                    make_registration(event, category).id,
+                ),
+                session_id=busy.id,
+            ),
+        )
+    db.session.commit()
+    login(organiser_of(event))
+    base = f"/events/{event.slug}/agenda/edit/sessions"
+    one, many = parallel.id, busy.id
+    assert queries_for_page(db, client, f"{base}/{one}") == queries_for_page(
+        db, client, f"{base}/{many}"
+    )
+
+
+def test_deleting_the_talk_of_an_accepted_paper_is_refused_with_the_reason(client, db, login):
+    from tests.agenda.test_editing import accepted_paper
+
+    event = make_event()
+    _, _, _, parallel, talk, _ = setup_agenda(db, event)
+    accepted_paper(event, talk, title="Son La: no one left behind")
+    login(organiser_of(event))
+    response = client.post(f"/events/{event.slug}/agenda/edit/talks/{talk.id}/delete")
+    assert response.headers["Location"].endswith(f"/agenda/edit/talks/{talk.id}")
+    page = client.get(response.headers["Location"]).text
+    assert "This talk is the accepted paper “Son La: no one left behind”" in page
+    db.session.expire_all()
+    assert db.session.get(Talk, talk.id).session_id == parallel.id

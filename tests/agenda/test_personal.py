@@ -62,6 +62,39 @@ def test_a_refusal_is_flashed_with_the_reason_and_changes_nothing(client, db):
     assert signups_of(second) == ["Parallel A: no one left behind"]
 
 
+def card_of(page: str, session_id: int) -> str:
+    """The HTML of one session's card on the personal agenda."""
+    start = page.index(f'id="session-{session_id}"')
+    return page[start : page.index("</article>", start)]
+
+
+def test_a_refused_sign_up_is_explained_in_the_sessions_own_card(client, db):
+    a = build_agenda(lotus_capacity=1)
+    first, second = make_registration(a.event, a.category), make_registration(a.event, a.category)
+    client.post(f"{page_of(first)}/{a.inclusion.id}/signup")
+    client.post(f"{page_of(second)}/{a.climate.id}/signup")
+    # The second delegate's own choice clashes; the page they return to opens at the card.
+    response = client.post(f"{page_of(second)}/{a.inclusion.id}/signup")
+    assert response.location.endswith(f"/agenda#session-{a.inclusion.id}")
+    page = client.get(response.location).text
+    reason = "“Parallel A: no one left behind” clashes with “Parallel B: climate resilience”"
+    card = card_of(page, a.inclusion.id)
+    assert 'role="alert"' in card and reason in card
+    assert page.count(reason) == 1  # in the card, not again at the top of the page
+    # Said once: the next visit shows the page as it is.
+    assert reason not in client.get(page_of(second)).text
+    # Another delegate's page in the same browser never shows it.
+    client.post(f"{page_of(second)}/{a.inclusion.id}/signup")
+    assert reason not in client.get(page_of(first)).text
+
+
+def test_a_session_id_too_large_for_the_database_is_not_found(client, db):
+    a = build_agenda()
+    delegate = make_registration(a.event, a.category)
+    for action in ("signup", "leave"):
+        assert client.post(f"{page_of(delegate)}/{10**20}/{action}").status_code == 404
+
+
 def test_one_delegates_link_never_shows_or_changes_anothers_agenda(client, db):
     a = build_agenda()
     mine, theirs = make_registration(a.event, a.category), make_registration(a.event, a.category)

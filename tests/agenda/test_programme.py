@@ -9,12 +9,11 @@ from zoneinfo import ZoneInfo
 import pytest
 from reportlab.lib.pagesizes import A4
 
-from conference.agenda.models import SESSION_KINDS, AgendaSession, Room, Talk
+from conference.agenda.models import AgendaSession, Room, Talk
 from conference.agenda.programme import (
     BOTTOM,
     FOOTER_BASELINE,
     HEADER_BASELINE,
-    KIND_LABELS,
     MARGIN,
     TOP,
     Span,
@@ -458,10 +457,6 @@ def test_an_agenda_without_sessions_says_so():
     pdf = programme_pdf_bytes(INFO, {"timezone": "Asia/Bangkok", "sessions": []})
     assert page_count(pdf) == 1
     assert "No sessions are scheduled yet." in flat(poppler("pdftotext", pdf))
-
-
-def test_every_session_kind_has_a_printed_label():
-    assert KIND_LABELS.keys() == SESSION_KINDS.keys()
 
 
 def test_programme_is_written_to_a_binary_file(tmp_path):

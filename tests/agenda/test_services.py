@@ -115,6 +115,15 @@ def test_bad_sessions_are_refused_with_the_field_named(db):
         ({"chair_ids": (stranger.id,)}, "chairs"),
         # 02:30 on 29 March 2026 does not exist in Berlin: clocks go from 02:00 to 03:00.
         ({"starts": datetime(2026, 3, 29, 2, 30)}, "starts"),
+        # Ids the database cannot hold, or that are no ids at all: refused, never a crash.
+        ({"room_id": 10**20}, "room_id"),
+        ({"track_id": 2**31}, "track_id"),
+        ({"chair_ids": (10**20,)}, "chairs"),
+        ({"chair_ids": (True,)}, "chairs"),
+        # Days outside the event (year 1 once crashed in to_utc; year 9999 was saved).
+        ({"starts": datetime(1, 1, 1, 10), "ends": datetime(1, 1, 1, 11)}, "day"),
+        ({"starts": datetime(9999, 12, 31, 10), "ends": datetime(9999, 12, 31, 11)}, "day"),
+        ({"starts": datetime(2026, 3, 31, 10), "ends": datetime(2026, 3, 31, 11)}, "day"),
     ]
     for overrides, field in cases:
         with pytest.raises(ValidationError) as caught:
@@ -181,6 +190,103 @@ def test_republishing_lists_moved_talks_and_tells_their_presenters(db):
     ).all()
     assert [m.recipient for m in mail] == [speaker.email]
     assert "Room B" in mail[0].body_text
+
+
+def test_publishing_again_without_a_change_is_refused_and_creates_nothing(db):
+    import pytest
+
+    from conference.agenda.models import AgendaPublication
+    from conference.agenda.services import publish, save_session
+    from conference.errors import ValidationError
+
+    event = make_event()
+    session = save_session(event, None, details(event))
+    db.session.commit()
+    publish(event)
+    db.session.commit()
+    with pytest.raises(ValidationError, match="Nothing changed since version 1"):
+        publish(event)
+    db.session.rollback()
+    session.title = "Parallel session A: inclusion"
+    db.session.commit()
+    assert publish(event).version == 2
+    db.session.commit()
+    count = db.session.scalar(db.select(db.func.count(AgendaPublication.id)))
+    assert count == 2
+
+
+def test_a_publish_that_loses_a_race_is_explained_and_changes_nothing(
+    client, db, login, monkeypatch
+):
+    """Two organisers press Publish at once: the one whose version number is taken by
+    the other is told so, instead of a server error."""
+    from conference.agenda import services
+    from conference.agenda.models import AgendaPublication
+
+    event = make_event()
+    session = services.save_session(event, None, details(event))
+    db.session.commit()
+    services.publish(event)
+    session.title = "Parallel session A: inclusion"
+    db.session.commit()
+    # This publish read the versions before the other one was committed: it makes version 1.
+    monkeypatch.setattr(services, "latest_publication", lambda event: None)
+    login(event.roles[0].user)
+    page = client.post(f"/events/{event.slug}/agenda/publish", follow_redirects=True)
+    assert page.status_code == 200
+    assert "Someone else published the agenda at the same moment" in page.text
+    versions = db.session.scalars(db.select(AgendaPublication.version)).all()
+    assert versions == [1]
+
+
+def test_simultaneous_publishes_make_one_version(make_app, database_url):
+    import threading
+
+    import pytest
+
+    from conference.agenda.models import AgendaPublication
+    from conference.agenda.services import publish, save_session
+    from conference.errors import ValidationError
+    from conference.extensions import db as _db
+    from conference.models import Event
+
+    if database_url.startswith("sqlite"):
+        pytest.skip("needs PostgreSQL: concurrent writers with row locks (SQLite serialises)")
+    app = make_app(MAIL_DELIVER_AFTER_COMMIT=False)
+    with app.app_context():
+        event = make_event()
+        save_session(event, None, details(event))
+        _db.session.commit()
+        event_id = event.id
+    start = threading.Barrier(6, timeout=60)
+    published, refusals, errors = [], [], []
+
+    def attempt():
+        with app.app_context():
+            try:
+                start.wait()
+                published.append(publish(_db.session.get(Event, event_id)).version)
+                _db.session.commit()
+            except ValidationError as exc:
+                refusals.append(exc.message)
+                _db.session.rollback()
+            except Exception as exc:  # every other failure is a test failure, reported below
+                errors.append(repr(exc))
+                _db.session.rollback()
+            finally:
+                _db.session.remove()
+
+    threads = [threading.Thread(target=attempt) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert published == [1]
+    assert set(refusals) == {"Nothing changed since version 1: there is nothing new to publish."}
+    with app.app_context():
+        versions = _db.session.scalars(_db.select(AgendaPublication.version)).all()
+        assert versions == [1]
 
 
 def test_agenda_exports_come_from_the_published_version_only(client, db, login):

@@ -251,6 +251,27 @@ def test_a_cancelled_registration_gives_its_places_back(db):
     assert not entry.over_capacity
 
 
+def test_places_taken_are_counted_once_for_the_editor_and_for_delegates(db):
+    from conference.agenda.services import load_agenda
+    from conference.agenda.signups import taken_by_session
+
+    a = build_agenda(lotus_capacity=5)
+    staying, leaving, other = (make_registration(a.event, a.category) for _ in range(3))
+    for person, session in ((staying, a.inclusion), (leaving, a.inclusion), (other, a.climate)):
+        sign_up(person, session)
+    db.session.commit()
+    change_status(leaving, "cancel")
+    db.session.commit()
+    # Confirmed registrations only; a cancelled one's choice takes no place.
+    assert taken_by_session(a.event.id) == {a.inclusion.id: 1, a.climate.id: 1}
+    assert taken_by_session(a.event.id, [a.inclusion.id]) == {a.inclusion.id: 1}
+    assert taken_by_session(a.event.id, []) == {}
+    signups = {s.id: s.signups for s in load_agenda(a.event).sessions}
+    assert signups[a.inclusion.id] == 1 and signups[a.climate.id] == 1
+    # Another event's count never includes these.
+    assert taken_by_session(make_event().id) == {}
+
+
 def test_organisers_see_signups_against_capacity_with_names(db):
     a = build_agenda(lotus_capacity=2)
     people = [

@@ -352,6 +352,7 @@ def test_room_mode_admits_the_signed_up_and_refuses_the_others(live_server, door
     from datetime import datetime
 
     from conference.agenda.models import AgendaSession, AgendaSignup, Room
+    from conference.agenda.services import publish
     from conference.dbtypes import utcnow
     from conference.registration.models import Registration
 
@@ -371,6 +372,7 @@ def test_room_mode_admits_the_signed_up_and_refuses_the_others(live_server, door
         db.session.add_all([room, session])
         db.session.flush()
         db.session.add(AgendaSignup(registration_id=door.delegate_id, session_id=session.id))
+        publish(event)  # room mode offers the sessions of the published agenda
         db.session.commit()
         session_id = session.id
         db.session.remove()
@@ -430,3 +432,60 @@ def test_room_mode_admits_the_signed_up_and_refuses_the_others(live_server, door
     assert check_ins(live_server, door.vip_id) == 0
     logs = scan_logs(live_server, door.vip_id)
     assert [action for action, _ in logs] == ["refused"]  # the online refusal, in the log
+
+
+def test_offline_a_room_mode_of_another_day_is_refused_like_the_server_does(
+    live_server, door, phone
+):
+    """A session takes room check-ins only on the event-local day it starts on: a device
+    left offline in yesterday's room mode refuses, in the server's words, and queues nothing."""
+    from datetime import datetime
+
+    from conference.agenda.models import AgendaSession, Room
+    from conference.agenda.services import publish
+    from conference.dbtypes import utcnow
+    from conference.registration.models import Registration
+
+    with live_server.app.app_context():
+        event = db.session.get(Registration, door.delegate_id).event
+        start = datetime.combine(
+            utcnow().astimezone(event.tz).date(), datetime.min.time(), event.tz
+        )
+        room = Room(event_id=event.id, name="Lotus Room", capacity=40)
+        session = AgendaSession(
+            event_id=event.id,
+            kind="parallel",
+            title="Learning cities for all",
+            room=room,
+            starts_at=start.replace(hour=14),
+            ends_at=start.replace(hour=15),
+        )
+        db.session.add_all([room, session])
+        db.session.flush()
+        publish(event)
+        db.session.commit()
+        session_id = session.id
+        db.session.remove()
+
+    open_scanner(phone, live_server, door.slug, station="Lotus Room door")
+    phone.locator('[data-field="mode"]').click()
+    dialog = phone.get_by_role("dialog")
+    dialog.get_by_label("Checking in for").select_option(str(session_id))
+    dialog.get_by_role("button", name="Start scanning").click()
+    expect(phone.locator("#scanner")).to_have_attribute("data-mode", f"session:{session_id}")
+
+    # Offline since today, still in today's room mode tomorrow morning.
+    phone.context.set_offline(True)
+    expect(phone.locator('[data-field="connection"]')).to_contain_text("Offline")
+    phone.clock.set_fixed_time(start + timedelta(days=1, hours=9))
+    wedge_scan(phone, door.delegate_token)
+    red = result(phone, "red")
+    expect(red).to_contain_text("Not today")
+    expect(red).to_contain_text(
+        f"“Learning cities for all” is on {start:%A} {start.day} {start:%B} "
+        "(14:00–15:00, Asia/Bangkok), not today: choose one of today's sessions."
+    )
+    expect(red).to_contain_text("offline")
+    phone.locator(RESULT).click()
+    expect(phone.locator('[data-field="queue"]')).to_have_text("0 waiting to sync")
+    assert check_ins(live_server, door.delegate_id) == 0

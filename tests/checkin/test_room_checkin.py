@@ -1,7 +1,8 @@
 """Room check-in: attendance per agenda session, sign-ups only where the session says so."""
 
 import uuid
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
@@ -40,11 +41,20 @@ def sign_up(registration, session):
     _db.session.commit()
 
 
+def publish_agenda(event):
+    from conference.agenda.services import publish
+
+    publish(event)
+    _db.session.commit()
+
+
 @pytest.fixture
 def rooms(db):
-    """An event happening today with two rooms, three sessions today and one tomorrow."""
-    event = make_event(start_date=date.today(), end_date=date.today() + timedelta(days=1))
-    today = utcnow().astimezone(event.tz).date()
+    """An event happening today (from yesterday to tomorrow) with two rooms, three sessions
+    today and one tomorrow, all published."""
+    today = utcnow().astimezone(ZoneInfo("Asia/Bangkok")).date()  # the event's zone
+    event = make_event(start_date=today - timedelta(days=1), end_date=today + timedelta(days=1))
+    assert event.timezone == "Asia/Bangkok"
     delegate = make_registration(event, make_category(event, "Delegate"))
     room_a = Room(event_id=event.id, name="Room A", capacity=2, position=1)
     room_b = Room(event_id=event.id, name="Room B", capacity=40, position=2)
@@ -54,7 +64,7 @@ def rooms(db):
     give_role(event, staff, "checkin")
     _, plain = create_api_token(staff, "Room A")
     db.session.commit()
-    return {
+    data = {
         "event": event,
         "delegate": delegate,
         "headers": {"Authorization": f"Bearer {plain}"},
@@ -74,6 +84,8 @@ def rooms(db):
             event, room_a, "Closing plenary", today + timedelta(days=1), (9, 0), (10, 0)
         ),
     }
+    publish_agenda(event)
+    return data
 
 
 def badge_token(registration):
@@ -106,7 +118,8 @@ def test_room_check_in_is_once_per_session_and_apart_from_the_door(client, rooms
     assert "Room A door" in body["message"]
     # The door check-in of the day is its own record, and so is another session's.
     assert scan(client, rooms, station="Main door").status_code == 201
-    assert scan(client, rooms, session_id=rooms["tomorrow"].id).status_code == 201
+    sign_up(delegate, rooms["listed"])
+    assert scan(client, rooms, session_id=rooms["listed"].id).status_code == 201
     scopes = _db.session.scalars(
         select(CheckIn.scope).where(CheckIn.registration_id == delegate.id).order_by(CheckIn.id)
     ).all()
@@ -114,7 +127,7 @@ def test_room_check_in_is_once_per_session_and_apart_from_the_door(client, rooms
     assert scopes == [
         f"session:{rooms['open'].id}",
         f"day:{today.isoformat()}",
-        f"session:{rooms['tomorrow'].id}",
+        f"session:{rooms['listed'].id}",
     ]
     assert scan(client, rooms, station="Main door").get_json()["result"] == "already_checked_in"
 
@@ -250,9 +263,10 @@ def test_offline_data_matches_the_openapi_description(client, rooms):
         f"/api/v1/events/{rooms['event'].slug}/checkin/offline", headers=rooms["headers"]
     ).get_json()
     Draft202012Validator(schema).validate(data)
-    refused = scan(client, rooms, session_id=rooms["listed"].id).get_json()
     answer = {"$ref": "#/components/schemas/ScanAnswer", "components": document["components"]}
-    Draft202012Validator(answer).validate(refused)
+    for session in ("listed", "tomorrow", "break"):
+        refused = scan(client, rooms, session_id=rooms[session].id).get_json()
+        Draft202012Validator(answer).validate(refused)
 
 
 def test_arrivals_count_each_session_against_its_capacity(client, rooms, login):
@@ -286,6 +300,7 @@ def test_session_attendance_without_capacity_is_never_over(rooms):
     evening = make_session(
         event, None, "Cultural evening", today, (19, 0), (21, 0), kind="cultural"
     )
+    publish_agenda(event)
     check_in(event, station="Garden", registration_id=rooms["delegate"].id, session_id=evening.id)
     item = session_attendance(event, today)[-1]  # the latest of the day
     assert (item["title"], item["capacity"], item["checked_in"]) == ("Cultural evening", None, 1)
@@ -363,3 +378,92 @@ def test_the_chair_and_presenters_enter_a_signed_up_only_session_without_signing
 
     [offline] = [s for s in offline_data(event)["sessions"] if s["id"] == listed.id]
     assert offline["signed_up"] == sorted([chair.id, presenter.id])
+
+
+def test_a_session_of_another_day_is_refused_naming_its_day_and_nothing_recorded(client, rooms):
+    tomorrow = rooms["tomorrow"]
+    response = scan(client, rooms, session_id=tomorrow.id)
+    assert response.status_code == 422
+    body = response.get_json()
+    assert body["result"] == "session_not_today"
+    day = tomorrow.starts_at.astimezone(rooms["event"].tz)
+    assert body["message"] == (
+        f"“Closing plenary” is on {day:%A} {day.day} {day:%B} (09:00–10:00, Asia/Bangkok), "
+        "not today: choose one of today's sessions."
+    )
+    assert body["registration"]["id"] == rooms["delegate"].id
+    assert count(CheckIn) == 0
+    log = _db.session.scalars(select(ScanLog)).one()
+    assert (log.action, log.result) == ("refused", "session_not_today")
+
+
+def test_the_day_is_the_scans_own_so_a_scan_synced_late_counts_for_its_day(client, rooms):
+    event = rooms["event"]
+    yesterday = utcnow().astimezone(event.tz).date() - timedelta(days=1)
+    opening = make_session(event, None, "Opening plenary", yesterday, (9, 0), (10, 0))
+    publish_agenda(event)
+    # Scanned yesterday on a device that was offline, sent today: yesterday's session.
+    synced = scan(
+        client,
+        rooms,
+        session_id=opening.id,
+        scanned_at=at(event, yesterday, 9, 5).isoformat(),
+        client_ref=str(uuid.uuid4()),
+    )
+    assert synced.status_code == 201, synced.get_json()
+    check = _db.session.scalars(select(CheckIn)).one()
+    assert (check.day, check.session_id) == (yesterday, opening.id)
+    # Scanned today into yesterday's session (a scanner left in yesterday's mode): refused.
+    other = make_registration(event, make_category(event))
+    late = scan(client, rooms, session_id=opening.id, token=badge_token(other))
+    assert late.get_json()["result"] == "session_not_today"
+    assert count(CheckIn) == 1
+
+
+def test_a_break_takes_no_room_check_in(client, rooms):
+    response = scan(client, rooms, session_id=rooms["break"].id)
+    assert response.status_code == 422
+    body = response.get_json()
+    assert body["result"] == "unknown_session"
+    assert body["message"] == (
+        "Nobody is checked into a break (“Coffee break”): choose a session again."
+    )
+    assert count(CheckIn) == 0
+
+
+def test_room_mode_offers_only_sessions_of_the_published_agenda(rooms):
+    event = rooms["event"]
+    today = utcnow().astimezone(event.tz).date()
+    draft = make_session(event, None, "Not announced yet", today, (11, 0), (12, 0))
+
+    def titles():
+        offline = offline_data(event)["sessions"]
+        attendance = session_attendance(event, today)
+        assert [s["title"] for s in attendance] == [s["title"] for s in offline]
+        return [s["title"] for s in offline]
+
+    assert titles() == ["Learning cities for all", "Son La: no one left behind"]
+    publish_agenda(event)
+    assert titles()[-1] == draft.title
+    # Before the first publication there is nothing to offer.
+    unpublished = make_event(start_date=event.start_date, end_date=event.end_date)
+    make_session(unpublished, None, "Draft plenary", today, (9, 0), (10, 0))
+    assert offline_data(unpublished)["sessions"] == []
+
+
+def test_a_cancelled_delegates_sign_up_is_not_counted_nor_listed(rooms):
+    from conference.registration.services import change_status
+
+    event, listed = rooms["event"], rooms["listed"]
+    today = utcnow().astimezone(event.tz).date()
+    staying = make_registration(event, make_category(event), email="staying@example.org")
+    leaving = make_registration(event, make_category(event), email="leaving@example.org")
+    sign_up(staying, listed)
+    sign_up(leaving, listed)
+    change_status(leaving, "cancel")
+    _db.session.commit()
+
+    [attendance] = [s for s in session_attendance(event, today) if s["id"] == listed.id]
+    assert attendance["signed_up"] == 1
+    [offline] = [s for s in offline_data(event)["sessions"] if s["id"] == listed.id]
+    assert offline["signed_up"] == [staying.id]

@@ -24,7 +24,7 @@
     });
   }
 
-  var errorBox = document.getElementById("grid-error");
+  var errorBox = document.getElementById("editor-error");
   var statusLine = document.getElementById("grid-status");
   var statusText = statusLine ? statusLine.textContent : "";
 
@@ -40,8 +40,15 @@
       window.location.reload();
       return;
     }
+    // The editor's own refusals are {ok: false, error: "<why>"}; the app's other errors
+    // (403, 404, 400 for a missing CSRF token...) are {error: "<title>", message: "<why>"}.
     var data = result.data || {};
-    showError(data.error || data.message || "That change was not saved (error " + result.status + ").");
+    var why = data.ok === false ? data.error : (data.message || data.error);
+    showError(why || "That change was not saved (error " + result.status + ").");
+  }
+
+  function unreachable() {
+    showError("The server could not be reached: nothing changed.");
   }
 
   // Track colours as the left edge of each block (CSP: no style attributes, but the DOM may).
@@ -50,7 +57,7 @@
   });
 
   // ---- The day grid ----
-  var grid = document.querySelector(".agenda-grid");
+  var grid = document.querySelector(".editor-grid");
   var dragging = null; // {type: "session"|"talk", element}
 
   function minutesOf(stamp) { // "YYYY-MM-DDTHH:MM" -> minutes, zone-free
@@ -170,14 +177,14 @@
         post(what.element.getAttribute("data-move-url"), {
           room_id: roomId ? parseInt(roomId, 10) : null,
           starts: startsAt(cell, event.clientY),
-        }).then(settle, function () { showError("The server could not be reached: nothing changed."); });
+        }).then(settle, unreachable);
       } else {
         var block = event.target.closest(".session-block");
         if (!block) return;
         post(grid.getAttribute("data-place-url"), {
           talk_id: parseInt(what.element.getAttribute("data-talk-id"), 10),
           session_id: parseInt(block.getAttribute("data-session-id"), 10),
-        }).then(settle, function () { showError("The server could not be reached: nothing changed."); });
+        }).then(settle, unreachable);
       }
       clearTargets();
     });
@@ -201,6 +208,7 @@
       if (!moving) return;
       event.dataTransfer.setData("text/plain", "talk:" + moving.getAttribute("data-talk-id"));
       event.dataTransfer.effectAllowed = "move";
+      if (errorBox) errorBox.hidden = true;
     });
     order.addEventListener("dragover", function (event) {
       var row = event.target.closest(".talk-row");
@@ -215,10 +223,7 @@
       event.preventDefault();
       post(moving.getAttribute("data-reorder-url"), {
         position: parseInt(row.getAttribute("data-position"), 10),
-      }).then(function (result) {
-        if (result.status === 200 && result.data.ok) { window.location.reload(); }
-        else { window.alert((result.data && result.data.error) || "The order was not changed."); }
-      });
+      }).then(settle, unreachable);
     });
     order.addEventListener("dragend", function () {
       moving = null;

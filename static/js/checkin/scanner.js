@@ -3,7 +3,7 @@
 
 import { Camera } from "./camera.js";
 import { Feedback } from "./feedback.js";
-import { modeOf, roomRefusal, sessionLabel } from "./rooms.js";
+import { modeOf, roomRefusal, sessionDayRefusal, sessionLabel } from "./rooms.js";
 import { searchLocal } from "./search.js";
 import { Store } from "./store.js";
 import { KeyRing, ed25519Supported, verdictForRegistration, verifyOffline } from "./token.js";
@@ -55,11 +55,18 @@ function formatter(options) {
 const dayParts = formatter({ year: "numeric", month: "2-digit", day: "2-digit" });
 const clockFormat = formatter({ hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
 const dateFormat = formatter({ day: "numeric", month: "short" });
+const longDayParts = formatter({ weekday: "long", day: "numeric", month: "long" });
 
 /** The event-local day of a moment, as YYYY-MM-DD. */
 function eventDay(date) {
   const parts = Object.fromEntries(dayParts.formatToParts(date).map((p) => [p.type, p.value]));
   return `${parts.year}-${parts.month}-${parts.day}`;
+}
+
+/** "Wednesday 30 October": the event-local day of a moment, as the server words it. */
+function dayLabel(date) {
+  const parts = Object.fromEntries(longDayParts.formatToParts(date).map((p) => [p.type, p.value]));
+  return `${parts.weekday} ${parts.day} ${parts.month}`;
 }
 
 /** "09:02", or "28 Oct 09:02" when not today. */
@@ -286,6 +293,7 @@ async function viewForAnswer(answer, body) {
     return view("red", "Not allowed", b.message || "You may not check people in at this event.", null);
   }
   if (b.result === "not_signed_up") return view("red", "Not signed up", b.message, b.registration || null);
+  if (b.result === "session_not_today") return view("red", "Not today", b.message, b.registration || null);
   // 422 (the badge is refused), 400 (the scan itself is malformed), 404 ...
   return view("red", "Refused", b.message || `The server refused this scan (${status}).`, b.registration || null);
 }
@@ -310,10 +318,18 @@ async function answerOffline(body) {
   const session = body.session_id ? offlineSession(body.session_id) : null;
   if (verdict.result === "unknown" || verdict.result === "ok") {
     const person = verdict.registration;
+    const offline = { offline: "Checked on this device (offline)." };
+    // The session's day from the device's list, else from the remembered mode (a list of
+    // another day does not hold it): the server refuses a session of another day too.
+    const remembered = state.mode && state.mode.id === body.session_id ? state.mode : null;
+    const wrongDay = sessionDayRefusal(session || remembered, new Date(body.scanned_at), {
+      eventDay,
+      dayLabel,
+      zone: cfg.timezone,
+    });
+    if (wrongDay) return view("red", "Not today", wrongDay.message, person, offline);
     const refused = roomRefusal(session, person ? person.id : verdict.registrationId);
-    if (refused) {
-      return view("red", "Not signed up", refused.message, person, { offline: "Checked on this device (offline)." });
-    }
+    if (refused) return view("red", "Not signed up", refused.message, person, offline);
   }
   if (verdict.result === "unknown") {
     await queue(body, "green");
