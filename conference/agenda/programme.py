@@ -26,6 +26,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from conference.agenda.kinds import SESSION_KINDS
 from conference.formatting import format_date_range
+from conference.pdf.colours import ACCENT, INK, MUTED, RULE
 from conference.pdf.text import base_font, draw_text, fit_size, text_width, wrap_lines
 
 PAGE_WIDTH, PAGE_HEIGHT = A4
@@ -45,10 +46,6 @@ TALK_WIDTH = BODY_WIDTH - TALK_TIME_WIDTH
 # A block taller than this (a page less a "Continued" line) is cut between its lines.
 MAX_BLOCK_HEIGHT = TOP - BOTTOM - 30
 
-INK = HexColor("#1a1a1a")
-ACCENT = HexColor("#1f3a5f")
-MUTED = HexColor("#5f6b7a")
-RULE = HexColor("#c3c9d1")
 SHADE = HexColor("#eef1f5")
 
 _PAUSES = {"break", "meal"}  # printed as one quiet line

@@ -23,6 +23,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
 from conference.formatting import country_name
+from conference.pdf.colours import ACCENT, INK, MUTED, RULE
 from conference.pdf.text import base_font, draw_text, fit_size, text_width, wrap_lines
 
 __all__ = ["book_of_abstracts"]
@@ -35,10 +36,6 @@ BOTTOM = 22 * mm
 HEADER_BASELINE = PAGE_HEIGHT - 13 * mm
 FOOTER_BASELINE = 11 * mm
 
-INK = HexColor("#1a1a1a")
-ACCENT = HexColor("#1f3a5f")
-MUTED = HexColor("#5f6b7a")
-RULE = HexColor("#c3c9d1")
 TINT = HexColor("#dfe6ee")
 
 BODY = 10

@@ -18,6 +18,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
+from conference.pdf.colours import ACCENT, INK, MUTED, RULE
 from conference.pdf.text import base_font, draw_text, fit_size, text_width, wrap_lines
 
 PAGE_WIDTH, PAGE_HEIGHT = A4
@@ -27,10 +28,6 @@ TOP = PAGE_HEIGHT - MARGIN
 BOTTOM = MARGIN
 FOOTER_BASELINE = 14 * mm
 
-INK = HexColor("#1a1a1a")
-ACCENT = HexColor("#1f3a5f")
-MUTED = HexColor("#5f6b7a")
-RULE = HexColor("#c3c9d1")
 SHADE = HexColor("#f1f3f6")
 
 BODY = 10.5
