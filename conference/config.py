@@ -41,6 +41,7 @@ class Defaults:
     LOGIN_RATE_LIMIT = "10 per minute"
     LOGIN_EMAIL_RATE_LIMIT = "5 per minute"
     REGISTRATION_RATE_LIMIT = "60 per minute"  # per client address, form and API
+    UPLOAD_RATE_LIMIT = "30 per hour"  # paper submissions and new versions, per delegate
     SCANNER_AUTH_CACHE_SECONDS = 5  # a scanner's token and role, checked this often
     BADGE_BACKGROUND_THRESHOLD = 200  # larger batches are rendered as background jobs
 

@@ -39,7 +39,7 @@ from conference.auth.models import EventRole, User
 from conference.auth.services import has_event_role
 from conference.errors import ConferenceError, NotFound, ValidationError
 from conference.events.services import get_event
-from conference.extensions import csrf, db
+from conference.extensions import csrf, db, limiter
 from conference.papers import bp
 from conference.papers.archive import zip_stream
 from conference.papers.downloads import papers_for_download, session_line, write_book, zip_entries
@@ -342,8 +342,19 @@ def _blank_submission(registration) -> SubmissionForm:
     return form
 
 
+def _upload_limit():
+    """Uploads are counted per delegate (their link), not per address: a whole venue may
+    share one."""
+    return limiter.limit(
+        lambda: current_app.config["UPLOAD_RATE_LIMIT"],
+        key_func=lambda: request.view_args["token"],
+        methods=["POST"],
+    )
+
+
 @bp.route("/events/<slug>/manage/<token>/papers/new", methods=["GET", "POST"])
 @csrf.exempt
+@_upload_limit()
 def new_paper(slug, token):
     event, registration = _delegate(slug, token)
     try:
@@ -460,6 +471,7 @@ def my_paper(slug, token, paper_id):
 
 @bp.post("/events/<slug>/manage/<token>/papers/<int:paper_id>/versions")
 @csrf.exempt
+@_upload_limit()
 def upload_version(slug, token, paper_id):
     event, registration = _delegate(slug, token)
     paper = _own_paper(event, registration, paper_id)

@@ -15,6 +15,7 @@ from werkzeug.test import encode_multipart
 
 from conference.agenda.models import Talk
 from conference.errors import ValidationError
+from conference.extensions import db as _db
 from conference.papers import routes
 from conference.papers.models import CallForPapers, Paper, PaperVersion, Review
 from conference.papers.review import assign_reviewer
@@ -376,6 +377,26 @@ def test_new_versions_are_numbered_in_turn_and_every_version_is_kept(client, db,
     ]
     assert len(stored_files(app)) == 3
     assert client.get(papers_url(event, chien, f"/{paper.id}/versions/1")).data == first
+
+
+def test_uploads_are_rate_limited_per_delegate(make_app):
+    app = make_app(RATELIMIT_ENABLED=True, UPLOAD_RATE_LIMIT="2 per hour")
+    client = app.test_client()
+    with app.app_context():
+        event, category, track, call, chien = setting()
+        lan = delegate(event, category, email="lan@sonla.example")
+        paper = stored_paper(event, chien, "Houses of Wisdom")
+        url = papers_url(event, chien, f"/{paper.id}/versions")
+        for n in range(2):
+            response = client.post(url, data={"file": (io.BytesIO(pdf_bytes(f"v{n}")), "v.pdf")})
+            assert response.status_code == 302
+        refused = client.post(url, data={"file": (io.BytesIO(pdf_bytes("v9")), "v.pdf")})
+        assert refused.status_code == 429
+        versions = select(func.count(PaperVersion.id)).where(PaperVersion.paper_id == paper.id)
+        assert _db.session.scalar(versions) == 3  # the first and two new ones, not the third
+        # Another delegate, from the same address, is not held back.
+        assert client.get(papers_url(event, lan, "/new")).status_code in (200, 302)
+        assert client.post(papers_url(event, lan, "/new"), data={}).status_code != 429
 
 
 def test_a_refused_new_version_keeps_nothing_and_says_why(client, db, app):
