@@ -1,6 +1,7 @@
 """Cross-cutting web concerns: security headers, error pages, health check, proxies."""
 
 import logging
+from urllib.parse import urlsplit
 
 from flask import (
     Response,
@@ -71,6 +72,16 @@ def error_response(status: int, message: str | None = None):
         log.exception("could not render the %s page", status)
         return f"{status} {title}: {detail}", status, {"Content-Type": "text/plain"}
     return page, status, headers
+
+
+def safe_next(target: str | None, default: str | None = None) -> str:
+    """Where to go back to: a path on this site only (an open redirect would help
+    phishing), else ``default`` or the events page."""
+    if target:
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc and target.startswith("/") and "\\" not in target:
+            return target
+    return default or url_for("events.index")
 
 
 def external_url(endpoint: str, **values) -> str:

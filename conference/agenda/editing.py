@@ -25,6 +25,7 @@ from conference.agenda.services import (
     SessionDetails,
     event_window,
     get_by_id,
+    local_day,
     save_session,
     to_utc,
 )
@@ -578,8 +579,7 @@ def build_grid(day: date, tz, rooms, sessions, step: int = STEP_MINUTES) -> Grid
 
     ``rooms`` are (id, name, capacity); ``sessions`` have ``id``, ``room_id``,
     ``starts_at`` and ``ends_at`` (aware). Pure: no database."""
-    day_start = datetime.combine(day, time.min, tz).astimezone(UTC)
-    day_end = datetime.combine(day + timedelta(days=1), time.min, tz).astimezone(UTC)
+    day_start, day_end = (moment.astimezone(UTC) for moment in local_day(day, tz))
     todays = [s for s in sessions if s.starts_at < day_end and s.ends_at > day_start]
     first = datetime.combine(day, time(8), tz).astimezone(UTC)
     last = datetime.combine(day, time(18), tz).astimezone(UTC)
@@ -647,8 +647,7 @@ def build_grid(day: date, tz, rooms, sessions, step: int = STEP_MINUTES) -> Grid
 
 def day_sessions(event, day: date) -> list[AgendaSession]:
     """The sessions of one event day (those overlapping it), with room, track, talks."""
-    start = datetime.combine(day, time.min, event.tz)
-    end = datetime.combine(day + timedelta(days=1), time.min, event.tz)
+    start, end = local_day(day, event.tz)
     return db.session.scalars(
         select(AgendaSession)
         .where(

@@ -21,9 +21,9 @@ from conference.agenda.services import (
 from conference.agenda.signups import takes_signups
 from conference.auth.decorators import event_role_required
 from conference.auth.forms import ConfirmForm
-from conference.auth.routes import _safe_next
 from conference.errors import NotFound, ValidationError
 from conference.extensions import db
+from conference.web import safe_next
 
 # Helpers -----------------------------------------------------------------------------
 
@@ -101,8 +101,7 @@ def _change_lines(event, changes) -> list[str]:
 
 def _back(default: str) -> str:
     """Where a form asked to return to (a path on this site only), or ``default``."""
-    target = request.form.get("next")
-    return _safe_next(target) if target else default
+    return safe_next(request.form.get("next"), default)
 
 
 def _day_of(event, value: str | None) -> date:

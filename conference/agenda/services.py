@@ -1,7 +1,7 @@
 """Agenda rules that need the database; the checks themselves are in conflicts.py."""
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -23,11 +23,16 @@ from conference.extensions import db
 from conference.registration.models import Registration
 
 
+def local_day(day: date, tz) -> tuple[datetime, datetime]:
+    """One day of the event's zone as aware times: local midnight to the next midnight."""
+    return datetime.combine(day, time.min, tz), datetime.combine(
+        day + timedelta(days=1), time.min, tz
+    )
+
+
 def event_window(event) -> tuple[datetime, datetime]:
     """The event's first and last day as aware times: midnight to midnight, local."""
-    start = datetime.combine(event.start_date, time.min, event.tz)
-    end = datetime.combine(event.end_date + timedelta(days=1), time.min, event.tz)
-    return start, end
+    return local_day(event.start_date, event.tz)[0], local_day(event.end_date, event.tz)[1]
 
 
 def person_name(given: str, family: str, native: str | None) -> str:

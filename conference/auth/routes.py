@@ -1,7 +1,5 @@
 """Sign-in, sign-out, password reset and the account page."""
 
-from urllib.parse import urlsplit
-
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -27,15 +25,7 @@ from conference.auth.services import (
 from conference.errors import ValidationError
 from conference.extensions import db, limiter
 from conference.mail.services import queue_templated_mail
-
-
-def _safe_next(target: str | None) -> str:
-    """Only same-site paths: an open redirect would help phishing."""
-    if target:
-        parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc and target.startswith("/") and "\\" not in target:
-            return target
-    return url_for("events.index")
+from conference.web import safe_next
 
 
 def _email_key() -> str:
@@ -49,7 +39,7 @@ def _email_key() -> str:
 )
 def login():
     if current_user.is_authenticated:
-        return redirect(_safe_next(request.args.get("next")))
+        return redirect(safe_next(request.args.get("next")))
     form = LoginForm()
     if form.validate_on_submit():
         user = authenticate(form.email.data, form.password.data)
@@ -59,7 +49,7 @@ def login():
             db.session.commit()
             login_user(user, remember=form.remember.data)
             flash(f"Welcome, {user.display_name}.", "success")
-            return redirect(_safe_next(request.args.get("next")))
+            return redirect(safe_next(request.args.get("next")))
     return render_template("auth/login.html", form=form), 200 if not form.errors else 422
 
 

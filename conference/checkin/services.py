@@ -2,7 +2,7 @@
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam, func, or_, select, union, update
 from sqlalchemy import insert as insert_statement
@@ -15,7 +15,7 @@ from conference.agenda.models import (
     session_chair,
     talk_presenter,
 )
-from conference.agenda.services import latest_publication
+from conference.agenda.services import latest_publication, local_day
 from conference.agenda.signups import taken_by_session
 from conference.badges.services import refusal, verify_scan
 from conference.badges.tokens import TokenError
@@ -445,8 +445,7 @@ def sessions_of_day(event, day) -> list[AgendaSession]:
     if publication is None:
         return []
     published = {s["id"] for s in publication.snapshot.get("sessions", [])}
-    start = datetime.combine(day, time.min, event.tz)
-    end = datetime.combine(day + timedelta(days=1), time.min, event.tz)
+    start, end = local_day(day, event.tz)
     sessions = db.session.scalars(
         select(AgendaSession)
         .where(

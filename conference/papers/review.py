@@ -65,20 +65,43 @@ class Identity:
     organisations: dict[str, str] = field(default_factory=dict)  # key -> name as written
 
 
-def identity(event, user: User) -> Identity:
-    """The reviewer's registrations for the event, by account or by e-mail address."""
-    found = Identity(user)
+def event_reviewers(event) -> list[User]:
+    """The active users with the event's reviewer role, by name."""
+    return list(
+        db.session.scalars(
+            select(User)
+            .join(EventRole, EventRole.user_id == User.id)
+            .where(EventRole.event_id == event.id, EventRole.role == "reviewer", User.active)
+            .order_by(User.name, User.email)
+        )
+    )
+
+
+def identities(event, users: list[User]) -> dict[int, Identity]:
+    """Each user's registrations for the event (by account or e-mail address) and their
+    organisations, in one query."""
+    found = {u.id: Identity(u) for u in users}
+    by_email = {u.email: u.id for u in users}
+    if not users:
+        return found
     for registration in db.session.scalars(
         select(Registration).where(
             Registration.event_id == event.id,
-            or_(Registration.user_id == user.id, Registration.email == user.email),
+            or_(Registration.user_id.in_(found), Registration.email.in_(by_email)),
         )
     ):
-        found.registration_ids.add(registration.id)
-        key = organisation_key(registration.organisation)
-        if key:
-            found.organisations[key] = registration.organisation
+        for user_id in {registration.user_id, by_email.get(registration.email)} & found.keys():
+            who = found[user_id]
+            who.registration_ids.add(registration.id)
+            key = organisation_key(registration.organisation)
+            if key:
+                who.organisations[key] = registration.organisation
     return found
+
+
+def identity(event, user: User) -> Identity:
+    """The reviewer's registrations for the event, by account or by e-mail address."""
+    return identities(event, [user])[user.id]
 
 
 def _conflict(paper: Paper, who: Identity) -> str | None:
@@ -98,6 +121,13 @@ def _conflict(paper: Paper, who: Identity) -> str | None:
 def conflict_of_interest(paper: Paper, user: User) -> str | None:
     """Why this user may not review this paper, or None."""
     return _conflict(paper, identity(paper.event, user))
+
+
+def conflicts_of_interest(paper: Paper, users: list[User]) -> dict[int, str | None]:
+    """``conflict_of_interest`` for several users at once (one query)."""
+    return {
+        user_id: _conflict(paper, who) for user_id, who in identities(paper.event, users).items()
+    }
 
 
 # Assigning ---------------------------------------------------------------------------
@@ -175,15 +205,8 @@ def auto_assign(
     if isinstance(per_paper, bool) or not isinstance(per_paper, int) or not 1 <= per_paper <= 20:
         raise ValidationError("Ask for 1 to 20 reviewers per paper.", field="per_paper")
     now = now or utcnow()
-    reviewers = list(
-        db.session.scalars(
-            select(User)
-            .join(EventRole, EventRole.user_id == User.id)
-            .where(EventRole.event_id == event.id, EventRole.role == "reviewer", User.active)
-            .order_by(User.id)
-        )
-    )
-    identities = {u.id: identity(event, u) for u in reviewers}
+    reviewers = event_reviewers(event)
+    who = identities(event, reviewers)
     load = Counter(
         dict(
             db.session.execute(
@@ -197,7 +220,11 @@ def auto_assign(
     papers = db.session.scalars(
         select(Paper)
         .where(Paper.event_id == event.id, Paper.status.in_(EDITABLE))
-        .options(selectinload(Paper.authors), selectinload(Paper.assignments))
+        .options(
+            selectinload(Paper.authors),
+            selectinload(Paper.assignments),
+            selectinload(Paper.submitter),
+        )
         .order_by(Paper.id)
     ).all()
     # The papers with the fewest possible reviewers choose first, so they are not left
@@ -207,7 +234,7 @@ def auto_assign(
             u
             for u in reviewers
             if all(a.reviewer_id != u.id for a in paper.assignments)
-            and _conflict(paper, identities[u.id]) is None
+            and _conflict(paper, who[u.id]) is None
         ]
         for paper in papers
     }

@@ -35,7 +35,7 @@ from conference.agenda.editing import tracks_of
 from conference.agenda.services import latest_publication
 from conference.auth.decorators import event_role_required
 from conference.auth.forms import ConfirmForm
-from conference.auth.models import EventRole, User
+from conference.auth.models import User
 from conference.auth.services import has_event_role
 from conference.errors import ConferenceError, NotFound, ValidationError
 from conference.events.services import get_event
@@ -66,8 +66,9 @@ from conference.papers.review import (
     assignments_for,
     auto_assign,
     comments_for_authors,
-    conflict_of_interest,
+    conflicts_of_interest,
     decide,
+    event_reviewers,
     reviewer_view,
     reviews_for_organiser,
     submit_review,
@@ -697,21 +698,10 @@ def book(event):
     return pdf_response(out.getvalue(), f"{event.slug}-book-of-abstracts.pdf")
 
 
-def _event_reviewers(event) -> list[User]:
-    return list(
-        db.session.scalars(
-            select(User)
-            .join(EventRole, EventRole.user_id == User.id)
-            .where(EventRole.event_id == event.id, EventRole.role == "reviewer", User.active)
-            .order_by(User.name, User.email)
-        )
-    )
-
-
 def _organiser_paper_page(event, paper, decision_form=None, assign_form=None, status=200):
     assigned = {a.reviewer_id for a in paper.assignments}
-    candidates = [u for u in _event_reviewers(event) if u.id not in assigned]
-    conflicts = {u.id: conflict_of_interest(paper, u) for u in candidates}
+    candidates = [u for u in event_reviewers(event) if u.id not in assigned]
+    conflicts = conflicts_of_interest(paper, candidates)
     assign_form = assign_form or AssignForm(formdata=None)
     assign_form.reviewer_id.choices = [("", "Choose a reviewer…")] + [
         (u.id, f"{u.display_name}{' (conflict of interest)' if conflicts[u.id] else ''}")
