@@ -7,7 +7,7 @@ DataError on PostgreSQL).
 
 from conference.errors import ValidationError
 
-MAX_ID = 2**31 - 1  # the database's integer: no larger id exists (as checkin.services.MAX_ID)
+MAX_ID = 2**31 - 1  # the database's integer: no larger id exists
 
 
 def is_id(value) -> bool:

@@ -8,6 +8,7 @@ from sqlalchemy import bindparam, func, or_, select, union, update
 from sqlalchemy import insert as insert_statement
 from sqlalchemy.orm import selectinload
 
+from conference.agenda.ids import is_id
 from conference.agenda.models import (
     AgendaSession,
     AgendaSignup,
@@ -30,7 +31,6 @@ from conference.registration.validation import fold
 CLIENT_REF_RE = re.compile(r"^[A-Za-z0-9-]{8,64}$")
 STATUS_CODES = {"ok": 201, "already_checked_in": 200}
 OFFLINE_GAP = timedelta(seconds=30)
-MAX_ID = 2**31 - 1  # the database's integer: no larger id exists
 # Nobody is counted into a coffee break: these kinds are not offered for room check-in, and
 # a scan into one is refused as an unknown session.
 NO_ROOM_CHECK_IN = {"break"}
@@ -202,7 +202,7 @@ def session_not_today_message(title: str, starts: datetime, ends: datetime, zone
 def _session_refusal(event, session_id: int, registration_id: int, day):
     """(reason, message) when this person may not be checked into this session on this
     event-local day, else None. A session belongs to the day it starts on."""
-    if not 0 < session_id <= MAX_ID:
+    if not is_id(session_id):
         return "unknown_session", UNKNOWN_SESSION
     row = db.session.execute(
         _SESSION_ENTRY,
@@ -350,7 +350,7 @@ def check_in(
             return answer("refused", exc.reason, exc.message)
         registration_id = claims.registration_id
     # Beyond the database's integer no registration exists (and PostgreSQL would raise).
-    found = _person(event.id, registration_id) if 0 < registration_id <= MAX_ID else None
+    found = _person(event.id, registration_id) if is_id(registration_id) else None
     if found is None:
         if token is None:
             raise NotFound("There is no such registration.")
