@@ -108,7 +108,9 @@ def init_app(app) -> None:
     """Attach headers, error handlers, proxy handling and the health check to the app."""
     if app.config["PROXY_FIX"]:
         hops = int(app.config["PROXY_FIX"])
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_prefix=hops)
+        # Never X-Forwarded-Prefix: a proxy that passes a client's own would let it move
+        # every generated link; a sub-path install sets SCRIPT_NAME for gunicorn instead.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     formatting.register(app)
 

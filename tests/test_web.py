@@ -134,6 +134,21 @@ def test_proxy_headers_are_trusted_only_when_configured(make_app):
     )
 
 
+def test_forwarded_prefix_is_never_trusted(make_app):
+    # A client's X-Forwarded-Prefix would move every generated link under its path; a
+    # sub-path install sets SCRIPT_NAME in gunicorn's environment instead.
+    app = make_app(PROXY_FIX=1)
+
+    @app.get("/whereami")
+    def whereami():
+        from flask import request, url_for
+
+        return f"{request.url} {url_for('auth.login', _external=True)}"
+
+    text = app.test_client().get("/whereami", headers={"X-Forwarded-Prefix": "/evil"}).text
+    assert "/evil" not in text
+
+
 def test_json_logs_carry_the_request_id(make_app, capfd):
     import json
 
