@@ -214,18 +214,26 @@ class SlowUpload:
         self.sock.close()
 
 
-@pytest.fixture
-def slow_uploads():
-    """Open slow uploads with ``slow_uploads(connect, n)``; all are closed afterwards."""
-    opened: list[SlowUpload] = []
+class SlowUploads:
+    """Slow uploads a test opens; all are closed at its end."""
 
-    def open_uploads(connect, count):
-        opened.extend(SlowUpload(connect()) for _ in range(count))
+    def __init__(self):
+        self.opened: list[SlowUpload] = []
+
+    def open(self, connect, count: int) -> None:
+        self.opened.extend(SlowUpload(connect()) for _ in range(count))
         time.sleep(0.5)  # each one is now in a worker (bare gunicorn) or in nginx
 
-    yield open_uploads
-    for upload in opened:
-        upload.close()
+    def close(self) -> None:
+        while self.opened:
+            self.opened.pop().close()
+
+
+@pytest.fixture
+def slow_uploads():
+    uploads = SlowUploads()
+    yield uploads
+    uploads.close()
 
 
 @pytest.fixture(scope="module")
@@ -332,7 +340,7 @@ def deployment(tmp_path_factory):
 
 def test_slow_uploads_through_nginx_leave_the_site_answering(deployment, slow_uploads):
     # More slow clients than gunicorn has workers: nginx holds their bodies, not a worker.
-    slow_uploads(deployment.connect, deployment.workers + 2)
+    slow_uploads.open(deployment.connect, deployment.workers + 2)
     for _ in range(3):
         assert deployment.healthz_seconds() < 1.0
         time.sleep(0.5)
@@ -342,9 +350,11 @@ def test_slow_uploads_through_nginx_leave_the_site_answering(deployment, slow_up
 def test_slow_uploads_straight_to_gunicorn_starve_it(deployment, slow_uploads):
     # The baseline the guide explains: without the proxy, one slow client per worker stops
     # the site, health check included.
-    slow_uploads(lambda: deployment.connect(proxied=False), deployment.workers)
+    slow_uploads.open(lambda: deployment.connect(proxied=False), deployment.workers)
     with pytest.raises(TimeoutError):
         deployment.healthz_seconds(proxied=False, timeout=2.0)
+    slow_uploads.close()  # the workers are free again once the slow clients go
+    assert deployment.healthz_seconds(proxied=False, timeout=10.0) < 10.0
 
 
 def test_body_limit_of_nginx_is_the_apps(deployment):
