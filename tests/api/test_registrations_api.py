@@ -1,6 +1,7 @@
 import json
 import re
 
+import jsonschema
 import pytest
 from sqlalchemy import func, select
 
@@ -147,6 +148,9 @@ def test_a_registered_address_gets_the_same_answer_as_a_new_one_and_its_link(cli
 
     assert again.status_code == fresh.status_code == 202
     assert again.get_data() == fresh.get_data()
+    document = client.get("/api/v1/openapi.json").get_json()
+    assert "202" in document["paths"]["/events/{slug}/registrations"]["post"]["responses"]
+    jsonschema.validate(again.get_json(), document["components"]["schemas"]["RegistrationReceived"])
     assert again.headers.get("Location") == fresh.headers.get("Location") is None
     assert db.session.scalar(select(func.count(Registration.id))) == 2
     # The address's owner gets the existing registration's link, with its e-mail proof.
