@@ -84,3 +84,10 @@ def test_a_refusal_is_a_value_error_as_json_errors_are(provider):
     assert issubclass(JSONBodyError, ValueError)
     with pytest.raises(ValueError):
         provider.loads("not json")
+
+
+def test_a_deeply_nested_body_sent_to_a_form_page_is_a_400(client):
+    # Flask-WTF reads a JSON body as the form's data.
+    deep = "[" * 100_000 + "]" * 100_000
+    response = client.post("/login", data=deep, content_type="application/json")
+    assert response.status_code == 400
