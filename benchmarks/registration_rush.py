@@ -89,8 +89,6 @@ def main() -> int:
                 str(args.concurrency),
                 "--label",
                 "registration_rush",
-                "--status-field",
-                "status",
                 "--max-seconds",
                 "120",
             )

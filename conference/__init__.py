@@ -29,6 +29,10 @@ def create_app(test_config=None) -> Flask:
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),
     )
+    from conference.json_provider import StrictJSONProvider
+
+    app.json = StrictJSONProvider(app)  # no NaN out, no NaN or deep nesting in
+
     from conference.config import load_config
 
     load_config(app, test_config)

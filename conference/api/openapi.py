@@ -130,7 +130,8 @@ NEW_REGISTRATION = {
         "answers": {
             "type": "object",
             "description": "question id -> answer (text, number, true/false, a choice, a list "
-            "of choices, YYYY-MM-DD, or a country code)",
+            "of choices, YYYY-MM-DD, or a country code); a number is finite, at most 15 digits "
+            "before the decimal point, as a JSON number or as text",
             "additionalProperties": True,
         },
     },
@@ -166,13 +167,22 @@ REGISTRATION = {
         "email_verified": {"type": "boolean"},
         "created_at": {"type": "string", "format": "date-time"},
         "updated_at": {"type": "string", "format": "date-time"},
-        "manage_url": {"type": "string", "description": "only in the answer to a POST"},
         "badge_token": {
             "type": "string",
             "description": "the signed token in the badge's QR code (organisers' detail only)",
         },
         "badge_printed_count": {"type": "integer"},
     },
+}
+
+REGISTRATION_RECEIVED = {
+    "type": "object",
+    "description": "The same answer for a new address and for one registered for the event "
+    "already (whose owner is e-mailed its link): it never tells which. The status and the "
+    "private management link go by e-mail only.",
+    "required": ["message"],
+    "additionalProperties": False,
+    "properties": {"message": {"type": "string"}},
 }
 
 VALIDATION_ERRORS = {
@@ -372,6 +382,7 @@ def openapi_document() -> dict:
                 "Question": QUESTION,
                 "NewRegistration": NEW_REGISTRATION,
                 "Registration": REGISTRATION,
+                "RegistrationReceived": REGISTRATION_RECEIVED,
                 "ValidationErrors": VALIDATION_ERRORS,
                 "Person": PERSON,
                 "Scan": SCAN,
@@ -446,7 +457,8 @@ def openapi_document() -> dict:
             },
             "/events/{slug}/registrations": {
                 "post": {
-                    "summary": "Register (public; the same rules as the form)",
+                    "summary": "Register (public; the same rules and the same neutral answer "
+                    "as the form)",
                     "security": [],
                     "parameters": [slug],
                     "requestBody": {
@@ -458,12 +470,15 @@ def openapi_document() -> dict:
                         },
                     },
                     "responses": {
-                        "201": _ok(
-                            "Registered: confirmed, pending_approval or waitlisted",
-                            {"$ref": "#/components/schemas/Registration"},
+                        "202": _ok(
+                            "Received: registered (confirmed, pending approval or waitlisted), "
+                            "or the address was registered already; an e-mail says which",
+                            {"$ref": "#/components/schemas/RegistrationReceived"},
                         ),
                         "400": _ok(
-                            "Not a JSON object", {"$ref": "#/components/schemas/ValidationErrors"}
+                            "Not a JSON object, not valid JSON, NaN or Infinity in it, or "
+                            "nested more than 32 levels deep",
+                            {"$ref": "#/components/schemas/ValidationErrors"},
                         ),
                         "404": _error("No such event"),
                         "422": _ok(

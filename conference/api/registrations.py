@@ -1,5 +1,7 @@
 """API: an event's categories and questions, public registration, organisers' lists."""
 
+import json
+
 from flask import current_app, g, jsonify, request
 from sqlalchemy.orm import selectinload
 
@@ -8,19 +10,18 @@ from conference.api.auth import api_login_required
 from conference.auth.services import require_event_role
 from conference.events.services import get_event
 from conference.extensions import db, limiter
+from conference.json_provider import JSONBodyError
 from conference.registration.models import Registration
 from conference.registration.services import (
-    AlreadyRegistered,
     Context,
     Filters,
     RegistrationInvalid,
     categories_for,
     filtered_query,
     get_registration,
-    manage_url,
     paginate,
     questions_for,
-    register,
+    register_or_remind,
 )
 from conference.registration.validation import (
     PASSPORT_FIELDS,
@@ -32,6 +33,10 @@ from conference.registration.validation import (
 TEXT_FIELDS = (*PERSONAL_FIELDS, "new_delegation_name")
 BOOL_FIELDS = ("list_consent", "privacy_accepted", "visa_requested")
 MAX_PER_PAGE = 200
+RECEIVED = (
+    "Thank you: an e-mail is on its way to the address given, with the registration's "
+    "status and its private link."
+)
 
 
 def category_json(category) -> dict:
@@ -96,6 +101,25 @@ def _invalid(errors: dict, status: int = 422, message: str = "Please correct the
     return jsonify({"errors": errors, "message": message}), status
 
 
+def _json_object() -> tuple[dict | None, str | None]:
+    """The request's JSON object, or None and why it is refused (for a 400)."""
+    send = "Send a JSON object (Content-Type: application/json)."
+    if not request.is_json:
+        return None, send
+    try:
+        body = current_app.json.loads(request.get_data(cache=True))
+    except JSONBodyError as exc:
+        return None, str(exc)
+    except json.JSONDecodeError as exc:
+        where = f"line {exc.lineno} column {exc.colno}"
+        return None, f"This is not valid JSON ({exc.msg}, {where}). {send}"
+    except ValueError:
+        return None, f"This is not valid JSON. {send}"
+    if not isinstance(body, dict):
+        return None, send
+    return body, None
+
+
 def _data_from_json(body: dict) -> tuple[RegistrationData, dict]:
     """RegistrationData from a JSON body, and the type errors found on the way."""
     errors: dict[str, list[str]] = {}
@@ -148,30 +172,28 @@ def event(slug):
 @bp.post("/events/<slug>/registrations")
 @limiter.limit(lambda: current_app.config["REGISTRATION_RATE_LIMIT"])
 def create_registration(slug):
+    """202 for a new registration and for an address registered already (whose link is
+    e-mailed to it) alike, with no link: the answer never tells whether an address is
+    registered, and management links travel by e-mail only."""
     found = get_event(slug)
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        return _invalid({"body": ["Send a JSON object (Content-Type: application/json)."]}, 400)
+    body, problem = _json_object()
+    if problem:
+        return _invalid({"body": [problem]}, 400, problem)
     data, type_errors = _data_from_json(body)
     if type_errors:
         return _invalid(type_errors)
     code = body.get("invitation_code")
     try:
-        registration = register(
+        register_or_remind(
             found,
             data,
             Context(source="api", invitation_code=code if isinstance(code, str) else None),
         )
-    except AlreadyRegistered as exc:
-        db.session.rollback()
-        return _invalid(exc.errors, message=exc.message)
     except RegistrationInvalid as exc:
         db.session.rollback()
         return _invalid(exc.errors)
     db.session.commit()
-    body = registration_json(registration)
-    body["manage_url"] = manage_url(registration)
-    return jsonify(body), 201
+    return jsonify({"message": RECEIVED}), 202
 
 
 @bp.get("/events/<slug>/registrations")

@@ -507,13 +507,15 @@ def submit(
 def is_author(paper: Paper, registration: Registration | None) -> bool:
     """The submitter, or a co-author whose registration has the author's e-mail address,
     once that address is verified (its management link opened from the e-mail): anyone
-    can register with someone else's address, only its owner can read its mail."""
+    can register with someone else's address, only its owner can read its mail. Only the
+    address counts, not the author's link to a registration: that registration may have
+    been made with the address by someone else, who then moved it to an address of theirs."""
     if registration is None or registration.event_id != paper.event_id:
         return False
     if paper.submitter_id == registration.id:
         return True
     return registration.email_verified_at is not None and any(
-        a.registration_id == registration.id or a.email == registration.email for a in paper.authors
+        a.email == registration.email for a in paper.authors
     )
 
 
@@ -595,16 +597,11 @@ def get_paper(event, paper_id) -> Paper:
 
 
 def papers_visible_to(registration: Registration) -> list[Paper]:
-    """The papers a delegate submitted or is named on (by registration or e-mail, once the
-    address is verified: see ``is_author``)."""
+    """The papers a delegate submitted or is named on (by e-mail address, once it is
+    verified: see ``is_author``)."""
     mine = Paper.submitter_id == registration.id
     if registration.email_verified_at is not None:
-        named = select(PaperAuthor.paper_id).where(
-            or_(
-                PaperAuthor.registration_id == registration.id,
-                PaperAuthor.email == registration.email,
-            )
-        )
+        named = select(PaperAuthor.paper_id).where(PaperAuthor.email == registration.email)
         mine = or_(mine, Paper.id.in_(named))
     return list(
         db.session.scalars(
@@ -642,7 +639,7 @@ def event_papers(event, *, status: str | None = None, track_id: int | None = Non
 def notify_authors(paper: Paper, template: str, subject: str, **context) -> int:
     """Queue ``templates/mail/<template>`` to the submitter and every author (once per
     address), each with their own management link when they are registered."""
-    from conference.registration.services import manage_url
+    from conference.registration.services import emailed_manage_url
 
     event = paper.event
     recipients = {paper.submitter.email: (paper.submitter.display_name, paper.submitter)}
@@ -657,7 +654,7 @@ def notify_authors(paper: Paper, template: str, subject: str, **context) -> int:
             paper=paper,
             name=name,
             address=email,
-            link=manage_url(registration) if registration is not None else None,
+            link=emailed_manage_url(registration) if registration is not None else None,
             **context,
         )
     return len(recipients)

@@ -15,7 +15,6 @@ from conference.registration.forms import (
 )
 from conference.registration.models import Category
 from conference.registration.services import (
-    AlreadyRegistered,
     Context,
     RegistrationInvalid,
     add_member,
@@ -23,11 +22,10 @@ from conference.registration.services import (
     cancel_by_delegate,
     categories_for,
     delegations_for,
-    manage_token,
     member_of,
     notify,
     questions_for,
-    register,
+    register_or_remind,
     registration_from_token,
     resend_link,
     update_registration,
@@ -37,19 +35,6 @@ from conference.registration.services import (
 from conference.registration.validation import PASSPORT_FIELDS, PERSONAL_FIELDS
 
 ERROR_FIELDS = {"delegation_id": "delegation_choice"}
-STATUS_MESSAGES = {
-    "confirmed": ("success", "You are registered. A confirmation is on its way to your e-mail."),
-    "pending_approval": (
-        "info",
-        "Your registration is received and your place is held; the organisers will review it. "
-        "We have sent you an e-mail.",
-    ),
-    "waitlisted": (
-        "warning",
-        "All places in this category are taken: you are on the waiting list, and will hear "
-        "from us by e-mail as soon as a place is free.",
-    ),
-}
 
 
 def attach_errors(form, errors: dict) -> None:
@@ -104,36 +89,31 @@ def register_form(slug):
             form.category_id.data = chosen
         elif len(categories) == 1:
             form.category_id.data = str(categories[0].id)
-    duplicate = None
     if form.validate_on_submit():
         try:
-            registration = register(event, form.registration_data(), Context(invitation_code=code))
-            if current_user.is_authenticated:
+            registration = register_or_remind(
+                event, form.registration_data(), Context(invitation_code=code)
+            )
+            if registration is not None and current_user.is_authenticated:
                 registration.user_id = current_user.id  # optional link to the account
-        except AlreadyRegistered as exc:
-            db.session.rollback()
-            duplicate = exc.email
-            attach_errors(form, exc.errors)
         except RegistrationInvalid as exc:
             db.session.rollback()
             attach_errors(form, exc.errors)
         else:
             db.session.commit()
-            category, message = STATUS_MESSAGES[registration.status]
-            flash(message, category)
-            token = manage_token(registration)
-            if request.args.get("then") == "paper" and registration.holds_place:
-                return redirect(url_for("papers.new_paper", slug=slug, token=token))
-            return redirect(url_for("registration.manage", slug=slug, token=token))
+            # The same page whether the address was new or registered already (its owner
+            # gets the link again): the form never tells whether an address is registered.
+            then = "paper" if request.args.get("then") == "paper" else None
+            return redirect(url_for("registration.registered", slug=slug, then=then))
     status = 422 if form.errors or form.form_errors else 200
-    return render_template(
-        "registration/form.html",
-        event=event,
-        form=form,
-        code=code,
-        duplicate=duplicate,
-        resend_form=LostLinkForm(formdata=None, data={"email": duplicate or ""}),
-    ), status
+    return render_template("registration/form.html", event=event, form=form, code=code), status
+
+
+@bp.get("/events/<slug>/register/sent")
+def registered(slug):
+    event = get_event(slug)
+    then = request.args.get("then")
+    return render_template("registration/sent.html", event=event, then=then)
 
 
 @bp.route("/events/<slug>/lost-link", methods=["GET", "POST"])

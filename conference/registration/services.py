@@ -168,7 +168,16 @@ def email_proof(registration: Registration) -> str:
 
 
 def manage_url(registration: Registration) -> str:
-    """The full management link, for e-mails: it also verifies the address."""
+    """The full management link as pages and the API may show it: it proves nothing about
+    the address (anyone can register with anyone's address and be shown this)."""
+    return external_url(
+        "registration.manage", slug=registration.event.slug, token=manage_token(registration)
+    )
+
+
+def emailed_manage_url(registration: Registration) -> str:
+    """The management link for e-mails to the registration's address only: it also carries
+    the proof that opening it verifies the address, so it must travel by e-mail alone."""
     return external_url(
         "registration.manage",
         slug=registration.event.slug,
@@ -228,6 +237,7 @@ SUBJECTS = {
     "cancelled": "Your registration is cancelled",
     "updated": "Your registration was updated",
     "link": "Your registration link",
+    "again": "You are registered already",
 }
 
 
@@ -241,7 +251,7 @@ def notify(registration: Registration, kind: str, **extra) -> None:
         kind=kind,
         registration=registration,
         event=event,
-        link=manage_url(registration),
+        link=emailed_manage_url(registration),
         **extra,
     )
 
@@ -396,6 +406,23 @@ def register(event, data: RegistrationData, ctx: Context | None = None) -> Regis
     if ctx.notify:
         notify(registration, registration.status)
     return registration
+
+
+def register_or_remind(event, data: RegistrationData, ctx: Context | None = None):
+    """Register, or, when the address is registered for the event already, e-mail that
+    registration's link to it and return None.
+
+    Public forms and the API answer both alike, so that they never tell whether an address
+    is registered (as the lost-link page never does); bad data is refused alike too, as
+    ``register`` checks it before it looks for the address.
+    """
+    try:
+        return register(event, data, ctx)
+    except AlreadyRegistered as exc:
+        existing = find_by_email(event, exc.email)
+        if ctx is None or ctx.notify:
+            notify(existing, "again")
+        return None
 
 
 def update_registration(

@@ -1,5 +1,6 @@
 """Checking what a delegate sends: pure functions, shared by the form, the API and imports."""
 
+import math
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -46,6 +47,10 @@ PASSPORT_FIELDS = (
     "passport_expiry",
 )
 PASSPORT_RE = re.compile(r"^[A-Z0-9]{5,20}$")
+# Numbers as people write them: digits, one decimal point or comma, an exponent. Not
+# "nan", "inf", "1_000" or "0x10", which Python's float() would take.
+NUMBER_RE = re.compile(r"[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)(?:[eE][+-]?\d+)?")
+MAX_NUMBER = 10**15  # 15 digits: every whole number up to it is exact as a float, and in JS
 
 
 @dataclass
@@ -180,6 +185,30 @@ def _as_date(value) -> date | None:
         return None
 
 
+def clean_number(value) -> tuple[int | float | None, str | None]:
+    """(a finite number within ±MAX_NUMBER, None) or (None, the problem); whole numbers
+    come back as int. Takes what a form or a JSON body sends: text or a number."""
+    not_a_number = "Enter a number, like 12 or 12.5."
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        return None, not_a_number
+    if isinstance(value, int):
+        number = value
+    elif isinstance(value, float):
+        if math.isnan(value):
+            return None, not_a_number
+        number = value
+    else:
+        text = value.strip()
+        if not NUMBER_RE.fullmatch(text):
+            return None, not_a_number
+        number = float(text.replace(",", "."))  # very large ones become inf: refused below
+    if not (isinstance(number, int) or math.isfinite(number)) or abs(number) > MAX_NUMBER:
+        return None, "Enter a number of at most 15 digits before the decimal point."
+    if isinstance(number, float) and number.is_integer():
+        return int(number), None
+    return number, None
+
+
 def clean_answer(question, value, errors: Errors):
     """The stored form of one answer, or None for no answer; problems go to ``errors``."""
     name = f"q{question.id}"
@@ -213,12 +242,10 @@ def clean_answer(question, value, errors: Errors):
             errors.add(name, "Choose from the options given.")
         return [c for c in question.choices if c in values]
     if question.type == "number":
-        try:
-            number = float(str(value).replace(",", "."))
-        except ValueError:
-            errors.add(name, "Enter a number.")
-            return None
-        return int(number) if number.is_integer() else number
+        number, problem = clean_number(value)
+        if problem:
+            errors.add(name, problem)
+        return number
     if question.type == "date":
         parsed = _as_date(value)
         if parsed is None:

@@ -1,9 +1,21 @@
+import json
+import re
+
+import jsonschema
+import pytest
 from sqlalchemy import func, select
 
 from conference.auth.services import create_api_token
-from conference.registration.models import Registration
-from conference.registration.services import save_question
+from conference.mail.models import OutboxMessage
+from conference.papers.models import Paper, PaperVersion
+from conference.registration.models import Answer, Registration
+from conference.registration.services import emailed_manage_url, manage_url, save_question
 from tests.factories import give_role, make_category, make_event, make_registration, make_user
+
+RECEIVED = (
+    "Thank you: an e-mail is on its way to the address given, with the registration's "
+    "status and its private link."
+)
 
 
 def body(category, **overrides):
@@ -62,19 +74,30 @@ def test_event_lists_public_categories_and_questions(client, db):
     ]
 
 
-def test_public_registration_returns_201_with_the_status(client, db):
+def registered(db, email):
+    return db.session.scalar(select(Registration).where(Registration.email == email))
+
+
+def test_public_registration_answers_202_and_e_mails_the_status_and_link(client, db):
     event = make_event()
     observer = make_category(event, "Observer", capacity=1)
     first = client.post(f"/api/v1/events/{event.slug}/registrations", json=body(observer))
-    assert first.status_code == 201
-    assert first.get_json()["status"] == "confirmed"
-    assert first.get_json()["native_name"] == "王晓明"
-    assert "/manage/" in first.get_json()["manage_url"]
+    assert first.status_code == 202
+    assert first.get_json() == {"message": RECEIVED}
     second = client.post(
         f"/api/v1/events/{event.slug}/registrations",
         json=body(observer, email="li.na@nanjing.example"),
     )
-    assert second.status_code == 201 and second.get_json()["status"] == "waitlisted"
+    assert second.status_code == 202 and second.get_json() == {"message": RECEIVED}
+    assert registered(db, "wang.xiaoming@nanjing.example").status == "confirmed"
+    assert registered(db, "wang.xiaoming@nanjing.example").native_name == "王晓明"
+    assert registered(db, "li.na@nanjing.example").status == "waitlisted"
+    mails = db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()
+    assert [m.recipient for m in mails] == [
+        "wang.xiaoming@nanjing.example",
+        "li.na@nanjing.example",
+    ]
+    assert "/manage/" in mails[0].body_text
 
 
 def test_invalid_registration_gets_422_with_errors_per_field(client, db):
@@ -114,13 +137,28 @@ def test_wrong_types_and_non_json_are_refused(client, db):
     assert client.post(url, json=[1, 2]).status_code == 400
 
 
-def test_duplicate_email_is_a_422_on_email(client, db):
+def test_a_registered_address_gets_the_same_answer_as_a_new_one_and_its_link(client, db):
     event = make_event()
     category = make_category(event, "Delegate")
-    make_registration(event, category, email="wang.xiaoming@nanjing.example")
-    response = client.post(f"/api/v1/events/{event.slug}/registrations", json=body(category))
-    assert response.status_code == 422
-    assert "registered for this event already" in response.get_json()["errors"]["email"][0]
+    existing = make_registration(event, category, email="wang.xiaoming@nanjing.example")
+    url = f"/api/v1/events/{event.slug}/registrations"
+
+    fresh = client.post(url, json=body(category, email="li.na@nanjing.example"))
+    again = client.post(url, json=body(category, email="Wang.Xiaoming@nanjing.example"))
+
+    assert again.status_code == fresh.status_code == 202
+    assert again.get_data() == fresh.get_data()
+    document = client.get("/api/v1/openapi.json").get_json()
+    assert "202" in document["paths"]["/events/{slug}/registrations"]["post"]["responses"]
+    jsonschema.validate(again.get_json(), document["components"]["schemas"]["RegistrationReceived"])
+    assert again.headers.get("Location") == fresh.headers.get("Location") is None
+    assert db.session.scalar(select(func.count(Registration.id))) == 2
+    # The address's owner gets the existing registration's link, with its e-mail proof.
+    mail = db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.recipient == existing.email)
+    ).all()[-1]
+    assert mail.subject.startswith("You are registered already")
+    assert emailed_manage_url(existing) in mail.body_text
 
 
 def test_invitation_only_category_through_the_api(client, db):
@@ -129,7 +167,7 @@ def test_invitation_only_category_through_the_api(client, db):
     url = f"/api/v1/events/{event.slug}/registrations"
     assert client.post(url, json=body(vip)).status_code == 422
     ok = client.post(url, json=body(vip, invitation_code="golden-ticket"))
-    assert ok.status_code == 201
+    assert ok.status_code == 202
 
 
 def test_public_registration_is_rate_limited(make_app):
@@ -141,7 +179,7 @@ def test_public_registration_is_rate_limited(make_app):
         url = f"/api/v1/events/{event.slug}/registrations"
         for n in range(2):
             response = client.post(url, json=body(category, email=f"p{n}@example.org"))
-            assert response.status_code == 201
+            assert response.status_code == 202
         response = client.post(url, json=body(category, email="p9@example.org"))
         assert response.status_code == 429
         assert response.get_json()["status"] == 429
@@ -188,3 +226,141 @@ def test_registrations_are_for_the_events_organisers_only(client, db):
             == 403
         )
     assert client.get(f"/api/v1/events/{event.slug}/registrations").status_code == 401
+
+
+# Co-authors' papers -------------------------------------------------------------------
+
+
+def test_registering_a_co_authors_address_through_the_api_gives_no_access_to_the_paper(client, db):
+    from tests.papers.samples import pdf_bytes
+    from tests.papers.test_downloads import setting
+    from tests.papers.test_routes import post_form, submit_paper
+
+    event, category, track, call, chien = setting()
+    response = submit_paper(
+        client,
+        event,
+        chien,
+        track,
+        pdf_bytes(),
+        "paper.pdf",
+        **{"authors-1-name": "Nguyễn Thị Lan", "authors-1-organisation": "Son La DoET"},
+        **{"authors-1-email": "lan@sonla.example"},
+    )
+    paper_id = int(response.headers["Location"].rsplit("/", 1)[1])
+
+    # An attacker registers with Lan's address: the answer carries no link at all.
+    answer = client.post(
+        f"/api/v1/events/{event.slug}/registrations",
+        json=body(category, email="lan@sonla.example"),
+    )
+    assert answer.status_code == 202
+    assert "/manage/" not in answer.get_data(as_text=True)
+    assert "verify" not in answer.get_data(as_text=True)
+    # The link that pages show for the registration opens it, but not Lan's paper:
+    # reading, replacing and withdrawing are all refused.
+    lan = registered(db, "lan@sonla.example")
+    link = manage_url(lan)
+    assert client.get(link).status_code == 200
+    papers = f"{link}/papers/{paper_id}"
+    assert client.get(papers).status_code == 404
+    assert client.get(f"{papers}/versions/1").status_code == 404
+    replaced = post_form(client, f"{papers}/versions", {"file": (pdf_bytes("v2"), "v2.pdf")})
+    assert replaced.status_code == 404
+    assert client.post(f"{papers}/withdraw").status_code == 404
+    db.session.expire_all()
+    assert db.session.get(Paper, paper_id).status == "submitted"
+    assert db.session.scalar(select(func.count(PaperVersion.id))) == 1
+    assert registered(db, "lan@sonla.example").email_verified_at is None
+
+    # Only the link e-mailed to Lan (which she alone reads) opens the paper to her.
+    mail = db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.recipient == "lan@sonla.example")
+    ).all()[-1]
+    emailed = re.search(r"http://conference\.test/\S+/manage/\S+", mail.body_text).group(0)
+    assert client.get(emailed).status_code == 200
+    assert client.get(papers).status_code == 200
+
+
+# Numbers and JSON -------------------------------------------------------------------
+
+
+def number_question(db, event):
+    question = save_question(event, None, label="Delegation size", type="number")
+    db.session.commit()
+    return question
+
+
+@pytest.mark.parametrize("raw", ['"nan"', '"inf"', '"-inf"', '"Infinity"', '"1e999"', "1e999"])
+def test_a_number_answer_must_be_finite(client, db, raw):
+    event = make_event()
+    category = make_category(event, "Delegate")
+    question = number_question(db, event)
+    text = json.dumps(body(category, answers={str(question.id): "@"})).replace('"@"', raw)
+
+    response = client.post(
+        f"/api/v1/events/{event.slug}/registrations", data=text, content_type="application/json"
+    )
+
+    assert response.status_code == 422
+    assert response.get_json()["errors"][f"q{question.id}"]
+    assert db.session.scalar(select(func.count(Registration.id))) == 0
+
+
+@pytest.mark.parametrize("constant", ["NaN", "Infinity", "-Infinity"])
+def test_nan_and_infinity_are_not_json(client, db, constant):
+    event = make_event()
+    category = make_category(event, "Delegate")
+    question = number_question(db, event)
+    text = json.dumps(body(category, answers={str(question.id): "@"})).replace('"@"', constant)
+
+    response = client.post(
+        f"/api/v1/events/{event.slug}/registrations", data=text, content_type="application/json"
+    )
+
+    assert response.status_code == 400
+    assert "not a JSON number" in response.get_json()["errors"]["body"][0]
+    assert db.session.scalar(select(func.count(Registration.id))) == 0
+
+
+def test_deeply_nested_json_is_a_400_not_a_server_error(client, db):
+    event = make_event()
+    staff = make_user()
+    give_role(event, staff, "checkin")
+    deep = "[" * 100_000 + "]" * 100_000
+    for url, headers in (
+        (f"/api/v1/events/{event.slug}/registrations", {}),
+        (f"/api/v1/events/{event.slug}/checkins", bearer(db, staff)),
+    ):
+        response = client.post(url, data=deep, content_type="application/json", headers=headers)
+        assert response.status_code == 400, url
+    response = client.post(
+        f"/api/v1/events/{event.slug}/registrations",
+        data='{"answers": ' + deep + "}",
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    assert "nested more than 32 levels" in response.get_json()["message"]
+
+
+def test_the_organiser_api_writes_a_stored_non_finite_number_as_null(client, db, database_url):
+    if not database_url.startswith("sqlite"):
+        pytest.skip("PostgreSQL's JSON type cannot hold NaN: the bad data exists on SQLite only")
+    organiser = make_user()
+    event = make_event(organiser)
+    category = make_category(event, "Delegate")
+    question = number_question(db, event)
+    registration = make_registration(event, category)
+    db.session.add(Answer(registration=registration, question_id=question.id, value=float("nan")))
+    db.session.commit()
+    headers = bearer(db, organiser)
+
+    for url in (
+        f"/api/v1/events/{event.slug}/registrations",
+        f"/api/v1/events/{event.slug}/registrations/{registration.id}",
+    ):
+        text = client.get(url, headers=headers).get_data(as_text=True)
+        assert "NaN" not in text
+        data = json.loads(text, parse_constant=pytest.fail)
+        item = data["items"][0] if "items" in data else data
+        assert item["answers"] == {str(question.id): None}

@@ -1,6 +1,7 @@
 """Papers in Chromium: a new person registers and submits a paper, uploads a second version;
 a reviewer reviews it; an organiser accepts it and places it in a parallel session."""
 
+import re
 from datetime import date, datetime, timedelta
 
 from playwright.sync_api import expect
@@ -9,8 +10,13 @@ from conference.agenda.models import Room, Track
 from conference.agenda.services import SessionDetails, save_session
 from conference.extensions import db
 from conference.papers.services import CallDetails, CriterionDetails, save_call
+from tests.browser.test_registration_browser import wait_for_mail
 from tests.factories import PASSWORD, give_role, make_category, make_event, make_user
 from tests.papers.samples import docx_bytes, pdf_bytes
+
+
+def mail_text(mail) -> str:
+    return mail.get_body(("plain",)).get_content()
 
 
 def build_event(app):
@@ -66,7 +72,7 @@ def sign_in(browser, base_url, email):
 
 
 def test_a_paper_goes_from_a_new_person_through_review_into_a_parallel_session(
-    live_server, page, browser, tmp_path
+    live_server, page, browser, tmp_path, smtp_server
 ):
     ids = build_event(live_server.app)
     base = live_server.url
@@ -75,7 +81,7 @@ def test_a_paper_goes_from_a_new_person_through_review_into_a_parallel_session(
     second = tmp_path / "Son La - no one left behind (v2).docx"
     second.write_bytes(docx_bytes("Building a learning city where no one is left behind, v2"))
 
-    # A new person finds the call, registers and lands on the paper form.
+    # A new person finds the call, registers, and reaches the paper form from the e-mail.
     page.goto(base + "/events/asean3/call-for-papers")
     page.get_by_role("link", name="Register to submit").click()
     page.get_by_label("Delegate").check()
@@ -89,6 +95,12 @@ def test_a_paper_goes_from_a_new_person_through_review_into_a_parallel_session(
     page.get_by_label("Country", exact=True).select_option(label="Viet Nam")
     page.get_by_label("I agree to the privacy policy").check()
     page.get_by_role("button", name="Register").click()
+    expect(page.get_by_text("to submit your paper")).to_be_visible()
+    [mail] = wait_for_mail(smtp_server, 1)
+    link = re.search(r"http://127\.0\.0\.1:\d+/events/asean3/manage/\S+", mail_text(mail))
+    page.goto(link.group(0))
+    page.get_by_role("link", name="Your papers").click()
+    page.get_by_role("link", name="Submit a paper").click()
 
     expect(page.get_by_role("heading", name="Submit a paper")).to_be_visible()
     page.get_by_label("Title").fill("Building a learning city where no one is left behind")

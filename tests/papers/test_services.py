@@ -592,6 +592,28 @@ def test_delegates_see_their_own_and_co_authored_papers_only(db):
     assert not is_author(paper, None)
 
 
+def test_a_registration_that_took_an_authors_address_and_left_it_gets_no_access(db):
+    from conference.papers.services import papers_visible_to
+    from conference.registration.services import update_registration
+    from tests.factories import registration_data
+
+    event, category, _, submitter = setting()
+    # A stranger registers with Lan's address before the paper names her: the paper's
+    # author row is linked to the stranger's registration...
+    stranger = person(event, category, email="lan@hcmc.example")
+    paper = make_paper(event, submitter, AuthorDetails("Lan", "HCMC", "lan@hcmc.example"))
+    assert paper.authors[1].registration_id == stranger.id
+    # ...who then moves the registration to an address of their own and proves that one.
+    update_registration(stranger, registration_data(category, email="mallory@evil.example"))
+    opened_their_mail(stranger)
+    _db.session.commit()
+
+    assert not is_author(paper, stranger)
+    assert papers_visible_to(stranger) == []
+    with pytest.raises(PermissionDenied):
+        withdraw(paper, stranger)
+
+
 def test_organisers_list_the_papers_by_status_and_topic(db):
     from conference.papers.services import event_papers
 

@@ -32,13 +32,30 @@ def count(db):
     return db.session.scalar(select(func.count(Registration.id)))
 
 
-def test_delegate_registers_through_the_form_and_lands_on_their_page(client, db, app):
+def last_mail_to(db, address):
+    from conference.mail.models import OutboxMessage
+
+    return db.session.scalars(
+        select(OutboxMessage)
+        .where(OutboxMessage.recipient == address)
+        .order_by(OutboxMessage.id.desc())
+    ).first()
+
+
+def emailed_link(mail) -> str:
+    return re.search(r"http://conference\.test/\S+/manage/\S+", mail.body_text).group(0)
+
+
+def test_delegate_registers_through_the_form_and_opens_their_page_from_the_e_mail(client, db):
     event = make_event()
     category = make_category(event, "Delegate")
     response = client.post(f"/events/{event.slug}/register", data=form_data(category))
     assert response.status_code == 302
-    assert f"/events/{event.slug}/manage/" in response.headers["Location"]
-    page = client.get(response.headers["Location"])
+    assert response.headers["Location"] == f"/events/{event.slug}/register/sent"
+    assert "Check your e-mail" in client.get(response.headers["Location"]).text
+    mail = last_mail_to(db, "chien@sonla.example")
+    assert mail.subject.startswith("Your registration is confirmed")
+    page = client.get(emailed_link(mail))
     assert "Hà Trung Chiến" in page.text and "Confirmed" in page.text
     assert page.headers["Referrer-Policy"] == "no-referrer"
     assert "no-store" in page.headers["Cache-Control"]
@@ -63,15 +80,22 @@ def test_form_errors_are_shown_beside_fields_and_nothing_is_stored(client, db):
     assert count(db) == 0
 
 
-def test_duplicate_registration_offers_to_resend_the_link(client, db):
+def test_a_registered_address_gets_the_same_answer_as_a_new_one_and_its_link(client, db):
     event = make_event()
     category = make_category(event, "Delegate")
-    make_registration(event, category, email="chien@sonla.example")
-    response = client.post(f"/events/{event.slug}/register", data=form_data(category))
-    assert response.status_code == 422
-    assert "registered for this event already" in response.text
-    assert "E-mail me its link again" in response.text
-    assert count(db) == 1
+    existing = make_registration(event, category, email="chien@sonla.example")
+    url = f"/events/{event.slug}/register"
+
+    fresh = client.post(url, data=form_data(category, email="lan@sonla.example"))
+    again = client.post(url, data=form_data(category, email="Chien@sonla.example"))
+
+    assert again.status_code == fresh.status_code == 302
+    assert again.headers["Location"] == fresh.headers["Location"]
+    assert client.get(again.headers["Location"]).text == client.get(fresh.headers["Location"]).text
+    assert count(db) == 2
+    mail = last_mail_to(db, "chien@sonla.example")
+    assert mail.subject.startswith("You are registered already")
+    assert f"/manage/{manage_token(existing)}?verify=" in emailed_link(mail)
 
 
 def test_required_custom_question_must_be_answered(client, db):
@@ -193,7 +217,8 @@ def test_head_adds_a_member_and_sees_the_delegation(client, db):
         f"/events/{event.slug}/register",
         data=form_data(category, delegation_choice="new", new_delegation_name="Son La City"),
     )
-    link = response.headers["Location"]
+    head = db.session.scalar(select(Registration))
+    link = f"/events/{event.slug}/manage/{manage_token(head)}"
     member = form_data(
         category,
         given_name="Thị Lan",
@@ -440,3 +465,15 @@ def test_passport_details_are_deleted_only_after_the_event(client, db, login):
     response = client.post(f"/events/{event.slug}/visa-data/delete", follow_redirects=True)
     assert "Passport details of 1 delegate(s) are deleted." in response.text
     assert db.session.scalar(select(func.count(VisaDetails.id))) == 0
+
+
+def test_the_link_organisers_see_does_not_verify_the_address(client, db, login):
+    event = make_event()
+    registration = make_registration(event, make_category(event))
+    organiser_of(event, login)
+    page = client.get(f"/events/{event.slug}/registrations/{registration.id}").text
+    link = re.search(r'id="link" class="form-control" value="([^"]+)"', page).group(1)
+    assert link.endswith(f"/manage/{manage_token(registration)}")
+    client.get(link)
+    db.session.refresh(registration)
+    assert registration.email_verified_at is None

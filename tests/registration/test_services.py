@@ -15,10 +15,12 @@ from conference.registration.services import (
     add_member,
     change_status,
     email_proof,
+    emailed_manage_url,
     filtered_query,
     manage_token,
     manage_url,
     register,
+    register_or_remind,
     registration_from_token,
     save_category,
     verify_email,
@@ -125,6 +127,37 @@ def test_same_email_may_register_for_another_event(db):
     assert make_registration(second, make_category(second), email="ada@example.org").id
 
 
+def test_registering_an_address_again_e_mails_the_existing_link_and_stores_nothing(db):
+    event = make_event()
+    delegate = make_category(event, "Delegate")
+    first = make_registration(event, delegate, email="ada@example.org")
+    before = db.session.scalar(select(func.count(OutboxMessage.id)))
+
+    again = register_or_remind(event, registration_data(delegate, email=" ADA@example.org"))
+    db.session.commit()
+
+    assert again is None
+    assert db.session.scalar(select(func.count(Registration.id))) == 1
+    mails = db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()[before:]
+    assert [m.recipient for m in mails] == ["ada@example.org"]
+    assert mails[0].subject.startswith("You are registered already")
+    assert f"/manage/{manage_token(first)}?verify=" in mails[0].body_text
+
+
+def test_register_or_remind_registers_a_new_address_and_refuses_bad_data_alike(db):
+    event = make_event()
+    delegate = make_category(event, "Delegate")
+    make_registration(event, delegate, email="ada@example.org")
+    fresh = register_or_remind(event, registration_data(delegate, email="bea@example.org"))
+    assert fresh is not None and fresh.status == "confirmed"
+    db.session.commit()
+    for email in ("ada@example.org", "cai@example.org"):  # registered or not: same refusal
+        with pytest.raises(RegistrationInvalid) as caught:
+            register_or_remind(event, registration_data(delegate, email=email, country="XX"))
+        assert set(caught.value.errors) == {"country"}
+        db.session.rollback()
+
+
 @pytest.mark.parametrize(
     ("overrides", "field"),
     [
@@ -188,10 +221,15 @@ def test_only_the_link_from_the_e_mail_verifies_the_address(client, db):
     assert client.get(page + "?verify=forged").status_code == 200
     db.session.refresh(registration)
     assert registration.email_verified_at is None
+    # ...nor does the link pages and the API show (it carries no proof)...
+    assert "verify" not in manage_url(registration)
+    assert client.get(manage_url(registration)).status_code == 200
+    db.session.refresh(registration)
+    assert registration.email_verified_at is None
     # ...the link sent by e-mail does, for this address only.
     other = make_registration(event, make_category(event))
     assert not verify_email(registration, email_proof(other))
-    assert client.get(manage_url(registration)).status_code == 200
+    assert client.get(emailed_manage_url(registration)).status_code == 200
     db.session.refresh(registration)
     assert registration.email_verified_at is not None
 
