@@ -29,6 +29,10 @@ def create_app(test_config=None) -> Flask:
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),
     )
+    from conference.web import IdConverter
+
+    app.url_map.converters["int"] = IdConverter  # before the blueprints add their routes
+
     from conference.config import load_config
 
     load_config(app, test_config)

@@ -17,8 +17,10 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy import text
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
 from conference import formatting
+from conference.agenda.ids import MAX_ID
 from conference.errors import ConferenceError
 from conference.extensions import db, login_manager
 
@@ -51,6 +53,14 @@ ERROR_TEXT = {
     500: ("Something went wrong", "An error occurred on our side. It has been logged."),
     503: ("Unavailable", "The service is temporarily unavailable. Please try again soon."),
 }
+
+
+class IdConverter(IntegerConverter):
+    """``<int:...>`` in every route: a number beyond the database's integer matches no route
+    (404) instead of reaching a query, where it would overflow (500)."""
+
+    def __init__(self, map, fixed_digits=0, min=None, max=MAX_ID, signed=False):
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 
 def wants_json() -> bool:
