@@ -102,9 +102,8 @@ def test_api_registration_list_takes_any_whole_page_number_and_refuses_others(cl
         for value in ("abc", "1.5", "", "9" * 5000):
             response = client.get(url, query_string={name: value}, headers=headers)
             assert response.status_code == (200 if value in ("", "9" * 5000) else 400), value
-        assert client.get(url, query_string={name: "x"}, headers=headers).get_json()[
-            "message"
-        ] == (f"{name} must be a whole number.")
+        refused = client.get(url, query_string={name: "x"}, headers=headers)
+        assert refused.get_json()["message"] == f"{name} must be a whole number."
 
 
 def test_registration_form_with_ids_beyond_the_database_says_what_is_wrong(client, db):
@@ -137,12 +136,10 @@ def test_organiser_list_refuses_filters_beyond_the_database(client, db, login):
     event = make_event(organiser)
     login(organiser)
     for page in ("registrations/", "badges"):
-        for name, what in (("category", "category"), ("delegation", "delegation")):
-            response = client.get(
-                f"/events/{event.slug}/{page}", query_string={name: str(2**63)}
-            )
+        for name in ("category", "delegation"):
+            response = client.get(f"/events/{event.slug}/{page}", query_string={name: 2**63})
             assert response.status_code == 400, (page, name)
-            assert f"The {what} filter must be a whole number" in response.text
+            assert f"The {name} filter must be a whole number" in response.text
 
 
 def test_moving_a_registration_to_a_category_beyond_the_database_is_refused(client, db, login):
