@@ -68,11 +68,14 @@ def wants_json() -> bool:
     return request.path.startswith("/api/") or (request.accept_mimetypes.best == "application/json")
 
 
-def error_response(status: int, message: str | None = None):
-    """The error page (or JSON body) for an HTTP status, with an optional specific message."""
+def error_response(status: int, message: str | None = None, headers: dict | None = None):
+    """The error page (or JSON body) for an HTTP status, with an optional specific message
+    and headers the status needs (``Allow`` for a 405, ``Retry-After``)."""
     title, default = ERROR_TEXT.get(status, ("Error", "An error occurred."))
     detail = message or default
-    headers = {"WWW-Authenticate": 'Bearer realm="api"'} if status == 401 else {}
+    headers = dict(headers or {})
+    if status == 401:
+        headers["WWW-Authenticate"] = 'Bearer realm="api"'
     if wants_json():
         body = {"error": title, "message": detail, "status": status}
         return jsonify(body), status, headers
@@ -177,8 +180,12 @@ def init_app(app) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
+        # The exception's own headers (Allow, Retry-After), but our body and its type.
+        headers = {k: v for k, v in exc.get_headers() if k.lower() != "content-type"}
         if exc.code == 429:
-            return error_response(429, f"Too many attempts ({exc.description}). Please wait.")
+            return error_response(
+                429, f"Too many attempts ({exc.description}). Please wait.", headers
+            )
         message = None
         if (
             exc.code in (400, 404)
@@ -188,7 +195,7 @@ def init_app(app) -> None:
             )
         ):
             message = exc.description
-        return error_response(exc.code or 500, message)
+        return error_response(exc.code or 500, message, headers)
 
     @app.errorhandler(500)
     def unexpected_error(exc):

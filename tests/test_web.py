@@ -166,3 +166,12 @@ def test_the_scanner_keeps_those_fonts_for_offline_use(client, db):
     worker = client.get(f"/events/{event.slug}/checkin/sw.js").text
     for script in ("Thai", "Lao", "Khmer", "Myanmar"):
         assert f"/static/fonts/noto/NotoSans{script}-Regular.ttf" in worker
+
+
+@pytest.mark.parametrize("url", ["/api/v1/me", "/api/v1/events", "/healthz"])
+def test_method_not_allowed_says_which_methods_are(client, url):
+    response = client.delete(url)
+    assert response.status_code == 405
+    assert set(response.headers["Allow"].split(", ")) == {"GET", "HEAD", "OPTIONS"}
+    if url.startswith("/api/"):
+        assert response.get_json()["status"] == 405
