@@ -153,6 +153,16 @@ def init_app(app) -> None:
 
         return {"my_events": events_with_roles(current_user)}
 
+    @app.before_request
+    def refuse_null_characters():
+        """No address holds a NUL: PostgreSQL refuses it in text, so it never reaches a
+        query (a slug, a search) to turn a bad request into a 500."""
+        if "\x00" in request.path:
+            return error_response(404, "There is nothing at this address (a null character).")
+        if any("\x00" in k or "\x00" in v for k, v in request.args.items(multi=True)):
+            return error_response(400, "The address contains a null character.")
+        return None
+
     @app.after_request
     def security_headers(response):
         headers = response.headers
