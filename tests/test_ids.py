@@ -9,7 +9,8 @@ from conference.registration.models import Registration
 from conference.registration.services import manage_token
 from tests.api.test_api import bearer
 from tests.api.test_registrations_api import body
-from tests.factories import make_category, make_event, make_registration, make_user
+from tests.conftest import log_in
+from tests.factories import PASSWORD, make_category, make_event, make_registration, make_user
 
 HUGE = [2**31, 2**63, 2**64 + 1]
 
@@ -154,3 +155,89 @@ def test_moving_a_registration_to_a_category_beyond_the_database_is_refused(clie
     )
     assert response.status_code == 200
     assert "Choose a category of this event." in response.text
+
+
+# Numbers in forms and filters that int() or the database would choke on: a digit that is
+# not 0-9 ("²" passes str.isdigit, int() refuses it), and ids beyond the database's integer.
+ODD = ["²", str(2**63)]
+
+
+def test_registration_form_with_odd_ids_says_what_is_wrong(client, db):
+    event = make_event()
+    category = make_category(event)
+    make_registration(event, category, new_delegation_name="Son La City", leads_delegation=True)
+    for value in ODD:
+        for field, message in (
+            ("category_id", "Choose how you take part."),
+            ("delegation_id", "Choose a delegation from the list."),
+        ):
+            form = {
+                "category_id": str(category.id),
+                "given_name": "Ada",
+                "family_name": "Lovelace",
+                "email": "ada@example.org",
+                "country": "GB",
+                "organisation": "Analytical Engines",
+                "privacy_accepted": "y",
+                "delegation_choice": "join",
+                field: value,
+            }
+            response = client.post(f"/events/{event.slug}/register", data=form)
+            assert response.status_code in (200, 422), (field, value, response.status_code)
+            assert message in response.text, (field, value)
+
+
+def test_badges_for_odd_ticked_ids_print_nothing_instead_of_failing(client, db, login):
+    organiser = make_user()
+    event = make_event(organiser)
+    make_registration(event, make_category(event))  # not ticked: not printed
+    login(organiser)
+    response = client.post(
+        f"/events/{event.slug}/badges",
+        data={"ids": [*ODD, "abc"], "layout": "a6"},
+        follow_redirects=True,
+    )
+    assert response.status_code == 200
+    assert "No confirmed registration in this selection" in response.text
+
+
+def test_papers_pages_refuse_odd_ids_with_a_message(app, client, db, login):
+    from conference.papers.review import assign_reviewer
+    from tests.papers.samples import pdf_bytes
+    from tests.papers.test_downloads import setting, stored_paper
+    from tests.papers.test_routes import organiser_of, reviewer, submit_paper
+
+    event, category, track, call, chien = setting()
+    paper = stored_paper(event, chien, "A paper")
+    login(organiser_of(event))
+    for value in ODD:
+        for url in (f"/events/{event.slug}/papers", f"/events/{event.slug}/papers.zip"):
+            response = client.get(url, query_string={"topic": value})
+            assert response.status_code == 400, (url, value, response.status_code)
+            assert "The topic filter must be a whole number" in response.text
+        assign = client.post(
+            f"/events/{event.slug}/papers/{paper.id}/reviewers", data={"reviewer_id": value}
+        )
+        assert assign.status_code == 422, (value, assign.status_code)
+        settings = client.post(
+            f"/events/{event.slug}/papers/call",
+            data={"opens_at": "2030-05-01T09:00", "closes_at": "2030-07-01T17:00",
+                  "max_mb": "10", "topic_ids": [value]},
+        )
+        assert settings.status_code == 422, (value, settings.status_code)
+
+    ada = reviewer(event)
+    assignment = assign_reviewer(paper, ada)
+    db.session.commit()
+    as_reviewer = app.test_client()
+    log_in(as_reviewer, ada.email, PASSWORD)
+    relevance, clarity = call.criteria
+    scored = as_reviewer.post(
+        f"/events/{event.slug}/reviews/{assignment.id}",
+        data={f"score_{relevance.id}": "²", f"score_{clarity.id}": "7"},
+    )
+    assert scored.status_code == 422
+
+    for value in ODD:
+        response = submit_paper(client, event, chien, track, pdf_bytes(), "p.pdf", track_id=value)
+        assert response.status_code == 422, (value, response.status_code)
