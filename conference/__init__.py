@@ -30,8 +30,10 @@ def create_app(test_config=None) -> Flask:
         static_folder=str(ROOT / "static"),
     )
     from conference.json_provider import StrictJSONProvider
+    from conference.web import IdConverter
 
     app.json = StrictJSONProvider(app)  # no NaN out, no NaN or deep nesting in
+    app.url_map.converters["int"] = IdConverter  # before the blueprints add their routes
 
     from conference.config import load_config
 

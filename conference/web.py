@@ -17,8 +17,10 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy import text
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
 from conference import formatting
+from conference.agenda.ids import MAX_ID
 from conference.errors import ConferenceError
 from conference.extensions import db, login_manager
 
@@ -53,16 +55,27 @@ ERROR_TEXT = {
 }
 
 
+class IdConverter(IntegerConverter):
+    """``<int:...>`` in every route: a number beyond the database's integer matches no route
+    (404) instead of reaching a query, where it would overflow (500)."""
+
+    def __init__(self, map, fixed_digits=0, min=None, max=MAX_ID, signed=False):
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+
 def wants_json() -> bool:
     """API clients get JSON errors; browsers get pages."""
     return request.path.startswith("/api/") or (request.accept_mimetypes.best == "application/json")
 
 
-def error_response(status: int, message: str | None = None):
-    """The error page (or JSON body) for an HTTP status, with an optional specific message."""
+def error_response(status: int, message: str | None = None, headers: dict | None = None):
+    """The error page (or JSON body) for an HTTP status, with an optional specific message
+    and headers the status needs (``Allow`` for a 405, ``Retry-After``)."""
     title, default = ERROR_TEXT.get(status, ("Error", "An error occurred."))
     detail = message or default
-    headers = {"WWW-Authenticate": 'Bearer realm="api"'} if status == 401 else {}
+    headers = dict(headers or {})
+    if status == 401:
+        headers["WWW-Authenticate"] = 'Bearer realm="api"'
     if wants_json():
         body = {"error": title, "message": detail, "status": status}
         return jsonify(body), status, headers
@@ -142,6 +155,16 @@ def init_app(app) -> None:
 
         return {"my_events": events_with_roles(current_user)}
 
+    @app.before_request
+    def refuse_null_characters():
+        """No address holds a NUL: PostgreSQL refuses it in text, so it never reaches a
+        query (a slug, a search) to turn a bad request into a 500."""
+        if "\x00" in request.path:
+            return error_response(404, "There is nothing at this address (a null character).")
+        if any("\x00" in k or "\x00" in v for k, v in request.args.items(multi=True)):
+            return error_response(400, "The address contains a null character.")
+        return None
+
     @app.after_request
     def security_headers(response):
         headers = response.headers
@@ -169,8 +192,12 @@ def init_app(app) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
+        # The exception's own headers (Allow, Retry-After), but our body and its type.
+        headers = {k: v for k, v in exc.get_headers() if k.lower() != "content-type"}
         if exc.code == 429:
-            return error_response(429, f"Too many attempts ({exc.description}). Please wait.")
+            return error_response(
+                429, f"Too many attempts ({exc.description}). Please wait.", headers
+            )
         message = None
         if (
             exc.code in (400, 404)
@@ -180,7 +207,7 @@ def init_app(app) -> None:
             )
         ):
             message = exc.description
-        return error_response(exc.code or 500, message)
+        return error_response(exc.code or 500, message, headers)
 
     @app.errorhandler(500)
     def unexpected_error(exc):

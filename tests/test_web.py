@@ -181,3 +181,45 @@ def test_the_scanner_keeps_those_fonts_for_offline_use(client, db):
     worker = client.get(f"/events/{event.slug}/checkin/sw.js").text
     for script in ("Thai", "Lao", "Khmer", "Myanmar"):
         assert f"/static/fonts/noto/NotoSans{script}-Regular.ttf" in worker
+
+
+@pytest.mark.parametrize("url", ["/api/v1/me", "/api/v1/events", "/healthz"])
+def test_method_not_allowed_says_which_methods_are(client, url):
+    response = client.delete(url)
+    assert response.status_code == 405
+    assert set(response.headers["Allow"].split(", ")) == {"GET", "HEAD", "OPTIONS"}
+    if url.startswith("/api/"):
+        assert response.get_json()["status"] == 405
+
+
+@pytest.mark.parametrize(
+    ("url", "status"),
+    [
+        ("/events/a%00b", 404),
+        ("/api/v1/events/a%00b", 404),
+        ("/api/v1/events/a%00b/agenda", 404),
+        ("/api/v1/jobs/a%00b", 404),
+        ("/events/?q=a%00b", 400),
+        ("/api/v1/events?q%00=1", 400),
+    ],
+)
+def test_a_null_character_in_the_address_is_refused(client, db, url, status):
+    # PostgreSQL refuses NUL in text: it must never reach a query (a 500).
+    response = client.get(url)
+    assert response.status_code == status
+    assert "null character" in response.text
+
+
+def test_a_null_character_in_a_search_is_a_bad_request(client, db):
+    from tests.api.test_api import bearer
+
+    organiser = make_user()
+    event = make_event(organiser)
+    for query in ("q", "country", "status"):
+        response = client.get(
+            f"/api/v1/events/{event.slug}/registrations",
+            query_string={query: "a\x00b"},
+            headers=bearer(db, organiser),
+        )
+        assert response.status_code == 400, query
+        assert "null character" in response.get_json()["message"]

@@ -25,6 +25,15 @@ def whole_number(value, minimum: int = 1, maximum: int = MAX_ID) -> int:
     raise ValueError(f"{value!r} is not a whole number from {minimum} to {maximum}")
 
 
+def id_or_none(value) -> int | None:
+    """An id from a form or an address if it is one; None for anything else (empty, text,
+    "²", 10**20), for callers that treat a bad id as none chosen."""
+    try:
+        return whole_number(value)
+    except ValueError:
+        return None
+
+
 def read_id(value, field: str, what: str) -> int | None:
     """An id as a form or a JSON body gives it: None when empty, else a whole number from 1
     to MAX_ID; anything else is refused naming ``what`` ("The room")."""

@@ -1,5 +1,10 @@
 """The OpenAPI 3.1 description of the JSON API, served at /api/v1/openapi.json."""
 
+from conference.agenda.ids import MAX_ID
+
+# A row's id: what the database's integer holds (a larger one matches nothing: 404).
+ID = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
+
 ERROR = {
     "type": "object",
     "required": ["error", "message", "status"],
@@ -106,7 +111,7 @@ NEW_REGISTRATION = {
         "privacy_accepted",
     ],
     "properties": {
-        "category_id": {"type": "integer"},
+        "category_id": ID,
         "invitation_code": {"type": "string", "description": "for invitation-only categories"},
         "title": {
             "type": "string",
@@ -121,7 +126,7 @@ NEW_REGISTRATION = {
         "country": {"type": "string", "description": "ISO 3166-1 alpha-2"},
         "organisation": {"type": "string", "maxLength": 200},
         "position": {"type": "string", "maxLength": 200},
-        "delegation_id": {"type": "integer"},
+        "delegation_id": ID,
         "new_delegation_name": {"type": "string", "description": "lead a new delegation"},
         "dietary": {"type": "string"},
         "accessibility": {"type": "string"},
@@ -350,8 +355,13 @@ def _path_param(name: str) -> dict:
     return {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
 
 
-def _query_param(name: str, kind: str, description: str = "") -> dict:
-    param = {"name": name, "in": "query", "required": False, "schema": {"type": kind}}
+def _id_param(name: str) -> dict:
+    return {"name": name, "in": "path", "required": True, "schema": ID}
+
+
+def _query_param(name: str, kind: str | dict, description: str = "") -> dict:
+    schema = {"type": kind} if isinstance(kind, str) else kind
+    param = {"name": name, "in": "query", "required": False, "schema": schema}
     if description:
         param["description"] = description
     return param
@@ -492,12 +502,12 @@ def openapi_document() -> dict:
                     "summary": "Registrations of the event (organisers)",
                     "parameters": [
                         slug,
-                        _query_param("page", "integer"),
-                        _query_param("per_page", "integer", "at most 200"),
+                        _query_param("page", "integer", "beyond the last: the last"),
+                        _query_param("per_page", "integer", "1 to 200 (more: 200)"),
                         _query_param("status", "string"),
-                        _query_param("category_id", "integer"),
+                        _query_param("category_id", ID),
                         _query_param("country", "string"),
-                        _query_param("delegation_id", "integer"),
+                        _query_param("delegation_id", ID),
                         _query_param("q", "string", "name, e-mail or organisation, any script"),
                     ],
                     "responses": {
@@ -518,6 +528,10 @@ def openapi_document() -> dict:
                                 },
                             },
                         ),
+                        "400": _error(
+                            "A query parameter is not what it should be (e.g. category_id "
+                            "not a whole number from 1 to 2147483647)"
+                        ),
                         "401": _error("No valid token"),
                         "403": _error("Not an organiser of this event"),
                         "404": _error("No such event"),
@@ -527,7 +541,7 @@ def openapi_document() -> dict:
             "/events/{slug}/registrations/{id}": {
                 "get": {
                     "summary": "One registration (organisers)",
-                    "parameters": [slug, _path_param("id")],
+                    "parameters": [slug, _id_param("id")],
                     "responses": {
                         "200": _ok(
                             "The registration", {"$ref": "#/components/schemas/Registration"}
@@ -566,6 +580,7 @@ def openapi_document() -> dict:
                         ),
                         "401": _error("No valid token"),
                         "403": _error("No check-in role at this event"),
+                        "404": _error("No such event"),
                     },
                 }
             },
@@ -578,6 +593,7 @@ def openapi_document() -> dict:
                         "200": _ok("The data", {"$ref": "#/components/schemas/CheckinOffline"}),
                         "401": _error("No valid token"),
                         "403": _error("No check-in role at this event"),
+                        "404": _error("No such event"),
                     },
                 }
             },
@@ -598,8 +614,10 @@ def openapi_document() -> dict:
                                 },
                             },
                         ),
+                        "400": _error("A null character in the query"),
                         "401": _error("No valid token"),
                         "403": _error("No check-in role at this event"),
+                        "404": _error("No such event"),
                     },
                 }
             },

@@ -5,9 +5,11 @@ import json
 from flask import current_app, g, jsonify, request
 from sqlalchemy.orm import selectinload
 
+from conference.agenda.ids import MAX_ID, is_id, read_id
 from conference.api import bp
 from conference.api.auth import api_login_required
 from conference.auth.services import require_event_role
+from conference.errors import ValidationError
 from conference.events.services import get_event
 from conference.extensions import db, limiter
 from conference.json_provider import JSONBodyError
@@ -140,8 +142,8 @@ def _data_from_json(body: dict) -> tuple[RegistrationData, dict]:
             setattr(data, name, value)
     for name in ("category_id", "delegation_id"):
         value = body.get(name)
-        if value is not None and (not isinstance(value, int) or isinstance(value, bool)):
-            errors.setdefault(name, []).append("Must be a whole number.")
+        if value is not None and not is_id(value):
+            errors.setdefault(name, []).append(f"Must be a whole number from 1 to {MAX_ID}.")
         else:
             setattr(data, name, value)
     answers = body.get("answers", {})
@@ -202,17 +204,17 @@ def list_registrations(slug):
     found = get_event(slug)
     require_event_role(g.api_user, found, "organiser")
     args = request.args
-    per_page = min(max(args.get("per_page", 50, type=int) or 50, 1), MAX_PER_PAGE)
+    per_page = min(max(_whole_arg("per_page", 50), 1), MAX_PER_PAGE)
     filters = Filters(
         status=args.get("status", ""),
-        category_id=args.get("category_id", type=int),
+        category_id=read_id(args.get("category_id"), "category_id", "category_id"),
         country=(args.get("country") or "")[:2],
-        delegation_id=args.get("delegation_id", type=int),
+        delegation_id=read_id(args.get("delegation_id"), "delegation_id", "delegation_id"),
         q=(args.get("q") or "")[:100],
     )
     items, total, pages, page = paginate(
         filtered_query(found, filters).options(selectinload(Registration.answers)),
-        args.get("page", 1, type=int) or 1,
+        _whole_arg("page", 1),
         per_page,
     )
     return jsonify(
@@ -224,6 +226,19 @@ def list_registrations(slug):
             "total": total,
         }
     )
+
+
+def _whole_arg(name: str, default: int) -> int:
+    """A page number or size from the query string: any whole number (callers clamp it;
+    beyond 18 digits it is simply large), the default when absent; else refused (400)."""
+    raw = request.args.get(name, "")
+    if raw == "":
+        return default
+    digits = raw.removeprefix("-")
+    if not (digits.isascii() and digits.isdigit()):
+        raise ValidationError(f"{name} must be a whole number.", field=name)
+    value = int(digits) if len(digits) <= 18 else 10**18
+    return -value if raw.startswith("-") else value
 
 
 @bp.get("/events/<slug>/registrations/<int:rid>")

@@ -15,6 +15,7 @@ from flask import (
 from flask_login import current_user
 from sqlalchemy import select
 
+from conference.agenda.ids import id_or_none
 from conference.auth.decorators import event_role_required
 from conference.auth.forms import ConfirmForm
 from conference.badges import bp
@@ -45,8 +46,9 @@ from conference.web import pdf_response
 
 def _selection(event):
     """The registrations chosen: ticked ids, or the list's filters (confirmed only)."""
-    ids = [int(i) for i in request.form.getlist("ids") if i.isdigit()]
-    if ids:
+    ticked = request.form.getlist("ids")
+    if ticked:  # only these (none, if none is an id)
+        ids = [n for n in map(id_or_none, ticked) if n is not None]
         query = (
             select(Registration)
             .where(Registration.event_id == event.id, Registration.id.in_(ids))

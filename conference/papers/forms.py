@@ -20,6 +20,7 @@ from wtforms.fields import DateTimeLocalField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput
 
+from conference.agenda.ids import whole_number
 from conference.papers.models import FILE_KINDS, RECOMMENDATIONS
 from conference.papers.review import COMMENT_LIMIT
 from conference.papers.services import MAX_AUTHORS, MAX_CRITERIA, AuthorDetails, CriterionDetails
@@ -36,7 +37,7 @@ def _id_or_none(value):
     """Select values: "" means none, anything else an id."""
     if value in ("", None, "None"):
         return None
-    return int(value)
+    return whole_number(value)
 
 
 class CheckboxesField(SelectMultipleField):
@@ -90,7 +91,7 @@ class CallForm(FlaskForm):
         validators=[InputRequired(), NumberRange(min=1, max=480)],
         description="An accepted paper becomes a talk of this length in the agenda.",
     )
-    topic_ids = CheckboxesField("Topics", coerce=int, validate_choice=False)
+    topic_ids = CheckboxesField("Topics", coerce=whole_number, validate_choice=False)
     anonymous_review = BooleanField(
         "Anonymous review: reviewers see neither the authors' names nor their organisations"
     )

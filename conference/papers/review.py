@@ -20,6 +20,7 @@ from datetime import datetime
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
+from conference.agenda.ids import whole_number
 from conference.agenda.models import Talk
 from conference.auth.models import EventRole, User
 from conference.auth.services import has_event_role
@@ -281,8 +282,11 @@ def _clean_scores(criteria: list[ReviewCriterion], scores: dict) -> dict[str, in
     cleaned = {}
     for criterion in criteria:
         value = given.get(str(criterion.id))
-        if isinstance(value, str) and value.strip().isdigit():
-            value = int(value)
+        if isinstance(value, str):
+            try:
+                value = whole_number(value.strip(), minimum=0)
+            except ValueError:
+                pass  # refused below, naming the criterion
         if isinstance(value, bool) or not isinstance(value, int):
             raise ValidationError(
                 f"Score “{criterion.name}” from 0 to {criterion.max_score}.",

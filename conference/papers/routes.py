@@ -32,6 +32,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from wtforms import FieldList, FormField
 
 from conference.agenda.editing import tracks_of
+from conference.agenda.ids import read_id
 from conference.agenda.services import latest_publication
 from conference.auth.decorators import event_role_required
 from conference.auth.forms import ConfirmForm
@@ -615,8 +616,7 @@ def call_settings(event):
 
 
 def _int_arg(name: str) -> int | None:
-    value = request.args.get(name, "")
-    return int(value) if value.isdigit() else None
+    return read_id(request.args.get(name), name, f"The {name} filter")
 
 
 def _status_arg() -> str | None:
@@ -739,18 +739,19 @@ def assign(event, paper_id):
     paper = get_paper(event, paper_id)
     form = AssignForm()
     form.reviewer_id.choices = []
-    if form.validate_on_submit():
-        reviewer = db.session.get(User, form.reviewer_id.data) if form.reviewer_id.data else None
-        try:
-            if reviewer is None:
-                raise ValidationError("Choose a reviewer.", field="reviewer")
-            assignment = assign_reviewer(paper, reviewer, current_user)
-        except ValidationError as exc:
-            db.session.rollback()
-            _attach(form, exc, {"reviewer": "reviewer_id"})
-            return _organiser_paper_page(event, paper, assign_form=form, status=422)
-        db.session.commit()
-        flash(f"{assignment.reviewer.display_name} reviews “{paper.title}”.", "success")
+    if not form.validate_on_submit():  # e.g. a reviewer_id that is no id
+        return _organiser_paper_page(event, paper, assign_form=form, status=422)
+    reviewer = db.session.get(User, form.reviewer_id.data) if form.reviewer_id.data else None
+    try:
+        if reviewer is None:
+            raise ValidationError("Choose a reviewer.", field="reviewer")
+        assignment = assign_reviewer(paper, reviewer, current_user)
+    except ValidationError as exc:
+        db.session.rollback()
+        _attach(form, exc, {"reviewer": "reviewer_id"})
+        return _organiser_paper_page(event, paper, assign_form=form, status=422)
+    db.session.commit()
+    flash(f"{assignment.reviewer.display_name} reviews “{paper.title}”.", "success")
     return redirect(url_for(".paper", slug=event.slug, paper_id=paper.id))
 
 

@@ -19,6 +19,7 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from conference.agenda.ids import id_or_none
 from conference.events.forms import country_choices
 from conference.registration.models import QUESTION_TYPES, TITLES
 from conference.registration.validation import PERSONAL_FIELDS, PassportData, RegistrationData
@@ -176,16 +177,14 @@ class RegistrationForm(PersonFields):
 
     def registration_data(self) -> RegistrationData:
         data = super().registration_data()
-        data.category_id = (
-            int(self.category_id.data) if str(self.category_id.data).isdigit() else None
-        )
+        data.category_id = id_or_none(self.category_id.data)
         choice = self.delegation_choice.data or NO_DELEGATION
         if choice == NEW_DELEGATION:
             data.leads_delegation = True
             data.new_delegation_name = self.new_delegation_name.data or ""
         elif choice == JOIN_DELEGATION:
             delegation = str(self.delegation_id.data or "")
-            data.delegation_id = int(delegation) if delegation.isdigit() else -1
+            data.delegation_id = id_or_none(delegation) or -1  # -1: none of the list
         data.privacy_accepted = bool(self.privacy_accepted.data)
         return data
 

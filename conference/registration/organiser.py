@@ -15,6 +15,7 @@ from flask import (
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
+from conference.agenda.ids import is_id, read_id
 from conference.auth.decorators import event_role_required
 from conference.auth.forms import ConfirmForm
 from conference.errors import NotFound, ValidationError
@@ -72,9 +73,9 @@ def _filters() -> Filters:
     args = request.args
     return Filters(
         status=args.get("status", "") if args.get("status") in STATUS_LABELS else "",
-        category_id=args.get("category", type=int),
+        category_id=read_id(args.get("category"), "category", "The category filter"),
         country=(args.get("country") or "")[:2],
-        delegation_id=args.get("delegation", type=int),
+        delegation_id=read_id(args.get("delegation"), "delegation", "The delegation filter"),
         q=(args.get("q") or "")[:100],
     )
 
@@ -217,7 +218,8 @@ def set_status(event, rid):
 @event_role_required("organiser")
 def set_category(event, rid):
     found = get_registration(event, rid)
-    category = db.session.get(Category, request.form.get("category_id", type=int) or 0)
+    category_id = request.form.get("category_id", type=int)
+    category = db.session.get(Category, category_id) if is_id(category_id) else None
     if ConfirmForm().validate_on_submit():
         if category is None or category.event_id != event.id:
             flash("Choose a category of this event.", "danger")

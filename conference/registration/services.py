@@ -15,6 +15,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import selectinload
 
+from conference.agenda.ids import is_id
 from conference.dbtypes import utcnow
 from conference.errors import NotFound, ValidationError
 from conference.extensions import db
@@ -271,7 +272,7 @@ class Context:
 
 
 def _check_category(event, data: RegistrationData, ctx: Context, errors: Errors):
-    category = db.session.get(Category, data.category_id) if data.category_id else None
+    category = db.session.get(Category, data.category_id) if is_id(data.category_id) else None
     if category is None or category.event_id != event.id:
         if data.category_id is not None:
             errors.add("category_id", "Choose how you take part.")
@@ -307,7 +308,9 @@ def _check_delegation(event, data: RegistrationData, ctx: Context, errors: Error
             )
         return None
     if data.delegation_id is not None:
-        delegation = db.session.get(Delegation, data.delegation_id)
+        delegation = (
+            db.session.get(Delegation, data.delegation_id) if is_id(data.delegation_id) else None
+        )
         if delegation is None or delegation.event_id != event.id:
             errors.add("delegation_id", "Choose a delegation from the list.")
             return None
