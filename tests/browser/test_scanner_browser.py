@@ -10,6 +10,7 @@ import re
 from datetime import date, timedelta
 from pathlib import Path
 from types import SimpleNamespace
+from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.sync_api import expect
@@ -36,9 +37,10 @@ RESULT = '[data-field="result"]'
 def door(live_server):
     """An event happening today, two confirmed delegates with badges, a check-in user."""
     from conference.badges.services import badge_token
+    from conference.dbtypes import utcnow
 
     with live_server.app.app_context():
-        today = date.today()
+        today = utcnow().astimezone(ZoneInfo("Asia/Bangkok")).date()  # the event's day
         event = make_event(
             title="ASEAN+3 Regional Learning Cities Conference",
             start_date=today,

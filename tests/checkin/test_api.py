@@ -18,10 +18,10 @@ from tests.factories import give_role, make_category, make_event, make_registrat
 
 @pytest.fixture
 def door(db):
-    """An event happening today, a confirmed delegate with a badge, and a scanner token."""
-    from datetime import date
-
-    event = make_event(start_date=date.today(), end_date=date.today() + timedelta(days=1))
+    """An event happening today (from yesterday to tomorrow, event-local), a confirmed
+    delegate with a badge, and a scanner token."""
+    today = local_today()
+    event = make_event(start_date=today - timedelta(days=1), end_date=today + timedelta(days=1))
     delegate = make_registration(event, make_category(event, "Delegate"))
     staff = make_user()
     give_role(event, staff, "checkin")
@@ -378,9 +378,7 @@ def test_twenty_simultaneous_scans_of_one_badge_make_one_check_in(make_app, data
         pytest.skip("needs PostgreSQL: concurrent writers (SQLite serialises writes anyway)")
     app = make_app()
     with app.app_context():
-        from datetime import date
-
-        event = make_event(start_date=date.today(), end_date=date.today())
+        event = make_event(start_date=local_today(), end_date=local_today())
         delegate = make_registration(event, make_category(event, "Delegate"))
         staff = make_user()
         give_role(event, staff, "checkin")
@@ -483,14 +481,13 @@ def test_one_client_ref_sent_at_once_with_two_badges_records_one_of_them(make_ap
 
 
 def test_a_revoked_scanner_token_stops_working_once_the_cache_expires(make_app):
-    from datetime import date
 
     from conference.auth.services import revoke_api_token
 
     app = make_app(SCANNER_AUTH_CACHE_SECONDS=0)
     client = app.test_client()
     with app.app_context():
-        event = make_event(start_date=date.today(), end_date=date.today())
+        event = make_event(start_date=local_today(), end_date=local_today())
         delegate = make_registration(event, make_category(event, "Delegate"))
         staff = make_user()
         give_role(event, staff, "checkin")
