@@ -23,7 +23,8 @@ from harness import figure, fresh_app_env, gunicorn, loadgen, machine, run_pytho
 
 SETUP = """
 import json, sys
-from datetime import date
+from datetime import datetime
+from zoneinfo import ZoneInfo
 from conference import create_app
 from conference.extensions import db
 from conference.auth.services import create_user, create_api_token, grant_role
@@ -34,7 +35,8 @@ from conference.registration.validation import RegistrationData
 app = create_app()
 with app.app_context():
     organiser = create_user("bench@example.org", password="bench password 1")
-    today = date.today()
+    # The event-local day: check-ins are refused on days outside the event.
+    today = datetime.now(ZoneInfo("Asia/Bangkok")).date()
     event = create_event(EventDetails(title="Door", slug="door", country="TH",
         timezone="Asia/Bangkok", start_date=today, end_date=today), organiser)
     category = save_category(event, None, name="Delegate")

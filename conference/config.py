@@ -43,6 +43,7 @@ class Defaults:
     REGISTRATION_RATE_LIMIT = "60 per minute"  # per client address, form and API
     UPLOAD_RATE_LIMIT = "30 per hour"  # paper submissions and new versions, per delegate
     SCANNER_AUTH_CACHE_SECONDS = 5  # a scanner's token and role, checked this often
+    SCAN_MAX_AGE_HOURS = 12  # an offline scan synced later than this is refused
     BADGE_BACKGROUND_THRESHOLD = 200  # larger batches are rendered as background jobs
 
     PASSWORD_RESET_MAX_AGE = 3600

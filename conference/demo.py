@@ -378,6 +378,8 @@ def _demo_arrivals(event, door_staff) -> None:
         .where(Registration.event_id == event.id, Registration.status == "confirmed")
         .order_by(Registration.id)
     ).all()
+    # Check-ins belong to the event's days: none before its first midnight (event-local).
+    midnight = datetime.combine(event.start_date, datetime.min.time(), event.tz)
     for n, registration_id in enumerate(confirmed[::3]):
         minutes_ago = 90 - (n * 90) // max(len(confirmed) // 3, 1)
         check_in(
@@ -385,7 +387,7 @@ def _demo_arrivals(event, door_staff) -> None:
             station="Door A" if n % 2 else "Door B",
             user_id=door_staff.id,
             registration_id=registration_id,
-            scanned_at=now - timedelta(minutes=max(minutes_ago, 1)),
+            scanned_at=max(now - timedelta(minutes=max(minutes_ago, 1)), midnight),
         )
     db.session.flush()
 

@@ -1,6 +1,7 @@
 """API for scanners: check-ins, the data to work offline, search by name."""
 
 import hashlib
+import re
 import time
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -13,6 +14,7 @@ from conference.api import bp
 from conference.api.auth import Unauthorized, api_login_required, current_api_user
 from conference.auth.services import require_event_role
 from conference.checkin.services import (
+    ScanRefused,
     check_in,
     offline_data,
     registration_summary,
@@ -76,8 +78,55 @@ def scanner_required(view):
     return wrapped
 
 
-def _bad(message: str, status: int = 400):
-    return jsonify({"result": "invalid", "message": message}), status
+def _bad(message: str, status: int = 400, code: str = "invalid_request"):
+    # "result" too: the scanner page tells a refused scan from an expired session by it.
+    return jsonify({"result": "invalid", "code": code, "message": message}), status
+
+
+class _Malformed(Exception):
+    pass
+
+
+# RFC 3339, as the OpenAPI document's "date-time" says (fromisoformat alone takes more).
+_RFC3339 = re.compile(
+    r"\d{4}-\d\d-\d\d[Tt]\d\d:\d\d:\d\d(?:\.\d+)?(?:[Zz]|[+-]\d\d:\d\d)", re.ASCII
+)
+
+
+def _whole(body: dict, name: str, nullable: bool) -> int | None:
+    """A whole number from the body (JSON's 3.0 is one too), None when absent (or null)."""
+    value = body.get(name)
+    if value is None:
+        if name in body and not nullable:
+            raise _Malformed(f"{name} must be a whole number, not null.")
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise _Malformed(f"{name} must be a whole number.")
+    return value
+
+
+def _text(body: dict, name: str, nullable: bool, what: str) -> str | None:
+    value = body.get(name)
+    if value is None and (nullable or name not in body):
+        return None
+    if not isinstance(value, str):
+        raise _Malformed(f"{name} must be text{what}.")
+    return value
+
+
+def _scan_time(raw: str | None) -> datetime | None:
+    if raw is None:
+        return None
+    if not _RFC3339.fullmatch(raw):
+        raise _Malformed(
+            "scanned_at must be an RFC 3339 time with its zone, e.g. 2024-10-29T02:02:00Z."
+        )
+    try:
+        return datetime.fromisoformat(raw.upper().replace("Z", "+00:00"))
+    except ValueError:
+        raise _Malformed(f"scanned_at is not a real time: {raw}.") from None
 
 
 @bp.post("/events/<slug>/checkins")
@@ -86,27 +135,17 @@ def create_checkin(event):
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         return _bad("Send a JSON object (Content-Type: application/json).")
-    token, registration_id = body.get("token"), body.get("registration_id")
-    station, client_ref = body.get("station"), body.get("client_ref")
-    session_id, raw_time = body.get("session_id"), body.get("scanned_at")
-    if token is not None and not isinstance(token, str):
-        return _bad("token must be text.")
-    if registration_id is not None and (
-        not isinstance(registration_id, int) or isinstance(registration_id, bool)
-    ):
-        return _bad("registration_id must be a whole number.")
-    if not isinstance(station, str):
-        return _bad("station must be text, e.g. “Door A”.")
-    if client_ref is not None and not isinstance(client_ref, str):
-        return _bad("client_ref must be text (a UUID).")
-    if session_id is not None and (not isinstance(session_id, int) or isinstance(session_id, bool)):
-        return _bad("session_id must be a whole number.")
-    scanned_at = None
-    if raw_time is not None:
-        try:
-            scanned_at = datetime.fromisoformat(str(raw_time).replace("Z", "+00:00"))
-        except ValueError:
-            return _bad("scanned_at must be an ISO 8601 time, e.g. 2024-10-29T02:02:00Z.")
+    try:
+        token = _text(body, "token", True, "")
+        registration_id = _whole(body, "registration_id", True)
+        station = _text(body, "station", False, ", e.g. “Door A”")
+        client_ref = _text(body, "client_ref", True, " (a UUID)")
+        session_id = _whole(body, "session_id", True)
+        scanned_at = _scan_time(_text(body, "scanned_at", True, " (RFC 3339)"))
+    except _Malformed as exc:
+        return _bad(str(exc))
+    if station is None:
+        return _bad("station is required: name the door or room, e.g. “Door A”.")
     try:
         result = check_in(
             event,
@@ -118,17 +157,24 @@ def create_checkin(event):
             scanned_at=scanned_at,
             session_id=session_id,
         )
+    except ScanRefused as exc:
+        db.session.rollback()
+        body = {"result": exc.code, "code": exc.code, "message": exc.message}
+        return jsonify(body), exc.status_code
     except ValidationError as exc:
         db.session.rollback()
         return _bad(exc.message, exc.status_code)
     db.session.commit()
     body = {"result": result.result, "message": result.message}
     body["registration"] = result.person
+    if result.status_code >= 400:
+        body["code"] = result.result
+    at = result.checked_in_at.isoformat() if result.checked_in_at else None
     if result.result == "ok":
-        body["checked_in_at"] = result.checked_in_at.isoformat()
+        body["checked_in_at"] = at
         body["station"] = result.station
-    elif result.result == "already_checked_in":
-        body["first_checked_in_at"] = result.checked_in_at.isoformat()
+    elif result.result == "already_checked_in" and at:
+        body["first_checked_in_at"] = at
         body["station"] = result.station
     return jsonify(body), result.status_code
 

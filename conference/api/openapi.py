@@ -1,6 +1,7 @@
 """The OpenAPI 3.1 description of the JSON API, served at /api/v1/openapi.json."""
 
 from conference.agenda.ids import MAX_ID
+from conference.checkin.services import CLIENT_REF_PATTERN, STATION_MAX_LENGTH, STATION_PATTERN
 
 # A row's id: what the database's integer holds (a larger one matches nothing: 404).
 ID = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
@@ -224,10 +225,30 @@ PERSON = {
 SCAN = {
     "type": "object",
     "required": ["station"],
+    "description": "One scan: a badge's token or, for a forgotten badge, the registration_id "
+    "found by name (exactly one of them). A scanner that may send a scan again (a retry, an "
+    "offline scan synced later) names it with a client_ref: sent again from the same station "
+    "with the same token (or registration_id) and session_id, it is answered as the first "
+    "time and recorded once; sent with something else scanned, it is refused with 409 "
+    "client_ref_conflict. A client_ref is the scanner's own per event and station.",
+    "oneOf": [
+        {"required": ["token"], "properties": {"token": {"type": "string"}}},
+        {"required": ["registration_id"], "properties": {"registration_id": {"type": "integer"}}},
+    ],
     "properties": {
-        "token": {"type": "string", "description": "the badge's QR text"},
-        "registration_id": {"type": "integer", "description": "instead of a token: found by name"},
-        "station": {"type": "string", "maxLength": 100, "description": "e.g. Door A"},
+        "token": {"type": ["string", "null"], "description": "the badge's QR text"},
+        "registration_id": {
+            "type": ["integer", "null"],
+            "description": "instead of a token: a person found by name",
+        },
+        "station": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": STATION_MAX_LENGTH,
+            "pattern": STATION_PATTERN,
+            "description": "the door or room, e.g. Door A: at least one character that is "
+            "neither white space nor a control (runs of those are recorded as one space)",
+        },
         "session_id": {
             "type": ["integer", "null"],
             "description": "room check-in: an agenda session of this event (its id from the "
@@ -236,9 +257,40 @@ SCAN = {
             "unknown_session; a session on another event-local day than the scan's (scanned_at, "
             "else now) as session_not_today.",
         },
-        "client_ref": {"type": "string", "description": "a UUID: a replay is answered alike"},
-        "scanned_at": {"type": "string", "format": "date-time", "description": "when scanned"},
+        "client_ref": {
+            "type": ["string", "null"],
+            "pattern": CLIENT_REF_PATTERN,
+            "description": "the scan's own reference, e.g. a UUID: 8 to 64 letters, digits or "
+            "hyphens",
+        },
+        "scanned_at": {
+            "type": ["string", "null"],
+            "format": "date-time",
+            "description": "when an offline scan was made (RFC 3339, with its zone); absent: "
+            "now. Refused (422) when ahead of the server's clock by more than 5 minutes "
+            "(scan_in_future), older than SCAN_MAX_AGE_HOURS, 12 by default (scan_too_old), or "
+            "not on one of the event's days, event-local (scan_outside_event: this holds for a "
+            "scan without scanned_at too).",
+        },
     },
+}
+
+SCAN_REFUSALS = {
+    "invalid": "the badge is not one of this event's (or not a badge at all)",
+    "revoked": "a newer badge replaced this one, or the registration was cancelled",
+    "wrong_event": "a badge of another event",
+    "not_approved": "the registration is not approved (yet)",
+    "not_signed_up": "a room check-in into a session that admits only delegates who signed "
+    "up for it, and this one did not (the message names the session)",
+    "unknown_session": "session_id is not a session of this event that takes room check-ins "
+    "(none, another event's, or a break)",
+    "session_not_today": "the session starts on another event-local day than the scan was "
+    "made (the message names its day)",
+    "scan_in_future": "scanned_at is ahead of the server's clock: the scanner's clock is wrong",
+    "scan_too_old": "scanned_at is older than SCAN_MAX_AGE_HOURS: nothing is recorded; if the "
+    "person is there, scan again",
+    "scan_outside_event": "the scan's time (scanned_at, else now) is not on one of the event's "
+    "days, event-local",
 }
 
 SCAN_ANSWER = {
@@ -249,20 +301,18 @@ SCAN_ANSWER = {
             "enum": [
                 "ok",
                 "already_checked_in",
-                "invalid",
-                "revoked",
-                "wrong_event",
-                "not_approved",
-                "not_signed_up",
-                "unknown_session",
-                "session_not_today",
+                *SCAN_REFUSALS,
+                "client_ref_conflict",
             ],
-            "description": "not_signed_up: a room check-in into a session that admits only "
-            "delegates who signed up for it, and this one did not (the message names the "
-            "session); unknown_session: session_id is not a session of this event that takes "
-            "room check-ins (none, another event's, or a break); session_not_today: the "
-            "session starts on another event-local day than the scan was made (the message "
-            "names its day)",
+            "description": "ok (201), already_checked_in (200); refusals (422): "
+            + "; ".join(f"{code}: {meaning}" for code, meaning in SCAN_REFUSALS.items())
+            + "; client_ref_conflict (409): the client_ref was sent before with another scan. "
+            "A malformed request (400) answers invalid.",
+        },
+        "code": {
+            "type": "string",
+            "description": "on every answer that is not a check-in: the refusal's code (as "
+            "result), client_ref_conflict, or invalid_request for a malformed request (400)",
         },
         "message": {"type": "string"},
         "registration": {"oneOf": [{"$ref": "#/components/schemas/Person"}, {"type": "null"}]},
@@ -571,16 +621,25 @@ def openapi_document() -> dict:
                             {"$ref": "#/components/schemas/ScanAnswer"},
                         ),
                         "422": _ok(
-                            "Refused, with the reason (red); room check-ins add "
-                            "not_signed_up, unknown_session and session_not_today",
+                            "Refused, with the reason in result and code (red): the badge "
+                            "(invalid, revoked, wrong_event, not_approved), the room "
+                            "(not_signed_up, unknown_session, session_not_today) or the scan's "
+                            "time (scan_in_future, scan_too_old, scan_outside_event: nothing "
+                            "is recorded)",
+                            {"$ref": "#/components/schemas/ScanAnswer"},
+                        ),
+                        "409": _ok(
+                            "client_ref_conflict: this client_ref was sent before, from this "
+                            "station, with another scan; nothing is recorded",
                             {"$ref": "#/components/schemas/ScanAnswer"},
                         ),
                         "400": _ok(
-                            "Malformed request", {"$ref": "#/components/schemas/ScanAnswer"}
+                            "Malformed request (code invalid_request); nothing is recorded",
+                            {"$ref": "#/components/schemas/ScanAnswer"},
                         ),
                         "401": _error("No valid token"),
                         "403": _error("No check-in role at this event"),
-                        "404": _error("No such event"),
+                        "404": _error("No such event, or no such registration_id"),
                     },
                 }
             },

@@ -40,13 +40,20 @@ class CheckIn(db.Model):
 
 
 class ScanLog(db.Model):
-    """Every scan, refusal, duplicate and undo: who, when, where, and what was answered."""
+    """Every scan, refusal, duplicate and undo: who, when, where, and what was answered.
+
+    A scanner names each scan with a ``client_ref`` so that sending it again (a retry, a
+    sync) is answered as the first time and recorded once: unique per event and station,
+    with ``scan_digest`` (a hash of what was scanned) telling a true replay from another
+    scan sent under the same reference.
+    """
 
     __table_args__ = (
         CheckConstraint(
             "action IN ('checkin', 'duplicate', 'refused', 'undo')", name="action_known"
         ),
         Index("ix_scan_log_event_recorded", "event_id", "recorded_at"),
+        UniqueConstraint("event_id", "station", "client_ref"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -58,7 +65,8 @@ class ScanLog(db.Model):
     result: Mapped[str] = mapped_column(String(30))
     scope: Mapped[str | None] = mapped_column(String(40))
     station: Mapped[str] = mapped_column(String(100))
-    client_ref: Mapped[str | None] = mapped_column(String(64), unique=True)
+    client_ref: Mapped[str | None] = mapped_column(String(64))
+    scan_digest: Mapped[str | None] = mapped_column(String(64))
     scanned_at: Mapped[datetime] = mapped_column(UTCDateTime)
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))

@@ -1,10 +1,12 @@
 """Checking delegates in: one check-in per day (or session), idempotent, never lost."""
 
+import hashlib
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta, tzinfo
 
-from sqlalchemy import bindparam, func, or_, select, union, update
+from flask import current_app
+from sqlalchemy import bindparam, delete, func, or_, select, union
 from sqlalchemy import insert as insert_statement
 from sqlalchemy.orm import selectinload
 
@@ -28,13 +30,31 @@ from conference.formatting import country_name
 from conference.registration.models import Category, Delegation, Registration
 from conference.registration.validation import fold
 
-CLIENT_REF_RE = re.compile(r"^[A-Za-z0-9-]{8,64}$")
+# The scan request's rules, also published as they are in the OpenAPI document (patterns in
+# ECMA 262's reading: "$" is the very end, so the code matches them whole).
+CLIENT_REF_PATTERN = r"^[A-Za-z0-9-]{8,64}$"
+CLIENT_REF_RE = re.compile(CLIENT_REF_PATTERN[1:-1])
+STATION_MAX_LENGTH = 100
+# A station's name needs one character that is neither white space nor a control.
+STATION_PATTERN = r"[^\s\x00-\x1f\x7f-\x9f\ufeff]"
+_NOT_PRINTED = re.compile(r"[\x00-\x1f\x7f-\x9f\ufeff]")
+# How far ahead of the server a scanner's clock may be before its scans are refused.
+SCAN_CLOCK_SKEW = timedelta(minutes=5)
 STATUS_CODES = {"ok": 201, "already_checked_in": 200}
-OFFLINE_GAP = timedelta(seconds=30)
 # Nobody is counted into a coffee break: these kinds are not offered for room check-in, and
 # a scan into one is refused as an unknown session.
 NO_ROOM_CHECK_IN = {"break"}
 UNKNOWN_SESSION = "This session is not in this event's agenda: choose the room again."
+
+
+class ScanRefused(ValidationError):
+    """A scan the server will not record, with a code the scanner can act on: 422 (its time
+    cannot be believed) or 409 (its client_ref names another scan)."""
+
+    def __init__(self, code: str, message: str, status_code: int = 422):
+        super().__init__(message)
+        self.code = code
+        self.status_code = status_code
 
 
 @dataclass
@@ -223,19 +243,88 @@ def _session_refusal(event, session_id: int, registration_id: int, day):
     return None
 
 
-def _clean_scan_time(event, scanned_at: datetime | None) -> datetime:
-    now = utcnow()
-    if scanned_at is None:
-        return now
-    if scanned_at.tzinfo is None:
-        raise ValidationError("The scan time needs a time zone (ISO 8601, e.g. ...Z).")
-    earliest = datetime.combine(event.start_date, datetime.min.time(), event.tz) - timedelta(days=7)
-    latest_day = datetime.combine(event.end_date, datetime.max.time(), event.tz)
-    if scanned_at > now + timedelta(minutes=5):
-        raise ValidationError("The scan time is in the future: check the scanner's clock.")
-    if scanned_at < earliest or scanned_at > latest_day + timedelta(days=1):
-        raise ValidationError("The scan time is not during the event: check the scanner's clock.")
-    return scanned_at
+def clean_station(raw: str) -> str:
+    """The station's name as recorded: controls and runs of white space made one space."""
+    if len(raw) > STATION_MAX_LENGTH:
+        raise ValidationError(f"station can be at most {STATION_MAX_LENGTH} characters.")
+    station = " ".join(_NOT_PRINTED.sub(" ", raw).split())
+    if not station:
+        raise ValidationError("Name the station (e.g. “Door A”): station is empty.")
+    return station
+
+
+def _hours(span: timedelta) -> str:
+    hours = span / timedelta(hours=1)
+    number = f"{hours:g}"
+    return f"{number} hour" if number == "1" else f"{number} hours"
+
+
+def _local(moment: datetime, tz: tzinfo) -> str:
+    local = moment.astimezone(tz)
+    return f"{local.day} {local:%B %H:%M}"
+
+
+def _days(first: date, last: date) -> str:
+    if first == last:
+        return f"{first.day} {first:%B %Y}"
+    if (first.year, first.month) == (last.year, last.month):
+        return f"{first.day}–{last.day} {last:%B %Y}"
+    if first.year == last.year:
+        return f"{first.day} {first:%B} – {last.day} {last:%B %Y}"
+    return f"{first.day} {first:%B %Y} – {last.day} {last:%B %Y}"
+
+
+def checked_scan_time(
+    claimed: datetime | None,
+    *,
+    now: datetime,
+    tz: tzinfo,
+    first_day: date,
+    last_day: date,
+    max_age: timedelta,
+) -> datetime:
+    """The time a scan counts at: the scanner's own (an offline scan, synced later) or now.
+
+    A scanner's clock is believed only so far: not ahead of ours beyond a little skew, not
+    older than ``max_age`` (a device syncs within hours; an older claim could back-date a
+    check-in at will), and, like every scan, on one of the event's days (event-local).
+    Raises ScanRefused (422, with its code) or, for a time without a zone, ValidationError.
+    """
+    zone = getattr(tz, "key", None) or str(tz)
+    at = now
+    if claimed is not None:
+        if claimed.tzinfo is None:
+            raise ValidationError(
+                "scanned_at needs a time zone (RFC 3339, e.g. 2024-10-29T02:02:00Z)."
+            )
+        if claimed > now + SCAN_CLOCK_SKEW:
+            raise ScanRefused(
+                "scan_in_future",
+                f"The scan time ({_local(claimed, tz)}, {zone}) is in the future: check the "
+                "scanner's clock.",
+            )
+        if claimed < now - max_age:
+            raise ScanRefused(
+                "scan_too_old",
+                f"This scan was made at {_local(claimed, tz)} ({zone}), more than "
+                f"{_hours(max_age)} ago: scans are accepted up to {_hours(max_age)} late. "
+                "If the person is here, scan the badge again.",
+            )
+        at = claimed
+    if not first_day <= at.astimezone(tz).date() <= last_day:
+        raise ScanRefused(
+            "scan_outside_event",
+            f"{_local(at, tz)} ({zone}) is not during the event "
+            f"({_days(first_day, last_day)}): nobody is checked in on other days. "
+            "Check the scanner's date and clock.",
+        )
+    return at
+
+
+def scan_digest(token: str | None, registration_id: int | None, session_id: int | None) -> str:
+    """What a scan was (the badge or the person, and where): a replay must be the same."""
+    what = f"token:{token}" if token is not None else f"registration:{registration_id}"
+    return hashlib.sha256(f"{what}|session:{session_id}".encode()).hexdigest()
 
 
 def _first_check_in(registration_id: int, scope: str):
@@ -251,8 +340,17 @@ def _already_message(event, scanned_at: datetime, station: str) -> str:
     return f"Already checked in at {local:%H:%M} at {station}."
 
 
-def _replayed(event, client_ref: str) -> ScanResult | None:
-    """The answer already given to this client_ref (a retried or synced-again scan)."""
+CLIENT_REF_CONFLICT = (
+    "This client_ref was already sent with another scan at this station: the scanner must "
+    "give every scan a new client_ref (a UUID). Nothing was recorded."
+)
+
+
+def _replayed(event, station: str, client_ref: str, digest: str) -> ScanResult | None:
+    """The answer already given to this scan (a retried or synced-again one), or None.
+
+    Raises ScanRefused (409) when the client_ref was sent with something else scanned.
+    """
     log = db.session.execute(
         select(
             ScanLog.action,
@@ -261,26 +359,36 @@ def _replayed(event, client_ref: str) -> ScanResult | None:
             ScanLog.registration_id,
             ScanLog.scope,
             ScanLog.scanned_at,
-        ).where(ScanLog.client_ref == client_ref)
+            ScanLog.station,
+            ScanLog.scan_digest,
+        ).where(
+            ScanLog.event_id == event.id,
+            ScanLog.station == station,
+            ScanLog.client_ref == client_ref,
+        )
     ).first()
     if log is None:
         return None
-    action, result, message, registration_id, scope, scanned_at = log
-    found = _person(event.id, registration_id) if registration_id else None
+    # Rows from before digests were kept are taken to be the same scan, as they were then.
+    if log.scan_digest is not None and log.scan_digest != digest:
+        raise ScanRefused("client_ref_conflict", CLIENT_REF_CONFLICT, status_code=409)
+    found = _person(event.id, log.registration_id) if log.registration_id else None
     person = found[0] if found else None
-    if action in ("checkin", "duplicate") and person is not None:
-        first = _first_check_in(registration_id, scope)
-        if first is not None and action == "checkin" and first.scanned_at == scanned_at:
-            return ScanResult("ok", "Checked in.", person, first.scanned_at, first.station)
-        if first is not None:
-            return ScanResult(
-                "already_checked_in",
-                _already_message(event, first.scanned_at, first.station),
-                person,
-                first.scanned_at,
-                first.station,
-            )
-    return ScanResult(result, message or "Refused.", person)
+    if log.action == "checkin":
+        # Check-ins are never rewritten: the answer is the log's, even after an undo.
+        return ScanResult("ok", log.message or "Checked in.", person, log.scanned_at, log.station)
+    if log.action == "duplicate":
+        first = _first_check_in(log.registration_id, log.scope) if log.registration_id else None
+        if first is None:  # undone since: the words of the first answer
+            return ScanResult("already_checked_in", log.message, person)
+        return ScanResult(
+            "already_checked_in",
+            _already_message(event, first.scanned_at, first.station),
+            person,
+            first.scanned_at,
+            first.station,
+        )
+    return ScanResult(log.result, log.message or "Refused.", person)
 
 
 def _insert_check_in(values: dict) -> int | None:
@@ -300,6 +408,27 @@ def _insert_check_in(values: dict) -> int | None:
     return db.session.execute(statement, values).scalar()
 
 
+_LOGS_ONCE: dict[str, object] = {}
+
+
+def _insert_log_once(values: dict) -> int | None:
+    """Log a scan that has a client_ref unless (event, station, client_ref) is taken; the
+    new id, or None when a request sent at the same moment recorded it first."""
+    dialect = db.session.get_bind().dialect.name
+    statement = _LOGS_ONCE.get(dialect)
+    if statement is None:
+        if dialect == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert
+        else:
+            from sqlalchemy.dialects.sqlite import insert
+        statement = _LOGS_ONCE[dialect] = (
+            insert(ScanLog.__table__)
+            .on_conflict_do_nothing(index_elements=["event_id", "station", "client_ref"])
+            .returning(ScanLog.__table__.c.id)
+        )
+    return db.session.execute(statement, values).scalar()
+
+
 def check_in(
     event,
     *,
@@ -311,24 +440,37 @@ def check_in(
     scanned_at: datetime | None = None,
     session_id: int | None = None,
 ) -> ScanResult:
-    """Check a badge (or a person found by name) in; safe to repeat, safe to race."""
-    station = " ".join((station or "").split())[:100]
-    if not station:
-        raise ValidationError("Name the station (e.g. “Door A”).")
-    if client_ref is not None and not CLIENT_REF_RE.match(client_ref):
-        raise ValidationError("client_ref must be 8 to 64 letters, digits or hyphens.")
+    """Check a badge (or a person found by name) in; safe to repeat, safe to race.
+
+    A scan sent again with its client_ref is answered as the first time and recorded once;
+    a scan whose time cannot be believed raises ScanRefused, and records nothing.
+    """
+    station = clean_station(station or "")
+    if client_ref is not None and not CLIENT_REF_RE.fullmatch(client_ref):
+        raise ValidationError("client_ref must be 8 to 64 letters, digits or hyphens (a UUID).")
     if (token is None) == (registration_id is None):
         raise ValidationError("Send either a badge token or a registration id.")
-    scanned_at = _clean_scan_time(event, scanned_at)
+    digest = None
     if client_ref is not None:
-        replay = _replayed(event, client_ref)
+        # Before the time check: a scan recorded yesterday and sent again today is a replay.
+        digest = scan_digest(token, registration_id, session_id)
+        replay = _replayed(event, station, client_ref, digest)
         if replay is not None:
             return replay
+    scanned_at = checked_scan_time(
+        scanned_at,
+        now=utcnow(),
+        tz=event.tz,
+        first_day=event.start_date,
+        last_day=event.end_date,
+        max_age=timedelta(hours=current_app.config["SCAN_MAX_AGE_HOURS"]),
+    )
     scope, day = scope_for(event, scanned_at, session_id)
     log = {
         "event_id": event.id,
         "station": station,
         "client_ref": client_ref,
+        "scan_digest": digest,
         "scanned_at": scanned_at,
         "recorded_at": utcnow(),
         "user_id": user_id,
@@ -336,10 +478,16 @@ def check_in(
         "registration_id": None,
     }
 
-    def answer(action, result, message, person=None, at=None, where=None) -> ScanResult:
-        db.session.execute(
-            _LOG, {**log, "action": action, "result": result, "message": message[:300]}
-        )
+    def answer(action, result, message, person=None, at=None, where=None, new_check_in=None):
+        values = {**log, "action": action, "result": result, "message": message[:300]}
+        if client_ref is None:
+            db.session.execute(_LOG, values)
+        elif _insert_log_once(values) is None:
+            # The same client_ref, sent again at the same moment, was recorded first: this
+            # request answers as that one did, and keeps nothing of its own.
+            if new_check_in is not None:
+                db.session.execute(delete(CheckIn).where(CheckIn.id == new_check_in))
+            return _replayed(event, station, client_ref, digest)
         return ScanResult(result, message, person, at, where)
 
     claims, key_revoked = None, False
@@ -377,32 +525,13 @@ def check_in(
         }
     )
     if new_id is not None:
-        return answer("checkin", "ok", "Checked in.", person, scanned_at, station)
-
+        return answer(
+            "checkin", "ok", "Checked in.", person, scanned_at, station, new_check_in=new_id
+        )
+    # Already checked in. An offline scan made before that check-in and synced only now is
+    # logged with its own time, but the check-in the door recorded stands: no scanner's
+    # clock rewrites what was recorded.
     first = _first_check_in(registration_id, scope)
-    if scanned_at < first.scanned_at and first.recorded_at - scanned_at > OFFLINE_GAP:
-        # A scan made offline before the recorded one, synced only now: the earliest scan
-        # wins and the other becomes the duplicate. (Two doors scanning at the same moment
-        # are not this case: the one recorded first is the check-in, the other is amber.)
-        db.session.execute(
-            update(ScanLog)
-            .where(
-                ScanLog.registration_id == registration_id,
-                ScanLog.scope == scope,
-                ScanLog.action == "checkin",
-            )
-            .values(
-                action="duplicate",
-                result="already_checked_in",
-                message="A scan made earlier elsewhere arrived later.",
-            )
-        )
-        db.session.execute(
-            update(CheckIn)
-            .where(CheckIn.id == first.id)
-            .values(scanned_at=scanned_at, station=station, user_id=user_id)
-        )
-        return answer("checkin", "ok", "Checked in (earliest scan).", person, scanned_at, station)
     message = _already_message(event, first.scanned_at, first.station)
     return answer(
         "duplicate", "already_checked_in", message, person, first.scanned_at, first.station

@@ -14,6 +14,9 @@ from conference.events.models import Event
 from conference.extensions import db
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+# Controls (C0, DEL, C1) and Unicode's line and paragraph separators: a title is one line of
+# text, and it goes into e-mail subjects, badges and exports.
+TITLE_FORBIDDEN = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 RESERVED_SLUGS = {"new", "edit", "manage", "api", "admin", "static"}
 
 
@@ -62,6 +65,11 @@ def _validated(details: EventDetails, event: Event | None) -> dict:
         raise ValidationError("Give the event a title.", field="title")
     if len(title) > 200:
         raise ValidationError("The title can be at most 200 characters.", field="title")
+    if TITLE_FORBIDDEN.search(title):
+        raise ValidationError(
+            "The title must be one line of text: no line breaks, tabs or other control characters.",
+            field="title",
+        )
     if not (3 <= len(slug) <= 64) or not SLUG_RE.match(slug):
         raise ValidationError(
             "Use 3 to 64 lower-case letters, digits and single hyphens, like asean3-2024.",

@@ -1,6 +1,7 @@
 """Queueing e-mail with the change that causes it, and delivering it exactly once."""
 
 import logging
+import re
 from dataclasses import dataclass
 from datetime import timedelta
 from email.message import EmailMessage
@@ -18,8 +19,19 @@ from conference.mail.transport import PermanentFailure, transport_for
 log = logging.getLogger(__name__)
 
 
+# Whatever would break a header line: controls (CR and LF among them) and Unicode's line and
+# paragraph separators.
+_BREAKS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+
+
+def one_line(text: str) -> str:
+    """The text as one header line: each run of line breaks and controls made one space."""
+    return " ".join(_BREAKS.sub(" ", text).split())
+
+
 def queue_mail(recipient: str, subject: str, text: str, html: str | None = None) -> OutboxMessage:
     """Store a message in the current transaction; it is delivered after the commit."""
+    subject = one_line(subject)  # a title with a line break must not become a header
     sender = current_app.config["MAIL_DEFAULT_SENDER"]
     domain = sender.rpartition("@")[2].strip("> ") or "localhost"
     message = OutboxMessage(
@@ -49,13 +61,27 @@ def build_email(message: OutboxMessage) -> EmailMessage:
     email = EmailMessage()
     email["From"] = message.sender
     email["To"] = message.recipient
-    email["Subject"] = message.subject
+    email["Subject"] = one_line(message.subject)  # rows stored before subjects were cleaned
     email["Date"] = format_datetime(message.created_at)
     email["Message-ID"] = message.message_id
     email["Auto-Submitted"] = "auto-generated"
     email.set_content(message.body_text)
     if message.body_html:
         email.add_alternative(message.body_html, subtype="html")
+    return email
+
+
+class UnbuildableMessage(PermanentFailure):
+    """An outbox row no e-mail can be made of (a header with a line break, say)."""
+
+
+def _built(message: OutboxMessage) -> EmailMessage:
+    """The e-mail of a row, serialised once to prove it can be; UnbuildableMessage if not."""
+    try:
+        email = build_email(message)
+        email.as_bytes()
+    except Exception as exc:  # any failure here is the row's own: no retry will help
+        raise UnbuildableMessage(f"cannot be built: {exc}") from exc
     return email
 
 
@@ -139,8 +165,8 @@ def deliver_outbox(limit: int | None = None) -> DeliveryReport:
                 continue
             message = db.session.get(OutboxMessage, message_id)
             try:
-                transport.send(build_email(message))
-            except PermanentFailure as exc:
+                transport.send(_built(message))
+            except PermanentFailure as exc:  # refused by the server, or unbuildable: this one
                 _finish(message, exc, permanent=True)
                 report.failed += 1
                 log.error("mail %s to %s refused: %s", message.id, message.recipient, exc)

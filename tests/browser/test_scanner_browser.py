@@ -10,6 +10,7 @@ import re
 from datetime import date, timedelta
 from pathlib import Path
 from types import SimpleNamespace
+from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.sync_api import expect
@@ -36,9 +37,10 @@ RESULT = '[data-field="result"]'
 def door(live_server):
     """An event happening today, two confirmed delegates with badges, a check-in user."""
     from conference.badges.services import badge_token
+    from conference.dbtypes import utcnow
 
     with live_server.app.app_context():
-        today = date.today()
+        today = utcnow().astimezone(ZoneInfo("Asia/Bangkok")).date()  # the event's day
         event = make_event(
             title="ASEAN+3 Regional Learning Cities Conference",
             start_date=today,
@@ -234,6 +236,33 @@ def test_offline_scans_are_checked_on_the_device_and_synced_once(live_server, do
     logs = scan_logs(live_server, door.vip_id)
     assert sorted(action for action, _ in logs) == ["checkin", "duplicate"]
     assert len({ref for _, ref in logs}) == 2  # each queued scan sent (and recorded) once
+
+
+def test_an_offline_scan_synced_too_late_is_refused_once_and_shown_to_staff(
+    live_server, door, phone
+):
+    """The server refuses a scan older than SCAN_MAX_AGE_HOURS (422 scan_too_old): final,
+    so the device stops sending it and lists it with the server's reason."""
+    from conference.dbtypes import utcnow
+
+    open_scanner(phone, live_server, door.slug)
+    phone.context.set_offline(True)
+    expect(phone.locator('[data-field="connection"]')).to_contain_text("Offline")
+    phone.clock.set_fixed_time(utcnow() - timedelta(hours=13))  # a device left offline
+    wedge_scan(phone, door.vip_token)
+    expect(result(phone, "green")).to_contain_text("offline")
+    phone.locator(RESULT).click()
+    expect(phone.locator('[data-field="queue"]')).to_have_text("1 waiting to sync")
+
+    phone.clock.set_fixed_time(utcnow())
+    phone.context.set_offline(False)
+    expect(phone.locator('[data-field="queue"]')).to_have_text("0 waiting to sync", timeout=15_000)
+    refused = phone.locator('[data-field="refused"]')
+    expect(refused).to_contain_text("1 offline scan was refused by the server")
+    refused.get_by_role("button").click()
+    expect(phone.locator('[data-field="refused-list"]')).to_contain_text("more than 12 hours ago")
+    assert check_ins(live_server, door.vip_id) == 0
+    assert scan_logs(live_server, door.vip_id) == []  # refused before anything was recorded
 
 
 def test_scanner_page_opens_again_offline(live_server, door, phone):

@@ -1,6 +1,7 @@
 import threading
 import uuid
-from datetime import timedelta
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
@@ -17,10 +18,10 @@ from tests.factories import give_role, make_category, make_event, make_registrat
 
 @pytest.fixture
 def door(db):
-    """An event happening today, a confirmed delegate with a badge, and a scanner token."""
-    from datetime import date
-
-    event = make_event(start_date=date.today(), end_date=date.today() + timedelta(days=1))
+    """An event happening today (from yesterday to tomorrow, event-local), a confirmed
+    delegate with a badge, and a scanner token."""
+    today = local_today()
+    event = make_event(start_date=today - timedelta(days=1), end_date=today + timedelta(days=1))
     delegate = make_registration(event, make_category(event, "Delegate"))
     staff = make_user()
     give_role(event, staff, "checkin")
@@ -74,6 +75,72 @@ def test_a_replayed_client_ref_is_answered_the_same_and_recorded_once(client, db
     assert count(CheckIn) == 1 and count(ScanLog) == 1
 
 
+def test_a_client_ref_sent_again_with_another_badge_is_a_conflict_that_records_nothing(
+    client, db, door
+):
+    event, delegate, headers = door
+    other = make_registration(event, delegate.category, given_name="Somchai", family_name="Jaidee")
+    ref = str(uuid.uuid4())
+    first = scan(client, event, headers, token=badge_token(delegate), client_ref=ref)
+    assert first.status_code == 201
+    for what in ({"token": badge_token(other)}, {"registration_id": other.id}):
+        response = scan(client, event, headers, client_ref=ref, **what)
+        assert response.status_code == 409
+        body = response.get_json()
+        assert body["code"] == body["result"] == "client_ref_conflict"
+        assert "another scan" in body["message"]
+        assert "registration" not in body  # nobody's details for a mismatched replay
+    assert list(db.session.scalars(select(CheckIn.registration_id))) == [delegate.id]
+    assert count(ScanLog) == 1
+
+
+def test_a_client_ref_at_another_event_is_a_scan_of_that_event(client, db, door):
+    event, delegate, headers = door
+    other_event = make_event(start_date=event.start_date, end_date=event.end_date)
+    stranger = make_registration(other_event, make_category(other_event, "Delegate"))
+    staff = [grant.user for grant in event.roles if grant.role == "checkin"][0]
+    give_role(other_event, staff, "checkin")
+    ref = str(uuid.uuid4())
+    first = scan(client, event, headers, token=badge_token(delegate), client_ref=ref)
+    there = scan(client, other_event, headers, token=badge_token(stranger), client_ref=ref)
+    assert (first.status_code, there.status_code) == (201, 201)
+    assert there.get_json()["registration"]["id"] == stranger.id
+    assert sorted(db.session.scalars(select(CheckIn.registration_id))) == sorted(
+        [delegate.id, stranger.id]
+    )
+
+
+def test_a_client_ref_at_another_station_is_a_scan_of_its_own(client, db, door):
+    event, delegate, headers = door
+    ref, token = str(uuid.uuid4()), badge_token(delegate)
+    assert scan(client, event, headers, token=token, client_ref=ref).status_code == 201
+    other_door = scan(client, event, headers, token=token, client_ref=ref, station="Door B")
+    assert other_door.status_code == 200
+    assert other_door.get_json()["result"] == "already_checked_in"
+    assert count(ScanLog) == 2
+
+
+def test_a_replay_after_the_check_in_was_undone_answers_as_the_first_time(client, db, door):
+    from conference.checkin.services import undo_check_in
+
+    event, delegate, headers = door
+    ref, token = str(uuid.uuid4()), badge_token(delegate)
+    first = scan(client, event, headers, token=token, client_ref=ref)
+    duplicate_ref = str(uuid.uuid4())
+    duplicate = scan(client, event, headers, token=token, client_ref=duplicate_ref)
+    assert duplicate.status_code == 200
+    undo_check_in(event, db.session.scalar(select(CheckIn.id)), user=event.roles[0].user)
+    db.session.commit()
+    replay = scan(client, event, headers, token=token, client_ref=ref)
+    assert replay.status_code == 201
+    assert replay.get_json()["checked_in_at"] == first.get_json()["checked_in_at"]
+    again = scan(client, event, headers, token=token, client_ref=duplicate_ref)
+    assert again.status_code == 200
+    assert again.get_json()["result"] == "already_checked_in"
+    assert again.get_json()["message"] == duplicate.get_json()["message"]
+    assert count(CheckIn) == 0  # a replay records nothing again
+
+
 @pytest.mark.parametrize(
     ("token", "result"),
     [("garbage", "invalid"), ("A" * 5000, "invalid"), ("", "invalid")],
@@ -119,47 +186,111 @@ def test_pending_delegate_is_not_approved(client, db, door):
 def test_scan_times_must_be_plausible(client, db, door):
     event, delegate, headers = door
     token = badge_token(delegate)
-    future = (utcnow() + timedelta(days=2)).isoformat()
-    assert (
-        "future"
-        in scan(client, event, headers, token=token, scanned_at=future).get_json()["message"]
-    )
-    past = "2001-01-01T00:00:00Z"
-    assert scan(client, event, headers, token=token, scanned_at=past).status_code == 400
-    naive = "2030-01-01T00:00:00"
-    assert scan(client, event, headers, token=token, scanned_at=naive).status_code == 400
-    assert count(CheckIn) == 0
+    future = scan(client, event, headers, token=token, scanned_at=iso(utcnow() + timedelta(days=2)))
+    assert future.status_code == 422
+    assert future.get_json()["code"] == future.get_json()["result"] == "scan_in_future"
+    assert "clock" in future.get_json()["message"]
+    past = scan(client, event, headers, token=token, scanned_at="2001-01-01T00:00:00Z")
+    assert past.status_code == 422 and past.get_json()["code"] == "scan_too_old"
+    naive = scan(client, event, headers, token=token, scanned_at="2030-01-01T00:00:00")
+    assert naive.status_code == 400
+    assert count(CheckIn) == 0 and count(ScanLog) == 0
 
 
-def test_offline_scans_synced_later_keep_the_earliest(client, db, door):
+def iso(moment):
+    return moment.isoformat().replace("+00:00", "Z")
+
+
+def test_a_scan_dated_six_days_before_the_event_checks_nobody_in(client, db, door):
+    """The attack: an offline scan back-dated to before the event, synced during it."""
     event, delegate, headers = door
-    token = badge_token(delegate)
-    late = utcnow() - timedelta(minutes=1)
-    early = utcnow() - timedelta(minutes=10)
-    scan(
+    before = datetime.combine(event.start_date - timedelta(days=6), time(9), event.tz)
+    response = scan(
         client,
         event,
         headers,
-        token=token,
-        station="Door B",
-        scanned_at=late.isoformat(),
+        token=badge_token(delegate),
+        scanned_at=before.isoformat(),
         client_ref=str(uuid.uuid4()),
     )
+    assert response.status_code == 422
+    body = response.get_json()
+    assert body["code"] == body["result"] == "scan_too_old"
+    assert "12 hours" in body["message"]
+    assert count(CheckIn) == 0 and count(ScanLog) == 0
+
+
+def test_the_back_dating_limit_is_a_setting(make_app):
+    app = make_app(SCAN_MAX_AGE_HOURS=1)
+    client = app.test_client()
+    with app.app_context():
+        event = make_event(start_date=local_today() - timedelta(days=1), end_date=local_today())
+        delegate = make_registration(event, make_category(event, "Delegate"))
+        staff = make_user()
+        give_role(event, staff, "checkin")
+        _, plain = create_api_token(staff, "Door A")
+        _db.session.commit()
+        headers = {"Authorization": f"Bearer {plain}"}
+        token = badge_token(delegate)
+        response = scan(
+            client, event, headers, token=token, scanned_at=iso(utcnow() - timedelta(hours=2))
+        )
+        assert response.status_code == 422 and response.get_json()["code"] == "scan_too_old"
+
+
+def local_today():
+    return utcnow().astimezone(ZoneInfo("Asia/Bangkok")).date()
+
+
+def test_no_one_is_checked_in_on_a_day_outside_the_event(client, db):
+    event = make_event()  # in a month
+    delegate = make_registration(event, make_category(event, "Delegate"))
+    staff = make_user()
+    give_role(event, staff, "checkin")
+    _, plain = create_api_token(staff, "Door A")
+    db.session.commit()
+    headers = {"Authorization": f"Bearer {plain}"}
+    response = scan(client, event, headers, token=badge_token(delegate))
+    assert response.status_code == 422
+    body = response.get_json()
+    assert body["code"] == "scan_outside_event" and "Asia/Bangkok" in body["message"]
+    assert count(CheckIn) == 0
+
+
+def test_an_earlier_offline_scan_synced_later_never_rewrites_the_doors_check_in(client, db, door):
+    event, delegate, headers = door
+    token = badge_token(delegate)
+    at_door = scan(client, event, headers, token=token, station="Door B").get_json()
+    assert at_door["result"] == "ok"
+    early = utcnow().replace(microsecond=0) - timedelta(minutes=10)
     synced = scan(
         client,
         event,
         headers,
         token=token,
         station="Door A",
-        scanned_at=early.isoformat(),
+        scanned_at=iso(early),
         client_ref=str(uuid.uuid4()),
     )
-    assert synced.get_json()["result"] == "ok"
+    assert synced.status_code == 200
+    answer = synced.get_json()
+    assert answer["result"] == "already_checked_in"
+    assert (answer["first_checked_in_at"], answer["station"]) == (
+        at_door["checked_in_at"],
+        "Door B",
+    )
     db.session.expire_all()
     check_in = db.session.scalar(select(CheckIn))
-    assert check_in.station == "Door A" and check_in.scanned_at == early
-    actions = sorted(db.session.scalars(select(ScanLog.action)))
-    assert actions == ["checkin", "duplicate"]
+    assert check_in.station == "Door B"
+    assert check_in.scanned_at.isoformat() == at_door["checked_in_at"]
+    logs = db.session.execute(
+        select(ScanLog.action, ScanLog.station, ScanLog.scanned_at).order_by(ScanLog.id)
+    ).all()
+    assert [(action, station) for action, station, _ in logs] == [
+        ("checkin", "Door B"),
+        ("duplicate", "Door A"),
+    ]
+    assert logs[1].scanned_at == early  # the offline scan keeps its own time, in the log
 
 
 def test_manual_check_in_by_registration_id(client, db, door):
@@ -247,9 +378,7 @@ def test_twenty_simultaneous_scans_of_one_badge_make_one_check_in(make_app, data
         pytest.skip("needs PostgreSQL: concurrent writers (SQLite serialises writes anyway)")
     app = make_app()
     with app.app_context():
-        from datetime import date
-
-        event = make_event(start_date=date.today(), end_date=date.today())
+        event = make_event(start_date=local_today(), end_date=local_today())
         delegate = make_registration(event, make_category(event, "Delegate"))
         staff = make_user()
         give_role(event, staff, "checkin")
@@ -280,15 +409,85 @@ def test_twenty_simultaneous_scans_of_one_badge_make_one_check_in(make_app, data
         assert _db.session.scalar(select(func.count(CheckIn.id))) == 1
 
 
+def _race(app, slug, plain, bodies):
+    """Send the bodies at the same moment from as many threads; (status, body) of each."""
+    barrier = threading.Barrier(len(bodies))
+    results = []
+
+    def send(body):
+        client = app.test_client()
+        barrier.wait()
+        try:
+            response = client.post(
+                f"/api/v1/events/{slug}/checkins",
+                json=body,
+                headers={"Authorization": f"Bearer {plain}"},
+            )
+            results.append((response.status_code, response.get_json(), body))
+        except Exception as exc:  # a 500 propagates out of the test client
+            results.append((500, {"error": repr(exc)}, body))
+
+    threads = [threading.Thread(target=send, args=(body,)) for body in bodies]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results
+
+
+def _race_setup(make_app, people=1):
+    app = make_app()
+    with app.app_context():
+        event = make_event(start_date=local_today(), end_date=local_today())
+        category = make_category(event, "Delegate")
+        delegates = [make_registration(event, category) for _ in range(people)]
+        staff = make_user()
+        give_role(event, staff, "checkin")
+        _, plain = create_api_token(staff, "race")
+        _db.session.commit()
+        tokens = [badge_token(d) for d in delegates]
+        slug = event.slug
+        _db.session.commit()
+    return app, slug, plain, tokens
+
+
+def test_the_same_scan_sent_twice_at_once_is_recorded_once(make_app, database_url):
+    if database_url.startswith("sqlite"):
+        pytest.skip("needs PostgreSQL: concurrent writers (SQLite serialises writes anyway)")
+    app, slug, plain, [token] = _race_setup(make_app)
+    body = {"token": token, "station": "Door A", "client_ref": str(uuid.uuid4())}
+    results = _race(app, slug, plain, [dict(body) for _ in range(8)])
+    assert {status for status, _, _ in results} == {201}, results
+    assert len({answer["checked_in_at"] for _, answer, _ in results}) == 1
+    with app.app_context():
+        assert _db.session.scalar(select(func.count(CheckIn.id))) == 1
+        assert _db.session.scalar(select(func.count(ScanLog.id))) == 1
+
+
+def test_one_client_ref_sent_at_once_with_two_badges_records_one_of_them(make_app, database_url):
+    if database_url.startswith("sqlite"):
+        pytest.skip("needs PostgreSQL: concurrent writers (SQLite serialises writes anyway)")
+    app, slug, plain, tokens = _race_setup(make_app, people=2)
+    ref = str(uuid.uuid4())
+    bodies = [{"token": tokens[n % 2], "station": "Door A", "client_ref": ref} for n in range(8)]
+    results = _race(app, slug, plain, bodies)
+    assert {status for status, _, _ in results} == {201, 409}, results
+    winners = {body["token"] for status, _, body in results if status == 201}
+    losers = {body["token"] for status, _, body in results if status == 409}
+    assert len(winners) == 1 and winners.isdisjoint(losers)
+    with app.app_context():
+        assert _db.session.scalar(select(func.count(CheckIn.id))) == 1
+        assert _db.session.scalar(select(func.count(ScanLog.id))) == 1
+
+
 def test_a_revoked_scanner_token_stops_working_once_the_cache_expires(make_app):
-    from datetime import date
 
     from conference.auth.services import revoke_api_token
 
     app = make_app(SCANNER_AUTH_CACHE_SECONDS=0)
     client = app.test_client()
     with app.app_context():
-        event = make_event(start_date=date.today(), end_date=date.today())
+        event = make_event(start_date=local_today(), end_date=local_today())
         delegate = make_registration(event, make_category(event, "Delegate"))
         staff = make_user()
         give_role(event, staff, "checkin")
@@ -318,3 +517,103 @@ def test_badge_desk_finds_prints_and_reissues(client, db, door, login):
     assert reissued.data.startswith(b"%PDF")
     _db.session.expire_all()
     assert check_badge(event, old).result == "revoked"
+
+
+def _scan_schema():
+    from conference.api.openapi import openapi_document
+
+    document = openapi_document()
+    body = document["paths"]["/events/{slug}/checkins"]["post"]["requestBody"]
+    assert body["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Scan"}
+    return document["components"]["schemas"]["Scan"]
+
+
+@pytest.mark.parametrize(
+    "station",
+    [
+        "",
+        " ",
+        "\t\n",
+        "\x01",
+        "\x1c",
+        "\u00a0",
+        "A",
+        "Door A",
+        "  Door\tA ",
+        "ประตู ๑",
+        "x" * 100,
+        "x" * 101,
+        " " * 99 + "x",
+        "\u200b",
+    ],
+)
+def test_the_scan_schema_and_the_api_agree_on_the_station(client, db, door, station):
+    """What the OpenAPI document allows is never answered 400, and what it forbids is."""
+    from jsonschema import Draft202012Validator
+
+    event, _, headers = door
+    body = {"token": "not a badge", "station": station}
+    allowed = Draft202012Validator(_scan_schema()).is_valid(body)
+    response = client.post(f"/api/v1/events/{event.slug}/checkins", json=body, headers=headers)
+    if allowed:
+        assert response.status_code == 422 and response.get_json()["result"] == "invalid"
+    else:
+        assert response.status_code == 400
+        assert response.get_json()["code"] == "invalid_request"
+        assert "station" in response.get_json()["message"]
+
+
+@pytest.mark.parametrize(
+    ("client_ref", "allowed"),
+    [
+        ("0b5e7c1e-8f1a-4f6e-9a53-2d4c1e9b7a10", True),
+        ("abcdefgh", True),
+        ("a" * 64, True),
+        ("abcdefg", False),
+        ("a" * 65, False),
+        ("not a uuid!", False),
+        ("abcdefgh\n", False),
+    ],
+)
+def test_the_scan_schema_documents_the_client_ref_the_api_accepts(
+    client, db, door, client_ref, allowed
+):
+    import re
+
+    event, _, headers = door
+    schema = _scan_schema()["properties"]["client_ref"]
+    # The pattern is ECMA 262's: "$" is the end (Python's re.fullmatch reads it so).
+    assert bool(re.fullmatch(schema["pattern"].strip("^$"), client_ref)) is allowed
+    response = scan(client, event, headers, token="not a badge", client_ref=client_ref)
+    assert response.status_code == (422 if allowed else 400)
+
+
+def test_the_scan_schema_says_a_scan_names_a_badge_or_a_person(client, db, door):
+    from jsonschema import Draft202012Validator
+
+    event, delegate, headers = door
+    validator = Draft202012Validator(_scan_schema())
+    for body in (
+        {"station": "Door A"},
+        {"station": "Door A", "token": "x", "registration_id": delegate.id},
+        {"station": "Door A", "token": None},
+    ):
+        assert not validator.is_valid(body)
+        response = client.post(f"/api/v1/events/{event.slug}/checkins", json=body, headers=headers)
+        assert response.status_code == 400
+    assert validator.is_valid({"station": "Door A", "registration_id": delegate.id})
+    assert validator.is_valid(
+        {
+            "station": "Door A",
+            "token": "x",
+            "session_id": None,
+            "client_ref": None,
+            "scanned_at": None,
+        }
+    )
+    assert (
+        scan(
+            client, event, headers, token="x", session_id=None, client_ref=None, scanned_at=None
+        ).status_code
+        == 422
+    )

@@ -118,6 +118,24 @@ def test_organiser_edits_the_event(client, db, login):
     assert edited.registration_opens_at.isoformat() == "2026-01-05T01:00:00+00:00"
 
 
+def test_a_title_with_control_characters_is_refused_and_nothing_changes(client, db, login):
+    organiser = make_user()
+    event = make_event(organiser, title="Learning Cities Forum")
+    login(organiser)
+    response = client.post(
+        f"/events/{event.slug}/edit",
+        data=event_form(slug=event.slug, title="Learning Cities\r\nBcc: all@example.org"),
+    )
+    assert response.status_code == 422
+    assert "line breaks" in response.text
+    db.session.expire_all()
+    assert db.session.get(Event, event.id).title == "Learning Cities Forum"
+    login(make_user(is_admin=True))
+    created = client.post("/events/new", data=event_form(title="Forum\x07"))
+    assert created.status_code == 422
+    assert count_events(db) == 1
+
+
 def test_organiser_of_one_event_cannot_edit_another(client, db, login):
     mine = make_event()
     theirs = make_event()

@@ -29,6 +29,9 @@ def test_unknown_slug_is_not_found(db):
         ({"slug": "new"}, "slug"),
         ({"title": "   "}, "title"),
         ({"title": "x" * 201}, "title"),
+        ({"title": "Forum\r\nBcc: list@example.org"}, "title"),
+        ({"title": "Forum\x00"}, "title"),
+        ({"title": "Forum\u2028two lines"}, "title"),
         ({"country": "XX"}, "country"),
         ({"timezone": "Mars/Olympus"}, "timezone"),
         ({"timezone": "../../etc/passwd"}, "timezone"),
@@ -90,3 +93,9 @@ def test_registration_window(db):
     assert not event.registration_is_open(datetime(2024, 8, 31, 12, tzinfo=UTC))
     assert event.registration_is_open(datetime(2024, 9, 15, tzinfo=UTC))
     assert not event.registration_is_open(datetime(2024, 10, 1, tzinfo=UTC))
+
+
+def test_a_title_with_a_line_break_is_refused_with_the_reason(db):
+    with pytest.raises(ValidationError) as caught:
+        create_event(event_details(title="Learning Cities\r\nForum"), make_user())
+    assert "line breaks" in caught.value.message

@@ -193,3 +193,85 @@ def test_delivery_can_be_left_to_the_mail_send_command(make_app, smtp_server):
         _db.session.commit()
         assert smtp_server.envelopes == []
         assert deliver_outbox().sent == 1
+
+
+def test_a_subject_with_line_breaks_is_sent_on_one_line(mail_app, smtp_server):
+    with mail_app.app_context():
+        queue_mail("ada@example.org", "Your registration\r\nBcc: evil@example.org", "Body")
+        _db.session.commit()
+        [message] = smtp_server.messages()
+        assert message["Subject"] == "Your registration Bcc: evil@example.org"
+        assert message["Bcc"] is None
+        assert [e.rcpt_tos for e in smtp_server.envelopes] == [["ada@example.org"]]
+        assert count("sent") == 1
+
+
+def test_an_event_title_stored_with_a_line_break_still_gets_its_mail_out(mail_app, smtp_server):
+    """A title from before titles were checked: its e-mails go out, their subject on one
+    line, instead of failing as transient errors forever."""
+    from conference.events.models import Event
+    from tests.factories import make_category, make_event, make_registration
+
+    with mail_app.app_context():
+        event = make_event(title="Learning Cities Forum")
+        category = make_category(event, "Delegate")
+        _db.session.execute(
+            update(Event).where(Event.id == event.id).values(title="Learning Cities\r\nForum")
+        )
+        _db.session.commit()
+        _db.session.expire_all()
+        make_registration(event, category, email="chien@sonla.example")
+        [message] = smtp_server.messages()
+        assert message["Subject"].endswith("Learning Cities Forum")
+        assert count("sent") == 1 and count("pending") == 0
+
+
+def _row(n, **values):
+    return OutboxMessage(
+        message_id=f"<batch{n}@test>",
+        sender=values.pop("sender", "Conference <a@test>"),
+        recipient=values.pop("recipient", f"r{n}@example.org"),
+        subject=values.pop("subject", f"Message {n}"),
+        body_text="x",
+        **values,
+    )
+
+
+def test_a_message_that_cannot_be_built_fails_alone_and_the_batch_goes_on(make_app, smtp_server):
+    app = make_app(
+        MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_server.port, MAIL_DELIVER_AFTER_COMMIT=False
+    )
+    with app.app_context():
+        _db.session.add_all(
+            [
+                _row(1),
+                _row(2, recipient="ada@example.org\r\nBcc: evil@example.org"),
+                _row(3, sender="Conference\n <a@test>"),
+                _row(4),
+            ]
+        )
+        _db.session.commit()
+        report = deliver_outbox()
+        assert (report.sent, report.failed, report.retried) == (2, 2, 0)
+        assert sorted(m["Subject"] for m in smtp_server.messages()) == ["Message 1", "Message 4"]
+        failed = _db.session.scalars(
+            select(OutboxMessage).where(OutboxMessage.status == "failed").order_by(OutboxMessage.id)
+        ).all()
+        assert [m.message_id for m in failed] == ["<batch2@test>", "<batch3@test>"]
+        assert all(m.last_error.startswith("cannot be built:") for m in failed)
+        assert all(m.attempts == 1 for m in failed)
+        # Failed for good: the next run leaves them alone.
+        assert deliver_outbox().sent == 0
+
+
+def test_a_temporary_smtp_error_still_waits_for_the_next_run(make_app, smtp_server):
+    app = make_app(
+        MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_server.port, MAIL_DELIVER_AFTER_COMMIT=False
+    )
+    smtp_server.refuse = "451 Try again later"
+    with app.app_context():
+        _db.session.add_all([_row(1), _row(2)])
+        _db.session.commit()
+        report = deliver_outbox()
+        assert (report.sent, report.failed, report.retried) == (0, 0, 1)
+        assert count("pending") == 2 and count("failed") == 0

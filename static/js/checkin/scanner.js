@@ -281,6 +281,7 @@ async function viewForAnswer(answer, body) {
     return view("green", "Checked in", `${when(b.checked_in_at)} · ${b.station || state.station}`, b.registration);
   }
   if (status === 200 && b.result === "already_checked_in") {
+    if (!b.first_checked_in_at) return view("amber", "Already checked in", b.message || "", b.registration);
     await markSeen(b.registration, b.first_checked_in_at, b.station, body.session_id);
     return view("amber", "Already checked in", `at ${when(b.first_checked_in_at)} at ${b.station}`, b.registration);
   }
@@ -292,11 +293,21 @@ async function viewForAnswer(answer, body) {
   if (status === 403) {
     return view("red", "Not allowed", b.message || "You may not check people in at this event.", null);
   }
-  if (b.result === "not_signed_up") return view("red", "Not signed up", b.message, b.registration || null);
-  if (b.result === "session_not_today") return view("red", "Not today", b.message, b.registration || null);
+  const verdict = REFUSALS[b.code || b.result];
+  if (verdict) return view("red", verdict, b.message, b.registration || null);
   // 422 (the badge is refused), 400 (the scan itself is malformed), 404 ...
   return view("red", "Refused", b.message || `The server refused this scan (${status}).`, b.registration || null);
 }
+
+// Final refusals (never sent again) with a headline of their own; the message says why.
+const REFUSALS = {
+  not_signed_up: "Not signed up",
+  session_not_today: "Not today",
+  scan_in_future: "Check this device's clock", // 422: the device is ahead of the server
+  scan_too_old: "Scan too old", // 422: made offline longer ago than the server accepts
+  scan_outside_event: "Not during the event", // 422: the date is not one of the event's days
+  client_ref_conflict: "Not recorded", // 409: this scan's reference named another scan
+};
 
 async function answerOffline(body) {
   const offlineNote = state.signedOut
@@ -426,7 +437,9 @@ async function syncQueue() {
       }
       await state.store.delete("queue", item.client_ref);
     } else {
-      // The server's final word differs from the device's: keep it where staff can see it.
+      // The server's final word differs from the device's (a refused badge, 422 for a scan
+      // too old or a wrong clock, 409 for a reused client_ref): never sent again, kept
+      // where staff can see it.
       await state.store.put("queue", {
         ...item,
         state: "refused",
