@@ -17,6 +17,9 @@ class Defaults:
     MAX_CONTENT_LENGTH = 32 * 1024 * 1024
     PAPERS_STORAGE = "local"  # where uploaded papers are kept; "local" only for now
     PAPERS_UPLOAD_DIR = ""  # empty: <instance>/uploads/papers
+    # Every version of a paper is kept; these bound the disk they take (bytes).
+    PAPER_STORAGE_QUOTA = 100 * 1024 * 1024  # all versions of one paper
+    DELEGATE_STORAGE_QUOTA = 250 * 1024 * 1024  # all files one registration uploaded
 
     # Cookies.
     SESSION_COOKIE_HTTPONLY = True
@@ -36,7 +39,9 @@ class Defaults:
 
     # Rate limits (Flask-Limiter reads RATELIMIT_*).
     RATELIMIT_ENABLED = True
-    RATELIMIT_STORAGE_URI = "memory://"
+    # Empty: REDIS_URL when it is set (every worker and server counts together), else
+    # memory:// (each worker process counts alone: right for one process only).
+    RATELIMIT_STORAGE_URI = ""
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = "10 per minute"
     LOGIN_EMAIL_RATE_LIMIT = "5 per minute"
@@ -118,6 +123,8 @@ def load_config(app, test_config=None) -> None:
         )
     if not app.config["OUTBOX_DIR"]:
         app.config["OUTBOX_DIR"] = str(instance / "outbox")
+    if not app.config["RATELIMIT_STORAGE_URI"]:
+        app.config["RATELIMIT_STORAGE_URI"] = app.config["REDIS_URL"] or "memory://"
     if not app.config["TASKS_MODE"]:
         app.config["TASKS_MODE"] = "rq" if app.config["REDIS_URL"] else "thread"
     if not app.config["SECRET_KEY"]:

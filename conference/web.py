@@ -52,6 +52,7 @@ ERROR_TEXT = {
     429: ("Too many attempts", "Please wait a minute before trying again."),
     500: ("Something went wrong", "An error occurred on our side. It has been logged."),
     503: ("Unavailable", "The service is temporarily unavailable. Please try again soon."),
+    507: ("No room left", "The server has no room left for files. Please try again later."),
 }
 
 

@@ -59,3 +59,25 @@ def test_a_malformed_setting_is_refused_with_its_name(monkeypatch, tmp_path):
 
     with pytest.raises(ValueError, match="MAIL_PORT"):
         make(monkeypatch, tmp_path, MAIL_PORT="twenty-five")
+
+
+def test_rate_limits_are_counted_in_redis_when_it_is_configured(monkeypatch, tmp_path):
+    shared = make(monkeypatch, tmp_path, REDIS_URL="redis://cache:6379/0")
+    assert shared.config["RATELIMIT_STORAGE_URI"] == "redis://cache:6379/0"
+    chosen = make(
+        monkeypatch,
+        tmp_path,
+        REDIS_URL="redis://cache:6379/0",
+        RATELIMIT_STORAGE_URI="redis://limits:6379/1",
+    )
+    assert chosen.config["RATELIMIT_STORAGE_URI"] == "redis://limits:6379/1"
+    monkeypatch.delenv("REDIS_URL")
+    monkeypatch.delenv("RATELIMIT_STORAGE_URI")
+    alone = make(monkeypatch, tmp_path)
+    assert alone.config["RATELIMIT_STORAGE_URI"] == "memory://"
+
+
+def test_storage_quotas_default_to_100_mib_a_paper_and_250_mib_a_delegate(monkeypatch, tmp_path):
+    app = make(monkeypatch, tmp_path, PAPER_STORAGE_QUOTA="1048576")
+    assert app.config["PAPER_STORAGE_QUOTA"] == 1024 * 1024
+    assert app.config["DELEGATE_STORAGE_QUOTA"] == 250 * 1024 * 1024

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from conference import signing
 from conference.auth.models import ROLES, ApiToken, EventRole, User
 from conference.dbtypes import utcnow
 from conference.errors import PermissionDenied, ValidationError
@@ -92,7 +93,7 @@ def load_user_from_session(user_id: str) -> User | None:
 
 
 def _reset_serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="password-reset")
+    return signing.timed_serializer(current_app.config["SECRET_KEY"], salt="password-reset")
 
 
 def password_reset_token(user: User, purpose: str = "reset") -> str:

@@ -7,17 +7,19 @@ A token is base64url (no padding) of::
 the four numbers as unsigned LEB128 varints, the signature Ed25519 (64 bytes) over
 ``DOMAIN + everything before it``. For the demo event that is 70 bytes, 94 characters: the
 signature alone is 86 of them, so no Ed25519 token can be much shorter. The alphabet
-(letters, digits, ``-`` and ``_``) survives keyboard-wedge scanners on any layout.
+(letters, digits, ``-`` and ``_``) survives keyboard-wedge scanners on any layout. A token
+is read only in the spelling it was issued in (:func:`conference.signing.b64decode`): the
+spare bits of its last character and stray characters make no second spelling.
 
 Pure functions: no Flask, no database.
 """
 
-import base64
-import binascii
 from dataclasses import dataclass
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+from conference.signing import b64decode, b64encode
 
 VERSION = 1
 DOMAIN = b"conference-badge:"
@@ -72,7 +74,7 @@ def sign_token(private_key: Ed25519PrivateKey, claims: Claims) -> str:
         _varint(n) for n in (claims.key_id, claims.event_id, claims.registration_id, claims.reissue)
     )
     signature = private_key.sign(DOMAIN + body)
-    return base64.urlsafe_b64encode(body + signature).rstrip(b"=").decode("ascii")
+    return b64encode(body + signature)
 
 
 def read_claims(token: str) -> tuple[Claims, bytes, bytes]:
@@ -81,8 +83,8 @@ def read_claims(token: str) -> tuple[Claims, bytes, bytes]:
     if not text or len(text) > MAX_TOKEN_CHARS:
         raise TokenError("invalid", "This is not a badge code.")
     try:
-        raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-    except (binascii.Error, ValueError):
+        raw = b64decode(text)
+    except ValueError:
         raise TokenError("invalid", "This is not a badge code.") from None
     if not raw or raw[0] == 0 or raw[0] > 15:
         raise TokenError("invalid", "This is not a badge code.")

@@ -1,6 +1,9 @@
 """What a file is, decided from its content; its name only has to agree.
 
-PDF is recognised by its header and end marker. DOCX, PPTX and XLSX (Office Open XML)
+PDF is recognised by its header and end marker, then its structure is parsed by qpdf in
+a child process bounded in time and memory (:mod:`.pdf_probe`): a marker is easily put
+into an SVG, an executable or a web page, a cross-reference table and a page tree are
+not. DOCX, PPTX and XLSX (Office Open XML)
 and ODT, ODP and ODS (OpenDocument) are ZIP packages: the package is checked before
 anything inside it is trusted (no encrypted members, no paths that climb out, no member
 that expands far beyond its compressed size, a total bounded by the archive's size) and
@@ -23,6 +26,7 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import ParseError, fromstring
 
 from ..errors import ValidationError
+from . import pdf_probe
 
 
 @dataclass(frozen=True)
@@ -196,7 +200,40 @@ def sniff(file: BinaryIO, limits: ZipLimits = DEFAULT_LIMITS) -> FileKind | None
             "This PDF is incomplete (it has no end marker). Please export or download it "
             "again and upload the new copy."
         )
+    _check_pdf_structure(file)
     return KINDS["pdf"]
+
+
+PDF_REFUSALS = {
+    pdf_probe.NOT_PDF: (
+        "This file is not a PDF that can be opened: whatever its first line says, it does "
+        "not hold a PDF document. Please save or export it as PDF again and upload the new copy."
+    ),
+    pdf_probe.ENCRYPTED: (
+        "This PDF is password-protected. Please save it without a password, so that the "
+        "reviewers can open it."
+    ),
+    pdf_probe.NO_PAGES: "This PDF has no pages.",
+    pdf_probe.TOO_LARGE: (
+        "This PDF needs far more memory to open than a paper does, so it cannot be checked. "
+        "Please export it again (or print it to a new PDF) and upload the new copy."
+    ),
+}
+
+
+def _check_pdf_structure(file: BinaryIO) -> None:
+    seconds = pdf_probe.SECONDS
+    verdict = pdf_probe.probe(file, seconds=seconds, memory=pdf_probe.MEMORY)
+    if verdict.ok:
+        return
+    if verdict.reason == pdf_probe.TOO_SLOW:
+        unit = "second" if seconds == 1 else "seconds"
+        raise FileTypeError(
+            f"This PDF could not be checked within {seconds:g} {unit}: it is built in an "
+            "unusual way. Please export it again (or print it to a new PDF) and upload the "
+            "new copy."
+        )
+    raise FileTypeError(PDF_REFUSALS.get(verdict.reason, PDF_REFUSALS[pdf_probe.NOT_PDF]))
 
 
 def _sniff_package(file: BinaryIO, limits: ZipLimits) -> FileKind | None:

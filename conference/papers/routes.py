@@ -3,7 +3,10 @@ reviewers' forms, and the organisers' call settings, lists, reviews and decision
 
 Uploads: the views that receive files are exempt from the global CSRF check, because
 that check reads the request body before the view can apply the call's size limit;
-they check the token themselves (``_read_upload``) right after setting the limit.
+they check the token themselves (``_read_upload``) right after setting the limit. Each
+upload is counted against the delegate's hourly limit (``quotas.count_upload``) before its
+body is read; a full disk or an unusable folder answers 507 or 503 (``StorageFull``,
+``StorageUnavailable``) and keeps nothing.
 What a presenter typed is checked first, every problem reported at once, before the file
 is looked at. A received file is stored before the remaining rules run, so when a rule
 refuses the paper or the commit fails, the file is deleted: no file without a row, no
@@ -40,7 +43,7 @@ from conference.auth.models import User
 from conference.auth.services import has_event_role
 from conference.errors import ConferenceError, NotFound, ValidationError
 from conference.events.services import get_event
-from conference.extensions import csrf, db, limiter
+from conference.extensions import csrf, db
 from conference.papers import bp
 from conference.papers.archive import zip_stream
 from conference.papers.downloads import papers_for_download, session_line, write_book, zip_entries
@@ -62,6 +65,7 @@ from conference.papers.models import (
     Paper,
     ReviewAssignment,
 )
+from conference.papers.quotas import count_upload
 from conference.papers.review import (
     assign_reviewer,
     assignments_for,
@@ -93,7 +97,7 @@ from conference.papers.services import (
     submit,
     withdraw,
 )
-from conference.papers.storage import storage_from_config
+from conference.papers.storage import disk_error, storage_from_config
 from conference.papers.uploads import UploadTooLarge, download_name, format_size, receive
 from conference.registration.routes import _private
 from conference.registration.services import registration_from_token
@@ -162,6 +166,10 @@ def _read_upload(call) -> None:
         if request.content_length is not None and request.content_length <= limit:
             raise FormTooLarge() from None
         raise UploadTooLarge(call.max_bytes) from None
+    except OSError as exc:  # the temporary folder the body is spooled to
+        if (error := disk_error(exc, "reading an upload form")) is None:
+            raise
+        raise error from exc
     if current_app.config["WTF_CSRF_ENABLED"]:
         csrf.protect()
 
@@ -186,7 +194,10 @@ def _committed_or_discarded(storage, received):
         db.session.commit()
     except BaseException:
         db.session.rollback()
-        storage.delete(received.key)
+        try:
+            storage.delete(received.key)
+        except OSError:  # the refusal is what the uploader needs to hear; the log keeps this
+            current_app.logger.exception("could not delete refused upload %s", received.key)
         raise
 
 
@@ -344,19 +355,8 @@ def _blank_submission(registration) -> SubmissionForm:
     return form
 
 
-def _upload_limit():
-    """Uploads are counted per delegate (their link), not per address: a whole venue may
-    share one."""
-    return limiter.limit(
-        lambda: current_app.config["UPLOAD_RATE_LIMIT"],
-        key_func=lambda: request.view_args["token"],
-        methods=["POST"],
-    )
-
-
 @bp.route("/events/<slug>/manage/<token>/papers/new", methods=["GET", "POST"])
 @csrf.exempt
-@_upload_limit()
 def new_paper(slug, token):
     event, registration = _delegate(slug, token)
     try:
@@ -367,6 +367,7 @@ def new_paper(slug, token):
         return redirect(url_for(".my_papers", slug=slug, token=token))
     db.session.commit()
     if request.method == "POST":
+        count_upload(registration)
         _read_upload(call)
         form = SubmissionForm()
     else:
@@ -473,7 +474,6 @@ def my_paper(slug, token, paper_id):
 
 @bp.post("/events/<slug>/manage/<token>/papers/<int:paper_id>/versions")
 @csrf.exempt
-@_upload_limit()
 def upload_version(slug, token, paper_id):
     event, registration = _delegate(slug, token)
     paper = _own_paper(event, registration, paper_id)
@@ -485,6 +485,7 @@ def upload_version(slug, token, paper_id):
         flash(exc.message, "danger")
         return redirect(back)
     call = call_for(event)
+    count_upload(registration)
     _read_upload(call)
     form = VersionForm()
     if form.validate_on_submit():

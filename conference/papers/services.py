@@ -33,6 +33,7 @@ from conference.papers.models import (
     ReviewAssignment,
     ReviewCriterion,
 )
+from conference.papers.quotas import check_quota, check_room_left, lock_uploader
 from conference.papers.uploads import format_size
 from conference.registration.models import Registration
 from conference.registration.validation import clean_long_text, clean_text, fold, normalise_email
@@ -419,6 +420,7 @@ def check_can_submit(event, registration: Registration, *, now: datetime | None 
         raise ValidationError(
             f"Your registration is {registration.status_label.lower()}: you cannot submit papers."
         )
+    check_room_left(None, registration)
     return call
 
 
@@ -467,6 +469,7 @@ def submit(
     call = check_can_submit(event, registration, now=now)
     title, abstract, track, authors = _clean_submission(call, details)
     _check_file(call, first_file)
+    lock_uploader(registration)
     paper = Paper(
         event_id=event.id,
         submitter_id=registration.id,
@@ -491,7 +494,7 @@ def submit(
     db.session.add(paper)
     link_registrations(paper)
     db.session.flush()
-    _add_version(paper, first_file, registration, now)
+    check_quota(_add_version(paper, first_file, registration, now), registration)
     if not notify:
         return paper
     notify_authors(
@@ -530,15 +533,15 @@ def check_can_upload(paper: Paper, by: Registration, *, now: datetime | None = N
     now = now or utcnow()
     if paper.status in ("withdrawn", "rejected"):
         raise ValidationError(f"The paper is {paper.status_label.lower()}: it cannot change.")
-    if paper.status == "revise":
-        return  # the organisers asked for a new version
     call = call_for(paper.event)
-    if now >= call.last_edit_at:
+    # After the deadline, only a paper the organisers asked to revise takes a new version.
+    if paper.status != "revise" and now >= call.last_edit_at:
         raise ValidationError(
             "New versions could be uploaded until "
             f"{_format(paper.event, call.last_edit_at)}. Please write to the organisers.",
             field="file",
         )
+    check_room_left(paper, by)
 
 
 def add_version(
@@ -555,7 +558,9 @@ def add_version(
         raise ValidationError(
             f"This file is the same as version {latest.number}: nothing to add.", field="file"
         )
+    lock_uploader(by)
     version = _add_version(paper, received_file, by, now)
+    check_quota(version, by)
     if paper.status == "revise":
         paper.status = "under_review" if paper.assignments else "submitted"
     paper.updated_at = now

@@ -4,8 +4,14 @@ Files are stored under random keys (never anything the uploader chose), outside
 ``static/``, and appear whole or not at all: each is written to a temporary file in the
 destination folder, flushed to disk and renamed into place. The database keeps the key,
 the original name and the checksum; a download is served by the route from ``open()``.
+
+A full disk (``ENOSPC``, ``EDQUOT``) raises :class:`StorageFull` and a folder that cannot be
+used (missing, read-only, refused, failing) :class:`StorageUnavailable`, each with a message
+for the uploader (the app answers 507 and 503); the details go to the log, for the operators.
 """
 
+import errno
+import logging
 import os
 import re
 import secrets
@@ -16,9 +22,36 @@ from contextlib import suppress
 from pathlib import Path
 from typing import BinaryIO
 
+from ..errors import StorageFull, StorageUnavailable
+
+log = logging.getLogger(__name__)
+
 CHUNK = 1024 * 1024
 KEY = re.compile(r"[0-9a-f]{32}")
 PARTIAL_PREFIX = ".part-"
+FULL = {errno.ENOSPC, errno.EDQUOT}
+UNUSABLE = {
+    errno.EACCES,
+    errno.EPERM,
+    errno.EROFS,
+    errno.ENOENT,
+    errno.ENOTDIR,
+    errno.EEXIST,  # the folder's name is taken by a file
+    errno.EIO,
+    errno.ESTALE,  # a network volume that went away
+}
+
+
+def disk_error(exc: OSError, doing: str) -> StorageFull | StorageUnavailable | None:
+    """The project's error for an OSError of the disk (logged for the operators), or None
+    when it is something else."""
+    if exc.errno in FULL:
+        log.error("uploads: no room left while %s: %s", doing, exc)
+        return StorageFull()
+    if exc.errno in UNUSABLE:
+        log.error("uploads: the folder cannot be used while %s: %s", doing, exc)
+        return StorageUnavailable()
+    return None
 
 
 class Storage(ABC):
@@ -58,24 +91,42 @@ class LocalStorage(Storage):
                 return self.save(file)
         key = secrets.token_hex(16)
         target = self._path(key)
-        target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        handle, partial = tempfile.mkstemp(dir=target.parent, prefix=PARTIAL_PREFIX)
+        try:
+            target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            handle, partial = tempfile.mkstemp(dir=target.parent, prefix=PARTIAL_PREFIX)
+        except OSError as exc:
+            if (error := disk_error(exc, f"preparing {target.parent}")) is None:
+                raise
+            raise error from exc
         try:
             with os.fdopen(handle, "wb") as out:
                 shutil.copyfileobj(source, out, CHUNK)
                 out.flush()
                 os.fsync(out.fileno())
             os.replace(partial, target)
-        except BaseException:
-            with suppress(FileNotFoundError):
+            _fsync_folder(target.parent)  # so the rename itself survives a power cut
+        except BaseException as exc:
+            with suppress(OSError):
                 os.unlink(partial)
-            raise
-        _fsync_folder(target.parent)  # so the rename itself survives a power cut
+            with suppress(OSError):
+                if target.exists():  # renamed, but the folder's fsync failed
+                    target.unlink()
+            error = disk_error(exc, f"writing {target}") if isinstance(exc, OSError) else None
+            if error is None:
+                raise
+            raise error from exc
         return key
 
     def open(self, key: str) -> BinaryIO:
         """The stored file for reading; FileNotFoundError if there is none."""
-        return open(self._path(key), "rb")
+        try:
+            return open(self._path(key), "rb")
+        except FileNotFoundError:
+            raise
+        except OSError as exc:
+            if (error := disk_error(exc, f"reading {key}")) is None:
+                raise
+            raise error from exc
 
     def size(self, key: str) -> int:
         """The stored file's size in bytes; FileNotFoundError if there is none."""

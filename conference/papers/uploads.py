@@ -18,7 +18,7 @@ from typing import BinaryIO, Protocol
 
 from ..errors import ValidationError
 from .filetypes import DEFAULT_KINDS, identify
-from .storage import Storage
+from .storage import Storage, disk_error
 
 CHUNK = 64 * 1024
 MAX_NAME = 150  # characters, extension included
@@ -67,8 +67,13 @@ def receive(
 ) -> ReceivedFile:
     """Store an upload (a werkzeug FileStorage, a request stream, any file) if it passes."""
     name = safe_filename(filename)
-    with tempfile.TemporaryFile(dir=tmp_dir) as spool:
-        size, sha256 = _spool(stream, spool, max_bytes)
+    with _spool_file(tmp_dir) as spool:
+        try:
+            size, sha256 = _spool(stream, spool, max_bytes)
+        except OSError as exc:
+            if (error := disk_error(exc, "receiving an upload")) is None:
+                raise
+            raise error from exc
         kind = identify(spool, name, allowed_kinds)
         spool.seek(0)
         key = storage.save(spool)
@@ -81,6 +86,15 @@ def receive(
         extension=kind.extension,
         mime_type=kind.mime_type,
     )
+
+
+def _spool_file(tmp_dir: str | None):
+    try:
+        return tempfile.TemporaryFile(dir=tmp_dir)
+    except OSError as exc:
+        if (error := disk_error(exc, "receiving an upload")) is None:
+            raise
+        raise error from exc
 
 
 def _spool(stream: Readable, out: BinaryIO, max_bytes: int) -> tuple[int, str]:

@@ -15,6 +15,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import selectinload
 
+from conference import signing
 from conference.agenda.ids import is_id
 from conference.dbtypes import utcnow
 from conference.errors import NotFound, ValidationError
@@ -150,7 +151,7 @@ def _status_with_place(category: Category) -> str:
 
 
 def _link_serializer() -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="registration-manage")
+    return signing.serializer(current_app.config["SECRET_KEY"], salt="registration-manage")
 
 
 def manage_token(registration: Registration) -> str:
@@ -159,7 +160,7 @@ def manage_token(registration: Registration) -> str:
 
 
 def _proof_serializer() -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="registration-email-proof")
+    return signing.serializer(current_app.config["SECRET_KEY"], salt="registration-email-proof")
 
 
 def email_proof(registration: Registration) -> str:

@@ -70,7 +70,7 @@ def test_a_forged_token_claiming_this_event_is_invalid(keys):
         ("hello world", "not a badge code"),
         ("%%%%", "not a badge code"),
         ("A" * 500, "not a badge code"),
-        (base64.urlsafe_b64encode(b"\x02abc").decode(), "newer version"),
+        (base64.urlsafe_b64encode(b"\x02abc").rstrip(b"=").decode(), "newer version"),
     ],
 )
 def test_garbage_is_refused_with_a_clear_reason(keys, garbage, message):

@@ -210,3 +210,48 @@ def test_odp_named_odt_is_refused():
     assert refusal(samples.odp_bytes(), "slides.odt").startswith(
         "This file is an ODP but its name ends in .odt."
     )
+
+
+# The PDF's structure, parsed (issue 11, #17) -----------------------------------------
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        samples.svg_with_pdf_marker,
+        samples.executable_with_pdf_marker,
+        samples.html_after_pdf_marker,
+    ],
+    ids=["svg", "executable", "html-after-the-marker"],
+)
+def test_a_file_with_a_pdf_marker_but_no_pdf_structure_is_refused(build):
+    message = refusal(build(), "paper.pdf")
+    assert message.startswith("This file is not a PDF that can be opened")
+
+
+def test_a_handwritten_pdf_with_a_correct_structure_passes():
+    assert check(samples.handwritten_pdf(pages=3), "paper.pdf").kind == "pdf"
+
+
+def test_a_pdf_whose_cross_references_are_off_is_repaired_as_readers_do_and_passes():
+    shifted = samples.pdf_bytes().replace(b"%PDF-1.4\n", b"%PDF-1.4\n%" + b" " * 500 + b"\n", 1)
+    assert check(shifted, "paper.pdf").kind == "pdf"
+
+
+def test_a_pdf_without_pages_is_refused():
+    no_pages = samples.handwritten_pdf(pages=0)
+    assert refusal(no_pages, "paper.pdf") == "This PDF has no pages."
+
+
+def test_a_password_protected_pdf_is_refused_with_the_reason():
+    assert "password-protected" in refusal(samples.encrypted_pdf(), "paper.pdf")
+
+
+def test_a_pdf_that_takes_too_long_to_read_is_refused(monkeypatch):
+    from conference.papers import pdf_probe
+
+    monkeypatch.setattr(pdf_probe, "SECONDS", 1)
+    started = time.monotonic()
+    message = refusal(samples.long_array_pdf(), "paper.pdf")
+    assert message.startswith("This PDF could not be checked within 1 second")
+    assert time.monotonic() - started < 3

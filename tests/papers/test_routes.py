@@ -23,9 +23,11 @@ from conference.registration.services import emailed_manage_url, manage_token, m
 from tests.factories import give_role, make_user
 from tests.papers.samples import (
     docx_bytes,
+    executable_with_pdf_marker,
     html_bytes,
     pdf_bytes,
     pptx_bytes,
+    svg_with_pdf_marker,
     zip_bomb_docx,
 )
 from tests.papers.test_downloads import ABSTRACT, accept, delegate, setting, stored_paper
@@ -68,7 +70,7 @@ def submission(registration, track, content, filename, **overrides):
     return data
 
 
-def post_form(client, url, data):
+def post_form(client, url, data, headers=None):
     """A multipart POST encoded in memory (the test client would spool a large body to a
     temporary file that it never closes)."""
     fields = {
@@ -76,7 +78,12 @@ def post_form(client, url, data):
         for name, value in data.items()
     }
     boundary, body = encode_multipart(fields)
-    return client.post(url, data=body, content_type=f"multipart/form-data; boundary={boundary}")
+    return client.post(
+        url,
+        data=body,
+        content_type=f"multipart/form-data; boundary={boundary}",
+        headers=headers,
+    )
 
 
 def submit_paper(client, event, registration, track, content, filename, **overrides):
@@ -140,8 +147,10 @@ def test_a_delegate_submits_a_real_pdf_docx_or_pptx(client, db, app, make, filen
         (html_bytes(), "paper.pdf", "This file is a web page (HTML), not a document."),
         (pdf_bytes(), "paper.docx", "This file is a PDF but its name"),
         (b"", "paper.pdf", "The file is empty."),
+        (svg_with_pdf_marker(), "paper.pdf", "This file is not a PDF that can be opened"),
+        (executable_with_pdf_marker(), "paper.pdf", "This file is not a PDF that can be opened"),
     ],
-    ids=["html-named-pdf", "pdf-named-docx", "empty"],
+    ids=["html-named-pdf", "pdf-named-docx", "empty", "svg-with-a-pdf-marker", "executable"],
 )
 def test_a_file_that_is_not_what_it_claims_is_refused_and_nothing_is_kept(
     client, db, app, content, filename, message
@@ -872,3 +881,219 @@ def test_a_new_person_registers_and_reaches_the_paper_form_from_the_e_mail(clien
     page = client.get(link)
     papers = re.search(r'href="(/events/[^"]+/papers)"', page.text).group(1)
     assert client.get(f"{papers}/new").status_code == 200
+
+
+# Upload limits, storage quotas, a full disk (issue 11, #4 and #18) -------------------
+
+
+def redis_db5() -> str:
+    """Redis database 5, emptied (the counters of an earlier run would count), or skip."""
+    from redis import Redis
+    from redis.exceptions import ConnectionError
+
+    url = "redis://127.0.0.1:6379/5"
+    try:
+        Redis.from_url(url, socket_connect_timeout=1).flushdb()
+    except ConnectionError:
+        pytest.skip("needs Redis on 127.0.0.1:6379 (.ci/run has it)")
+    return url
+
+
+def new_version(client, url, n: int):
+    return post_form(client, url, {"file": (io.BytesIO(pdf_bytes(f"Version {n}")), f"v{n}.pdf")})
+
+
+def version_count(paper_id) -> int:
+    return _db.session.scalar(
+        select(func.count(PaperVersion.id)).where(PaperVersion.paper_id == paper_id)
+    )
+
+
+def test_the_31st_upload_in_an_hour_is_refused_across_app_servers_sharing_redis(
+    make_app, database_url, tmp_path
+):
+    shared = database_url
+    if database_url.startswith("sqlite"):
+        shared = f"sqlite:///{tmp_path / 'shared.db'}"  # both servers see one database
+    # REDIS_URL alone, as a production install sets it: the limits use it too.
+    settings = {"RATELIMIT_ENABLED": True, "REDIS_URL": redis_db5(), "DATABASE_URL": shared}
+    settings["SQLALCHEMY_DATABASE_URI"] = shared
+    first = make_app(**settings)
+    assert first.config["UPLOAD_RATE_LIMIT"] == "30 per hour"
+    with first.app_context():
+        event, category, track, call, chien = setting()
+        paper = stored_paper(event, chien, "Houses of Wisdom")
+        paper_id, url = paper.id, papers_url(event, chien, f"/{paper.id}/versions")
+    for n in range(15):
+        assert new_version(first.test_client(), url, n).status_code == 302
+    # A second app server starts (its limiter connects afresh) and takes the next 15.
+    second = make_app(**settings)
+    for n in range(15, 30):
+        assert new_version(second.test_client(), url, n).status_code == 302
+
+    refused = new_version(second.test_client(), url, 30)
+
+    assert refused.status_code == 429
+    assert "30 uploads an hour" in refused.text
+    with first.app_context():
+        assert version_count(paper_id) == 31  # the first version and 30 new ones
+
+
+def test_the_upload_limit_counts_the_delegate_however_their_link_is_spelled(make_app):
+    from tests.test_signing import other_spellings
+
+    app = make_app(RATELIMIT_ENABLED=True, UPLOAD_RATE_LIMIT="3 per hour")
+    client = app.test_client()
+    with app.app_context():
+        event, category, track, call, chien = setting()
+        paper = stored_paper(event, chien, "Houses of Wisdom")
+        token = manage_token(chien)
+        urls = [
+            f"/events/{event.slug}/manage/{spelling}/papers/{paper.id}/versions"
+            for spelling in [token, *other_spellings(token)]
+        ]
+        statuses = [new_version(client, url, n).status_code for n in range(4) for url in urls]
+        assert statuses.count(302) == 3
+        assert version_count(paper.id) == 1 + 3
+        assert new_version(client, urls[0], 99).status_code == 429
+
+
+def test_the_upload_limit_is_a_moving_hour_not_a_window_that_starts_afresh(make_app, monkeypatch):
+    # A window that starts afresh lets a whole limit through at its end and another at the
+    # start of the next one: twice the limit within a minute.
+    from types import SimpleNamespace
+
+    import limits.storage.memory
+
+    now = [1_000_000.0]
+    monkeypatch.setattr(limits.storage.memory, "time", SimpleNamespace(time=lambda: now[0]))
+    app = make_app(RATELIMIT_ENABLED=True, UPLOAD_RATE_LIMIT="3 per hour")
+    client = app.test_client()
+    with app.app_context():
+        event, category, track, call, chien = setting()
+        paper = stored_paper(event, chien, "Houses of Wisdom")
+        url = papers_url(event, chien, f"/{paper.id}/versions")
+        assert new_version(client, url, 1).status_code == 302
+        now[0] += 59 * 60
+        assert [new_version(client, url, n).status_code for n in (2, 3)] == [302, 302]
+        now[0] += 2 * 60  # the first upload is more than an hour old: one more may go
+        assert [new_version(client, url, n).status_code for n in (4, 5)] == [302, 429]
+
+
+def test_a_version_beyond_the_paper_s_storage_quota_is_refused_and_nothing_is_kept(make_app):
+    app = make_app(PAPER_STORAGE_QUOTA=len(pdf_bytes("Version 1")) * 5 // 2)
+    client = app.test_client()
+    with app.app_context():
+        event, category, track, call, chien = setting()
+        paper = stored_paper(event, chien, "Houses of Wisdom")
+        url = papers_url(event, chien, f"/{paper.id}/versions")
+        assert new_version(client, url, 1).status_code == 302
+        files = stored_files(app)
+
+        refused = new_version(client, url, 2)
+
+        assert refused.status_code == 422
+        text = html.unescape(refused.text)
+        assert "kept for each paper" in text and "does not fit" in text
+        assert "write to the organisers" in text
+        assert stored_files(app) == files
+        assert version_count(paper.id) == 2
+
+
+def test_a_delegate_beyond_their_storage_quota_cannot_submit_another_paper(make_app):
+    size = len(pdf_bytes("Houses of Wisdom"))
+    app = make_app(DELEGATE_STORAGE_QUOTA=size * 3 // 2)
+    client = app.test_client()
+    with app.app_context():
+        event, category, track, call, chien = setting()
+        stored_paper(event, chien, "Houses of Wisdom")
+        files = stored_files(app)
+
+        refused = submit_paper(client, event, chien, track, pdf_bytes("Another one"), "p.pdf")
+
+        assert refused.status_code == 422
+        assert "kept for each delegate" in html.unescape(refused.text)
+        assert stored_files(app) == files
+        assert paper_count(_db) == 1
+
+
+def test_a_paper_whose_quota_is_used_up_says_so_and_receives_no_file(make_app, monkeypatch):
+    app = make_app(PAPER_STORAGE_QUOTA=len(pdf_bytes("Houses of Wisdom")))
+    client = app.test_client()
+    with app.app_context():
+        event, category, track, call, chien = setting()
+        paper = stored_paper(event, chien, "Houses of Wisdom")
+        page = client.get(papers_url(event, chien, f"/{paper.id}"))
+        assert "take all of the" in html.unescape(page.text)
+
+        def never(*args, **kwargs):
+            raise AssertionError("the upload was read")
+
+        monkeypatch.setattr(routes, "_read_upload", never)
+        response = new_version(client, papers_url(event, chien, f"/{paper.id}/versions"), 2)
+        assert response.status_code == 302
+        assert "take all of the" in html.unescape(client.get(response.location).text)
+        assert version_count(paper.id) == 1
+
+
+def test_a_full_disk_answers_507_with_a_clear_message_and_keeps_nothing(
+    client, db, app, monkeypatch
+):
+    import errno
+    import shutil
+
+    from tests.papers.test_storage import writes_then_fails
+
+    event, category, track, call, chien = setting()
+    monkeypatch.setattr(shutil, "copyfileobj", writes_then_fails(errno.ENOSPC))
+
+    page = submit_paper(client, event, chien, track, pdf_bytes(), "paper.pdf")
+
+    assert page.status_code == 507
+    assert "no room left for files" in page.text and "<html" in page.text
+    assert stored_files(app) == [] and paper_count(db) == 0
+
+    api = post_form(
+        client,
+        papers_url(event, chien, "/new"),
+        submission(chien, track, pdf_bytes(), "paper.pdf"),
+        headers={"Accept": "application/json"},
+    )
+    assert api.status_code == 507
+    assert "no room left for files" in api.json["message"]
+    assert stored_files(app) == [] and paper_count(db) == 0
+
+
+def test_an_upload_folder_that_cannot_be_used_answers_503_and_keeps_nothing(make_app, tmp_path):
+    blocked = tmp_path / "uploads-is-a-file"
+    blocked.write_text("the volume is not mounted")
+    app = make_app(PAPERS_UPLOAD_DIR=str(blocked / "papers"))
+    client = app.test_client()
+    with app.app_context():
+        event, category, track, call, chien = setting()
+
+        response = submit_paper(client, event, chien, track, pdf_bytes(), "paper.pdf")
+
+        assert response.status_code == 503
+        assert "cannot store files right now" in response.text
+        assert paper_count(_db) == 0
+
+
+def test_a_full_disk_while_the_form_is_read_answers_507(client, db, app, monkeypatch):
+    import errno
+
+    from flask import Request
+
+    event, category, track, call, chien = setting()
+
+    class FullSpool(io.BytesIO):
+        def write(self, data):
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(Request, "_get_file_stream", lambda self, *args, **kwargs: FullSpool())
+
+    response = submit_paper(client, event, chien, track, pdf_bytes(), "paper.pdf")
+
+    assert response.status_code == 507
+    assert "no room left for files" in response.text
+    assert stored_files(app) == [] and paper_count(db) == 0

@@ -633,3 +633,150 @@ def test_organisers_list_the_papers_by_status_and_topic(db):
     assert event_papers(event) == [first, second]
     assert event_papers(event, status="withdrawn") == [second]
     assert event_papers(event, track_id=topics[0].id) == [first]
+
+
+# Storage quotas (issue 11, #4) -------------------------------------------------------
+
+
+def sized(size: int, tag: str) -> Received:
+    """A received PDF of ``size`` bytes (nothing on disk: the services only count)."""
+    return Received(
+        key=uuid.uuid4().hex,
+        size=size,
+        sha256=hashlib.sha256(tag.encode()).hexdigest(),
+        filename=f"{tag}.pdf",
+    )
+
+
+MB = 1024 * 1024
+
+
+def test_versions_are_kept_until_the_paper_s_quota_and_the_one_past_it_is_refused(app, db):
+    from conference.papers.quotas import StorageQuotaExceeded
+
+    app.config.update(PAPER_STORAGE_QUOTA=50 * MB)
+    event, _, _, submitter = setting()
+    paper = make_paper(event, submitter, file=sized(20 * MB, "v1"))
+    add_version(paper, sized(20 * MB, "v2"), submitter, now=DURING)
+    db.session.commit()
+
+    with pytest.raises(StorageQuotaExceeded) as caught:
+        add_version(paper, sized(11 * MB, "v3"), submitter, now=DURING)
+    db.session.rollback()
+
+    assert caught.value.field == "file"
+    assert caught.value.message.startswith(
+        "This file (11 MB) does not fit: the paper's earlier versions take 40 MB of the "
+        "50 MB kept for each paper."
+    )
+    assert "write to the organisers" in caught.value.message
+    assert [v.number for v in paper.versions] == [1, 2]
+    add_version(paper, sized(10 * MB, "v3"), submitter, now=DURING)  # exactly at the quota
+    db.session.commit()
+    with pytest.raises(StorageQuotaExceeded, match="take all of the 50 MB kept for each paper"):
+        add_version(paper, sized(1, "v4"), submitter, now=DURING)
+
+
+def test_the_delegate_s_quota_counts_what_they_uploaded_to_every_paper(app, db):
+    from conference.papers.quotas import StorageQuotaExceeded
+
+    app.config.update(DELEGATE_STORAGE_QUOTA=30 * MB)
+    event, category, _, submitter = setting()
+    first = make_paper(event, submitter, file=sized(15 * MB, "a"))
+    make_paper(event, submitter, file=sized(10 * MB, "b"), title="Another paper")
+
+    with pytest.raises(StorageQuotaExceeded, match="the files you have uploaded take 25 MB"):
+        submit(event, submitter, details(submitter.email), sized(6 * MB, "c"), now=DURING)
+    db.session.rollback()
+    with pytest.raises(StorageQuotaExceeded, match="kept for each delegate"):
+        add_version(first, sized(6 * MB, "d"), submitter, now=DURING)
+    db.session.rollback()
+    assert count(Paper) == 2 and count(PaperVersion) == 2
+
+
+def test_a_co_author_s_uploads_count_against_their_own_quota(app, db):
+    app.config.update(DELEGATE_STORAGE_QUOTA=30 * MB)
+    event, category, _, submitter = setting()
+    lan = opened_their_mail(person(event, category, email="lan@sonla.example"))
+    paper = make_paper(
+        event,
+        submitter,
+        AuthorDetails("Lan", "Son La", "lan@sonla.example"),
+        file=sized(20 * MB, "a"),
+    )
+    add_version(paper, sized(20 * MB, "b"), lan, now=DURING)
+    db.session.commit()
+    assert [v.uploaded_by_id for v in paper.versions] == [submitter.id, lan.id]
+
+
+def test_a_delegate_whose_quota_is_used_up_is_told_before_sending_a_file(app, db):
+    from conference.papers.quotas import StorageQuotaExceeded
+    from conference.papers.services import check_can_submit
+
+    app.config.update(DELEGATE_STORAGE_QUOTA=10 * MB)
+    event, _, _, submitter = setting()
+    make_paper(event, submitter, file=sized(10 * MB, "a"))
+    with pytest.raises(StorageQuotaExceeded, match="take all of the 10 MB kept for each delegate"):
+        check_can_submit(event, submitter, now=DURING)
+
+
+def test_simultaneous_uploads_by_one_delegate_cannot_pass_the_quota_together(
+    make_app, database_url, monkeypatch
+):
+    if database_url.startswith("sqlite"):
+        pytest.skip("needs PostgreSQL: concurrent writers (SQLite serialises writes anyway)")
+    import time
+
+    from conference.papers import quotas
+
+    counted = quotas.delegate_storage_used
+
+    def slowly_counted(registration):
+        time.sleep(0.2)  # widens the moment between adding a version and counting
+        return counted(registration)
+
+    monkeypatch.setattr(quotas, "delegate_storage_used", slowly_counted)
+    app = make_app(MAIL_DELIVER_AFTER_COMMIT=False, DELEGATE_STORAGE_QUOTA=35 * MB)
+    with app.app_context():
+        event, _, _, submitter = setting()
+        paper_ids = [
+            make_paper(event, submitter, file=sized(10 * MB, f"p{n}"), title=f"Paper {n}").id
+            for n in range(3)
+        ]
+        submitter_id = submitter.id
+
+    start = threading.Barrier(6)
+    outcomes = []
+
+    def upload(n):
+        from conference.papers.quotas import StorageQuotaExceeded
+        from conference.registration.models import Registration
+
+        with app.app_context():
+            try:
+                paper = _db.session.get(Paper, paper_ids[n % 3])
+                by = _db.session.get(Registration, submitter_id)
+                start.wait()
+                add_version(paper, sized(4 * MB, f"new{n}"), by, now=DURING)
+                _db.session.commit()
+                outcomes.append("kept")
+            except StorageQuotaExceeded:
+                _db.session.rollback()
+                outcomes.append("refused")
+            except Exception as exc:  # every other failure is a test failure
+                outcomes.append(repr(exc))
+                _db.session.rollback()
+            finally:
+                _db.session.remove()
+
+    threads = [threading.Thread(target=upload, args=(n,)) for n in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    # 30 MB are used; 35 MB leave room for one 4 MB file, whichever comes first.
+    assert sorted(outcomes) == ["kept"] + ["refused"] * 5
+    with app.app_context():
+        total = _db.session.scalar(select(func.sum(PaperVersion.size)))
+        assert total == 34 * MB

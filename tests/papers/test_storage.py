@@ -1,11 +1,15 @@
 """Stored papers: random keys, whole files or none, under the instance folder."""
 
+import errno
 import io
 import os
+import shutil
 import stat
+import tempfile
 
 import pytest
 
+from conference.errors import StorageFull, StorageUnavailable
 from conference.papers.storage import LocalStorage, storage_from_config
 
 from . import samples
@@ -102,3 +106,81 @@ def test_an_unknown_storage_is_refused_at_once(make_app):
     app = make_app(PAPERS_STORAGE="s3")
     with pytest.raises(ValueError, match="PAPERS_STORAGE='s3' is not available"):
         storage_from_config(app)
+
+
+# A full disk or an unusable folder (issue 11, #18) -----------------------------------
+
+
+def writes_then_fails(error: int):
+    """A copy that writes a first chunk to the partial file, then fails as the disk would."""
+
+    def copy(source, out, length=0):
+        out.write(source.read(4096))
+        out.flush()
+        raise OSError(error, os.strerror(error))
+
+    return copy
+
+
+@pytest.mark.parametrize("error", [errno.ENOSPC, errno.EDQUOT], ids=["ENOSPC", "EDQUOT"])
+def test_a_full_disk_is_reported_as_such_and_leaves_no_partial_file(tmp_path, monkeypatch, error):
+    storage = LocalStorage(tmp_path / "papers")
+    monkeypatch.setattr(shutil, "copyfileobj", writes_then_fails(error))
+    with pytest.raises(StorageFull) as caught:
+        storage.save(io.BytesIO(samples.pdf_bytes()))
+    assert caught.value.status_code == 507
+    assert "no room" in caught.value.message and "nothing was kept" in caught.value.message
+    assert files_under(tmp_path / "papers") == []
+
+
+def test_a_disk_that_fills_at_the_flush_to_disk_leaves_nothing(tmp_path, monkeypatch):
+    storage = LocalStorage(tmp_path / "papers")
+
+    def no_room(fd):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", no_room)
+    with pytest.raises(StorageFull):
+        storage.save(io.BytesIO(b"a delegate's paper"))
+    assert files_under(tmp_path / "papers") == []
+
+
+@pytest.mark.parametrize(
+    "error",
+    [errno.EACCES, errno.EROFS, errno.EPERM, errno.EIO],
+    ids=["EACCES", "EROFS", "EPERM", "EIO"],
+)
+def test_a_folder_that_cannot_be_written_is_unavailable(tmp_path, monkeypatch, error):
+    storage = LocalStorage(tmp_path / "papers")
+
+    def refused(*args, **kwargs):
+        raise OSError(error, os.strerror(error))
+
+    monkeypatch.setattr(tempfile, "mkstemp", refused)
+    with pytest.raises(StorageUnavailable) as caught:
+        storage.save(io.BytesIO(b"a delegate's paper"))
+    assert caught.value.status_code == 503
+    assert "cannot store files" in caught.value.message
+
+
+def test_an_upload_folder_that_is_a_file_is_unavailable(tmp_path):
+    (tmp_path / "papers").write_text("not a folder")
+    storage = LocalStorage(tmp_path / "papers")
+    with pytest.raises(StorageUnavailable):
+        storage.save(io.BytesIO(b"a delegate's paper"))
+    assert (tmp_path / "papers").read_text() == "not a folder"
+
+
+def test_a_stored_file_that_cannot_be_read_is_unavailable_not_missing(tmp_path, monkeypatch):
+    storage = LocalStorage(tmp_path)
+    key = storage.save(io.BytesIO(b"v1"))
+    real_open = open
+
+    def unreadable(path, *args, **kwargs):
+        if str(path).endswith(key):
+            raise PermissionError(errno.EACCES, "Permission denied")
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr("builtins.open", unreadable)
+    with pytest.raises(StorageUnavailable):
+        storage.open(key)

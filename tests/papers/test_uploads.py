@@ -143,6 +143,22 @@ def test_storage_failure_leaves_nothing_behind(folders):
     assert_nothing_left(folders)
 
 
+def test_a_full_temporary_folder_is_reported_as_a_full_disk(folders, monkeypatch):
+    import errno
+    import tempfile
+
+    from conference.errors import StorageFull
+
+    class FullSpool(io.BytesIO):
+        def write(self, data):
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(tempfile, "TemporaryFile", lambda **kwargs: FullSpool())
+    with pytest.raises(StorageFull):
+        upload(folders, io.BytesIO(samples.pdf_bytes()), "paper.pdf")
+    assert_nothing_left(folders)
+
+
 @pytest.mark.parametrize(
     ("name", "expected"),
     [

@@ -37,13 +37,20 @@ export class TokenError extends Error {
   }
 }
 
-/** The bytes of unpadded base64url text; TokenError when it is not that. */
+/**
+ * The bytes of unpadded base64url text; TokenError when it is not that, or not in the one
+ * spelling the server issues (the spare bits of the last character clear), as the server's
+ * conference/signing.py b64decode.
+ */
 export function base64urlDecode(text) {
   if (!/^[A-Za-z0-9_-]*$/.test(text) || text.length % 4 === 1) {
     throw new TokenError("invalid", MESSAGES.notBadge);
   }
   const b64 = text.replace(/-/g, "+").replace(/_/g, "/") + "===".slice((text.length + 3) % 4);
   const binary = atob(b64);
+  if (btoa(binary).replace(/=+$/, "") !== b64.replace(/=+$/, "")) {
+    throw new TokenError("invalid", MESSAGES.notBadge);
+  }
   const bytes = new Uint8Array(binary.length);
   for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
   return bytes;
