@@ -5,6 +5,7 @@ from sqlalchemy.orm import selectinload
 
 from conference.api import bp
 from conference.api.auth import api_login_required
+from conference.api.bodies import json_object
 from conference.auth.services import require_event_role
 from conference.events.services import get_event
 from conference.extensions import db, limiter
@@ -149,7 +150,7 @@ def event(slug):
 @limiter.limit(lambda: current_app.config["REGISTRATION_RATE_LIMIT"])
 def create_registration(slug):
     found = get_event(slug)
-    body = request.get_json(silent=True)
+    body = json_object()
     if not isinstance(body, dict):
         return _invalid({"body": ["Send a JSON object (Content-Type: application/json)."]}, 400)
     data, type_errors = _data_from_json(body)

@@ -1,12 +1,10 @@
 """Paper forms: fields and field-level checks only; the rules live in services.py and review.py."""
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
     EmailField,
     FieldList,
-    Form,
     FormField,
     IntegerField,
     RadioField,
@@ -20,6 +18,7 @@ from wtforms.fields import DateTimeLocalField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput
 
+from conference.forms import FlaskForm, Form
 from conference.papers.models import FILE_KINDS, RECOMMENDATIONS
 from conference.papers.review import COMMENT_LIMIT
 from conference.papers.services import MAX_AUTHORS, MAX_CRITERIA, AuthorDetails, CriterionDetails
