@@ -20,9 +20,11 @@ declaring a DTD is refused (neither standard needs one). No Flask here: a file i
 out.
 """
 
+import re
 import shutil
 import tempfile
 import zipfile
+import zlib
 from typing import BinaryIO
 
 from ..errors import ConferenceError, ValidationError
@@ -81,6 +83,7 @@ DEFAULT_PROPERTY_PARTS = {
 OOXML_MARKERS = (b"author", b"initials", b"userId", b"displayName", b"cmAuthor")
 ODF_MARKERS = (b"creator", b"author-name", b"author-initials", b"Printer")
 UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+TEMPLATE_RELATIONSHIP = b"/attachedTemplate"
 
 
 class NotAnonymisable(ValidationError):
@@ -163,10 +166,12 @@ def _clean_package(source: BinaryIO, out: BinaryIO, *, odf: bool) -> None:
                         copy.writestr(entry, replaced[info.filename])
                     elif info.filename.endswith(".xml"):
                         _copy_xml_part(package, info, copy, entry, names, odf)
+                    elif info.filename.endswith(".rels"):
+                        copy.writestr(entry, _relationships(_read(package, info)))
                     else:
                         with package.open(info) as member, copy.open(entry, "w") as target:
                             shutil.copyfileobj(member, target, CHUNK)
-    except (zipfile.BadZipFile, KeyError, OSError, EOFError) as exc:
+    except (zipfile.BadZipFile, zlib.error, KeyError, OSError, EOFError) as exc:
         raise NotAnonymisable("it cannot be read as a document package") from exc
 
 
@@ -182,6 +187,19 @@ def _property_parts(package: zipfile.ZipFile) -> dict[str, bytes]:
                 if kind.endswith(endings) and target in package.NameToInfo:
                     parts[target] = emptied
     return parts
+
+
+def _relationships(data: bytes) -> bytes:
+    """Relationships with the attached template named without its folder: Word writes the
+    template's full path (file:///C:/Users/alice/...), which holds the author's login."""
+    if TEMPLATE_RELATIONSHIP not in data:
+        return data
+    root = _parse(data)
+    for relationship in root.iter("{*}Relationship"):
+        if relationship.get("Type", "").endswith(TEMPLATE_RELATIONSHIP.decode()):
+            target = relationship.get("Target", "")
+            relationship.set("Target", re.split(r"[/\\]", target)[-1])
+    return _serialise(root)
 
 
 def _odf_meta(package: zipfile.ZipFile) -> bytes:

@@ -105,7 +105,17 @@ def identifying_docx(comment_prefix: bytes = b"") -> bytes:
         ).encode()
         return data.replace(b"</w:p>", insertion, 1)
 
-    docx = _ooxml_extras(buffer.getvalue(), "word/document.xml", tracked_change)
+    template = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+        f'relationships/attachedTemplate" Target="file://{HOME}/Templates/paper.dotx"'
+        ' TargetMode="External"/></Relationships>'
+    ).encode()
+    docx = _rezip(
+        _ooxml_extras(buffer.getvalue(), "word/document.xml", tracked_change),
+        extra={"word/_rels/settings.xml.rels": template},
+    )
     if comment_prefix:
         declaration = re.compile(rb"^<\?xml[^>]*\?>")
         docx = _rezip(
