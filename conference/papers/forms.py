@@ -91,7 +91,10 @@ class CallForm(FlaskForm):
     )
     topic_ids = CheckboxesField("Topics", coerce=int, validate_choice=False)
     anonymous_review = BooleanField(
-        "Anonymous review: reviewers see neither the authors' names nor their organisations"
+        "Anonymous review: reviewers see neither the authors' names nor their organisations",
+        description="Reviewers then download a copy of each file without the author details "
+        "documents carry (properties, the authors of comments and changes); you keep the "
+        "original. A file that cannot be cleaned is refused at upload, saying why.",
     )
     criteria = FieldList(FormField(CriterionForm), min_entries=1, max_entries=MAX_CRITERIA)
 
