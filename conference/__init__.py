@@ -39,6 +39,10 @@ def create_app(test_config=None) -> Flask:
 
     load_config(app, test_config)
 
+    from conference import request_text
+
+    request_text.init_app(app)  # before any route is added: it sets the URL converter
+
     from conference import logs
 
     logs.configure(app)

@@ -30,6 +30,8 @@ import xml.etree.ElementTree as ET
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from conference.text import strip_controls_deep
+
 # Never change this: every GUID in every published schedule derives from it.
 NAMESPACE = uuid.UUID("3b0f2a7e-9d41-5c6e-8f1a-2c7d4e5b9a13")
 
@@ -275,6 +277,7 @@ def _person_guid(slug: str, person: dict) -> str:
 
 def schedule_json(event_info: dict, snapshot: dict, *, version: str, base_url: str) -> dict:
     """The agenda as a c3voc schedule.json document (serialise with ``dumps_json``)."""
+    event_info, snapshot = strip_controls_deep(event_info), strip_controls_deep(snapshot)
     model = _model(event_info, snapshot, base_url)
     slug = event_info["slug"]
     days = model["days"]
@@ -356,7 +359,11 @@ def dumps_json(document: dict) -> bytes:
 
 
 def schedule_xml(event_info: dict, snapshot: dict, *, version: str, base_url: str) -> bytes:
-    """The agenda as a c3voc (frab) schedule.xml document, UTF-8."""
+    """The agenda as a c3voc (frab) schedule.xml document, UTF-8.
+
+    Control characters (from rows stored before input was cleaned) are left out: XML 1.0
+    cannot carry them, and one of them would make the whole document unreadable."""
+    event_info, snapshot = strip_controls_deep(event_info), strip_controls_deep(snapshot)
     model = _model(event_info, snapshot, base_url)
     slug = event_info["slug"]
     days = model["days"]

@@ -1,6 +1,5 @@
 """Agenda editor forms. Fields only: the rules live in services.py and editing.py."""
 
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     IntegerField,
@@ -15,6 +14,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Reg
 
 from conference.agenda.ids import whole_number
 from conference.agenda.kinds import SESSION_KINDS
+from conference.forms import FlaskForm
 
 
 def choices(pairs) -> list[SelectChoice]:

@@ -5,6 +5,8 @@ from datetime import UTC, datetime
 
 from icalendar import Calendar, Event
 
+from conference.text import strip_controls, strip_controls_deep
+
 NAMESPACE = uuid.UUID("6f1e3c52-4a57-4b8e-9a44-5d0c6b1f2a90")
 
 
@@ -32,7 +34,11 @@ def agenda_ics(
 
     Each event links to the session's public page (never to a private address: calendars
     get shared). The published version is the events' SEQUENCE, so a calendar that
-    imported an earlier version takes a moved session's new time."""
+    imported an earlier version takes a moved session's new time. Control characters
+    (from rows stored before input was cleaned) are left out: iCalendar text cannot
+    carry them."""
+    event_info, snapshot = strip_controls_deep(event_info), strip_controls_deep(snapshot)
+    name = strip_controls(name) if name else name
     calendar = Calendar()
     calendar.add("prodid", "-//Conference//Agenda//EN")
     calendar.add("version", "2.0")

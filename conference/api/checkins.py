@@ -12,6 +12,7 @@ from flask import current_app, g, jsonify, request
 
 from conference.api import bp
 from conference.api.auth import Unauthorized, api_login_required, current_api_user
+from conference.api.bodies import json_object
 from conference.auth.services import require_event_role
 from conference.checkin.services import (
     ScanRefused,
@@ -132,7 +133,7 @@ def _scan_time(raw: str | None) -> datetime | None:
 @bp.post("/events/<slug>/checkins")
 @scanner_required
 def create_checkin(event):
-    body = request.get_json(silent=True)
+    body = json_object()
     if not isinstance(body, dict):
         return _bad("Send a JSON object (Content-Type: application/json).")
     try:

@@ -1,6 +1,5 @@
 """API: an event's categories and questions, public registration, organisers' lists."""
 
-import json
 
 from flask import current_app, g, jsonify, request
 from sqlalchemy.orm import selectinload
@@ -8,11 +7,11 @@ from sqlalchemy.orm import selectinload
 from conference.agenda.ids import MAX_ID, is_id, read_id
 from conference.api import bp
 from conference.api.auth import api_login_required
+from conference.api.bodies import read_json_object
 from conference.auth.services import require_event_role
 from conference.errors import ValidationError
 from conference.events.services import get_event
 from conference.extensions import db, limiter
-from conference.json_provider import JSONBodyError
 from conference.registration.models import Registration
 from conference.registration.services import (
     Context,
@@ -103,25 +102,6 @@ def _invalid(errors: dict, status: int = 422, message: str = "Please correct the
     return jsonify({"errors": errors, "message": message}), status
 
 
-def _json_object() -> tuple[dict | None, str | None]:
-    """The request's JSON object, or None and why it is refused (for a 400)."""
-    send = "Send a JSON object (Content-Type: application/json)."
-    if not request.is_json:
-        return None, send
-    try:
-        body = current_app.json.loads(request.get_data(cache=True))
-    except JSONBodyError as exc:
-        return None, str(exc)
-    except json.JSONDecodeError as exc:
-        where = f"line {exc.lineno} column {exc.colno}"
-        return None, f"This is not valid JSON ({exc.msg}, {where}). {send}"
-    except ValueError:
-        return None, f"This is not valid JSON. {send}"
-    if not isinstance(body, dict):
-        return None, send
-    return body, None
-
-
 def _data_from_json(body: dict) -> tuple[RegistrationData, dict]:
     """RegistrationData from a JSON body, and the type errors found on the way."""
     errors: dict[str, list[str]] = {}
@@ -178,7 +158,7 @@ def create_registration(slug):
     e-mailed to it) alike, with no link: the answer never tells whether an address is
     registered, and management links travel by e-mail only."""
     found = get_event(slug)
-    body, problem = _json_object()
+    body, problem = read_json_object()
     if problem:
         return _invalid({"body": [problem]}, 400, problem)
     data, type_errors = _data_from_json(body)

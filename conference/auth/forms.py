@@ -1,8 +1,9 @@
 """Sign-in, password and token forms."""
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
+
+from conference.forms import FlaskForm
 
 
 class LoginForm(FlaskForm):

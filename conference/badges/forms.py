@@ -1,7 +1,8 @@
 """Badge printing options."""
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectChoice, SelectField
+
+from conference.forms import FlaskForm
 
 LAYOUT_LABELS = {
     "a6": "A6 portrait, one per page (default)",

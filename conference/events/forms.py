@@ -4,7 +4,6 @@ from functools import cache
 from zoneinfo import available_timezones
 
 import pycountry
-from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     DateTimeLocalField,
@@ -17,6 +16,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, ValidationError
 
 from conference.auth.models import ROLE_LABELS
+from conference.forms import FlaskForm
 
 
 @cache

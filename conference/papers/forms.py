@@ -1,12 +1,10 @@
 """Paper forms: fields and field-level checks only; the rules live in services.py and review.py."""
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
     EmailField,
     FieldList,
-    Form,
     FormField,
     IntegerField,
     RadioField,
@@ -21,6 +19,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput
 
 from conference.agenda.ids import whole_number
+from conference.forms import FlaskForm, Form
 from conference.papers.models import FILE_KINDS, RECOMMENDATIONS
 from conference.papers.review import COMMENT_LIMIT
 from conference.papers.services import MAX_AUTHORS, MAX_CRITERIA, AuthorDetails, CriterionDetails
@@ -93,7 +92,10 @@ class CallForm(FlaskForm):
     )
     topic_ids = CheckboxesField("Topics", coerce=whole_number, validate_choice=False)
     anonymous_review = BooleanField(
-        "Anonymous review: reviewers see neither the authors' names nor their organisations"
+        "Anonymous review: reviewers see neither the authors' names nor their organisations",
+        description="Reviewers then download a copy of each file without the author details "
+        "documents carry (properties, the authors of comments and changes); you keep the "
+        "original. A file that cannot be cleaned is refused at upload, saying why.",
     )
     criteria = FieldList(FormField(CriterionForm), min_entries=1, max_entries=MAX_CRITERIA)
 

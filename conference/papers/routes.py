@@ -14,6 +14,7 @@ row without a file.
 """
 
 import io
+import tempfile
 from collections import Counter
 from contextlib import contextmanager
 from datetime import datetime
@@ -57,6 +58,12 @@ from conference.papers.forms import (
     VersionForm,
     build_review_form,
     score_fields,
+)
+from conference.papers.metadata import (
+    NotAnonymisable,
+    ReviewersCopyUnavailable,
+    check_anonymisable,
+    reviewers_copy,
 )
 from conference.papers.models import (
     DEFAULT_KINDS,
@@ -175,13 +182,16 @@ def _read_upload(call) -> None:
 
 
 def _receive(upload, call, storage):
-    """Check and store the uploaded file; the project's errors say what is wrong with it."""
+    """Check and store the uploaded file; the project's errors say what is wrong with it.
+
+    While review is anonymous, a file no reviewers' copy can be made of is refused."""
     return receive(
         upload.stream,
         upload.filename,
         storage=storage,
         max_bytes=call.max_bytes,
         allowed_kinds=call.allowed_kinds,
+        inspect=check_anonymisable if call.anonymous_review else None,
     )
 
 
@@ -235,8 +245,9 @@ def _row_aliases(rows: FieldList) -> dict[str, str]:
     }
 
 
-def _send_version(version, name: str):
-    """A stored version as an attachment that nobody caches."""
+def _send_version(version, name: str, *, anonymous: bool = False):
+    """A stored version as an attachment that nobody caches; for anonymous review, the
+    reviewers' copy, without what names the authors (never the original)."""
     try:
         handle = _storage().open(version.storage_key)
     except FileNotFoundError:
@@ -244,6 +255,8 @@ def _send_version(version, name: str):
         raise NotFound(
             "This file is missing from the storage; please tell the organisers."
         ) from None
+    if anonymous:
+        handle = _reviewers_copy(handle, version)
     response = send_file(
         handle,
         as_attachment=True,
@@ -255,6 +268,25 @@ def _send_version(version, name: str):
     response.headers["Cache-Control"] = "private, no-store"
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+def _reviewers_copy(handle, version):
+    """The version's reviewers' copy in a temporary file (the original is closed)."""
+    copy = tempfile.TemporaryFile()
+    try:
+        with handle:
+            reviewers_copy(handle, version.kind, copy)
+    except NotAnonymisable as exc:
+        copy.close()
+        current_app.logger.error(
+            "paper version %s: no reviewers' copy can be made (%s)", version.id, exc.reason
+        )
+        raise ReviewersCopyUnavailable() from None
+    except BaseException:
+        copy.close()
+        raise
+    copy.seek(0)
+    return copy
 
 
 def _version(paper, number: int):
@@ -927,4 +959,4 @@ def review_file(slug, assignment_id):
     view = reviewer_view(assignment)
     if view.latest_version is None:
         raise NotFound("This paper has no file.")
-    return _send_version(view.latest_version, _reviewer_file_name(view))
+    return _send_version(view.latest_version, _reviewer_file_name(view), anonymous=view.anonymous)

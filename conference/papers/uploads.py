@@ -12,7 +12,7 @@ import hashlib
 import re
 import tempfile
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import BinaryIO, Protocol
 
@@ -64,8 +64,12 @@ def receive(
     max_bytes: int,
     allowed_kinds: Iterable[str] = DEFAULT_KINDS,
     tmp_dir: str | None = None,
+    inspect: Callable[[BinaryIO, str], None] | None = None,
 ) -> ReceivedFile:
-    """Store an upload (a werkzeug FileStorage, a request stream, any file) if it passes."""
+    """Store an upload (a werkzeug FileStorage, a request stream, any file) if it passes.
+
+    ``inspect(file, kind)``, if given, is a further check of the identified file, before
+    it is stored: it raises one of the project's errors to refuse it."""
     name = safe_filename(filename)
     with _spool_file(tmp_dir) as spool:
         try:
@@ -75,6 +79,8 @@ def receive(
                 raise
             raise error from exc
         kind = identify(spool, name, allowed_kinds)
+        if inspect is not None:
+            inspect(spool, kind.kind)
         spool.seek(0)
         key = storage.save(spool)
     return ReceivedFile(

@@ -6,6 +6,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from conference.formatting import country_name
+from conference.text import strip_controls
 
 # Column headers, in order; imports accept the same headers (extra columns are ignored).
 BASE_COLUMNS = (
@@ -41,8 +42,15 @@ class ImportFileError(ValueError):
 
 
 def safe_cell(value):
-    """Text that a spreadsheet would run as a formula gets a leading apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
+    """Text fit for a spreadsheet cell, header or row.
+
+    No control characters (openpyxl refuses them; rows stored before input was cleaned
+    may hold some), and text that a spreadsheet would run as a formula gets a leading
+    apostrophe."""
+    if not isinstance(value, str):
+        return value
+    value = strip_controls(value, multiline=True)
+    if value.startswith(FORMULA_START):
         return "'" + value
     return value
 
@@ -102,7 +110,9 @@ def to_csv(rows: Iterable[list]) -> Iterator[str]:
 
 
 def to_xlsx(rows: Iterable[list], title: str = "Registrations") -> bytes:
-    """An .xlsx workbook with one sheet, the header row in bold and frozen."""
+    """An .xlsx workbook with one sheet, the header row in bold and frozen.
+
+    The header is made safe as the rows are: it holds the organisers' question labels."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
@@ -115,7 +125,7 @@ def to_xlsx(rows: Iterable[list], title: str = "Registrations") -> bytes:
         if index == 0:
             cells = []
             for value in row:
-                cell = WriteOnlyCell(sheet, value=value)
+                cell = WriteOnlyCell(sheet, value=safe_cell(value))
                 cell.font = bold
                 cells.append(cell)
             sheet.append(cells)

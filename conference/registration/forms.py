@@ -1,6 +1,5 @@
 """Registration forms. Fields only: the rules live in validation.py and services.py."""
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
@@ -21,6 +20,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from conference.agenda.ids import id_or_none
 from conference.events.forms import country_choices
+from conference.forms import FlaskForm
 from conference.registration.models import QUESTION_TYPES, TITLES
 from conference.registration.validation import PERSONAL_FIELDS, PassportData, RegistrationData
 

@@ -64,6 +64,7 @@ from conference.registration.services import (
     update_registration,
     visa_letter_for,
 )
+from conference.text import strip_controls
 from conference.web import pdf_response
 
 PER_PAGE = 50
@@ -182,7 +183,8 @@ def edit_registration(event, rid):
                 db.session.rollback()
                 attach_errors(form, exc.errors)
             else:
-                found.organiser_note = (request.form.get("organiser_note") or "")[:5000]
+                note = strip_controls(request.form.get("organiser_note") or "", multiline=True)
+                found.organiser_note = note[:5000]
                 db.session.commit()
                 flash("Saved.", "success")
                 return redirect(url_for(".registration", slug=event.slug, rid=rid))
