@@ -118,4 +118,5 @@ def sweep_command(older_than):
 
     removed = remove_orphan_files(older_than)
     db.session.commit()
-    click.echo(f"{len(removed)} files without a paper version removed.")
+    count = len(removed)
+    click.echo(f"Removed {count} stored file{'' if count == 1 else 's'} without a paper version.")
