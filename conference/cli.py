@@ -155,7 +155,13 @@ def badges_pdf_command(slug, out_path, layout, status, cut_marks, back_side):
 @with_appcontext
 @click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
 def worker_command(burst):
-    """Run a background worker on Redis (REDIS_URL); run as many as you like, anywhere."""
+    """Run a background worker on Redis (REDIS_URL); run as many as you like, anywhere.
+
+    It first reaps the jobs of workers that died, then does so every JOB_REAP_SECONDS.
+    """
+    import os
+    import threading
+
     from rq import Worker
 
     from conference.jobs import worker
@@ -163,9 +169,18 @@ def worker_command(burst):
 
     if not current_app.config["REDIS_URL"]:
         _fail("Set REDIS_URL: without Redis, jobs run inside the web process already.")
-    worker.APP = current_app._get_current_object()
+    app = current_app._get_current_object()
+    worker.APP = app
+    worker.WORKER_PID = os.getpid()
+    worker.housekeeping(app)
+    stop = threading.Event()
+    if not burst:
+        worker.keep_house(app, stop)
     queue = rq_queue(current_app)
-    Worker([queue], connection=queue.connection).work(burst=burst)
+    try:
+        Worker([queue], connection=queue.connection).work(burst=burst)
+    finally:
+        stop.set()
 
 
 @click.command("demo")

@@ -77,6 +77,14 @@ class Defaults:
     REDIS_URL = ""
     TASKS_MODE = None  # None means "rq" when REDIS_URL is set, else "thread"
     RQ_QUEUE = "conference"
+    # A running job holds a lease that its heartbeat renews; a job whose lease runs out
+    # (its worker was killed) is restarted if it can safely run again, else failed.
+    JOB_LEASE_SECONDS = 60
+    JOB_REAP_SECONDS = 30  # how often a worker looks for such jobs
+    JOB_MAX_ATTEMPTS = 3
+    # A stored paper file without its database row (an upload cut short between the two)
+    # is removed once this old; younger ones may belong to an upload still finishing.
+    PAPERS_ORPHAN_SECONDS = 3600
 
     LOG_FORMAT = "text"  # or "json"
     LOG_LEVEL = "INFO"

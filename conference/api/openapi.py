@@ -55,6 +55,14 @@ JOB = {
         "message": {"type": "string"},
         "result": {},
         "error": {"type": ["string", "null"]},
+        "notice": {
+            "type": "string",
+            "description": "what happened beyond the job's progress, e.g. its worker stopped",
+        },
+        "attempts": {
+            "type": "integer",
+            "description": "runs started so far: a job whose worker dies may start over",
+        },
         "created_at": {"type": ["string", "null"], "format": "date-time"},
         "finished_at": {"type": ["string", "null"], "format": "date-time"},
     },

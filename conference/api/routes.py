@@ -8,7 +8,8 @@ from conference.api import registrations as _registrations  # noqa: F401  (its r
 from conference.api.auth import api_login_required
 from conference.api.openapi import openapi_document
 from conference.events.services import list_events
-from conference.jobs.services import get_job_for
+from conference.extensions import db
+from conference.jobs.services import follow_job
 
 
 def event_json(event) -> dict:
@@ -64,7 +65,9 @@ def events():
 @bp.get("/jobs/<job_id>")
 @api_login_required
 def job(job_id):
-    return jsonify(get_job_for(g.api_user, job_id).as_dict())
+    record = follow_job(g.api_user, job_id)
+    db.session.commit()
+    return jsonify(record.as_dict())
 
 
 @bp.get("/events/<slug>/agenda")

@@ -20,7 +20,14 @@ def badge_file(job_id: str) -> Path:
     return folder / f"{job_id}.pdf"
 
 
-@job("badges.render")
+def remove_partial_batches(job_id: str) -> None:
+    """Remove the half-written PDFs of a batch's runs that were cut short."""
+    for partial in badge_file(job_id).parent.glob(f"{job_id}.*.part"):
+        partial.unlink(missing_ok=True)
+
+
+# Restartable: a run writes its own partial file and renames it into place whole.
+@job("badges.render", retry=True, cleanup=remove_partial_batches)
 def render_batch(
     progress,
     event_id: int,
@@ -36,16 +43,21 @@ def render_batch(
         select(Registration).where(Registration.id.in_(ids)).order_by(Registration.id)
     ).all()
     target = badge_file(progress.record.id)
-    partial = target.with_suffix(".part")
-    with partial.open("wb") as out:
-        count = render_badges_for(
-            event,
-            registrations,
-            out,
-            layout=layout,
-            cut_marks=cut_marks,
-            back_side=back_side,
-            progress=progress,
-        )
-    os.replace(partial, target)
+    # One partial file per run: a run that stalled past its lease never writes into the next's.
+    partial = target.with_name(f"{target.stem}.{progress.record.attempts}.part")
+    try:
+        with partial.open("wb") as out:
+            count = render_badges_for(
+                event,
+                registrations,
+                out,
+                layout=layout,
+                cut_marks=cut_marks,
+                back_side=back_side,
+                progress=progress,
+            )
+        os.replace(partial, target)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
     return {"badges": count, "url": download_url, "bytes": target.stat().st_size}

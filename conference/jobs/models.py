@@ -33,6 +33,13 @@ class Job(db.Model):
     message: Mapped[str] = mapped_column(String(500), default="")
     result: Mapped[dict | None] = mapped_column(JSON)
     error: Mapped[str | None] = mapped_column(Text)
+    # What happened to the job beyond its own progress: "The worker stopped; restarted, …".
+    notice: Mapped[str] = mapped_column(String(500), default="")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    # While queued: when to send it to the workers again; while running: when its worker
+    # counts as dead unless its heartbeat renews the lease.
+    lease_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    claimed_by: Mapped[str | None] = mapped_column(String(200))  # host:pid:nonce of a run
     user_id: Mapped[int | None] = mapped_column(
         ForeignKey("user.id", ondelete="SET NULL"), index=True
     )
@@ -54,6 +61,12 @@ class Job(db.Model):
     def is_over(self) -> bool:
         return self.status in ("finished", "failed")
 
+    def lease_expired(self, now: datetime) -> bool:
+        """Whether a queued or running job has outlived its lease (no lease: an old row)."""
+        if self.is_over:
+            return False
+        return self.lease_expires_at is None or self.lease_expires_at <= now
+
     def as_dict(self) -> dict:
         return {
             "id": self.id,
@@ -66,6 +79,8 @@ class Job(db.Model):
             "message": self.message,
             "result": self.result,
             "error": self.error,
+            "notice": self.notice,
+            "attempts": self.attempts,
             "created_at": self.created_at.isoformat() if self.created_at else None,
             "finished_at": self.finished_at.isoformat() if self.finished_at else None,
         }

@@ -3,17 +3,22 @@
 from flask import jsonify, render_template
 from flask_login import current_user, login_required
 
+from conference.extensions import db
 from conference.jobs import bp
-from conference.jobs.services import get_job_for
+from conference.jobs.services import follow_job
 
 
 @bp.get("/<job_id>")
 @login_required
 def show(job_id):
-    return render_template("jobs/show.html", job=get_job_for(current_user, job_id))
+    record = follow_job(current_user, job_id)
+    db.session.commit()
+    return render_template("jobs/show.html", job=record)
 
 
 @bp.get("/<job_id>.json")
 @login_required
 def status(job_id):
-    return jsonify(get_job_for(current_user, job_id).as_dict())
+    record = follow_job(current_user, job_id)
+    db.session.commit()
+    return jsonify(record.as_dict())

@@ -102,3 +102,21 @@ def zip_command(slug, out_path, statuses):
             out.write(chunk)
     seconds = time.perf_counter() - started
     click.echo(f"{len(entries)} papers written to {out_path} in {seconds:.1f} s.")
+
+
+@papers_cli.command("sweep")
+@click.option(
+    "--older-than",
+    "older_than",
+    type=click.FloatRange(min=0),
+    help="Seconds (default PAPERS_ORPHAN_SECONDS): younger files may be uploads finishing.",
+)
+def sweep_command(older_than):
+    """Remove stored files that no paper version names (uploads cut short leave them)."""
+    from conference.extensions import db
+    from conference.papers.cleanup import remove_orphan_files
+
+    removed = remove_orphan_files(older_than)
+    db.session.commit()
+    count = len(removed)
+    click.echo(f"Removed {count} stored file{'' if count == 1 else 's'} without a paper version.")

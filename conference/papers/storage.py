@@ -18,6 +18,7 @@ import secrets
 import shutil
 import tempfile
 from abc import ABC, abstractmethod
+from collections.abc import Container
 from contextlib import suppress
 from pathlib import Path
 from typing import BinaryIO
@@ -76,6 +77,11 @@ class Storage(ABC):
     @abstractmethod
     def exists(self, key: str) -> bool:
         """Whether a file is stored under the key."""
+
+    @abstractmethod
+    def remove_unlisted(self, keep: Container[str], before: float) -> list[str]:
+        """Remove the files stored before ``before`` (a POSIX time) whose key is not in
+        ``keep``, and the partial files of saves cut short; their keys or names."""
 
 
 class LocalStorage(Storage):
@@ -140,6 +146,25 @@ class LocalStorage(Storage):
     def exists(self, key: str) -> bool:
         """Whether a file is stored under the key."""
         return self._path(key).is_file()
+
+    def remove_unlisted(self, keep: Container[str], before: float) -> list[str]:
+        """Remove the files stored before ``before`` (a POSIX time) whose key is not in
+        ``keep``, and the partial files of saves cut short; their keys or names."""
+        removed = []
+        folders = self.root.iterdir() if self.root.is_dir() else ()
+        for folder in folders:
+            if not folder.is_dir():
+                continue
+            for path in folder.iterdir():
+                name = path.name
+                stored = KEY.fullmatch(name) and name[:2] == folder.name and name not in keep
+                if not (stored or name.startswith(PARTIAL_PREFIX)):
+                    continue  # a kept file, or one this store did not make: left alone
+                with suppress(FileNotFoundError):
+                    if path.is_file() and path.stat().st_mtime < before:
+                        path.unlink()
+                        removed.append(name)
+        return removed
 
     def _path(self, key: str) -> Path:
         if not isinstance(key, str) or not KEY.fullmatch(key):

@@ -9,7 +9,8 @@ from conference.registration.exports import read_table
 from conference.registration.services import run_import
 
 
-@job("registration.import", atomic=True)
+# Restartable: a run cut short committed nothing.
+@job("registration.import", atomic=True, retry=True)
 def import_registrations(progress, event_id: int, path: str, send_emails: bool, done_url: str):
     """Import a checked file: every row in one transaction, or none."""
     event = db.session.get(Event, event_id)

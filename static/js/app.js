@@ -68,6 +68,7 @@
           if (field("total") && job.total !== null) field("total").textContent = job.total;
           if (job.percent !== null) { bar.value = job.percent; } else { bar.removeAttribute("value"); }
           if (job.error) { field("error").textContent = job.error; field("error").classList.remove("d-none"); }
+          if (job.notice) { field("notice").textContent = job.notice; field("notice").classList.remove("d-none"); }
           if (job.status !== "finished" && job.status !== "failed") { window.setTimeout(poll, 1000); }
           else if (job.result && job.result.url) { window.location.assign(job.result.url); }
         })
