@@ -29,9 +29,11 @@ def create_app(test_config=None) -> Flask:
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),
     )
-    from conference.config import load_config
+    from conference.config import check_production, load_config
 
     load_config(app, test_config)
+    if app.config["PRODUCTION"]:
+        check_production(app.config)  # raises UnsafeConfiguration, naming every problem
 
     from conference import logs
 

@@ -2,6 +2,7 @@ import re
 
 import pytest
 
+from conference.web import is_local_path
 from tests.factories import make_event, make_user
 
 
@@ -166,3 +167,41 @@ def test_the_scanner_keeps_those_fonts_for_offline_use(client, db):
     worker = client.get(f"/events/{event.slug}/checkin/sw.js").text
     for script in ("Thai", "Lao", "Khmer", "Myanmar"):
         assert f"/static/fonts/noto/NotoSans{script}-Regular.ttf" in worker
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "/",
+        "/account",
+        "/events/asean3/agenda?day=2024-10-29#now",
+        "/events/%2F%2Fevil.example",
+    ],
+)
+def test_paths_on_this_site_are_local(target):
+    assert is_local_path(target)
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "",
+        None,
+        "account",
+        "https://evil.example/",
+        "//evil.example",
+        "////evil.example",
+        "///evil.example",
+        "/\\evil.example",
+        "\\\\evil.example",
+        "/\t/evil.example",
+        "/\n/evil.example",
+        "/\x00",
+        " /account",
+        "https:evil.example",
+        "javascript:alert(1)",
+        "/" + "a" * 3000,
+    ],
+)
+def test_anything_but_a_path_on_this_site_is_not_local(target):
+    assert not is_local_path(target)

@@ -25,7 +25,7 @@ from conference.auth.services import (
 from conference.errors import ValidationError
 from conference.extensions import db, limiter
 from conference.mail.services import queue_templated_mail
-from conference.web import safe_next
+from conference.web import external_url, safe_next
 
 
 def _email_key() -> str:
@@ -70,7 +70,7 @@ def reset_request():
     if form.validate_on_submit():
         user = find_user(form.email.data)
         if user is not None and user.active:
-            link = url_for("auth.reset", token=password_reset_token(user), _external=True)
+            link = external_url("auth.reset", token=password_reset_token(user))
             minutes = current_app.config["PASSWORD_RESET_MAX_AGE"] // 60
             queue_templated_mail(
                 user.email, "Reset your password", "password_reset", link=link, minutes=minutes
