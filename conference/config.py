@@ -109,7 +109,7 @@ class UnsafeConfiguration(RuntimeError):
         lines = "\n".join(f"  - {problem}" for problem in problems)
         super().__init__(
             f"PRODUCTION is on, but the app would not be safe on the internet:\n{lines}\n"
-            "See docs/deployment.md, \"Production mode and the settings it requires\"."
+            'See docs/deployment.md, "Production mode and the settings it requires".'
         )
 
 

@@ -47,9 +47,7 @@ def links(text: str) -> list[str]:
 
 def test_a_reset_link_is_on_the_site_whatever_host_the_request_named(site):
     user = make_user("ada@example.org")
-    response = site.test_client().post(
-        "/reset", data={"email": user.email}, base_url=EVIL
-    )
+    response = site.test_client().post("/reset", data={"email": user.email}, base_url=EVIL)
     assert response.status_code == 302
     [text] = mailed_texts(site)
     [link] = links(text)
@@ -93,10 +91,7 @@ def test_exports_link_to_the_site_whatever_host_the_request_named(site):
     schedule = client.get(f"/events/{event.slug}/schedule.json", base_url=EVIL).get_json()
     conference = schedule["schedule"]["conference"]
     urls = [conference["url"]] + [
-        item["url"]
-        for day in conference["days"]
-        for room in day["rooms"].values()
-        for item in room
+        item["url"] for day in conference["days"] for room in day["rooms"].values() for item in room
     ]
     assert urls and all(url.startswith(f"{SITE}/events/{event.slug}") for url in urls), urls
     xml = client.get(f"/events/{event.slug}/schedule.xml", base_url=EVIL).text
@@ -142,4 +137,3 @@ def test_an_untrusted_host_is_refused_with_a_clear_400_and_nothing_is_sent(make_
     assert api.status_code == 400 and "message" in api.get_json()
     assert mailed_texts(app) == []
     assert client.get("/", base_url=SITE).status_code == 200
-

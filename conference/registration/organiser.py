@@ -118,9 +118,7 @@ def bulk(event):
         flash(f"{done} registration(s): {action} done; e-mails are on their way.", "success")
         for problem in problems[:10]:
             flash(problem, "warning")
-    return redirect(
-        safe_next(request.form.get("back"), url_for(".registrations", slug=event.slug))
-    )
+    return redirect(safe_next(request.form.get("back"), url_for(".registrations", slug=event.slug)))
 
 
 @bp.route("/events/<slug>/registrations/new", methods=["GET", "POST"])
