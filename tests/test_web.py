@@ -37,13 +37,20 @@ def test_pages_have_no_inline_script_or_style(client, db, login):
         assert " style=" not in html, f"inline style on {url}"
 
 
+def set_cookie(response, name: str) -> str:
+    """The Set-Cookie header of one cookie."""
+    [header] = [h for h in response.headers.getlist("Set-Cookie") if h.startswith(f"{name}=")]
+    return header
+
+
 def test_session_cookie_is_httponly_and_lax(client, db):
     make_user("ada@example.org")
     response = client.post(
         "/login", data={"email": "ada@example.org", "password": "correct horse battery staple"}
     )
-    cookie = response.headers["Set-Cookie"]
-    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" not in cookie
+    for name in ("session", "known_device"):
+        cookie = set_cookie(response, name)
+        assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" not in cookie
 
 
 def test_cookies_are_secure_when_configured_for_https(make_app):
@@ -54,7 +61,8 @@ def test_cookies_are_secure_when_configured_for_https(make_app):
     response = client.post(
         "/login", data={"email": "ada@example.org", "password": "correct horse battery staple"}
     )
-    assert "Secure" in response.headers["Set-Cookie"]
+    for name in ("session", "known_device"):
+        assert "Secure" in set_cookie(response, name)
     assert response.headers["Strict-Transport-Security"].startswith("max-age=")
 
 
