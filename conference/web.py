@@ -75,9 +75,9 @@ def error_response(status: int, message: str | None = None):
 
 
 def is_local_path(target: str | None) -> bool:
-    """True for a path on this site (``/account?x=1``), and for nothing a browser could
-    read as another site: ``//host``, ``/\\host``, schemes, or control characters (which
-    browsers drop, turning ``/\t/host`` into ``//host``)."""
+    r"""True for a path on this site (``/account?x=1``), and for nothing a browser could
+    read as another site: ``//host``, ``/\host``, schemes, or control characters (which
+    browsers drop, turning ``/<TAB>/host`` into ``//host``)."""
     if not target or len(target) > 2000 or not target.startswith("/"):
         return False
     if target.startswith("//") or "\\" in target:
