@@ -35,9 +35,11 @@ def create_app(test_config=None) -> Flask:
     app.json = StrictJSONProvider(app)  # no NaN out, no NaN or deep nesting in
     app.url_map.converters["int"] = IdConverter  # before the blueprints add their routes
 
-    from conference.config import load_config
+    from conference.config import check_production, load_config
 
     load_config(app, test_config)
+    if app.config["PRODUCTION"]:
+        check_production(app.config)  # raises UnsafeConfiguration, naming every problem
 
     from conference import request_text
 

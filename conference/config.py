@@ -1,15 +1,24 @@
 """Configuration: defaults here, then ``instance/config.py``, then the environment."""
 
+import json
 import os
+import re
 import secrets
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
+
+from werkzeug.sansio.utils import host_is_trusted
 
 
 class Defaults:
     """Settings for the embedded default: SQLite in ``instance/``, no Redis, no SMTP."""
 
-    SECRET_KEY = None  # generated into instance/secret_key on first run
+    # Production mode: the app refuses to start without the settings an installation facing
+    # the internet needs (``production_problems`` lists them; docs/deployment.md explains).
+    PRODUCTION = False
+
+    SECRET_KEY = None  # generated into instance/secret_key on first run (not in production)
     DATABASE_URL = None  # None means sqlite:///<instance>/conference.db
     SQLALCHEMY_ENGINE_OPTIONS: dict = {}
 
@@ -29,8 +38,13 @@ class Defaults:
     REMEMBER_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_SECURE = False
     PREFERRED_URL_SCHEME = "http"
-    # The site's address, for links in e-mails sent outside a request (CLI, workers).
-    BASE_URL = "http://127.0.0.1:5000"
+    # The site's public address (scheme, host, optional path). Every absolute link (e-mails,
+    # exports, calendars, PDFs) is built from it, never from the request's Host header.
+    # Empty: SERVER_NAME's, else http://127.0.0.1:5000 (development only).
+    BASE_URL = ""
+    # The host names the site answers to (comma-separated in the environment; ".example.org"
+    # matches its subdomains); a request for any other host gets a 400. Empty: any host.
+    TRUSTED_HOSTS: list = []
 
     # Number of reverse proxies in front of the app whose X-Forwarded-* headers to trust.
     PROXY_FIX = 0
@@ -39,12 +53,21 @@ class Defaults:
 
     # Rate limits (Flask-Limiter reads RATELIMIT_*).
     RATELIMIT_ENABLED = True
-    # Empty: REDIS_URL when it is set (every worker and server counts together), else
-    # memory:// (each worker process counts alone: right for one process only).
+    # Where the counters live. Empty: REDIS_URL when set (shared by every worker and
+    # server), else memory:// (each worker counts alone: one process only).
     RATELIMIT_STORAGE_URI = ""
+    RATELIMIT_STORAGE_OPTIONS: dict = {}  # redis: connect and read timeouts default to 2 s
+    RATELIMIT_KEY_PREFIX = ""  # tells apart installations sharing one Redis
+    # The store unreachable: count in the worker's memory meanwhile, never fail a request.
+    RATELIMIT_SWALLOW_ERRORS = True
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = "10 per minute"
-    LOGIN_EMAIL_RATE_LIMIT = "5 per minute"
+    # Per account, from browsers that never signed in to it; a browser that did has a
+    # signed known-device cookie and a budget of its own, so nobody filling this one
+    # locks the owner out.
+    LOGIN_EMAIL_RATE_LIMIT = "5 per minute; 20 per hour"
+    KNOWN_DEVICE_DAYS = 365  # how long a browser stays known after a sign-in
     REGISTRATION_RATE_LIMIT = "60 per minute"  # per client address, form and API
     UPLOAD_RATE_LIMIT = "30 per hour"  # paper submissions and new versions, per delegate
     SCANNER_AUTH_CACHE_SECONDS = 5  # a scanner's token and role, checked this often
@@ -90,6 +113,25 @@ class Defaults:
     LOG_LEVEL = "INFO"
 
 
+class UnsafeConfiguration(RuntimeError):
+    """Production mode was asked for without the settings it requires."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        lines = "\n".join(f"  - {problem}" for problem in problems)
+        super().__init__(
+            f"PRODUCTION is on, but the app would not be safe on the internet:\n{lines}\n"
+            'See docs/deployment.md, "Production mode and the settings it requires".'
+        )
+
+
+def _hosts(value) -> list[str]:
+    """Host names from a list or a comma- or space-separated string."""
+    if isinstance(value, str):
+        value = re.split(r"[,\s]+", value)
+    return [host.strip().lower() for host in value or () if host and host.strip()]
+
+
 def _coerce(raw: str, default):
     """Turn an environment string into the type of the default it overrides."""
     if isinstance(default, bool):
@@ -104,6 +146,16 @@ def _coerce(raw: str, default):
             return int(raw)
         except ValueError:
             raise ValueError(f"expected a whole number, got {raw!r}") from None
+    if isinstance(default, list):
+        return _hosts(raw)
+    if isinstance(default, dict):
+        try:
+            value = json.loads(raw)
+        except ValueError:
+            value = None
+        if not isinstance(value, dict):
+            raise ValueError(f"expected a JSON object, got {raw!r}")
+        return value
     return raw
 
 
@@ -131,12 +183,88 @@ def load_config(app, test_config=None) -> None:
         )
     if not app.config["OUTBOX_DIR"]:
         app.config["OUTBOX_DIR"] = str(instance / "outbox")
-    if not app.config["RATELIMIT_STORAGE_URI"]:
-        app.config["RATELIMIT_STORAGE_URI"] = app.config["REDIS_URL"] or "memory://"
     if not app.config["TASKS_MODE"]:
         app.config["TASKS_MODE"] = "rq" if app.config["REDIS_URL"] else "thread"
-    if not app.config["SECRET_KEY"]:
+    production = app.config["PRODUCTION"]
+    if not app.config["SECRET_KEY"] and not production:  # production sets its own
         app.config["SECRET_KEY"] = instance_secret_key(instance)
+    if not app.config["BASE_URL"] and not production:  # production says where it is
+        app.config["BASE_URL"] = development_base_url(app.config)
+    app.config["BASE_URL"] = (app.config["BASE_URL"] or "").rstrip("/")
+    # Flask refuses a request for any other host (400) when this is a list; None: any host.
+    app.config["TRUSTED_HOSTS"] = _hosts(app.config["TRUSTED_HOSTS"]) or None
+    if not app.config["RATELIMIT_STORAGE_URI"]:
+        app.config["RATELIMIT_STORAGE_URI"] = app.config["REDIS_URL"] or "memory://"
+    if app.config["RATELIMIT_STORAGE_URI"].startswith("redis"):
+        options = app.config["RATELIMIT_STORAGE_OPTIONS"] = dict(
+            app.config["RATELIMIT_STORAGE_OPTIONS"]
+        )
+        # An unreachable Redis must not hold a sign-in for long: fall back to memory.
+        options.setdefault("socket_connect_timeout", 2)
+        options.setdefault("socket_timeout", 2)
+    if app.config["SESSION_COOKIE_SECURE"]:  # the remember-me cookie is as precious
+        app.config["REMEMBER_COOKIE_SECURE"] = True
+
+
+def development_base_url(config) -> str:
+    """The site's address when BASE_URL is not set: SERVER_NAME's, else the dev server's.
+
+    Never the request's Host header, which whoever sends the request chooses.
+    """
+    server = config.get("SERVER_NAME")
+    if not server:
+        return "http://127.0.0.1:5000"
+    root = (config.get("APPLICATION_ROOT") or "/").rstrip("/")
+    return f"{config['PREFERRED_URL_SCHEME']}://{server}{root}"
+
+
+def production_problems(config) -> list[str]:
+    """What keeps this configuration from being safe on the internet (empty: nothing)."""
+    problems = []
+    if len(config.get("SECRET_KEY") or "") < 32:
+        problems.append(
+            "SECRET_KEY: set a random value of at least 32 characters, the same on every "
+            "app server (python -c 'import secrets; print(secrets.token_hex(32))')."
+        )
+    if config.get("DEBUG"):
+        problems.append("DEBUG: must be off (the debugger runs code for whoever asks).")
+    base = urlsplit(config.get("BASE_URL") or "")
+    if base.scheme != "https" or not base.hostname or base.query or base.fragment:
+        problems.append(
+            "BASE_URL: the site's public https:// address, e.g. https://conference.example.org "
+            "(every link in e-mails, exports and calendars is built from it)."
+        )
+    trusted = _hosts(config.get("TRUSTED_HOSTS"))
+    if not trusted:
+        problems.append(
+            "TRUSTED_HOSTS: the host names the site answers to, comma-separated (at least "
+            "BASE_URL's); requests for any other host are refused."
+        )
+    elif base.hostname and not host_is_trusted(base.hostname, trusted):
+        problems.append(f"TRUSTED_HOSTS: does not include BASE_URL's host {base.hostname!r}.")
+    if not config.get("RATELIMIT_ENABLED"):
+        problems.append("RATELIMIT_ENABLED: rate limits must be on (sign-in, registration).")
+    storage = config.get("RATELIMIT_STORAGE_URI") or "memory://"
+    if storage.startswith("memory"):
+        problems.append(
+            "RATELIMIT_STORAGE_URI (or REDIS_URL): a store every worker shares, e.g. "
+            "redis://cache.internal:6379/1; memory:// counts in each worker alone."
+        )
+    if not config.get("SESSION_COOKIE_SECURE"):
+        problems.append("SESSION_COOKIE_SECURE: must be true (the site is served over HTTPS).")
+    if int(config.get("PROXY_FIX") or 0) < 1:
+        problems.append(
+            "PROXY_FIX: the number of reverse proxies in front of the app (at least 1: the "
+            "supported deployment has nginx in front), so client addresses and https are known."
+        )
+    return problems
+
+
+def check_production(config) -> None:
+    """Raise UnsafeConfiguration, listing every problem, unless production is safe."""
+    problems = production_problems(config)
+    if problems:
+        raise UnsafeConfiguration(problems)
 
 
 def instance_secret_key(instance: Path) -> str:

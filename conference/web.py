@@ -15,7 +15,7 @@ from flask import (
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import text
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
@@ -88,22 +88,37 @@ def error_response(status: int, message: str | None = None, headers: dict | None
     return page, status, headers
 
 
+def is_local_path(target: str | None) -> bool:
+    r"""True for a path on this site (``/account?x=1``), and for nothing a browser could
+    read as another site: ``//host``, ``/\host``, schemes, or control characters (which
+    browsers drop, turning ``/<TAB>/host`` into ``//host``)."""
+    if not target or len(target) > 2000 or not target.startswith("/"):
+        return False
+    if target.startswith("//") or "\\" in target:
+        return False
+    if any(ord(char) < 0x20 or ord(char) == 0x7F for char in target):
+        return False
+    parts = urlsplit(target)
+    return not parts.scheme and not parts.netloc
+
+
 def safe_next(target: str | None, default: str | None = None) -> str:
     """Where to go back to: a path on this site only (an open redirect would help
     phishing), else ``default`` or the events page."""
-    if target:
-        parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc and target.startswith("/") and "\\" not in target:
-            return target
+    if is_local_path(target):
+        return target
     return default or url_for("events.index")
 
 
 def external_url(endpoint: str, **values) -> str:
-    """An absolute URL, for e-mails: the request's host, or BASE_URL outside requests."""
-    if has_request_context() or current_app.config.get("SERVER_NAME"):
-        return url_for(endpoint, _external=True, **values)
-    with current_app.test_request_context(base_url=current_app.config["BASE_URL"]):
-        return url_for(endpoint, _external=True, **values)
+    """An absolute URL on the site's own address (BASE_URL), for e-mails, exports,
+    calendars and PDFs; never the request's Host header, which the sender chooses."""
+    base = urlsplit(current_app.config["BASE_URL"])
+    adapter = current_app.url_map.bind(
+        base.netloc, script_name=base.path or "/", url_scheme=base.scheme
+    )
+    current_app.inject_url_defaults(endpoint, values)
+    return adapter.build(endpoint, values, force_external=True)
 
 
 def pdf_response(content: bytes, name: str) -> Response:
@@ -179,6 +194,14 @@ def init_app(app) -> None:
         if current_user and current_user.is_authenticated and "Cache-Control" not in headers:
             headers["Cache-Control"] = "private, no-store"
         return response
+
+    @app.errorhandler(SecurityError)
+    def untrusted_host(exc):
+        # No page: it would link to the host asked for, and links need a trusted one.
+        message = f"{exc.description} This site answers at its own address only."
+        if wants_json():
+            return error_response(400, message)
+        return f"400 Bad request: {message}", 400, {"Content-Type": "text/plain; charset=utf-8"}
 
     @app.errorhandler(CSRFError)
     def csrf_error(exc):

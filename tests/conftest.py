@@ -60,6 +60,7 @@ def base_config(database_url: str, tmp_path) -> dict:
         "MAIL_SERVER": "",
         "REDIS_URL": "",
         "SERVER_NAME": "conference.test",
+        "BASE_URL": "http://conference.test",
     }
 
 

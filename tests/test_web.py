@@ -2,6 +2,7 @@ import re
 
 import pytest
 
+from conference.web import is_local_path
 from tests.factories import make_event, make_user
 
 
@@ -36,13 +37,20 @@ def test_pages_have_no_inline_script_or_style(client, db, login):
         assert " style=" not in html, f"inline style on {url}"
 
 
+def set_cookie(response, name: str) -> str:
+    """The Set-Cookie header of one cookie."""
+    [header] = [h for h in response.headers.getlist("Set-Cookie") if h.startswith(f"{name}=")]
+    return header
+
+
 def test_session_cookie_is_httponly_and_lax(client, db):
     make_user("ada@example.org")
     response = client.post(
         "/login", data={"email": "ada@example.org", "password": "correct horse battery staple"}
     )
-    cookie = response.headers["Set-Cookie"]
-    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" not in cookie
+    for name in ("session", "known_device"):
+        cookie = set_cookie(response, name)
+        assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" not in cookie
 
 
 def test_cookies_are_secure_when_configured_for_https(make_app):
@@ -53,7 +61,8 @@ def test_cookies_are_secure_when_configured_for_https(make_app):
     response = client.post(
         "/login", data={"email": "ada@example.org", "password": "correct horse battery staple"}
     )
-    assert "Secure" in response.headers["Set-Cookie"]
+    for name in ("session", "known_device"):
+        assert "Secure" in set_cookie(response, name)
     assert response.headers["Strict-Transport-Security"].startswith("max-age=")
 
 
@@ -223,3 +232,41 @@ def test_a_null_character_in_a_search_is_a_bad_request(client, db):
         )
         assert response.status_code == 400, query
         assert "null character" in response.get_json()["message"]
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "/",
+        "/account",
+        "/events/asean3/agenda?day=2024-10-29#now",
+        "/events/%2F%2Fevil.example",
+    ],
+)
+def test_paths_on_this_site_are_local(target):
+    assert is_local_path(target)
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "",
+        None,
+        "account",
+        "https://evil.example/",
+        "//evil.example",
+        "////evil.example",
+        "///evil.example",
+        "/\\evil.example",
+        "\\\\evil.example",
+        "/\t/evil.example",
+        "/\n/evil.example",
+        "/\x00",
+        " /account",
+        "https:evil.example",
+        "javascript:alert(1)",
+        "/" + "a" * 3000,
+    ],
+)
+def test_anything_but_a_path_on_this_site_is_not_local(target):
+    assert not is_local_path(target)

@@ -5,7 +5,6 @@ import time
 from pathlib import Path
 
 import click
-from flask import current_app
 from flask.cli import AppGroup
 
 from conference.errors import ConferenceError
@@ -37,9 +36,7 @@ def programme_command(slug, out_path, abstracts):
     publication = latest_publication(event)
     if publication is None:
         raise click.ClickException(f"The agenda of {slug} is not published yet.")
-    # event_info builds the event's public URL, which needs a request (or SERVER_NAME).
-    with current_app.test_request_context(base_url=current_app.config["BASE_URL"]):
-        info = event_info(event)
+    info = event_info(event)
     info.update(version=publication.version, published_at=publication.published_at)
     target = Path(out_path)
     partial = target.with_name(target.name + ".part")

@@ -12,6 +12,7 @@ from conference.auth.forms import ConfirmForm
 from conference.errors import NotFound, ValidationError
 from conference.events.services import get_event
 from conference.extensions import db
+from conference.web import external_url
 
 
 def event_info(event) -> dict:
@@ -24,7 +25,7 @@ def event_info(event) -> dict:
         "timezone": event.timezone,
         "city": event.city,
         "venue": event.venue,
-        "url": url_for("events.show", slug=event.slug, _external=True),
+        "url": external_url("events.show", slug=event.slug),
     }
 
 

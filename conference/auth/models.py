@@ -1,4 +1,4 @@
-"""Accounts, per-event roles and API tokens."""
+"""Accounts, their signed-in sessions, per-event roles and API tokens."""
 
 from datetime import datetime
 from hashlib import sha256
@@ -33,6 +33,10 @@ class User(UserMixin, db.Model):
         back_populates="user", cascade="all, delete-orphan"
     )
 
+    # The signed-in session (UserSession.id) this object was loaded for or signs in with;
+    # not a column. ``auth.services.start_session`` and the session loader set it.
+    session_id = ""
+
     @property
     def is_active(self) -> bool:
         return self.active
@@ -43,7 +47,8 @@ class User(UserMixin, db.Model):
         return sha256((self.password_hash or "").encode()).hexdigest()[:16]
 
     def get_id(self) -> str:
-        return f"{self.id}:{self.session_stamp}"
+        """What the session cookie carries: the account, its password stamp, the session."""
+        return f"{self.id}:{self.session_stamp}:{self.session_id}"
 
     @property
     def display_name(self) -> str:
@@ -51,6 +56,16 @@ class User(UserMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.email}>"
+
+
+class UserSession(db.Model):
+    """A browser signed in to an account. Its random id travels in the (signed) session and
+    remember-me cookies; signing out revokes it here, so a copy of the cookie is useless."""
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class EventRole(db.Model):

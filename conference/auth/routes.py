@@ -1,9 +1,10 @@
 """Sign-in, sign-out, password reset and the account page."""
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from conference.auth import bp
+from conference.auth.devices import COOKIE_NAME, device_cookie, known_device
 from conference.auth.forms import (
     ApiTokenForm,
     ChangePasswordForm,
@@ -15,27 +16,83 @@ from conference.auth.forms import (
 from conference.auth.services import (
     authenticate,
     create_api_token,
+    end_session,
     find_user,
     normalise_email,
     password_reset_token,
     revoke_api_token,
     set_password,
+    start_session,
     user_from_reset_token,
 )
 from conference.errors import ValidationError
 from conference.extensions import db, limiter
 from conference.mail.services import queue_templated_mail
-from conference.web import safe_next
+from conference.web import external_url, safe_next
+
+
+def _posted_email() -> str:
+    return normalise_email(request.form.get("email", ""))
+
+
+def _device() -> str | None:
+    """This browser's device id when its known-device cookie is for the posted account."""
+    if "known_device" not in g:
+        g.known_device = known_device(
+            current_app.config["SECRET_KEY"],
+            request.cookies.get(COOKIE_NAME),
+            _posted_email(),
+            current_app.config["KNOWN_DEVICE_DAYS"] * 86400,
+        )
+    return g.known_device
 
 
 def _email_key() -> str:
-    return "login-email:" + normalise_email(request.form.get("email", ""))
+    return "login-email:" + _posted_email()
+
+
+def _device_key() -> str:
+    return f"login-device:{_device()}"
+
+
+def _remember_device(response, email: str):
+    """Mark this browser as known for the account (keeping its id, and budget, if it was)."""
+    config = current_app.config
+    value, _ = device_cookie(config["SECRET_KEY"], email, _device())
+    response.set_cookie(
+        COOKIE_NAME,
+        value,
+        max_age=config["KNOWN_DEVICE_DAYS"] * 86400,
+        path=url_for("auth.login"),
+        secure=config["SESSION_COOKIE_SECURE"],
+        httponly=True,
+        samesite="Lax",
+    )
+    return response
+
+
+def _sign_out() -> None:
+    """End this browser's session here and on the server (a copy of its cookie is dead)."""
+    if current_user.is_authenticated:
+        end_session(current_user.session_id)
+        db.session.commit()
+    logout_user()
 
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
+# Per account, for browsers not known to it; a known browser has a budget of its own.
 @limiter.limit(
-    lambda: current_app.config["LOGIN_EMAIL_RATE_LIMIT"], key_func=_email_key, methods=["POST"]
+    lambda: current_app.config["LOGIN_EMAIL_RATE_LIMIT"],
+    key_func=_email_key,
+    methods=["POST"],
+    exempt_when=lambda: _device() is not None,
+)
+@limiter.limit(
+    lambda: current_app.config["LOGIN_EMAIL_RATE_LIMIT"],
+    key_func=_device_key,
+    methods=["POST"],
+    exempt_when=lambda: _device() is None,
 )
 def login():
     if current_user.is_authenticated:
@@ -46,10 +103,11 @@ def login():
         if user is None:
             form.password.errors.append("The e-mail address or the password is not right.")
         else:
+            start_session(user)
             db.session.commit()
             login_user(user, remember=form.remember.data)
             flash(f"Welcome, {user.display_name}.", "success")
-            return redirect(safe_next(request.args.get("next")))
+            return _remember_device(redirect(safe_next(request.args.get("next"))), user.email)
     return render_template("auth/login.html", form=form), 200 if not form.errors else 422
 
 
@@ -58,7 +116,7 @@ def login():
 def logout():
     form = ConfirmForm()
     if form.validate_on_submit():
-        logout_user()
+        _sign_out()
         flash("You are signed out.", "info")
     return redirect(url_for("events.index"))
 
@@ -70,7 +128,7 @@ def reset_request():
     if form.validate_on_submit():
         user = find_user(form.email.data)
         if user is not None and user.active:
-            link = url_for("auth.reset", token=password_reset_token(user), _external=True)
+            link = external_url("auth.reset", token=password_reset_token(user))
             minutes = current_app.config["PASSWORD_RESET_MAX_AGE"] // 60
             queue_templated_mail(
                 user.email, "Reset your password", "password_reset", link=link, minutes=minutes
@@ -101,7 +159,7 @@ def reset(token):
             form.password.errors.append(exc.message)
         else:
             db.session.commit()
-            logout_user()
+            _sign_out()
             flash("Your password is set. Sign in with it now.", "success")
             return redirect(url_for("auth.login"))
     return render_template("auth/reset.html", form=form, user=user)
@@ -140,7 +198,7 @@ def change_password():
                 form.password.errors.append(exc.message)
             else:
                 db.session.commit()
-                # Keep this session (its stamp changed with the password); others are out.
+                # Keep this session (same id, the new stamp); the others are out.
                 login_user(current_user._get_current_object())
                 flash("Your password has been changed.", "success")
                 return redirect(url_for("auth.account"))

@@ -1,4 +1,4 @@
-"""Accounts, passwords, per-event permissions and API tokens."""
+"""Accounts, passwords, signed-in sessions, per-event permissions and API tokens."""
 
 import functools
 import hashlib
@@ -8,12 +8,12 @@ from datetime import timedelta
 
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from conference import signing
-from conference.auth.models import ROLES, ApiToken, EventRole, User
+from conference.auth.models import ROLES, ApiToken, EventRole, User, UserSession
 from conference.dbtypes import utcnow
 from conference.errors import PermissionDenied, ValidationError
 from conference.extensions import db
@@ -81,14 +81,58 @@ def authenticate(email: str, password: str) -> User | None:
     return user
 
 
+def _session_lifetime() -> timedelta:
+    """The longest a signed-in session lasts: as long as a remember-me cookie does."""
+    longest = current_app.config.get("REMEMBER_COOKIE_DURATION") or timedelta(days=365)
+    return longest if isinstance(longest, timedelta) else timedelta(seconds=int(longest))
+
+
+def start_session(user: User) -> UserSession:
+    """A new signed-in session for the user (call before ``login_user``, whose cookie then
+    carries its id); the user's sessions that ended or expired long ago are cleared."""
+    longest = _session_lifetime()
+    db.session.execute(
+        delete(UserSession).where(
+            UserSession.user_id == user.id,
+            or_(UserSession.revoked_at.is_not(None), UserSession.created_at < utcnow() - longest),
+        )
+    )
+    session = UserSession(id=secrets.token_urlsafe(32), user_id=user.id)
+    db.session.add(session)
+    db.session.flush()
+    user.session_id = session.id
+    return session
+
+
+def end_session(session_id: str) -> None:
+    """Revoke a signed-in session: its cookies, and any copy of them, stop working."""
+    if session_id:
+        session = db.session.get(UserSession, session_id)
+        if session is not None and session.revoked_at is None:
+            session.revoked_at = utcnow()
+
+
 def load_user_from_session(user_id: str) -> User | None:
-    """Flask-Login's loader: the id carries a stamp that a password change invalidates."""
-    raw_id, _, stamp = user_id.partition(":")
-    if not raw_id.isdigit():
+    """Flask-Login's loader: the id names a session that must still be open, and carries a
+    stamp that a password change invalidates."""
+    raw_id, _, rest = user_id.partition(":")
+    stamp, _, session_id = rest.partition(":")
+    if not raw_id.isdigit() or not session_id:
         return None
-    user = db.session.get(User, int(raw_id))
+    longest = _session_lifetime()
+    user = db.session.scalar(
+        select(User)
+        .join(UserSession, UserSession.user_id == User.id)
+        .where(
+            User.id == int(raw_id),
+            UserSession.id == session_id,
+            UserSession.revoked_at.is_(None),
+            UserSession.created_at >= utcnow() - longest,
+        )
+    )
     if user is None or not hmac.compare_digest(user.session_stamp, stamp):
         return None
+    user.session_id = session_id
     return user
 
 

@@ -158,11 +158,10 @@ def event_details(event: Event) -> EventDetails:
 
 def add_team_member(event: Event, email: str, role: str, name: str = "", invited_by=None):
     """Give someone a role at the event, creating their account (with an e-mail) if needed."""
-    from flask import url_for
-
     from conference.auth.models import ROLE_LABELS
     from conference.auth.services import create_user, find_user, password_reset_token
     from conference.mail.services import queue_templated_mail
+    from conference.web import external_url
 
     user = find_user(email)
     created = user is None
@@ -170,9 +169,9 @@ def add_team_member(event: Event, email: str, role: str, name: str = "", invited
         user = create_user(email, name=name)
     grant = grant_role(event, user, role)
     link = (
-        url_for("auth.reset", token=password_reset_token(user, "invite"), _external=True)
+        external_url("auth.reset", token=password_reset_token(user, "invite"))
         if created
-        else url_for("events.show", slug=event.slug, _external=True)
+        else external_url("events.show", slug=event.slug)
     )
     queue_templated_mail(
         user.email,

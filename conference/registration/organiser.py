@@ -65,7 +65,7 @@ from conference.registration.services import (
     visa_letter_for,
 )
 from conference.text import strip_controls
-from conference.web import pdf_response
+from conference.web import external_url, pdf_response, safe_next
 
 PER_PAGE = 50
 
@@ -120,7 +120,7 @@ def bulk(event):
         flash(f"{done} registration(s): {action} done; e-mails are on their way.", "success")
         for problem in problems[:10]:
             flash(problem, "warning")
-    return redirect(request.form.get("back") or url_for(".registrations", slug=event.slug))
+    return redirect(safe_next(request.form.get("back"), url_for(".registrations", slug=event.slug)))
 
 
 @bp.route("/events/<slug>/registrations/new", methods=["GET", "POST"])
@@ -388,7 +388,7 @@ def categories(event, cid=None):
         form=form,
         category=category,
         categories=categories_for(event),
-        register_url=url_for(".register_form", slug=event.slug, _external=True),
+        register_url=external_url("registration.register_form", slug=event.slug),
     ), status
 
 

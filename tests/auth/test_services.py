@@ -5,12 +5,14 @@ from conference.auth.services import (
     can_create_events,
     create_api_token,
     create_user,
+    end_session,
     has_event_role,
     load_user_from_session,
     password_reset_token,
     revoke_api_token,
     revoke_role,
     set_password,
+    start_session,
     user_for_api_token,
     user_from_reset_token,
 )
@@ -89,12 +91,49 @@ def test_invitation_link_outlives_a_reset_link(app, db):
 
 def test_password_change_invalidates_existing_sessions(db):
     user = make_user()
+    start_session(user)
     session_id = user.get_id()
     assert load_user_from_session(session_id) == user
     set_password(user, "another long passphrase")
     db.session.commit()
     assert load_user_from_session(session_id) is None
     assert load_user_from_session(user.get_id()) == user
+
+
+def test_an_ended_session_is_never_loaded_again(db):
+    user = make_user()
+    start_session(user)
+    db.session.commit()
+    cookie_id = user.get_id()
+    assert load_user_from_session(cookie_id) == user
+    end_session(user.session_id)
+    db.session.commit()
+    assert load_user_from_session(cookie_id) is None
+
+
+def test_a_session_id_is_needed_and_must_be_the_users_own(db):
+    user, other = make_user(), make_user()
+    start_session(other)
+    db.session.commit()
+    stamp = user.session_stamp
+    assert load_user_from_session(f"{user.id}:{stamp}") is None  # a cookie from before
+    assert load_user_from_session(f"{user.id}:{stamp}:") is None
+    assert load_user_from_session(f"{user.id}:{stamp}:{other.session_id}") is None
+    assert load_user_from_session(f"{user.id}:{stamp}:made-up") is None
+
+
+def test_starting_a_session_clears_the_users_ended_ones(db):
+    from sqlalchemy import func, select
+
+    from conference.auth.models import UserSession
+
+    user = make_user()
+    first = start_session(user).id
+    end_session(first)
+    start_session(user)
+    db.session.commit()
+    assert db.session.get(UserSession, first) is None
+    assert db.session.scalar(select(func.count()).select_from(UserSession)) == 1
 
 
 def test_event_roles_are_per_event(db):

@@ -80,6 +80,7 @@ def live_server(tmp_path, smtp_server, monkeypatch):
     with app.app_context():
         upgrade()
     server = make_server("127.0.0.1", 0, app, threaded=True)
+    app.config["BASE_URL"] = f"http://127.0.0.1:{server.server_port}"  # links in e-mails
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield LiveServer(app, server)

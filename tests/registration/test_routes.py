@@ -310,6 +310,21 @@ def test_bulk_approval_sends_emails(client, db, login, app):
     assert len(approvals) == 2
 
 
+def test_bulk_actions_return_only_to_a_page_of_this_site(client, db, login):
+    event = make_event()
+    organiser_of(event, login)
+    for back in ("https://evil.example/", "////evil.example", "/\t/evil.example"):
+        response = client.post(
+            f"/events/{event.slug}/registrations/bulk", data={"action": "approve", "back": back}
+        )
+        assert response.headers["Location"] == f"/events/{event.slug}/registrations/"
+    kept = f"/events/{event.slug}/registrations/?status=pending_approval"
+    response = client.post(
+        f"/events/{event.slug}/registrations/bulk", data={"action": "approve", "back": kept}
+    )
+    assert response.headers["Location"] == kept
+
+
 def test_csv_export_opens_in_excel_with_every_script(client, db, login):
     event = make_event()
     category = make_category(event, "Delegate")
