@@ -1,7 +1,7 @@
 """scan_log: client_ref unique per event and station, with the digest of what was scanned
 
 Revision ID: 5d1c0e7a9b42
-Revises: 35124ae02fee
+Revises: 5d0c6f1e9a27
 Create Date: 2026-12-04 10:30:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '5d1c0e7a9b42'
-down_revision = '35124ae02fee'
+down_revision = '5d0c6f1e9a27'
 branch_labels = None
 depends_on = None
 

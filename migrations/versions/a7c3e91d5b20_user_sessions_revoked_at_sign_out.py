@@ -1,7 +1,7 @@
 """user sessions, revoked at sign-out
 
 Revision ID: a7c3e91d5b20
-Revises: 35124ae02fee
+Revises: 5d1c0e7a9b42
 Create Date: 2026-12-04 10:40:00.000000
 
 """
@@ -13,7 +13,7 @@ import conference.dbtypes
 
 # revision identifiers, used by Alembic.
 revision = 'a7c3e91d5b20'
-down_revision = '35124ae02fee'
+down_revision = '5d1c0e7a9b42'
 branch_labels = None
 depends_on = None
 
