@@ -208,7 +208,6 @@ def test_method_not_allowed_says_which_methods_are(client, url):
         ("/api/v1/events/a%00b", 404),
         ("/api/v1/events/a%00b/agenda", 404),
         ("/api/v1/jobs/a%00b", 404),
-        ("/events/?q=a%00b", 400),
         ("/api/v1/events?q%00=1", 400),
     ],
 )
@@ -219,7 +218,8 @@ def test_a_null_character_in_the_address_is_refused(client, db, url, status):
     assert "null character" in response.text
 
 
-def test_a_null_character_in_a_search_is_a_bad_request(client, db):
+def test_a_null_character_in_a_search_is_taken_out_before_any_query(client, db):
+    # Query-string values arrive without control characters (conference/request_text.py).
     from tests.api.test_api import bearer
 
     organiser = make_user()
@@ -230,8 +230,8 @@ def test_a_null_character_in_a_search_is_a_bad_request(client, db):
             query_string={query: "a\x00b"},
             headers=bearer(db, organiser),
         )
-        assert response.status_code == 400, query
-        assert "null character" in response.get_json()["message"]
+        assert response.status_code == 200, query
+        assert "\x00" not in response.text
 
 
 @pytest.mark.parametrize(

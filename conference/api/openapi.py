@@ -681,7 +681,7 @@ def openapi_document() -> dict:
                                 },
                             },
                         ),
-                        "400": _error("A null character in the query"),
+                        "400": _error("A null character in a parameter's name"),
                         "401": _error("No valid token"),
                         "403": _error("No check-in role at this event"),
                         "404": _error("No such event"),
