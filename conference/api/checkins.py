@@ -79,9 +79,9 @@ def scanner_required(view):
     return wrapped
 
 
-def _bad(message: str, status: int = 400, code: str = "invalid_request"):
+def _bad(message: str, status: int = 400):
     # "result" too: the scanner page tells a refused scan from an expired session by it.
-    return jsonify({"result": "invalid", "code": code, "message": message}), status
+    return jsonify({"result": "invalid", "code": "invalid_request", "message": message}), status
 
 
 class _Malformed(Exception):
@@ -94,12 +94,10 @@ _RFC3339 = re.compile(
 )
 
 
-def _whole(body: dict, name: str, nullable: bool) -> int | None:
-    """A whole number from the body (JSON's 3.0 is one too), None when absent (or null)."""
+def _whole(body: dict, name: str) -> int | None:
+    """A whole number from the body (JSON's 3.0 is one too), None when absent or null."""
     value = body.get(name)
     if value is None:
-        if name in body and not nullable:
-            raise _Malformed(f"{name} must be a whole number, not null.")
         return None
     if isinstance(value, float) and value.is_integer():
         value = int(value)
@@ -108,9 +106,10 @@ def _whole(body: dict, name: str, nullable: bool) -> int | None:
     return value
 
 
-def _text(body: dict, name: str, nullable: bool, what: str) -> str | None:
+def _text(body: dict, name: str, what: str = "") -> str | None:
+    """Text from the body, None when absent or null."""
     value = body.get(name)
-    if value is None and (nullable or name not in body):
+    if value is None:
         return None
     if not isinstance(value, str):
         raise _Malformed(f"{name} must be text{what}.")
@@ -137,12 +136,12 @@ def create_checkin(event):
     if not isinstance(body, dict):
         return _bad("Send a JSON object (Content-Type: application/json).")
     try:
-        token = _text(body, "token", True, "")
-        registration_id = _whole(body, "registration_id", True)
-        station = _text(body, "station", False, ", e.g. “Door A”")
-        client_ref = _text(body, "client_ref", True, " (a UUID)")
-        session_id = _whole(body, "session_id", True)
-        scanned_at = _scan_time(_text(body, "scanned_at", True, " (RFC 3339)"))
+        token = _text(body, "token")
+        registration_id = _whole(body, "registration_id")
+        station = _text(body, "station", ", e.g. “Door A”")
+        client_ref = _text(body, "client_ref", " (a UUID)")
+        session_id = _whole(body, "session_id")
+        scanned_at = _scan_time(_text(body, "scanned_at", " (RFC 3339)"))
     except _Malformed as exc:
         return _bad(str(exc))
     if station is None:
