@@ -210,10 +210,23 @@ def site(fault_db, tmp_path_factory):
             yield site
         finally:
             site.stop_all()
-            rq_queue(site.app).delete(delete_jobs=True)
+            forget_queue(rq_queue(site.app))
             with site.app.app_context():
                 db.session.remove()
                 db.engine.dispose()
+
+
+def forget_queue(queue) -> None:
+    """Delete the queue and what killed workers left of it in Redis (which RQ keeps)."""
+    redis = queue.connection
+    queue.delete(delete_jobs=True)
+    for key in redis.scan_iter(f"rq:*{queue.name}*"):
+        if key.startswith(b"rq:workers:"):
+            redis.srem("rq:workers", *redis.smembers(key))
+        redis.delete(key)
+    for key in redis.scan_iter("rq:job:*"):
+        if redis.type(key) == b"hash" and redis.hget(key, "origin") == queue.name.encode():
+            redis.delete(key)
 
 
 def build_data() -> dict:
