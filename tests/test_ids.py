@@ -73,7 +73,7 @@ def test_api_registration_takes_category_id_only_as_a_json_integer(client, db):
         response = client.post(url, json=body(category, category_id=value))
         assert response.status_code == 422, value
         assert "whole number" in response.get_json()["errors"]["category_id"][0]
-    assert client.post(url, json=body(category)).status_code == 201
+    assert client.post(url, json=body(category)).status_code == 202
 
 
 def test_api_registration_list_refuses_filter_ids_that_are_not_ids(client, db):

@@ -48,7 +48,7 @@ def test_a_registration_through_the_api_is_stored_without_control_characters(cli
             answers={str(question.id): "To learn\x00\r\nand\x07 share"},
         ),
     )
-    assert response.status_code == 201, response.get_json()
+    assert response.status_code == 202, response.get_json()
     stored = db.session.scalar(select(Registration))
     assert (stored.given_name, stored.organisation) == ("Xiaoming", "Nanjing Bureau")
     assert stored.answers[0].value == "To learn\nand share"

@@ -56,19 +56,21 @@ def _redis_or_skip() -> None:
 
 @pytest.fixture(scope="module")
 def fault_db():
-    """A PostgreSQL database of its own (the per-test schema is the other tests')."""
+    """A schema of its own in the test database, apart from the per-test one (``public``);
+    a schema rather than a database, as dropping a database waits for a checkpoint."""
     if not TEST_DATABASE_URL:
         pytest.skip("needs PostgreSQL for several processes at once: set TEST_DATABASE_URL")
     _redis_or_skip()
-    name = f"conference_faults_{uuid.uuid4().hex[:8]}"
+    schema = f"faults_{uuid.uuid4().hex[:8]}"
     admin = create_engine(TEST_DATABASE_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    url = make_url(TEST_DATABASE_URL).update_query_dict({"options": f"-csearch_path={schema}"})
     try:
-        yield make_url(TEST_DATABASE_URL).set(database=name).render_as_string(hide_password=False)
+        yield url.render_as_string(hide_password=False)
     finally:
         with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
         admin.dispose()
 
 
@@ -120,9 +122,12 @@ class Site:
         self.processes.append(process)
         return process
 
-    def start_gunicorn(self) -> subprocess.Popen:
-        server = self.start(
-            "gunicorn",
+    @property
+    def gunicorn_args(self) -> tuple[str, ...]:
+        return (
+            # Workers forked from a master that has imported the app: a killed one is
+            # replaced at once, so that the attacks, not the boots, take the time.
+            "--preload",
             "-w",
             "2",
             "-b",
@@ -131,7 +136,9 @@ class Site:
             "warning",
             "conference:create_app()",
         )
-        deadline = time.monotonic() + 20
+
+    def wait_for_gunicorn(self, server: subprocess.Popen) -> subprocess.Popen:
+        deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             try:
                 requests.get(f"{self.url}/healthz", timeout=5)
@@ -192,19 +199,34 @@ def site(fault_db, tmp_path_factory):
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("CONFERENCE_INSTANCE_PATH", str(instance))
         site = Site(fault_db, instance)
-        with site.app.app_context():
-            db.create_all()
-            site.data = build_data()
         try:
-            site.server = site.start_gunicorn()
+            with site.app.app_context():
+                db.create_all()
             site.start_worker()
+            server = site.start("gunicorn", *site.gunicorn_args)  # boots while data is made
+            with site.app.app_context():
+                site.data = build_data()
+            site.server = site.wait_for_gunicorn(server)
             yield site
         finally:
             site.stop_all()
-            rq_queue(site.app).delete(delete_jobs=True)
+            forget_queue(rq_queue(site.app))
             with site.app.app_context():
                 db.session.remove()
                 db.engine.dispose()
+
+
+def forget_queue(queue) -> None:
+    """Delete the queue and what killed workers left of it in Redis (which RQ keeps)."""
+    redis = queue.connection
+    queue.delete(delete_jobs=True)
+    for key in redis.scan_iter(f"rq:*{queue.name}*"):
+        if key.startswith(b"rq:workers:"):
+            redis.srem("rq:workers", *redis.smembers(key))
+        redis.delete(key)
+    for key in redis.scan_iter("rq:job:*"):
+        if redis.type(key) == b"hash" and redis.hget(key, "origin") == queue.name.encode():
+            redis.delete(key)
 
 
 def build_data() -> dict:
@@ -311,8 +333,7 @@ def test_a_registration_rush_survives_a_killed_web_worker(site):
             lambda: rush.served(201) >= max(served, CAPACITY) + 10, 30, "the rush to go on", rush
         )
 
-    answers = rush.answers
-    assert answers[500] == 0, answers
+    assert set(rush.answers) <= {201, "dropped"}, rush.answers  # placed, waiting or cut short
     with site.app.app_context():
         category = db.session.get(Category, category_id)
         holders = db.session.scalar(
@@ -409,7 +430,6 @@ def test_uploads_cut_short_leave_no_file_without_row_and_no_row_without_file(sit
     from tests.papers.samples import pdf_bytes
 
     slug = site.data["slug"]
-    content = pdf_bytes("A version " + "with a long title " * 2000)
     papers = iter(site.data["papers"] * 100)
     lock = threading.Lock()
 
@@ -418,6 +438,7 @@ def test_uploads_cut_short_leave_no_file_without_row_and_no_row_without_file(sit
             token, paper_id = next(papers)
         base = f"{site.url}/events/{slug}/manage/{token}/papers/{paper_id}"
         page = http.get(base, timeout=30).text
+        content = pdf_bytes(f"Version {n} of a paper")  # never the same as the last one
         return http.post(
             f"{base}/versions",
             data={"csrf_token": csrf_token(page)},
@@ -441,8 +462,7 @@ def test_uploads_cut_short_leave_no_file_without_row_and_no_row_without_file(sit
     assert swept.exit_code == 0, swept.output
 
     answers = uploads.answers
-    assert answers[302] > 0 and answers["dropped"] > 0, answers
-    assert answers[500] == 0, answers
+    assert set(answers) == {302, "dropped"}, answers  # uploaded or cut short, nothing else
     root = site.instance / "uploads" / "papers"
     with site.app.app_context():
         sizes = dict(db.session.execute(select(PaperVersion.storage_key, PaperVersion.size)).all())
