@@ -181,6 +181,13 @@ def load_config(app, test_config=None) -> None:
         app.config["SQLALCHEMY_DATABASE_URI"] = (
             app.config["DATABASE_URL"] or f"sqlite:///{instance / 'conference.db'}"
         )
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        # A pooled connection that the server dropped (a restart, a failover, an idle
+        # timeout) is replaced before use, instead of failing one request each.
+        options = app.config["SQLALCHEMY_ENGINE_OPTIONS"] = dict(
+            app.config["SQLALCHEMY_ENGINE_OPTIONS"]
+        )
+        options.setdefault("pool_pre_ping", True)
     if not app.config["OUTBOX_DIR"]:
         app.config["OUTBOX_DIR"] = str(instance / "outbox")
     if not app.config["TASKS_MODE"]:

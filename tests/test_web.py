@@ -270,3 +270,29 @@ def test_paths_on_this_site_are_local(target):
 )
 def test_anything_but_a_path_on_this_site_is_not_local(target):
     assert not is_local_path(target)
+
+
+def test_a_connection_the_database_dropped_costs_no_request(make_app, tmp_path):
+    # A restart or failover of PostgreSQL closes the pool's connections under it; without
+    # a check before use, the next request on each of them failed (a 500, here a 503).
+    from sqlalchemy import create_engine, text
+
+    from conference.extensions import db
+    from tests.conftest import postgres_url
+
+    url = postgres_url()
+    app = make_app(SQLALCHEMY_DATABASE_URI=url)
+    client = app.test_client()
+    assert client.get("/healthz").status_code == 200
+    with app.app_context():
+        pid = db.session.scalar(text("SELECT pg_backend_pid()"))
+        db.session.commit()
+    admin = create_engine(url)
+    with admin.begin() as conn:
+        assert conn.scalar(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+    admin.dispose()
+
+    response = client.get("/healthz")
+
+    assert response.status_code == 200
+    assert response.get_json()["database"] == "ok"
