@@ -221,8 +221,12 @@ def test_papers_pages_refuse_odd_ids_with_a_message(app, client, db, login):
         assert assign.status_code == 422, (value, assign.status_code)
         settings = client.post(
             f"/events/{event.slug}/papers/call",
-            data={"opens_at": "2030-05-01T09:00", "closes_at": "2030-07-01T17:00",
-                  "max_mb": "10", "topic_ids": [value]},
+            data={
+                "opens_at": "2030-05-01T09:00",
+                "closes_at": "2030-07-01T17:00",
+                "max_mb": "10",
+                "topic_ids": [value],
+            },
         )
         assert settings.status_code == 422, (value, settings.status_code)
 

@@ -1,6 +1,5 @@
 """API: an event's categories and questions, public registration, organisers' lists."""
 
-
 from flask import current_app, g, jsonify, request
 from sqlalchemy.orm import selectinload
 
