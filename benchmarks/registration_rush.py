@@ -91,6 +91,8 @@ def main() -> int:
                 "registration_rush",
                 "--max-seconds",
                 "120",
+                "--ok-codes",
+                "202",  # registering answers 202 for every address (issue 11, #10)
             )
         print(line)
         engine = create_engine(url)
