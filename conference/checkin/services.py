@@ -145,7 +145,6 @@ _PERSON_BY_ID = _PERSON.where(
 )
 # On the tables, not the mapped classes: Core inserts, without the ORM's bulk-insert path.
 _LOG = insert_statement(ScanLog.__table__)
-_CHECK_INS: dict[str, object] = {}
 # A room scan adds this one statement: is the session this event's, of which kind and day,
 # and is the person on its list: signed up, or its chair, or presenting in it (they never
 # sign up for their own)?
@@ -391,42 +390,34 @@ def _replayed(event, station: str, client_ref: str, digest: str) -> ScanResult |
     return ScanResult(log.result, log.message or "Refused.", person)
 
 
-def _insert_check_in(values: dict) -> int | None:
-    """Insert unless (registration, scope) exists; the new id, or None. One statement."""
+_INSERTS_ONCE: dict[tuple, object] = {}
+
+
+def _insert_once(table, unique: tuple[str, ...], values: dict) -> int | None:
+    """Insert a row unless one with the same ``unique`` columns exists; the new id, or None
+    (a request sent at the same moment got there first). One statement, either database."""
     dialect = db.session.get_bind().dialect.name
-    statement = _CHECK_INS.get(dialect)
+    key = (table.name, unique, dialect)
+    statement = _INSERTS_ONCE.get(key)
     if statement is None:
         if dialect == "postgresql":
             from sqlalchemy.dialects.postgresql import insert
         else:
             from sqlalchemy.dialects.sqlite import insert
-        statement = _CHECK_INS[dialect] = (
-            insert(CheckIn.__table__)
-            .on_conflict_do_nothing(index_elements=["registration_id", "scope"])
-            .returning(CheckIn.__table__.c.id)
+        statement = _INSERTS_ONCE[key] = (
+            insert(table).on_conflict_do_nothing(index_elements=list(unique)).returning(table.c.id)
         )
     return db.session.execute(statement, values).scalar()
 
 
-_LOGS_ONCE: dict[str, object] = {}
+def _insert_check_in(values: dict) -> int | None:
+    """Insert unless (registration, scope) exists; the new id, or None."""
+    return _insert_once(CheckIn.__table__, ("registration_id", "scope"), values)
 
 
 def _insert_log_once(values: dict) -> int | None:
-    """Log a scan that has a client_ref unless (event, station, client_ref) is taken; the
-    new id, or None when a request sent at the same moment recorded it first."""
-    dialect = db.session.get_bind().dialect.name
-    statement = _LOGS_ONCE.get(dialect)
-    if statement is None:
-        if dialect == "postgresql":
-            from sqlalchemy.dialects.postgresql import insert
-        else:
-            from sqlalchemy.dialects.sqlite import insert
-        statement = _LOGS_ONCE[dialect] = (
-            insert(ScanLog.__table__)
-            .on_conflict_do_nothing(index_elements=["event_id", "station", "client_ref"])
-            .returning(ScanLog.__table__.c.id)
-        )
-    return db.session.execute(statement, values).scalar()
+    """Log a scan that has a client_ref unless (event, station, client_ref) is taken."""
+    return _insert_once(ScanLog.__table__, ("event_id", "station", "client_ref"), values)
 
 
 def check_in(
