@@ -433,3 +433,18 @@ def test_forged_forwarding_headers_do_not_reach_links(deployment):
     text = message.get_body(preferencelist=("plain",)).get_content()
     links = re.findall(r"\S+/reset/\S+", text)
     assert links and all(link.startswith(f"https://{HOST}/reset/") for link in links), text
+
+
+def test_a_request_line_nginx_accepts_reaches_the_app(deployment):
+    # nginx takes request lines up to its 8 KiB header buffer; gunicorn's own limit must
+    # not be lower, or a long (hostile or merely generous) query gets gunicorn's bare HTML
+    # 414 instead of the app's JSON answer. Longer still, nginx answers 414 itself.
+    long_query = "/api/v1/events/no-such-event/registrations?q=" + "a" * 7000
+    answer = deployment.request("GET", long_query)
+    assert answer.getheader("X-Request-ID"), answer.body[:300]  # the app answered
+    assert answer.status == 401
+    assert answer.getheader("Content-Type") == "application/json"
+
+    too_long = deployment.request("GET", "/api/v1/events?q=" + "a" * 9000)
+    assert too_long.status == 414
+    assert too_long.getheader("X-Request-ID") is None  # nginx refused it; no worker was used

@@ -425,8 +425,25 @@ def _query_param(name: str, kind: str | dict, description: str = "") -> dict:
     return param
 
 
+# Answered by the web server in front of the app (nginx, or gunicorn straight), never by
+# the app: a request line longer than 8 KiB (docs/deployment.md, --limit-request-line).
+URI_TOO_LONG = {
+    "description": "The URL is longer than the server accepts (8 KiB); answered by the web "
+    "server in front of the app, as a short HTML page",
+    "content": {"text/html": {"schema": {"type": "string"}}},
+}
+
+
 def openapi_document() -> dict:
     """The whole document, built fresh (it is small)."""
+    document = _operations()
+    for operations in document["paths"].values():
+        for operation in operations.values():
+            operation["responses"].setdefault("414", URI_TOO_LONG)
+    return document
+
+
+def _operations() -> dict:
     slug = _path_param("slug")
     return {
         "openapi": "3.1.0",

@@ -148,3 +148,14 @@ def test_an_undocumented_method_is_405_with_allow_and_the_error_shape(client, db
             assert allowed - {"head", "options"} == set(operations), path
             error = {"components": document["components"], "$ref": "#/components/schemas/Error"}
             Draft202012Validator(error).validate(response.get_json())
+
+
+def test_every_operation_documents_the_servers_uri_too_long(client):
+    # gunicorn and nginx answer 414 (as HTML) before the app sees an over-long URL; a
+    # client reading the document must not meet an answer it does not describe.
+    document = client.get(f"{PREFIX}/openapi.json").get_json()
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            answer = operation["responses"].get("414")
+            assert answer, f"{method.upper()} {path} does not document 414"
+            assert "text/html" in answer["content"]
