@@ -1,6 +1,7 @@
 """Conference registration and event management."""
 
 import importlib
+import importlib.util
 import os
 from pathlib import Path
 
@@ -62,14 +63,12 @@ def create_app(test_config=None) -> Flask:
 
     web.init_app(app)
 
-    importlib.import_module("conference.registration.organiser")  # more routes on that bp
-    importlib.import_module("conference.registration.jobs")  # background job functions
-    importlib.import_module("conference.badges.jobs")
-    for module in ("editor", "public", "personal"):  # the agenda's pages, one module each
-        importlib.import_module(f"conference.agenda.{module}")
+    # Every feature's routes and background jobs are registered here, and only here: its
+    # ``views`` package holds its blueprint, its ``jobs`` module (if any) its job functions.
     for feature in FEATURES:
-        routes = importlib.import_module(f"conference.{feature}.routes")
-        app.register_blueprint(routes.bp)
+        app.register_blueprint(importlib.import_module(f"conference.{feature}.views").bp)
+        if importlib.util.find_spec(f"conference.{feature}.jobs"):
+            importlib.import_module(f"conference.{feature}.jobs")
 
     from conference.cli import register_commands
 

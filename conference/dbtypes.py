@@ -1,8 +1,9 @@
 """Column types shared by every feature's models."""
 
 from datetime import UTC, datetime
+from enum import StrEnum
 
-from sqlalchemy import DateTime
+from sqlalchemy import CheckConstraint, DateTime
 from sqlalchemy.types import TypeDecorator
 
 
@@ -28,3 +29,10 @@ class UTCDateTime(TypeDecorator):
         if value is None:
             return None
         return value.replace(tzinfo=UTC)
+
+
+def one_of(column: str, values: type[StrEnum], name: str = "status_known") -> CheckConstraint:
+    """A CHECK that ``column`` holds one of an enumeration's values (the database keeps the
+    rule too, whatever writes the row)."""
+    allowed = ", ".join(f"'{value}'" for value in values)
+    return CheckConstraint(f"{column} IN ({allowed})", name=name)

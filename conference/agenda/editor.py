@@ -8,7 +8,7 @@ from datetime import date, datetime, time
 
 from flask import flash, jsonify, redirect, render_template, request, url_for
 
-from conference.agenda import bp, editing
+from conference.agenda import editing
 from conference.agenda.conflicts import find_conflicts
 from conference.agenda.forms import RoomForm, SessionForm, TalkForm, TrackForm, choices
 from conference.agenda.ids import read_id, whole_number
@@ -19,6 +19,7 @@ from conference.agenda.services import (
     snapshot,
 )
 from conference.agenda.signups import takes_signups
+from conference.agenda.views import bp
 from conference.auth.decorators import event_role_required
 from conference.auth.forms import ConfirmForm
 from conference.errors import NotFound, ValidationError

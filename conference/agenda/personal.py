@@ -4,7 +4,6 @@ personal calendar, and the organisers' view of sign-ups against capacity."""
 from flask import Response, flash, redirect, render_template, session, url_for
 from flask_login import current_user, login_required
 
-from conference.agenda import bp
 from conference.agenda.editing import find_session
 from conference.agenda.ics import agenda_ics
 from conference.agenda.routes import event_info, publication_stamp, published
@@ -17,6 +16,7 @@ from conference.agenda.signups import (
     sign_up,
     signup_counts,
 )
+from conference.agenda.views import bp
 from conference.auth.decorators import event_role_required
 from conference.auth.forms import ConfirmForm
 from conference.errors import NotFound, ValidationError

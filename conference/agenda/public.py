@@ -8,7 +8,6 @@ from threading import Lock
 from flask import Response, render_template, request
 from sqlalchemy import select
 
-from conference.agenda import bp
 from conference.agenda.ics import session_ics
 from conference.agenda.models import AgendaPublication
 from conference.agenda.routes import event_info, publication_stamp, published
@@ -22,6 +21,7 @@ from conference.agenda.timetable import (
     read_filters,
     short_day,
 )
+from conference.agenda.views import bp
 from conference.errors import NotFound
 from conference.events.services import get_event
 from conference.extensions import db

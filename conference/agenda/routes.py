@@ -4,9 +4,9 @@ from flask import Response, flash, redirect, url_for
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
-from conference.agenda import bp
 from conference.agenda.ics import agenda_ics
 from conference.agenda.services import latest_publication, publish
+from conference.agenda.views import bp
 from conference.auth.decorators import event_role_required
 from conference.auth.forms import ConfirmForm
 from conference.errors import NotFound, ValidationError

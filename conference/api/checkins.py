@@ -10,9 +10,9 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app, g, jsonify, request
 
-from conference.api import bp
 from conference.api.auth import Unauthorized, api_login_required, current_api_user
 from conference.api.bodies import json_object
+from conference.api.views import bp
 from conference.auth.services import require_event_role
 from conference.checkin.services import (
     ScanRefused,

@@ -4,9 +4,9 @@ from flask import current_app, g, jsonify, request
 from sqlalchemy.orm import selectinload
 
 from conference.agenda.ids import MAX_ID, is_id, read_id
-from conference.api import bp
 from conference.api.auth import api_login_required
 from conference.api.bodies import read_json_object
+from conference.api.views import bp
 from conference.auth.services import require_event_role
 from conference.errors import ValidationError
 from conference.events.services import get_event

@@ -2,11 +2,9 @@
 
 from flask import g, jsonify
 
-from conference.api import bp
-from conference.api import checkins as _checkins  # noqa: F401  (its routes)
-from conference.api import registrations as _registrations  # noqa: F401  (its routes)
 from conference.api.auth import api_login_required
 from conference.api.openapi import openapi_document
+from conference.api.views import bp
 from conference.events.services import list_events
 from conference.extensions import db
 from conference.jobs.services import follow_job

@@ -3,7 +3,6 @@
 from flask import current_app, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
-from conference.auth import bp
 from conference.auth.devices import COOKIE_NAME, device_cookie, known_device
 from conference.auth.forms import (
     ApiTokenForm,
@@ -25,6 +24,7 @@ from conference.auth.services import (
     start_session,
     user_from_reset_token,
 )
+from conference.auth.views import bp
 from conference.errors import ValidationError
 from conference.extensions import db, limiter
 from conference.mail.services import queue_templated_mail

@@ -18,7 +18,6 @@ from sqlalchemy import select
 from conference.agenda.ids import id_or_none
 from conference.auth.decorators import event_role_required
 from conference.auth.forms import ConfirmForm
-from conference.badges import bp
 from conference.badges.forms import PrintForm
 from conference.badges.jobs import badge_file
 from conference.badges.services import (
@@ -30,6 +29,7 @@ from conference.badges.services import (
     rotate_key,
 )
 from conference.badges.svg import qr_svg
+from conference.badges.views import bp
 from conference.errors import NotFound, ValidationError
 from conference.events.services import get_event
 from conference.extensions import db

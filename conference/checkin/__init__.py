@@ -1,5 +1,1 @@
 """Check-in: the scanner page, door and room check-ins, the audit log, live arrivals."""
-
-from flask import Blueprint
-
-bp = Blueprint("checkin", __name__)

@@ -9,9 +9,9 @@ from sqlalchemy import select
 from conference.auth.decorators import event_role_required
 from conference.auth.forms import ConfirmForm
 from conference.badges.services import reissue_badge, render_badges_for
-from conference.checkin import bp
 from conference.checkin.models import CheckIn, ScanLog
 from conference.checkin.services import arrivals, search, session_titles, undo_check_in
+from conference.checkin.views import bp
 from conference.errors import ValidationError
 from conference.extensions import db
 from conference.registration.services import get_registration

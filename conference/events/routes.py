@@ -9,7 +9,6 @@ from conference.auth.decorators import event_role_required
 from conference.auth.forms import ConfirmForm
 from conference.auth.services import can_create_events, revoke_role, roles_of
 from conference.errors import ValidationError
-from conference.events import bp
 from conference.events.forms import EventForm, RoleForm
 from conference.events.services import (
     EventDetails,
@@ -20,6 +19,7 @@ from conference.events.services import (
     list_events,
     update_event,
 )
+from conference.events.views import bp
 from conference.extensions import db
 
 

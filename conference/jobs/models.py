@@ -2,14 +2,25 @@
 
 import uuid
 from datetime import datetime
+from enum import StrEnum
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from conference.dbtypes import UTCDateTime, utcnow
+from conference.dbtypes import UTCDateTime, one_of, utcnow
 from conference.extensions import db
 
-JOB_STATUSES = ("queued", "running", "finished", "failed")
+
+class JobStatus(StrEnum):
+    """Where a background job stands; equal to the string stored in ``job.status``."""
+
+    QUEUED = "queued"
+    RUNNING = "running"
+    FINISHED = "finished"
+    FAILED = "failed"
+
+
+JOB_STATUSES = tuple(JobStatus)
 
 
 def new_job_id() -> str:
@@ -17,17 +28,13 @@ def new_job_id() -> str:
 
 
 class Job(db.Model):
-    __table_args__ = (
-        CheckConstraint(
-            "status IN ('queued', 'running', 'finished', 'failed')", name="status_known"
-        ),
-    )
+    __table_args__ = (one_of("status", JobStatus),)
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_job_id)
     kind: Mapped[str] = mapped_column(String(100))
     title: Mapped[str] = mapped_column(String(200))
     params: Mapped[dict] = mapped_column(JSON, default=dict)
-    status: Mapped[str] = mapped_column(String(10), default="queued")
+    status: Mapped[str] = mapped_column(String(10), default=JobStatus.QUEUED)
     done: Mapped[int] = mapped_column(Integer, default=0)
     total: Mapped[int | None] = mapped_column(Integer)
     message: Mapped[str] = mapped_column(String(500), default="")
@@ -51,7 +58,7 @@ class Job(db.Model):
 
     @property
     def percent(self) -> int | None:
-        if self.status == "finished":
+        if self.status == JobStatus.FINISHED:
             return 100
         if not self.total:
             return None
@@ -59,7 +66,7 @@ class Job(db.Model):
 
     @property
     def is_over(self) -> bool:
-        return self.status in ("finished", "failed")
+        return self.status in (JobStatus.FINISHED, JobStatus.FAILED)
 
     def lease_expired(self, now: datetime) -> bool:
         """Whether a queued or running job has outlived its lease (no lease: an old row)."""

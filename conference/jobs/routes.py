@@ -4,8 +4,8 @@ from flask import jsonify, render_template
 from flask_login import current_user, login_required
 
 from conference.extensions import db
-from conference.jobs import bp
 from conference.jobs.services import follow_job
+from conference.jobs.views import bp
 
 
 @bp.get("/<job_id>")

@@ -5,8 +5,8 @@ from flask import flash, redirect, render_template, request, url_for
 from conference.auth.decorators import admin_required
 from conference.auth.forms import ConfirmForm
 from conference.extensions import db
-from conference.mail import bp
 from conference.mail.services import outbox_counts, outbox_page, retry_failed
+from conference.mail.views import bp
 
 
 @bp.get("/")

@@ -7,6 +7,7 @@ call names the tracks open for submissions (``CallForPapers.topics``).
 """
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import (
     JSON,
@@ -24,20 +25,37 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.sql import false, text
 
-from conference.dbtypes import UTCDateTime, utcnow
+from conference.dbtypes import UTCDateTime, one_of, utcnow
 from conference.extensions import db
 from conference.papers.filetypes import DEFAULT_KINDS, KINDS
 
 # The file kinds a call may accept, as filetypes.py (which decides them by content) knows them.
 FILE_KINDS = {k: kind.description for k, kind in KINDS.items()}
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
+
+
+class PaperStatus(StrEnum):
+    """Where a paper stands; equal to the string stored in ``paper.status``."""
+
+    SUBMITTED = "submitted"
+    UNDER_REVIEW = "under_review"
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+    REVISE = "revise"
+    WITHDRAWN = "withdrawn"
+
+    @property
+    def label(self) -> str:
+        return PAPER_STATUSES[self]
+
+
 PAPER_STATUSES = {
-    "submitted": "Submitted",
-    "under_review": "Under review",
-    "accepted": "Accepted",
-    "rejected": "Not accepted",
-    "revise": "Revision requested",
-    "withdrawn": "Withdrawn",
+    PaperStatus.SUBMITTED: "Submitted",
+    PaperStatus.UNDER_REVIEW: "Under review",
+    PaperStatus.ACCEPTED: "Accepted",
+    PaperStatus.REJECTED: "Not accepted",
+    PaperStatus.REVISE: "Revision requested",
+    PaperStatus.WITHDRAWN: "Withdrawn",
 }
 RECOMMENDATIONS = {"accept": "Accept", "revise": "Revise", "reject": "Reject"}
 
@@ -121,11 +139,7 @@ class Paper(db.Model):
     """A submission: its text, authors, every uploaded version, reviews and the decision."""
 
     __table_args__ = (
-        CheckConstraint(
-            "status IN ('submitted', 'under_review', 'accepted', 'rejected', 'revise', "
-            "'withdrawn')",
-            name="status_known",
-        ),
+        one_of("status", PaperStatus),
         CheckConstraint("version_count >= 0", name="version_count_not_negative"),
         Index("ix_paper_event_status", "event_id", "status"),
     )

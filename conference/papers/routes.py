@@ -45,7 +45,6 @@ from conference.auth.services import has_event_role
 from conference.errors import ConferenceError, NotFound, ValidationError
 from conference.events.services import get_event
 from conference.extensions import csrf, db
-from conference.papers import bp
 from conference.papers.archive import zip_stream
 from conference.papers.downloads import papers_for_download, session_line, write_book, zip_entries
 from conference.papers.forms import (
@@ -106,6 +105,7 @@ from conference.papers.services import (
 )
 from conference.papers.storage import disk_error, storage_from_config
 from conference.papers.uploads import UploadTooLarge, download_name, format_size, receive
+from conference.papers.views import bp
 from conference.registration.routes import _private
 from conference.registration.services import registration_from_token
 from conference.web import pdf_response

@@ -1,5 +1,1 @@
 """Delegate registration: categories, the form, delegations, self-service, organiser pages."""
-
-from flask import Blueprint
-
-bp = Blueprint("registration", __name__)

@@ -1,6 +1,7 @@
 """Registrations, their categories, custom questions and answers, delegations, visa data."""
 
 from datetime import date, datetime
+from enum import StrEnum
 
 from sqlalchemy import (
     JSON,
@@ -16,16 +17,31 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from conference.dbtypes import UTCDateTime, utcnow
+from conference.dbtypes import UTCDateTime, one_of, utcnow
 from conference.extensions import db
 
-HOLDS_PLACE = ("confirmed", "pending_approval")
+
+class RegistrationStatus(StrEnum):
+    """Where a registration stands; equal to the string stored in ``registration.status``."""
+
+    CONFIRMED = "confirmed"
+    PENDING_APPROVAL = "pending_approval"
+    WAITLISTED = "waitlisted"
+    REJECTED = "rejected"
+    CANCELLED = "cancelled"
+
+    @property
+    def label(self) -> str:
+        return STATUS_LABELS[self]
+
+
+HOLDS_PLACE = (RegistrationStatus.CONFIRMED, RegistrationStatus.PENDING_APPROVAL)
 STATUS_LABELS = {
-    "confirmed": "Confirmed",
-    "pending_approval": "Pending approval",
-    "waitlisted": "Waiting list",
-    "rejected": "Rejected",
-    "cancelled": "Cancelled",
+    RegistrationStatus.CONFIRMED: "Confirmed",
+    RegistrationStatus.PENDING_APPROVAL: "Pending approval",
+    RegistrationStatus.WAITLISTED: "Waiting list",
+    RegistrationStatus.REJECTED: "Rejected",
+    RegistrationStatus.CANCELLED: "Cancelled",
 }
 QUESTION_TYPES = {
     "short_text": "Short text",
@@ -132,10 +148,7 @@ class Delegation(db.Model):
 class Registration(db.Model):
     __table_args__ = (
         UniqueConstraint("event_id", "email"),
-        CheckConstraint(
-            "status IN ('confirmed', 'pending_approval', 'waitlisted', 'rejected', 'cancelled')",
-            name="status_known",
-        ),
+        one_of("status", RegistrationStatus),
         CheckConstraint("email = lower(email)", name="email_lowercase"),
         Index("ix_registration_event_status", "event_id", "status"),
         Index("ix_registration_waitlist", "category_id", "status", "waitlisted_at"),

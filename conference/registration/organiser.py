@@ -22,7 +22,6 @@ from conference.errors import NotFound, ValidationError
 from conference.extensions import db
 from conference.formatting import country_name
 from conference.jobs.services import start_job
-from conference.registration import bp
 from conference.registration.exports import (
     ImportFileError,
     export_rows,
@@ -64,6 +63,7 @@ from conference.registration.services import (
     update_registration,
     visa_letter_for,
 )
+from conference.registration.views import bp
 from conference.text import strip_controls
 from conference.web import external_url, pdf_response, safe_next
 

@@ -7,7 +7,6 @@ from conference.auth.forms import ConfirmForm
 from conference.errors import ValidationError
 from conference.events.services import get_event
 from conference.extensions import db, limiter
-from conference.registration import bp
 from conference.registration.forms import (
     LostLinkForm,
     build_person_form,
@@ -33,6 +32,7 @@ from conference.registration.services import (
     visa_letter_for,
 )
 from conference.registration.validation import PASSPORT_FIELDS, PERSONAL_FIELDS
+from conference.registration.views import bp
 
 ERROR_FIELDS = {"delegation_id": "delegation_choice"}
 

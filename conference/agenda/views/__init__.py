@@ -1,0 +1,12 @@
+"""The agenda blueprint: its routes, registered by ``create_app``."""
+
+from flask import Blueprint
+
+bp = Blueprint("agenda", __name__)
+
+from conference.agenda import (
+    editor,
+    personal,
+    public,
+    routes,
+)

@@ -1,0 +1,7 @@
+"""The badges blueprint: its routes, registered by ``create_app``."""
+
+from flask import Blueprint
+
+bp = Blueprint("badges", __name__)
+
+from conference.badges import routes

@@ -1,0 +1,7 @@
+"""The checkin blueprint: its routes, registered by ``create_app``."""
+
+from flask import Blueprint
+
+bp = Blueprint("checkin", __name__)
+
+from conference.checkin import routes

@@ -1,0 +1,7 @@
+"""The events blueprint: its routes, registered by ``create_app``."""
+
+from flask import Blueprint
+
+bp = Blueprint("events", __name__)
+
+from conference.events import routes

@@ -1,0 +1,74 @@
+"""What every page route shares: the skeleton of a route that changes something.
+
+A route checks its form, calls a service, and then either commits, flashes and redirects,
+or rolls back and shows the form again with the service's message (422). Written once:
+
+    form = CategoryForm()
+    if form.validate_on_submit():
+        with attempt(form, field="name") as done:
+            category = save_category(event, ...)
+        if done:
+            flash(f"The category “{category.name}” is saved.", "success")
+            return redirect(url_for(".categories", slug=event.slug))
+    return render_form("registration/organiser/categories.html", form, event=event)
+
+Without a form (a button that posts), ``attempt()`` flashes the refusal instead.
+"""
+
+from flask import flash, render_template
+from flask_wtf import FlaskForm
+
+from conference.errors import ValidationError
+from conference.extensions import db
+
+
+class attempt:  # noqa: N801  (used as a statement: ``with attempt(form) as done``)
+    """Run the block as one unit of work: commit when it ends normally; on a
+    ValidationError roll back, put the message on the form (on the error's field, else
+    ``field``, else the form as a whole) or flash it, and go on after the block.
+
+    The value bound by ``as`` is true once the block has committed. Any other exception
+    propagates after a rollback."""
+
+    def __init__(self, form: FlaskForm | None = None, field: str | None = None):
+        self.form = form
+        self.field = field
+        self.succeeded = False
+        self.error: ValidationError | None = None
+
+    def __bool__(self) -> bool:
+        return self.succeeded
+
+    def __enter__(self) -> "attempt":
+        return self
+
+    def __exit__(self, kind, error, traceback) -> bool:
+        if error is None:
+            db.session.commit()
+            self.succeeded = True
+            return False
+        db.session.rollback()
+        if not isinstance(error, ValidationError):
+            return False
+        self.error = error
+        refuse(self.form, error, self.field)
+        return True
+
+
+def refuse(form: FlaskForm | None, error: ValidationError, field: str | None = None) -> None:
+    """Show a service's refusal: under the field it names (or ``field``), as a message of
+    the whole form, or flashed when there is no form."""
+    if form is None:
+        flash(error.message, "danger")
+        return
+    name = error.field or field
+    if name and name in form:
+        form[name].errors = [*form[name].errors, error.message]  # a tuple until validated
+    else:
+        form.form_errors = [*form.form_errors, error.message]
+
+
+def render_form(template: str, form: FlaskForm, **context):
+    """The page with its form: 422 when the form holds errors (its own or a service's)."""
+    failed = bool(form.errors or form.form_errors)
+    return render_template(template, form=form, **context), 422 if failed else 200
