@@ -4,9 +4,9 @@ personal calendar, and the organisers' view of sign-ups against capacity."""
 from flask import Response, flash, redirect, render_template, session, url_for
 from flask_login import current_user, login_required
 
+from conference.agenda import routes as shared  # a module, not names: the two import each other
 from conference.agenda.editing import find_session
 from conference.agenda.ics import agenda_ics
-from conference.agenda.routes import event_info, publication_stamp, published
 from conference.agenda.signups import (
     agenda_choices,
     by_day,
@@ -23,8 +23,10 @@ from conference.errors import NotFound, ValidationError
 from conference.events.services import get_event
 from conference.extensions import db
 from conference.formatting import country_name
+from conference.registration import (
+    routes as registration_routes,  # a module, not names: the two import each other
+)
 from conference.registration.exports import to_csv
-from conference.registration.routes import _private
 from conference.registration.services import manage_token, registration_from_token
 
 # A refused sign-up, kept in the (signed) cookie session until the page shows it once:
@@ -57,7 +59,7 @@ def personal(slug, token):
     db.session.commit()
     choices = agenda_choices(registration)
     refused_id, refusal = _refusal(registration, choices)
-    return _private(
+    return registration_routes._private(
         render_template(
             "agenda/personal/agenda.html",
             event=event,
@@ -107,18 +109,18 @@ def personal_leave(slug, token, session_id):
 def personal_calendar(slug, token):
     event = get_event(slug)
     registration = registration_from_token(event, token)
-    publication = published(event)
+    publication = shared.published(event)
     sessions = {c.id for c in personal_agenda(registration)}
     db.session.commit()
-    info = event_info(event)
+    info = shared.event_info(event)
     body = agenda_ics(
         info,
         publication.snapshot,
         session_ids=sessions,
         name=f"My agenda – {event.title}",
-        **publication_stamp(publication),
+        **shared.publication_stamp(publication),
     )
-    return _private(
+    return registration_routes._private(
         Response(
             body,
             mimetype="text/calendar",

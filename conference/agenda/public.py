@@ -8,9 +8,9 @@ from threading import Lock
 from flask import Response, render_template, request
 from sqlalchemy import select
 
+from conference.agenda import routes as shared  # a module, not names: the two import each other
 from conference.agenda.ics import session_ics
 from conference.agenda.models import AgendaPublication
-from conference.agenda.routes import event_info, publication_stamp, published
 from conference.agenda.timetable import (
     Timetable,
     build_timetable,
@@ -116,11 +116,14 @@ def talk_page(slug, talk_id):
 @bp.get("/events/<slug>/sessions/<int:session_id>.ics")
 def session_calendar(slug, session_id):
     event = get_event(slug)
-    publication = published(event)
+    publication = shared.published(event)
     if not any(s["id"] == session_id for s in publication.snapshot.get("sessions", [])):
         raise NotFound("There is no such session in the published agenda.")
     body = session_ics(
-        event_info(event), publication.snapshot, session_id, **publication_stamp(publication)
+        shared.event_info(event),
+        publication.snapshot,
+        session_id,
+        **shared.publication_stamp(publication),
     )
     return Response(
         body,
@@ -137,8 +140,8 @@ def programme_pdf(slug):
     from conference.agenda.programme import programme_pdf_bytes
 
     event = get_event(slug)
-    publication = published(event)
-    info = event_info(event) | {
+    publication = shared.published(event)
+    info = shared.event_info(event) | {
         "version": publication.version,
         "published_at": publication.published_at,
     }

@@ -106,7 +106,9 @@ from conference.papers.services import (
 from conference.papers.storage import disk_error, storage_from_config
 from conference.papers.uploads import UploadTooLarge, download_name, format_size, receive
 from conference.papers.views import bp
-from conference.registration.routes import _private
+from conference.registration import (
+    routes as registration_routes,  # a module, not names: the two import each other
+)
 from conference.registration.services import registration_from_token
 from conference.web import pdf_response
 
@@ -355,7 +357,7 @@ def my_papers(slug, token):
         closed_reason = None
     except ConferenceError as exc:
         closed_reason = exc.message
-    return _private(
+    return registration_routes._private(
         render_template(
             "papers/delegate/list.html",
             event=event,
@@ -440,7 +442,7 @@ def new_paper(slug, token):
         if not form.file.errors:
             form.file.errors = [CHOOSE_AGAIN]
     status = 422 if form.errors or form.form_errors else 200
-    return _private(
+    return registration_routes._private(
         render_template(
             "papers/delegate/new.html",
             event=event,
@@ -475,7 +477,7 @@ def _my_paper_page(event, registration, token, paper, version_form=None, status=
     except ConferenceError as exc:
         upload_closed = exc.message
     call = call_for(event)
-    return _private(
+    return registration_routes._private(
         render_template(
             "papers/delegate/paper.html",
             event=event,
@@ -558,7 +560,7 @@ def my_paper_file(slug, token, paper_id, number):
     paper = _own_paper(event, registration, paper_id)
     db.session.commit()
     version = _version(paper, number)
-    return _private(_send_version(version, version.original_filename))
+    return registration_routes._private(_send_version(version, version.original_filename))
 
 
 # Organisers --------------------------------------------------------------------------

@@ -22,6 +22,9 @@ from conference.errors import NotFound, ValidationError
 from conference.extensions import db
 from conference.formatting import country_name
 from conference.jobs.services import start_job
+from conference.registration import (
+    routes as delegate_routes,  # a module, not names: the two import each other
+)
 from conference.registration.exports import (
     ImportFileError,
     export_rows,
@@ -38,7 +41,6 @@ from conference.registration.forms import (
     build_registration_form,
 )
 from conference.registration.models import STATUS_LABELS, Category, Question, Registration
-from conference.registration.routes import attach_errors, registration_form_data
 from conference.registration.services import (
     TRANSITIONS,
     Context,
@@ -141,7 +143,7 @@ def add_registration(event):
             )
         except RegistrationInvalid as exc:
             db.session.rollback()
-            attach_errors(form, exc.errors)
+            delegate_routes.attach_errors(form, exc.errors)
         else:
             db.session.commit()
             flash(
@@ -181,7 +183,7 @@ def edit_registration(event, rid):
                 update_registration(found, form.registration_data(), by_organiser=True)
             except RegistrationInvalid as exc:
                 db.session.rollback()
-                attach_errors(form, exc.errors)
+                delegate_routes.attach_errors(form, exc.errors)
             else:
                 note = strip_controls(request.form.get("organiser_note") or "", multiline=True)
                 found.organiser_note = note[:5000]
@@ -189,7 +191,9 @@ def edit_registration(event, rid):
                 flash("Saved.", "success")
                 return redirect(url_for(".registration", slug=event.slug, rid=rid))
     else:
-        form = build_person_form(questions, formdata=None, data=registration_form_data(found))
+        form = build_person_form(
+            questions, formdata=None, data=delegate_routes.registration_form_data(found)
+        )
     status = 422 if form.errors or form.form_errors else 200
     return render_template(
         "registration/organiser/edit.html", event=event, r=found, form=form
