@@ -395,11 +395,13 @@ class AuthorOptions:
     comments: list[str]  # the reviewers' comments meant for the authors, once decided
 
 
-def author_options(paper: Paper, registration: Registration) -> AuthorOptions:
+def author_options(
+    paper: Paper, registration: Registration, *, now: datetime | None = None
+) -> AuthorOptions:
     """Whether the author may upload a version or withdraw the paper now, and whether
     the decision and the reviewers' comments are theirs to read yet."""
     try:
-        check_can_upload(paper, registration)
+        check_can_upload(paper, registration, now=now)
         refusal = None
     except ConferenceError as exc:
         refusal = exc.message
