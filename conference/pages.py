@@ -17,6 +17,7 @@ Without a form (a button that posts), ``attempt()`` flashes the refusal instead.
 
 from flask import flash, render_template
 from flask_wtf import FlaskForm
+from wtforms import FieldList, FormField
 
 from conference.errors import ValidationError
 from conference.extensions import db
@@ -62,13 +63,40 @@ def refuse(form: FlaskForm | None, error: ValidationError, field: str | None = N
         flash(error.message, "danger")
         return
     name = error.field or field
-    if name and name in form:
-        form[name].errors = [*form[name].errors, error.message]  # a tuple until validated
+    target = field_named(form, name) if name else None
+    if target is not None:
+        target.errors = [*target.errors, error.message]  # a tuple until validated
     else:
         form.form_errors = [*form.form_errors, error.message]
+
+
+def field_named(form, name: str):
+    """The form's field of this full name, inside a list of subforms too
+    (``criteria-2-name``), or None. A list itself is no field for a message: its errors
+    are its rows'."""
+    for field in form:
+        if isinstance(field, FieldList):
+            for entry in field:
+                found = field_named(entry.form, name) if isinstance(entry, FormField) else None
+                if found is not None:
+                    return found
+        elif field.name == name:
+            return field
+    return None
 
 
 def render_form(template: str, form: FlaskForm, **context):
     """The page with its form: 422 when the form holds errors (its own or a service's)."""
     failed = bool(form.errors or form.form_errors)
     return render_template(template, form=form, **context), 422 if failed else 200
+
+
+def private_page(body, status: int = 200):
+    """A page reached by a private link (a delegate's management link): never cached,
+    never leaked to another site through Referer, never indexed."""
+    headers = {
+        "Cache-Control": "private, no-store",
+        "Referrer-Policy": "no-referrer",
+        "X-Robots-Tag": "noindex",
+    }
+    return body, status, headers

@@ -202,7 +202,7 @@ def test_badges_for_odd_ticked_ids_print_nothing_instead_of_failing(client, db, 
 
 
 def test_papers_pages_refuse_odd_ids_with_a_message(app, client, db, login):
-    from conference.papers.review import assign_reviewer
+    from conference.papers.assigning import assign_reviewer
     from tests.papers.samples import pdf_bytes
     from tests.papers.test_downloads import setting, stored_paper
     from tests.papers.test_routes import organiser_of, reviewer, submit_paper

@@ -56,7 +56,7 @@ def new():
 @bp.get("/events/<slug>/")
 def show(slug):
     from conference.agenda.services import latest_publication
-    from conference.papers.services import call_for
+    from conference.papers.calls import call_for
 
     event = get_event(slug)
     return render_template(

@@ -1,8 +1,7 @@
 """Paper commands: ``flask --app conference papers book|zip --event SLUG --out FILE``."""
 
-import os
 import time
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import click
@@ -10,7 +9,8 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from conference.errors import ConferenceError
-from conference.papers.models import PAPER_STATUSES
+from conference.files import atomic_write
+from conference.papers.models import PaperStatus
 
 papers_cli = AppGroup("papers", help="Papers: the book of abstracts and the files.")
 
@@ -34,28 +34,22 @@ def _event(slug: str):
 
 @contextmanager
 def _written(out_path: str):
-    """A file opened as ``<name>.part`` and renamed into place only when all of it is
-    written: a failure or an interruption leaves no half file under the name asked for."""
+    """A file written whole or not at all (``atomic_write``): a failure or an interruption
+    leaves no half file under the name asked for."""
     target = Path(out_path)
     if not target.parent.is_dir():
         raise click.ClickException(
             f"There is no folder {str(target.parent)!r} to write {target.name} in: "
             "create it first, or choose another --out."
         )
-    partial = target.with_name(target.name + ".part")
-    try:
-        out = partial.open("wb")
-    except OSError as exc:
-        raise click.ClickException(
-            f"Cannot write in {str(target.parent)!r}: {exc.strerror}."
-        ) from None
-    try:
-        with out:
-            yield out
-    except BaseException:
-        partial.unlink(missing_ok=True)
-        raise
-    os.replace(partial, target)
+    with ExitStack() as stack:
+        try:
+            out = stack.enter_context(atomic_write(target))
+        except OSError as exc:
+            raise click.ClickException(
+                f"Cannot write in {str(target.parent)!r}: {exc.strerror}."
+            ) from None
+        yield out
 
 
 @papers_cli.command("book")
@@ -84,7 +78,7 @@ def book_command(slug, out_path):
     multiple=True,
     default=("all",),
     show_default=True,
-    type=click.Choice(["all", *PAPER_STATUSES]),
+    type=click.Choice(["all", *(status.value for status in PaperStatus)]),
     help="Papers of this status (repeat for several); all: every paper not withdrawn.",
 )
 def zip_command(slug, out_path, statuses):

@@ -11,17 +11,12 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
-from conference.papers.review import assign_reviewer, decide, submit_review
-from conference.papers.services import (
-    AuthorDetails,
-    CallDetails,
-    CriterionDetails,
-    SubmissionDetails,
-    call_for,
-    save_call,
-    submit,
-)
+from conference.papers.assigning import assign_reviewer
+from conference.papers.calls import CallDetails, CriterionDetails, call_for, save_call
+from conference.papers.decisions import decide
+from conference.papers.reviewing import submit_review
 from conference.papers.storage import storage_from_config
+from conference.papers.submissions import AuthorDetails, SubmissionDetails, submit
 from conference.papers.uploads import receive
 from conference.pdf.text import draw_paragraph, draw_text
 

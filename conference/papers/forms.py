@@ -1,4 +1,4 @@
-"""Paper forms: fields and field-level checks only; the rules live in services.py and review.py."""
+"""Paper forms: fields and field-level checks only; the rules live in the services."""
 
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
@@ -20,9 +20,10 @@ from wtforms.widgets import CheckboxInput
 
 from conference.agenda.ids import whole_number
 from conference.forms import FlaskForm, Form
+from conference.papers.calls import MAX_CRITERIA, CriterionDetails
 from conference.papers.models import FILE_KINDS, RECOMMENDATIONS
-from conference.papers.review import COMMENT_LIMIT
-from conference.papers.services import MAX_AUTHORS, MAX_CRITERIA, AuthorDetails, CriterionDetails
+from conference.papers.reviewing import COMMENT_LIMIT
+from conference.papers.submissions import MAX_AUTHORS, AuthorDetails
 
 MEGABYTE = 1024 * 1024
 DECISION_CHOICES = [

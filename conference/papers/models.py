@@ -57,6 +57,10 @@ PAPER_STATUSES = {
     PaperStatus.REVISE: "Revision requested",
     PaperStatus.WITHDRAWN: "Withdrawn",
 }
+# Papers still open: reviewed, decided on, withdrawn by their authors.
+OPEN_STATUSES = (PaperStatus.SUBMITTED, PaperStatus.UNDER_REVIEW, PaperStatus.REVISE)
+# Papers the organisers have decided on (a revision may be decided on again).
+DECIDED_STATUSES = (PaperStatus.ACCEPTED, PaperStatus.REJECTED, PaperStatus.REVISE)
 RECOMMENDATIONS = {"accept": "Accept", "revise": "Revise", "reject": "Reject"}
 
 call_topic = Table(
@@ -150,7 +154,7 @@ class Paper(db.Model):
     track_id: Mapped[int | None] = mapped_column(ForeignKey("track.id", ondelete="SET NULL"))
     title: Mapped[str] = mapped_column(String(300))
     abstract: Mapped[str] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(20), default="submitted")
+    status: Mapped[str] = mapped_column(String(20), default=PaperStatus.SUBMITTED)
     # Bumped by one UPDATE per upload: the row lock numbers simultaneous uploads in turn.
     version_count: Mapped[int] = mapped_column(Integer, default=0)
     decision_note: Mapped[str] = mapped_column(Text, default="")

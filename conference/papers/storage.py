@@ -1,8 +1,9 @@
 """Where uploaded papers live: a small interface, and the local-disk implementation.
 
 Files are stored under random keys (never anything the uploader chose), outside
-``static/``, and appear whole or not at all: each is written to a temporary file in the
-destination folder, flushed to disk and renamed into place. The database keeps the key,
+``static/``, and appear whole or not at all: each is written to a partial file in the
+destination folder, flushed to disk and renamed into place (``conference.files.atomic_write``,
+durable: the file and the rename survive a power cut). The database keeps the key,
 the original name and the checksum; a download is served by the route from ``open()``.
 
 A full disk (``ENOSPC``, ``EDQUOT``) raises :class:`StorageFull` and a folder that cannot be
@@ -23,7 +24,8 @@ from contextlib import suppress
 from pathlib import Path
 from typing import BinaryIO
 
-from ..errors import StorageFull, StorageUnavailable
+from conference.errors import StorageFull, StorageUnavailable
+from conference.files import atomic_write
 
 log = logging.getLogger(__name__)
 
@@ -99,21 +101,19 @@ class LocalStorage(Storage):
         target = self._path(key)
         try:
             target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            # A partial file only the app can read, under a name the sweep recognises.
             handle, partial = tempfile.mkstemp(dir=target.parent, prefix=PARTIAL_PREFIX)
+            os.close(handle)
         except OSError as exc:
             if (error := disk_error(exc, f"preparing {target.parent}")) is None:
                 raise
             raise error from exc
         try:
-            with os.fdopen(handle, "wb") as out:
+            with atomic_write(target, Path(partial), durable=True) as out:
                 shutil.copyfileobj(source, out, CHUNK)
-                out.flush()
-                os.fsync(out.fileno())
-            os.replace(partial, target)
-            _fsync_folder(target.parent)  # so the rename itself survives a power cut
         except BaseException as exc:
             with suppress(OSError):
-                os.unlink(partial)
+                os.unlink(partial)  # if atomic_write could not even open it
             with suppress(OSError):
                 if target.exists():  # renamed, but the folder's fsync failed
                     target.unlink()
@@ -186,11 +186,3 @@ def storage_from_config(app) -> Storage:
     # exists() ask for its head, delete() deletes it; bucket, endpoint and credentials come
     # from PAPERS_S3_* settings, chosen by PAPERS_STORAGE = "s3".
     raise ValueError(f"PAPERS_STORAGE={backend!r} is not available; use 'local'")
-
-
-def _fsync_folder(path: Path) -> None:
-    handle = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(handle)
-    finally:
-        os.close(handle)

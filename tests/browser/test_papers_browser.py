@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 from conference.agenda.models import Room, Track
 from conference.agenda.services import SessionDetails, save_session
 from conference.extensions import db
-from conference.papers.services import CallDetails, CriterionDetails, save_call
+from conference.papers.calls import CallDetails, CriterionDetails, save_call
 from tests.browser.test_registration_browser import wait_for_mail
 from tests.factories import PASSWORD, give_role, make_category, make_event, make_user
 from tests.papers.samples import docx_bytes, pdf_bytes

@@ -9,6 +9,8 @@ from flask import current_app
 from conference.agenda.models import AgendaSession, Room, Track
 from conference.extensions import db as _db
 from conference.papers.archive import zip_stream
+from conference.papers.calls import CallDetails, CriterionDetails, call_for, save_call
+from conference.papers.decisions import decide
 from conference.papers.downloads import (
     book_groups,
     book_info,
@@ -16,18 +18,8 @@ from conference.papers.downloads import (
     write_book,
     zip_entries,
 )
-from conference.papers.review import decide
-from conference.papers.services import (
-    AuthorDetails,
-    CallDetails,
-    CriterionDetails,
-    SubmissionDetails,
-    call_for,
-    save_call,
-    submit,
-    withdraw,
-)
 from conference.papers.storage import storage_from_config
+from conference.papers.submissions import AuthorDetails, SubmissionDetails, submit, withdraw
 from conference.papers.uploads import receive
 from conference.registration.services import Context
 from tests.factories import make_category, make_event, make_registration

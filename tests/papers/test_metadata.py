@@ -13,9 +13,9 @@ import pikepdf
 import pytest
 from sqlalchemy import func, select
 
+from conference.papers.assigning import assign_reviewer
 from conference.papers.metadata import NotAnonymisable, reviewers_copy
 from conference.papers.models import PaperVersion
-from conference.papers.review import assign_reviewer
 from tests.papers.test_downloads import setting, stored_paper
 from tests.papers.test_routes import TITLE, organiser_of, reviewer, stored_files, submit_paper
 

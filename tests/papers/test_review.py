@@ -9,20 +9,23 @@ from conference.agenda.models import AgendaSession, Room, Talk
 from conference.agenda.services import agenda_conflicts
 from conference.errors import ValidationError
 from conference.mail.models import OutboxMessage
-from conference.papers.models import ReviewAssignment
-from conference.papers.review import (
+from conference.papers.assigning import (
     assign_reviewer,
-    assignments_for,
     auto_assign,
     conflict_of_interest,
-    decide,
     organisation_key,
+    unassign_reviewer,
+)
+from conference.papers.calls import CallDetails, CriterionDetails, save_call
+from conference.papers.decisions import decide
+from conference.papers.models import ReviewAssignment
+from conference.papers.reviewing import (
+    assignments_for,
     reviewer_view,
     reviews_for_organiser,
     submit_review,
-    unassign_reviewer,
 )
-from conference.papers.services import AuthorDetails, CallDetails, CriterionDetails, save_call
+from conference.papers.submissions import AuthorDetails
 from conference.registration.services import change_status
 from tests.factories import give_role, make_user
 from tests.papers.test_services import (

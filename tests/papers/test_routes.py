@@ -16,9 +16,9 @@ from werkzeug.test import encode_multipart
 from conference.agenda.models import Talk
 from conference.errors import ValidationError
 from conference.extensions import db as _db
-from conference.papers import routes
+from conference.papers.assigning import assign_reviewer
 from conference.papers.models import CallForPapers, Paper, PaperVersion, Review
-from conference.papers.review import assign_reviewer
+from conference.papers.views import delegate as delegate_views
 from conference.registration.services import emailed_manage_url, manage_token, manage_url
 from tests.factories import give_role, make_user
 from tests.papers.samples import (
@@ -219,7 +219,7 @@ def test_a_refusal_by_the_rules_after_the_upload_deletes_the_stored_file(
     def closed_meanwhile(*args, **kwargs):
         raise ValidationError("The call for papers closed while your file was on its way.")
 
-    monkeypatch.setattr(routes, "submit", closed_meanwhile)
+    monkeypatch.setattr(delegate_views, "submit", closed_meanwhile)
     response = submit_paper(client, event, chien, track, pdf_bytes(), "paper.pdf")
 
     assert response.status_code == 422
@@ -233,7 +233,9 @@ def test_every_problem_with_the_form_is_shown_at_once_before_the_file_is_receive
     client, db, app, monkeypatch
 ):
     event, category, track, call, chien = setting(abstract_word_limit=5)
-    monkeypatch.setattr(routes, "_receive", lambda *args: pytest.fail("the file was received"))
+    monkeypatch.setattr(
+        delegate_views, "_receive", lambda *args: pytest.fail("the file was received")
+    )
 
     response = submit_paper(
         client,
@@ -1029,7 +1031,7 @@ def test_a_paper_whose_quota_is_used_up_says_so_and_receives_no_file(make_app, m
         def never(*args, **kwargs):
             raise AssertionError("the upload was read")
 
-        monkeypatch.setattr(routes, "_read_upload", never)
+        monkeypatch.setattr(delegate_views, "_read_upload", never)
         response = new_version(client, papers_url(event, chien, f"/{paper.id}/versions"), 2)
         assert response.status_code == 302
         assert "take all of the" in html.unescape(client.get(response.location).text)

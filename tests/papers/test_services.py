@@ -13,16 +13,14 @@ from conference.agenda.models import Track
 from conference.errors import PermissionDenied, ValidationError
 from conference.extensions import db as _db
 from conference.mail.models import OutboxMessage
+from conference.papers.authors import is_author
+from conference.papers.calls import CallDetails, CriterionDetails, save_call
 from conference.papers.models import CallForPapers, Paper, PaperAuthor, PaperVersion
-from conference.papers.services import (
+from conference.papers.submissions import (
     AuthorDetails,
-    CallDetails,
-    CriterionDetails,
     SubmissionDetails,
     add_version,
     check_submission,
-    is_author,
-    save_call,
     submit,
     withdraw,
 )
@@ -472,7 +470,7 @@ def test_a_revision_request_allows_a_version_after_the_deadline(db):
 
 
 def test_a_revised_paper_goes_back_to_its_reviewers(db):
-    from conference.papers.review import assign_reviewer
+    from conference.papers.assigning import assign_reviewer
 
     event, _, _, submitter = setting()
     paper = make_paper(event, submitter)
@@ -562,7 +560,7 @@ def test_a_stranger_cannot_withdraw_and_an_accepted_paper_is_withdrawn_by_organi
 
 
 def test_delegates_see_their_own_and_co_authored_papers_only(db):
-    from conference.papers.services import papers_visible_to
+    from conference.papers.authors import papers_visible_to
 
     event, category, _, submitter = setting()
     lan = person(event, category, email="lan@hcmc.example")
@@ -593,7 +591,7 @@ def test_delegates_see_their_own_and_co_authored_papers_only(db):
 
 
 def test_a_registration_that_took_an_authors_address_and_left_it_gets_no_access(db):
-    from conference.papers.services import papers_visible_to
+    from conference.papers.authors import papers_visible_to
     from conference.registration.services import update_registration
     from tests.factories import registration_data
 
@@ -615,7 +613,7 @@ def test_a_registration_that_took_an_authors_address_and_left_it_gets_no_access(
 
 
 def test_organisers_list_the_papers_by_status_and_topic(db):
-    from conference.papers.services import event_papers
+    from conference.papers.overview import event_papers
 
     event = make_event()
     topics = [Track(event_id=event.id, name=name) for name in ("Inclusion", "Green cities")]
@@ -711,7 +709,7 @@ def test_a_co_author_s_uploads_count_against_their_own_quota(app, db):
 
 def test_a_delegate_whose_quota_is_used_up_is_told_before_sending_a_file(app, db):
     from conference.papers.quotas import StorageQuotaExceeded
-    from conference.papers.services import check_can_submit
+    from conference.papers.submissions import check_can_submit
 
     app.config.update(DELEGATE_STORAGE_QUOTA=10 * MB)
     event, _, _, submitter = setting()

@@ -1,7 +1,7 @@
-"""The papers blueprint: its routes, registered by ``create_app``."""
+"""The papers blueprint: its routes by audience, registered by ``create_app``."""
 
 from flask import Blueprint
 
 bp = Blueprint("papers", __name__)
 
-from conference.papers import routes
+from conference.papers.views import _common, delegate, organiser, public, reviewer  # noqa: E402

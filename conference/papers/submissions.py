@@ -1,4 +1,4 @@
-"""The rules of calls for papers and submissions: dates, authors, versions, withdrawal, access.
+"""Submissions: a paper's text and authors, its versions, and its withdrawal.
 
 Uploads arrive as a received file (``conference/papers/uploads.receive`` returns one): any
 object with ``key``, ``size``, ``sha256``, ``filename``, ``kind`` and ``mime_type``. The
@@ -11,200 +11,35 @@ to report every problem with what the presenter typed at once.
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from flask import current_app
-from sqlalchemy import exists, or_, select, update
-from sqlalchemy.orm import selectinload
+from sqlalchemy import update
 
-from conference.agenda.models import Track
-from conference.agenda.services import to_utc
 from conference.dbtypes import utcnow
-from conference.errors import NotFound, PermissionDenied, ValidationError
+from conference.errors import ConferenceError, PermissionDenied, ValidationError
 from conference.extensions import db
 from conference.formatting import format_datetime
-from conference.mail.services import queue_templated_mail
-from conference.papers.filetypes import DEFAULT_KINDS, KINDS
+from conference.papers.authors import (
+    link_registrations,
+    notify_authors,
+    registration_by_email,
+    require_author,
+)
+from conference.papers.calls import call_for
 from conference.papers.models import (
-    DEFAULT_MAX_BYTES,
+    DECIDED_STATUSES,
+    OPEN_STATUSES,
     CallForPapers,
     Paper,
     PaperAuthor,
+    PaperStatus,
     PaperVersion,
-    Review,
-    ReviewAssignment,
-    ReviewCriterion,
 )
 from conference.papers.quotas import check_quota, check_room_left, lock_uploader
+from conference.papers.reviewing import comments_for_authors
 from conference.papers.uploads import format_size
-from conference.registration.models import Registration
-from conference.registration.validation import clean_long_text, clean_text, fold, normalise_email
+from conference.registration.models import Registration, RegistrationStatus
+from conference.registration.validation import clean_long_text, clean_text, normalise_email
 
 MAX_AUTHORS = 30
-MAX_CRITERIA = 20
-# Papers still open: reviewed, decided on, withdrawn by their authors.
-EDITABLE = ("submitted", "under_review", "revise")
-
-
-# The call ----------------------------------------------------------------------------
-
-
-@dataclass
-class CriterionDetails:
-    """One review criterion as an organiser describes it."""
-
-    name: str
-    max_score: int = 5
-    weight: int = 1
-    description: str = ""
-
-
-@dataclass
-class CallDetails:
-    """What an organiser says about the call; times are event-local (naive) or aware."""
-
-    opens_at: datetime
-    closes_at: datetime
-    edit_deadline: datetime | None = None
-    allowed_kinds: tuple[str, ...] = tuple(DEFAULT_KINDS)
-    max_bytes: int = DEFAULT_MAX_BYTES
-    abstract_word_limit: int = 300
-    anonymous_review: bool = False
-    talk_minutes: int = 15
-    topic_ids: tuple[int, ...] = ()
-    criteria: tuple[CriterionDetails, ...] = ()
-
-
-def call_for(event) -> CallForPapers | None:
-    """The event's call for papers, if it has one."""
-    return db.session.scalar(select(CallForPapers).where(CallForPapers.event_id == event.id))
-
-
-def _whole(value, low: int, high: int, field: str, what: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise ValidationError(f"{what} must be a whole number from {low} to {high}.", field=field)
-    return value
-
-
-def _clean_criteria(criteria) -> list[CriterionDetails]:
-    if len(criteria) > MAX_CRITERIA:
-        raise ValidationError(f"Use at most {MAX_CRITERIA} criteria.", field="criteria")
-    cleaned, seen = [], set()
-    for n, criterion in enumerate(criteria):
-        name = clean_text(criterion.name)
-        if not name or len(name) > 100:
-            raise ValidationError(
-                "Give each criterion a name of at most 100 characters.", field=f"criteria-{n}-name"
-            )
-        if fold(name) in seen:
-            raise ValidationError(f"“{name}” is listed twice.", field=f"criteria-{n}-name")
-        seen.add(fold(name))
-        cleaned.append(
-            CriterionDetails(
-                name=name,
-                max_score=_whole(
-                    criterion.max_score, 1, 100, f"criteria-{n}-max_score", "The highest score"
-                ),
-                weight=_whole(criterion.weight, 1, 100, f"criteria-{n}-weight", "The weight"),
-                description=clean_long_text(criterion.description),
-            )
-        )
-    return cleaned
-
-
-def _reviews_exist(event) -> bool:
-    return db.session.scalar(
-        select(
-            exists()
-            .where(Review.assignment_id == ReviewAssignment.id)
-            .where(ReviewAssignment.paper_id == Paper.id)
-            .where(Paper.event_id == event.id)
-        )
-    )
-
-
-def save_call(event, details: CallDetails) -> CallForPapers:
-    """Create or change the event's call for papers.
-
-    Criteria can be renamed or reweighted only while no review is in: scores already given
-    would otherwise be read against a different scale. Descriptions may always change.
-    """
-    opens = to_utc(event, details.opens_at, "opens_at")
-    closes = to_utc(event, details.closes_at, "closes_at")
-    if closes <= opens:
-        raise ValidationError("The call must close after it opens.", field="closes_at")
-    edit_deadline = None
-    if details.edit_deadline is not None:
-        edit_deadline = to_utc(event, details.edit_deadline, "edit_deadline")
-        if edit_deadline < closes:
-            raise ValidationError(
-                "The deadline for new versions cannot be before the call closes.",
-                field="edit_deadline",
-            )
-    kinds = list(dict.fromkeys(details.allowed_kinds))
-    if not kinds:
-        raise ValidationError("Allow at least one type of file.", field="allowed_kinds")
-    unknown = [k for k in kinds if k not in KINDS]
-    if unknown:
-        raise ValidationError(
-            f"Unknown file type {unknown[0]!r}: choose from {', '.join(KINDS)}.",
-            field="allowed_kinds",
-        )
-    server_limit = current_app.config.get("MAX_CONTENT_LENGTH")
-    top = server_limit or 2**31 - 1
-    if isinstance(details.max_bytes, int) and details.max_bytes > top:
-        raise ValidationError(
-            f"This server accepts uploads of at most {format_size(top)}.", field="max_bytes"
-        )
-    max_bytes = _whole(details.max_bytes, 1, top, "max_bytes", "The size limit")
-    word_limit = _whole(
-        details.abstract_word_limit, 1, 10_000, "abstract_word_limit", "The word limit"
-    )
-    talk_minutes = _whole(details.talk_minutes, 1, 480, "talk_minutes", "The talk length")
-    topics = []
-    for track_id in dict.fromkeys(details.topic_ids):
-        track = db.session.get(Track, track_id)
-        if track is None or track.event_id != event.id:
-            raise ValidationError("Choose topics among this event's tracks.", field="topic_ids")
-        topics.append(track)
-    criteria = _clean_criteria(details.criteria)
-
-    call = call_for(event)
-    old = [(c.name, c.max_score, c.weight) for c in call.criteria] if call else []
-    new = [(c.name, c.max_score, c.weight) for c in criteria]
-    if old != new and call is not None and _reviews_exist(event):
-        raise ValidationError(
-            "Reviews are in already: the criteria's names, scales and weights can no longer "
-            "change (descriptions can).",
-            field="criteria",
-        )
-    if call is None:
-        call = CallForPapers(event_id=event.id)
-        db.session.add(call)
-    call.opens_at, call.closes_at, call.edit_deadline = opens, closes, edit_deadline
-    call.allowed_kinds, call.max_bytes = kinds, max_bytes
-    call.abstract_word_limit, call.talk_minutes = word_limit, talk_minutes
-    call.anonymous_review = bool(details.anonymous_review)
-    call.topics = topics
-    if old == new:
-        for existing, wanted in zip(call.criteria, criteria, strict=True):
-            existing.description = wanted.description
-    else:
-        call.criteria = []
-        db.session.flush()  # the old rows go first: names are unique per call
-        call.criteria = [
-            ReviewCriterion(
-                name=c.name,
-                description=c.description,
-                max_score=c.max_score,
-                weight=c.weight,
-                position=n,
-            )
-            for n, c in enumerate(criteria)
-        ]
-    db.session.flush()
-    return call
-
-
-# Submissions -------------------------------------------------------------------------
 
 
 @dataclass
@@ -287,7 +122,7 @@ def _clean_authors(event, authors, problems: list[ValidationError]) -> list[Auth
     if presenter is None:
         return cleaned  # the presenting row's own problem is reported already
     # The presenter becomes a talk's presenter: a registration that holds a place.
-    registration = _registration_by_email(event, presenter.email)
+    registration = registration_by_email(event, presenter.email)
     if registration is None or not registration.holds_place:
         problems.append(
             ValidationError(
@@ -363,26 +198,6 @@ def _clean_submission(call: CallForPapers, details: SubmissionDetails):
     return cleaned
 
 
-def _registration_by_email(event, email: str) -> Registration | None:
-    return db.session.scalar(
-        select(Registration).where(Registration.event_id == event.id, Registration.email == email)
-    )
-
-
-def link_registrations(paper: Paper) -> None:
-    """Point each author at the event's registration with their e-mail, if there is one."""
-    emails = [a.email for a in paper.authors]
-    found = dict(
-        db.session.execute(
-            select(Registration.email, Registration.id).where(
-                Registration.event_id == paper.event_id, Registration.email.in_(emails)
-            )
-        ).all()
-    )
-    for author in paper.authors:
-        author.registration_id = found.get(author.email, author.registration_id)
-
-
 def _check_file(call: CallForPapers, received) -> None:
     if received.kind not in call.allowed_kinds:
         accepted = ", ".join(k.upper() for k in call.allowed_kinds)
@@ -416,7 +231,7 @@ def check_can_submit(event, registration: Registration, *, now: datetime | None 
         raise ValidationError(f"The call for papers opens on {_format(event, call.opens_at)}.")
     if now >= call.closes_at:
         raise ValidationError(f"The call for papers closed on {_format(event, call.closes_at)}.")
-    if registration.status in ("cancelled", "rejected"):
+    if registration.status in (RegistrationStatus.CANCELLED, RegistrationStatus.REJECTED):
         raise ValidationError(
             f"Your registration is {registration.status_label.lower()}: you cannot submit papers."
         )
@@ -476,7 +291,7 @@ def submit(
         track=track,
         title=title,
         abstract=abstract,
-        status="submitted",
+        status=PaperStatus.SUBMITTED,
         version_count=0,
         created_at=now,
         updated_at=now,
@@ -507,35 +322,15 @@ def submit(
     return paper
 
 
-def is_author(paper: Paper, registration: Registration | None) -> bool:
-    """The submitter, or a co-author whose registration has the author's e-mail address,
-    once that address is verified (its management link opened from the e-mail): anyone
-    can register with someone else's address, only its owner can read its mail. Only the
-    address counts, not the author's link to a registration: that registration may have
-    been made with the address by someone else, who then moved it to an address of theirs."""
-    if registration is None or registration.event_id != paper.event_id:
-        return False
-    if paper.submitter_id == registration.id:
-        return True
-    return registration.email_verified_at is not None and any(
-        a.email == registration.email for a in paper.authors
-    )
-
-
-def _require_author(paper: Paper, registration: Registration | None) -> None:
-    if not is_author(paper, registration):
-        raise PermissionDenied("Only the paper's authors can change it.")
-
-
 def check_can_upload(paper: Paper, by: Registration, *, now: datetime | None = None) -> None:
     """Refuse (with the reason) when this person may not upload a new version now."""
-    _require_author(paper, by)
+    require_author(paper, by)
     now = now or utcnow()
-    if paper.status in ("withdrawn", "rejected"):
+    if paper.status in (PaperStatus.WITHDRAWN, PaperStatus.REJECTED):
         raise ValidationError(f"The paper is {paper.status_label.lower()}: it cannot change.")
     call = call_for(paper.event)
     # After the deadline, only a paper the organisers asked to revise takes a new version.
-    if paper.status != "revise" and now >= call.last_edit_at:
+    if paper.status != PaperStatus.REVISE and now >= call.last_edit_at:
         raise ValidationError(
             "New versions could be uploaded until "
             f"{_format(paper.event, call.last_edit_at)}. Please write to the organisers.",
@@ -561,8 +356,8 @@ def add_version(
     lock_uploader(by)
     version = _add_version(paper, received_file, by, now)
     check_quota(version, by)
-    if paper.status == "revise":
-        paper.status = "under_review" if paper.assignments else "submitted"
+    if paper.status == PaperStatus.REVISE:
+        paper.status = PaperStatus.UNDER_REVIEW if paper.assignments else PaperStatus.SUBMITTED
     paper.updated_at = now
     db.session.flush()
     return version
@@ -574,92 +369,46 @@ def withdraw(paper: Paper, by: Registration, *, now: datetime | None = None) -> 
     An accepted paper may already be in the programme, so withdrawing it is the
     organisers' work (they take its talk out of the agenda).
     """
-    _require_author(paper, by)
-    if paper.status == "withdrawn":
+    require_author(paper, by)
+    if paper.status == PaperStatus.WITHDRAWN:
         raise ValidationError("The paper is withdrawn already.")
-    if paper.status == "accepted":
+    if paper.status == PaperStatus.ACCEPTED:
         raise ValidationError(
             "The paper is accepted and part of the programme: please write to the organisers "
             "to withdraw it."
         )
-    if paper.status == "rejected":
+    if paper.status == PaperStatus.REJECTED:
         raise ValidationError("The paper was not accepted: there is nothing to withdraw.")
-    paper.status = "withdrawn"
+    paper.status = PaperStatus.WITHDRAWN
     paper.withdrawn_at = now or utcnow()
     db.session.flush()
     return paper
 
 
-# Reading -----------------------------------------------------------------------------
+@dataclass
+class AuthorOptions:
+    """What an author may see and do on their paper's page."""
+
+    upload_refusal: str | None  # why no new version may be uploaded now; None: it may
+    can_withdraw: bool
+    decided: bool  # the organisers' decision (and the reviewers' comments) are shown
+    comments: list[str]  # the reviewers' comments meant for the authors, once decided
 
 
-def get_paper(event, paper_id) -> Paper:
-    """One paper of this event, or NotFound."""
-    paper = db.session.get(Paper, paper_id)
-    if paper is None or paper.event_id != event.id:
-        raise NotFound("There is no such paper.")
-    return paper
-
-
-def papers_visible_to(registration: Registration) -> list[Paper]:
-    """The papers a delegate submitted or is named on (by e-mail address, once it is
-    verified: see ``is_author``)."""
-    mine = Paper.submitter_id == registration.id
-    if registration.email_verified_at is not None:
-        named = select(PaperAuthor.paper_id).where(PaperAuthor.email == registration.email)
-        mine = or_(mine, Paper.id.in_(named))
-    return list(
-        db.session.scalars(
-            select(Paper)
-            .where(Paper.event_id == registration.event_id, mine)
-            .options(selectinload(Paper.authors), selectinload(Paper.versions))
-            .order_by(Paper.created_at, Paper.id)
-        )
+def author_options(
+    paper: Paper, registration: Registration, *, now: datetime | None = None
+) -> AuthorOptions:
+    """Whether the author may upload a version or withdraw the paper now, and whether
+    the decision and the reviewers' comments are theirs to read yet."""
+    try:
+        check_can_upload(paper, registration, now=now)
+        refusal = None
+    except ConferenceError as exc:
+        refusal = exc.message
+    decided = paper.status in DECIDED_STATUSES
+    return AuthorOptions(
+        upload_refusal=refusal,
+        can_withdraw=paper.status in OPEN_STATUSES,
+        decided=decided,
+        comments=comments_for_authors(paper) if decided else [],
     )
-
-
-def event_papers(event, *, status: str | None = None, track_id: int | None = None):
-    """The event's papers for organisers, oldest first, optionally of one status or topic."""
-    query = (
-        select(Paper)
-        .where(Paper.event_id == event.id)
-        .options(
-            selectinload(Paper.authors),
-            selectinload(Paper.versions),
-            selectinload(Paper.track),
-            selectinload(Paper.assignments).selectinload(ReviewAssignment.review),
-        )
-        .order_by(Paper.created_at, Paper.id)
-    )
-    if status:
-        query = query.where(Paper.status == status)
-    if track_id:
-        query = query.where(Paper.track_id == track_id)
-    return list(db.session.scalars(query))
-
-
-# E-mails -----------------------------------------------------------------------------
-
-
-def notify_authors(paper: Paper, template: str, subject: str, **context) -> int:
-    """Queue ``templates/mail/<template>`` to the submitter and every author (once per
-    address), each with their own management link when they are registered."""
-    from conference.registration.services import emailed_manage_url
-
-    event = paper.event
-    recipients = {paper.submitter.email: (paper.submitter.display_name, paper.submitter)}
-    for author in paper.authors:
-        recipients.setdefault(author.email, (author.name, author.registration))
-    for email, (name, registration) in recipients.items():
-        queue_templated_mail(
-            email,
-            f"{subject} – {event.title}",
-            template,
-            event=event,
-            paper=paper,
-            name=name,
-            address=email,
-            link=emailed_manage_url(registration) if registration is not None else None,
-            **context,
-        )
-    return len(recipients)
