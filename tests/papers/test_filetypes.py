@@ -2,7 +2,6 @@
 
 import io
 import math
-import time
 import zipfile
 
 import pytest
@@ -113,12 +112,21 @@ def test_old_or_password_protected_office_file_is_explained():
     assert "old-style Office file" in refusal(ole, "paper.docx")
 
 
-def test_zip_bomb_disguised_as_docx_is_refused_at_once():
+def forbid_unpacking(monkeypatch):
+    """From now on, opening any member of an archive fails the test: a bomb must be
+    refused from the sizes its directory declares, before a byte of it is inflated."""
+
+    def opened(self, *args, **kwargs):
+        raise AssertionError("an archive member was unpacked")
+
+    monkeypatch.setattr(zipfile.ZipFile, "open", opened)
+
+
+def test_zip_bomb_disguised_as_docx_is_refused_at_once(monkeypatch):
     bomb = samples.zip_bomb_docx()
     assert len(bomb) < 5 * 1024 * 1024  # a gigabyte inside a few megabytes
-    started = time.monotonic()
+    forbid_unpacking(monkeypatch)
     assert "compressed-archive bomb" in refusal(bomb, "paper.docx")
-    assert time.monotonic() - started < 1  # refused from the declared sizes, not unpacked
 
 
 def test_a_member_compressed_far_beyond_documents_is_refused_below_the_total_limit():
@@ -126,13 +134,12 @@ def test_a_member_compressed_far_beyond_documents_is_refused_below_the_total_lim
     assert "compressed-archive bomb" in refusal(small_bomb, "paper.docx")
 
 
-def test_a_zip_bomb_of_many_small_parts_is_refused_at_once():
+def test_a_zip_bomb_of_many_small_parts_is_refused_at_once(monkeypatch):
     # 480 parts of 1 MiB, each too small for the per-member ratio check, ~480 MB in all.
     bomb = samples.many_parts_bomb_docx()
     assert len(bomb) < 600 * 1024
-    started = time.monotonic()
+    forbid_unpacking(monkeypatch)
     assert "compressed-archive bomb" in refusal(bomb, "paper.docx")
-    assert time.monotonic() - started < 1  # refused from the declared sizes, not unpacked
 
 
 def test_a_long_document_with_photos_passes_the_bomb_checks():
@@ -251,7 +258,5 @@ def test_a_pdf_that_takes_too_long_to_read_is_refused(monkeypatch):
     from conference.papers import pdf_probe
 
     monkeypatch.setattr(pdf_probe, "SECONDS", 1)
-    started = time.monotonic()
-    message = refusal(samples.long_array_pdf(), "paper.pdf")
+    message = refusal(samples.long_array_pdf(), "paper.pdf")  # the child is stopped at 1 s
     assert message.startswith("This PDF could not be checked within 1 second")
-    assert time.monotonic() - started < 3
