@@ -24,8 +24,8 @@ from conference.events.services import get_event
 from conference.extensions import db
 from conference.formatting import country_name
 from conference.registration.exports import to_csv
-from conference.registration.routes import _private
-from conference.registration.services import manage_token, registration_from_token
+from conference.registration.links import manage_token, registration_from_token
+from conference.registration.links import private_page as _private
 
 # A refused sign-up, kept in the (signed) cookie session until the page shows it once:
 # [registration id, session id, reason].

@@ -106,8 +106,8 @@ from conference.papers.services import (
 from conference.papers.storage import disk_error, storage_from_config
 from conference.papers.uploads import UploadTooLarge, download_name, format_size, receive
 from conference.papers.views import bp
-from conference.registration.routes import _private
-from conference.registration.services import registration_from_token
+from conference.registration.links import private_page as _private
+from conference.registration.links import registration_from_token
 from conference.web import pdf_response
 
 # Room for the form's other fields around the file, within one request.

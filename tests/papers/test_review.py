@@ -23,7 +23,7 @@ from conference.papers.review import (
     unassign_reviewer,
 )
 from conference.papers.services import AuthorDetails, CallDetails, CriterionDetails, save_call
-from conference.registration.services import change_status
+from conference.registration.places import change_status
 from tests.factories import give_role, make_user
 from tests.papers.test_services import (
     CLOSES,

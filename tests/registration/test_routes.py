@@ -4,8 +4,9 @@ import re
 
 from sqlalchemy import func, select
 
+from conference.registration.links import manage_token
 from conference.registration.models import Registration
-from conference.registration.services import manage_token, save_question
+from conference.registration.settings import save_question
 from tests.factories import make_category, make_event, make_registration, make_user
 
 

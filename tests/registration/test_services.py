@@ -6,25 +6,26 @@ from sqlalchemy import func, select
 from conference.dbtypes import utcnow
 from conference.errors import NotFound, ValidationError
 from conference.mail.models import OutboxMessage
-from conference.registration.models import Registration
-from conference.registration.services import (
-    AlreadyRegistered,
-    Context,
-    Filters,
-    RegistrationInvalid,
-    add_member,
-    change_status,
+from conference.registration.delegations import add_member
+from conference.registration.links import (
     email_proof,
     emailed_manage_url,
-    filtered_query,
     manage_token,
     manage_url,
-    register,
-    register_or_remind,
     registration_from_token,
-    save_category,
     verify_email,
 )
+from conference.registration.models import Registration
+from conference.registration.places import change_status
+from conference.registration.registering import (
+    AlreadyRegistered,
+    Context,
+    RegistrationInvalid,
+    register,
+    register_or_remind,
+)
+from conference.registration.search import Filters, filtered_query
+from conference.registration.settings import save_category
 from tests.factories import make_category, make_event, make_registration, registration_data
 
 
@@ -288,7 +289,7 @@ def test_search_ignores_diacritics_and_finds_any_script(db):
 
 
 def test_moving_to_a_full_category_waitlists_and_frees_the_old_place(db):
-    from conference.registration.services import move_to_category
+    from conference.registration.places import move_to_category
 
     event = make_event()
     delegate = make_category(event, "Delegate", capacity=1)
@@ -296,7 +297,7 @@ def test_moving_to_a_full_category_waitlists_and_frees_the_old_place(db):
     moving = make_registration(event, delegate)
     waiting = make_registration(event, delegate)
     make_registration(event, speaker)
-    promoted = move_to_category(moving, speaker)
+    promoted = move_to_category(moving, speaker.id)
     db.session.commit()
     assert (moving.category, moving.status) == (speaker, "waitlisted")
     assert promoted == [waiting] and waiting.status == "confirmed"
