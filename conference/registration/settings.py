@@ -36,20 +36,21 @@ def questions_for(event, *, include_inactive: bool = False) -> list[Question]:
     return list(db.session.scalars(query.order_by(Question.position, Question.id)))
 
 
+def _of_event(model, event, row_id, what: str):
+    row = db.session.get(model, row_id)
+    if row is None or row.event_id != event.id:
+        raise NotFound(f"There is no such {what}.")
+    return row
+
+
 def get_category(event, category_id) -> Category:
     """One category of this event, or NotFound."""
-    category = db.session.get(Category, category_id)
-    if category is None or category.event_id != event.id:
-        raise NotFound("There is no such category.")
-    return category
+    return _of_event(Category, event, category_id, "category")
 
 
 def get_question(event, question_id) -> Question:
     """One custom question of this event, or NotFound."""
-    question = db.session.get(Question, question_id)
-    if question is None or question.event_id != event.id:
-        raise NotFound("There is no such question.")
-    return question
+    return _of_event(Question, event, question_id, "question")
 
 
 def _next_position(model, event) -> int:
