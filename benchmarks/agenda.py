@@ -36,7 +36,8 @@ from conference.agenda.models import AgendaSession, Room, Talk, Track
 from conference.agenda.services import publish
 from conference.auth.services import create_user
 from conference.events.services import EventDetails, create_event
-from conference.registration.services import Context, register, save_category
+from conference.registration.registering import Context, register
+from conference.registration.settings import save_category
 from conference.registration.validation import RegistrationData
 
 DAYS, ROOMS, TALKS, TALK_MINUTES = 3, 12, 600, 20

@@ -30,7 +30,8 @@ from conference.extensions import db
 from conference.auth.services import create_user, create_api_token, grant_role
 from conference.badges.services import Signer
 from conference.events.services import EventDetails, create_event
-from conference.registration.services import Context, register, save_category
+from conference.registration.registering import Context, register
+from conference.registration.settings import save_category
 from conference.registration.validation import RegistrationData
 app = create_app()
 with app.app_context():

@@ -33,7 +33,7 @@ from conference import create_app
 from conference.extensions import db
 from conference.auth.services import create_user
 from conference.events.services import EventDetails, create_event
-from conference.registration.services import save_category
+from conference.registration.settings import save_category
 app = create_app()
 with app.app_context():
     user = create_user("bench@example.org", password="bench password 1")

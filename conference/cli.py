@@ -202,7 +202,7 @@ def demo_command(original_dates):
     for account in accounts:
         click.echo(f"  {account.role:<10} {account.email:<24} password: {account.password}")
     from conference.demo import DEMO_CATEGORIES
-    from conference.registration.services import status_counts
+    from conference.registration.search import status_counts
 
     counts = ", ".join(f"{n} {s.replace('_', ' ')}" for s, n in status_counts(event).items() if n)
     click.echo(f"Registrations: {counts}.")

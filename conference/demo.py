@@ -442,7 +442,7 @@ SITE_VISITS = [
 
 def _demo_registration_setup(event) -> None:
     from conference.registration.models import Category, Question
-    from conference.registration.services import save_category, save_question
+    from conference.registration.settings import save_category, save_question
 
     existing = {
         c.name for c in db.session.scalars(select(Category).where(Category.event_id == event.id))
@@ -515,7 +515,7 @@ PRIVACY_POLICY = "\n\n".join(
 def _demo_registrations(event) -> None:
     from conference.demo_data import demo_delegations, demo_individuals
     from conference.registration.models import Category, Delegation, Question, Registration
-    from conference.registration.services import Context, register
+    from conference.registration.registering import Context, register
     from conference.registration.validation import RegistrationData
 
     categories = {

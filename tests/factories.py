@@ -50,7 +50,7 @@ def give_role(event, user, role):
 
 
 def make_category(event, name=None, **values):
-    from conference.registration.services import save_category
+    from conference.registration.settings import save_category
 
     values.setdefault("capacity", None)
     values.setdefault("requires_approval", False)
@@ -81,7 +81,7 @@ def registration_data(category=None, **overrides):
 
 
 def make_registration(event, category, **overrides):
-    from conference.registration.services import Context, register
+    from conference.registration.registering import Context, register
 
     ctx = overrides.pop("ctx", None) or Context()
     registration = register(event, registration_data(category, **overrides), ctx)

@@ -5,8 +5,8 @@ import re
 import pytest
 from sqlalchemy import func, select
 
+from conference.registration.links import manage_token
 from conference.registration.models import Registration
-from conference.registration.services import manage_token
 from tests.api.test_api import bearer
 from tests.api.test_registrations_api import body
 from tests.conftest import log_in

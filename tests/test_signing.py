@@ -19,7 +19,7 @@ from conference.auth.services import password_reset_token, user_from_reset_token
 from conference.badges.services import badge_token, create_key
 from conference.badges.tokens import Claims, TokenError, new_private_key, sign_token, verify_token
 from conference.errors import NotFound, ValidationError
-from conference.registration.services import (
+from conference.registration.links import (
     email_proof,
     manage_token,
     registration_from_token,

@@ -4,9 +4,9 @@ personal calendar, and the organisers' view of sign-ups against capacity."""
 from flask import Response, flash, redirect, render_template, session, url_for
 from flask_login import current_user, login_required
 
-from conference.agenda import routes as shared  # a module, not names: the two import each other
 from conference.agenda.editing import find_session
 from conference.agenda.ics import agenda_ics
+from conference.agenda.routes import event_info, publication_stamp, published
 from conference.agenda.signups import (
     agenda_choices,
     by_day,
@@ -23,11 +23,9 @@ from conference.errors import NotFound, ValidationError
 from conference.events.services import get_event
 from conference.extensions import db
 from conference.formatting import country_name
-from conference.registration import (
-    routes as registration_routes,  # a module, not names: the two import each other
-)
+from conference.pages import private_page as _private
 from conference.registration.exports import to_csv
-from conference.registration.services import manage_token, registration_from_token
+from conference.registration.links import manage_token, registration_from_token
 
 # A refused sign-up, kept in the (signed) cookie session until the page shows it once:
 # [registration id, session id, reason].
@@ -59,7 +57,7 @@ def personal(slug, token):
     db.session.commit()
     choices = agenda_choices(registration)
     refused_id, refusal = _refusal(registration, choices)
-    return registration_routes._private(
+    return _private(
         render_template(
             "agenda/personal/agenda.html",
             event=event,
@@ -109,18 +107,18 @@ def personal_leave(slug, token, session_id):
 def personal_calendar(slug, token):
     event = get_event(slug)
     registration = registration_from_token(event, token)
-    publication = shared.published(event)
+    publication = published(event)
     sessions = {c.id for c in personal_agenda(registration)}
     db.session.commit()
-    info = shared.event_info(event)
+    info = event_info(event)
     body = agenda_ics(
         info,
         publication.snapshot,
         session_ids=sessions,
         name=f"My agenda – {event.title}",
-        **shared.publication_stamp(publication),
+        **publication_stamp(publication),
     )
-    return registration_routes._private(
+    return _private(
         Response(
             body,
             mimetype="text/calendar",

@@ -12,17 +12,9 @@ from conference.errors import ValidationError
 from conference.events.services import get_event
 from conference.extensions import db, limiter
 from conference.registration.models import Registration
-from conference.registration.services import (
-    Context,
-    Filters,
-    RegistrationInvalid,
-    categories_for,
-    filtered_query,
-    get_registration,
-    paginate,
-    questions_for,
-    register_or_remind,
-)
+from conference.registration.registering import Context, RegistrationInvalid, register_or_remind
+from conference.registration.search import Filters, filtered_query, get_registration, paginate
+from conference.registration.settings import categories_for, questions_for
 from conference.registration.validation import (
     PASSPORT_FIELDS,
     PERSONAL_FIELDS,

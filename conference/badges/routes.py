@@ -34,13 +34,9 @@ from conference.errors import NotFound, ValidationError
 from conference.events.services import get_event
 from conference.extensions import db
 from conference.jobs.services import get_job_for, start_job
+from conference.registration.links import registration_from_token
 from conference.registration.models import Registration
-from conference.registration.organiser import _filters
-from conference.registration.services import (
-    filtered_query,
-    get_registration,
-    registration_from_token,
-)
+from conference.registration.search import filtered_query, filters_from_args, get_registration
 from conference.web import pdf_response
 
 
@@ -55,7 +51,7 @@ def _selection(event):
             .order_by(Registration.id)
         )
         return list(db.session.scalars(query))
-    filters = _filters()
+    filters = filters_from_args(request.args)
     filters.status = "confirmed"
     return list(db.session.scalars(filtered_query(event, filters)))
 
@@ -101,7 +97,7 @@ def print_badges(event):
             name = f"{event.slug}-badges-{count}-{options['layout']}.pdf"
             return pdf_response(out.getvalue(), name)
     ids = request.form.getlist("ids")
-    filters = _filters()
+    filters = filters_from_args(request.args)
     filters.status = "confirmed"
     count = len(ids) or db.session.scalar(
         select(db.func.count()).select_from(

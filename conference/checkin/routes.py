@@ -14,7 +14,7 @@ from conference.checkin.services import arrivals, search, session_titles, undo_c
 from conference.checkin.views import bp
 from conference.errors import ValidationError
 from conference.extensions import db
-from conference.registration.services import get_registration
+from conference.registration.search import get_registration
 from conference.web import CONTENT_SECURITY_POLICY, pdf_response
 
 

@@ -697,7 +697,7 @@ def offline_data(event) -> dict:
 
 def search(event, q: str, limit: int = 20) -> list[Registration]:
     """People whose names (any script, no diacritics) match, for a forgotten badge."""
-    from conference.registration.services import Filters, filtered_query
+    from conference.registration.search import Filters, filtered_query
 
     if not (q or "").strip():
         return []

@@ -94,7 +94,7 @@ def link_registrations(paper: Paper) -> None:
 def notify_authors(paper: Paper, template: str, subject: str, **context) -> int:
     """Queue ``templates/mail/<template>`` to the submitter and every author (once per
     address), each with their own management link when they are registered."""
-    from conference.registration.services import emailed_manage_url
+    from conference.registration.links import emailed_manage_url
 
     event = paper.event
     recipients = {paper.submitter.email: (paper.submitter.display_name, paper.submitter)}

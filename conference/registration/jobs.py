@@ -6,7 +6,7 @@ from conference.events.models import Event
 from conference.extensions import db
 from conference.jobs.services import job
 from conference.registration.exports import read_table
-from conference.registration.services import run_import
+from conference.registration.imports import run_import
 
 
 # Restartable: a run cut short committed nothing.

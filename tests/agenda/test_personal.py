@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from conference.agenda.models import AgendaSignup
 from conference.agenda.signups import sign_up
-from conference.registration.services import manage_token
+from conference.registration.links import manage_token
 from tests.agenda.test_signups import build_agenda, signups_of
 from tests.factories import make_category, make_event, make_registration, make_user
 

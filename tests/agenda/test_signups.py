@@ -19,7 +19,7 @@ from conference.agenda.signups import (
 )
 from conference.errors import ValidationError
 from conference.extensions import db as _db
-from conference.registration.services import change_status
+from conference.registration.places import change_status
 from tests.factories import make_category, make_event, make_registration
 
 

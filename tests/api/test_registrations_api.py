@@ -8,8 +8,9 @@ from sqlalchemy import func, select
 from conference.auth.services import create_api_token
 from conference.mail.models import OutboxMessage
 from conference.papers.models import Paper, PaperVersion
+from conference.registration.links import emailed_manage_url, manage_url
 from conference.registration.models import Answer, Registration
-from conference.registration.services import emailed_manage_url, manage_url, save_question
+from conference.registration.settings import save_question
 from tests.factories import give_role, make_category, make_event, make_registration, make_user
 
 RECEIVED = (

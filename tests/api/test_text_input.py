@@ -7,7 +7,7 @@ from sqlalchemy import select
 from conference.auth.services import create_api_token
 from conference.checkin.models import CheckIn, ScanLog
 from conference.registration.models import Registration
-from conference.registration.services import save_question
+from conference.registration.settings import save_question
 from tests.api.test_registrations_api import body
 from tests.factories import give_role, make_category, make_event, make_registration, make_user
 

@@ -5,8 +5,8 @@ import pytest
 
 from conference.auth.services import create_api_token
 from conference.badges.services import badge_token, check_badge
+from conference.registration.links import manage_token
 from conference.registration.models import Registration
-from conference.registration.services import manage_token
 from tests.factories import make_category, make_event, make_registration
 
 

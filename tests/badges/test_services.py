@@ -7,7 +7,7 @@ from conference.badges.services import (
     rotate_key,
     signing_key,
 )
-from conference.registration.services import change_status
+from conference.registration.places import change_status
 from tests.factories import make_category, make_event, make_registration
 
 

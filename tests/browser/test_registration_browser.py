@@ -4,7 +4,7 @@ import time
 from playwright.sync_api import expect
 
 from conference.extensions import db
-from conference.registration.services import save_question
+from conference.registration.settings import save_question
 from tests.factories import make_category, make_event
 
 

@@ -323,7 +323,7 @@ def test_offline_refusals_match_the_server(live_server, door, phone):
     """Offline, the device refuses what the server would: with the same reasons."""
     from conference.badges.services import badge_token, reissue_badge
     from conference.registration.models import Registration
-    from conference.registration.services import change_status
+    from conference.registration.places import change_status
 
     with live_server.app.app_context():
         event = db.session.get(Registration, door.delegate_id).event

@@ -154,7 +154,7 @@ def test_bad_codes_are_refused_and_logged(client, db, door, token, result):
 
 
 def test_truncated_reissued_cancelled_and_foreign_badges_get_their_reasons(client, db, door):
-    from conference.registration.services import change_status
+    from conference.registration.places import change_status
 
     event, delegate, headers = door
     token = badge_token(delegate)

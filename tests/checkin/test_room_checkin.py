@@ -171,7 +171,7 @@ def test_not_signed_up_is_refused_naming_the_session_and_logged(client, rooms):
 
 
 def test_badge_refusals_come_before_the_session_rules(client, rooms):
-    from conference.registration.services import change_status
+    from conference.registration.places import change_status
 
     token = badge_token(rooms["delegate"])
     change_status(rooms["delegate"], "cancel")
@@ -455,7 +455,7 @@ def test_room_mode_offers_only_sessions_of_the_published_agenda(rooms):
 
 
 def test_a_cancelled_delegates_sign_up_is_not_counted_nor_listed(rooms):
-    from conference.registration.services import change_status
+    from conference.registration.places import change_status
 
     event, listed = rooms["event"], rooms["listed"]
     today = utcnow().astimezone(event.tz).date()

@@ -231,8 +231,9 @@ def forget_queue(queue) -> None:
 
 def build_data() -> dict:
     """An event with a small category, BADGES confirmed delegates and an open call."""
+    from conference.registration.links import manage_token
     from conference.registration.models import Registration
-    from conference.registration.services import Context, manage_token, register
+    from conference.registration.registering import Context, register
     from tests.factories import make_category, make_event, make_user, registration_data
     from tests.papers.test_downloads import make_track, open_call, stored_paper
 

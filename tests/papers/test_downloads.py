@@ -21,7 +21,7 @@ from conference.papers.downloads import (
 from conference.papers.storage import storage_from_config
 from conference.papers.submissions import AuthorDetails, SubmissionDetails, submit, withdraw
 from conference.papers.uploads import receive
-from conference.registration.services import Context
+from conference.registration.registering import Context
 from tests.factories import make_category, make_event, make_registration
 from tests.papers.samples import pdf_bytes
 

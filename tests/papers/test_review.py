@@ -26,7 +26,7 @@ from conference.papers.reviewing import (
     submit_review,
 )
 from conference.papers.submissions import AuthorDetails
-from conference.registration.services import change_status
+from conference.registration.places import change_status
 from tests.factories import give_role, make_user
 from tests.papers.test_services import (
     CLOSES,

@@ -19,7 +19,7 @@ from conference.extensions import db as _db
 from conference.papers.assigning import assign_reviewer
 from conference.papers.models import CallForPapers, Paper, PaperVersion, Review
 from conference.papers.views import delegate as delegate_views
-from conference.registration.services import emailed_manage_url, manage_token, manage_url
+from conference.registration.links import emailed_manage_url, manage_token, manage_url
 from tests.factories import give_role, make_user
 from tests.papers.samples import (
     docx_bytes,
@@ -487,7 +487,7 @@ def test_a_co_author_sees_the_paper_through_their_own_link(client, db):
 
 
 def test_registering_with_a_co_authors_address_gives_no_access_to_the_paper(client, db):
-    from conference.registration.services import find_by_email
+    from conference.registration.search import find_by_email
     from tests.registration.test_routes import form_data
 
     event, category, track, call, chien = setting()

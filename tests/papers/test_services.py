@@ -24,7 +24,9 @@ from conference.papers.submissions import (
     submit,
     withdraw,
 )
-from conference.registration.services import Context, change_status, email_proof, verify_email
+from conference.registration.links import email_proof, verify_email
+from conference.registration.places import change_status
+from conference.registration.registering import Context
 from tests.factories import give_role, make_category, make_event, make_registration, make_user
 
 OPENS = datetime(2024, 5, 1, 9, tzinfo=UTC)
@@ -592,7 +594,7 @@ def test_delegates_see_their_own_and_co_authored_papers_only(db):
 
 def test_a_registration_that_took_an_authors_address_and_left_it_gets_no_access(db):
     from conference.papers.authors import papers_visible_to
-    from conference.registration.services import update_registration
+    from conference.registration.registering import update_registration
     from tests.factories import registration_data
 
     event, category, _, submitter = setting()

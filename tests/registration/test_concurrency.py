@@ -7,7 +7,8 @@ from sqlalchemy import select
 
 from conference.extensions import db as _db
 from conference.registration.models import Category, Registration
-from conference.registration.services import change_status, register
+from conference.registration.places import change_status
+from conference.registration.registering import register
 from tests.factories import make_category, make_event, registration_data
 
 

@@ -8,7 +8,7 @@ from openpyxl import load_workbook
 
 from conference.registration.exports import export_rows, to_csv, to_xlsx
 from conference.registration.models import Question
-from conference.registration.services import save_question
+from conference.registration.settings import save_question
 from tests.factories import make_category, make_event, make_registration
 
 FORMULAS = [

@@ -4,8 +4,9 @@ import re
 
 from sqlalchemy import func, select
 
+from conference.registration.links import manage_token
 from conference.registration.models import Registration
-from conference.registration.services import manage_token, save_question
+from conference.registration.settings import save_question
 from tests.factories import make_category, make_event, make_registration, make_user
 
 
@@ -492,3 +493,56 @@ def test_the_link_organisers_see_does_not_verify_the_address(client, db, login):
     client.get(link)
     db.session.refresh(registration)
     assert registration.email_verified_at is None
+
+
+def test_delegate_page_offers_the_visa_letter_once_confirmed(client, db):
+    from conference.registration.places import change_status
+
+    event = make_event()
+    registration = visa_registration(
+        event, make_category(event, "Press", requires_approval=True), db
+    )
+    page = client.get(f"/events/{event.slug}/manage/{manage_token(registration)}").text
+    assert "as soon as your registration is confirmed" in page
+    assert "visa-letter.pdf" not in page
+    change_status(registration, "approve")
+    db.session.commit()
+    page = client.get(f"/events/{event.slug}/manage/{manage_token(registration)}").text
+    assert "visa-letter.pdf" in page
+    assert "as soon as your registration is confirmed" not in page
+
+
+def test_category_times_skipped_by_a_clock_change_are_refused(client, db, login):
+    from conference.registration.models import Category
+
+    event = make_event(timezone="Europe/Berlin", country="DE", city="Berlin")
+    organiser_of(event, login)
+    response = client.post(
+        f"/events/{event.slug}/categories",
+        data={"name": "Delegate", "badge_colour": "#1f4e79", "opens_at": "2031-03-30T02:30"},
+    )
+    assert response.status_code == 422
+    assert "does not exist in Europe/Berlin" in response.text
+    assert db.session.scalar(select(func.count(Category.id))) == 0
+    response = client.post(
+        f"/events/{event.slug}/categories",
+        data={"name": "Delegate", "badge_colour": "#1f4e79", "opens_at": "2031-03-30T03:30"},
+    )
+    assert response.status_code == 302
+    assert db.session.scalar(select(Category.opens_at)).hour == 1  # 03:30 CEST in UTC
+
+
+def test_organiser_cannot_move_a_registration_to_another_events_category(client, db, login):
+    event = make_event()
+    delegate = make_category(event, "Delegate")
+    elsewhere = make_category(make_event(), "Speaker")
+    registration = make_registration(event, delegate)
+    organiser_of(event, login)
+    response = client.post(
+        f"/events/{event.slug}/registrations/{registration.id}/category",
+        data={"category_id": str(elsewhere.id)},
+        follow_redirects=True,
+    )
+    assert "Choose a category of this event." in response.text
+    db.session.refresh(registration)
+    assert registration.category == delegate

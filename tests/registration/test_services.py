@@ -6,25 +6,26 @@ from sqlalchemy import func, select
 from conference.dbtypes import utcnow
 from conference.errors import NotFound, ValidationError
 from conference.mail.models import OutboxMessage
-from conference.registration.models import Registration
-from conference.registration.services import (
-    AlreadyRegistered,
-    Context,
-    Filters,
-    RegistrationInvalid,
-    add_member,
-    change_status,
+from conference.registration.delegations import add_member
+from conference.registration.links import (
     email_proof,
     emailed_manage_url,
-    filtered_query,
     manage_token,
     manage_url,
-    register,
-    register_or_remind,
     registration_from_token,
-    save_category,
     verify_email,
 )
+from conference.registration.models import Registration
+from conference.registration.places import change_status
+from conference.registration.registering import (
+    AlreadyRegistered,
+    Context,
+    RegistrationInvalid,
+    register,
+    register_or_remind,
+)
+from conference.registration.search import Filters, filtered_query
+from conference.registration.settings import save_category
 from tests.factories import make_category, make_event, make_registration, registration_data
 
 
@@ -288,7 +289,7 @@ def test_search_ignores_diacritics_and_finds_any_script(db):
 
 
 def test_moving_to_a_full_category_waitlists_and_frees_the_old_place(db):
-    from conference.registration.services import move_to_category
+    from conference.registration.places import move_to_category
 
     event = make_event()
     delegate = make_category(event, "Delegate", capacity=1)
@@ -296,7 +297,7 @@ def test_moving_to_a_full_category_waitlists_and_frees_the_old_place(db):
     moving = make_registration(event, delegate)
     waiting = make_registration(event, delegate)
     make_registration(event, speaker)
-    promoted = move_to_category(moving, speaker)
+    promoted = move_to_category(moving, speaker.id)
     db.session.commit()
     assert (moving.category, moving.status) == (speaker, "waitlisted")
     assert promoted == [waiting] and waiting.status == "confirmed"
@@ -310,3 +311,163 @@ def test_names_that_badges_cannot_print_are_refused_with_the_characters_named(db
         register(event, registration_data(make_category(event), native_name=name))
     message = caught.value.errors["native_name"][0]
     assert "We cannot print" in message and "U+" in message
+
+
+def passport_registration(event, category, db, *, letter_text="We invite {name}."):
+    from datetime import date
+
+    from conference.registration.validation import PassportData
+
+    event.visa_letter_text = letter_text
+    db.session.commit()
+    return make_registration(
+        event,
+        category,
+        visa_requested=True,
+        passport=PassportData(
+            "HA TRUNG CHIEN", "C1234567", "VN", date(1980, 5, 1), date(2035, 1, 1)
+        ),
+    )
+
+
+def test_visa_letter_is_offered_once_confirmed_and_its_text_written(db):
+    from conference.registration.visa import LetterOffer, letter_offer
+
+    event = make_event()
+    press = make_category(event, "Press", requires_approval=True)
+    registration = passport_registration(event, press, db)
+    assert letter_offer(registration) == LetterOffer.LATER
+    change_status(registration, "approve")
+    assert letter_offer(registration) == LetterOffer.READY
+    event.visa_letter_text = "  "
+    assert letter_offer(registration) == LetterOffer.LATER
+    assert letter_offer(make_registration(event, press)) is None
+
+
+def test_no_visa_letter_is_offered_once_the_passport_details_are_deleted(db):
+    from conference.registration.visa import letter_offer, visa_letter_for
+
+    event = make_event()
+    registration = passport_registration(event, make_category(event, "Delegate"), db)
+    registration.visa = None
+    db.session.flush()
+    assert letter_offer(registration) is None
+    with pytest.raises(ValidationError, match="passport details are deleted"):
+        visa_letter_for(registration)
+
+
+def test_moving_to_a_category_of_another_event_is_refused(db):
+    from conference.registration.places import move_to_category
+
+    event = make_event()
+    delegate = make_category(event, "Delegate")
+    elsewhere = make_category(make_event(), "Delegate")
+    registration = make_registration(event, delegate)
+    for category_id in (elsewhere.id, None, 2**63, "1"):
+        with pytest.raises(ValidationError, match="Choose a category of this event"):
+            move_to_category(registration, category_id)
+    assert registration.category == delegate
+
+
+def test_only_the_head_of_a_delegation_adds_members(db):
+    from conference.registration.delegations import require_head
+
+    event = make_event()
+    category = make_category(event, "Delegate")
+    head = make_registration(event, category, new_delegation_name="Son La")
+    member = add_member(head, registration_data())
+    assert require_head(head) is head
+    with pytest.raises(ValidationError, match="Only the head"):
+        require_head(member)
+    with pytest.raises(ValidationError, match="Only the head"):
+        add_member(member, registration_data())
+
+
+def test_invitation_only_categories_are_visible_with_their_code_only(db):
+    from conference.registration.settings import visible_categories
+
+    event = make_event()
+    public = make_category(event, "Delegate")
+    invited = make_category(event, "Speaker", invitation_code="SPEAK")
+    assert visible_categories(event, None) == [public]
+    assert visible_categories(event, "WRONG") == [public]
+    assert visible_categories(event, "SPEAK") == [public, invited]
+
+
+def test_a_category_or_question_of_another_event_is_not_found(db):
+    from conference.registration.settings import get_category, get_question, save_question
+
+    event, other = make_event(), make_event()
+    category = make_category(other, "Delegate")
+    question = save_question(other, None, label="Diet?", type="short_text")
+    assert get_category(other, category.id) is category
+    with pytest.raises(NotFound):
+        get_category(event, category.id)
+    with pytest.raises(NotFound):
+        get_question(event, question.id)
+
+
+def test_hidden_question_comes_back_when_shown_again(db):
+    from conference.registration.settings import (
+        hide_or_show_question,
+        questions_for,
+        save_question,
+    )
+
+    event = make_event()
+    question = save_question(event, None, label="Diet?", type="short_text")
+    hide_or_show_question(question)
+    assert questions_for(event) == []
+    assert questions_for(event, include_inactive=True) == [question]
+    hide_or_show_question(question)
+    assert questions_for(event) == [question]
+
+
+def test_registration_settings_are_stripped_and_only_those_given_change(db):
+    from conference.registration.settings import save_registration_settings
+
+    event = make_event()
+    event.visa_signatory_name = "Siriporn Chaiyasit"
+    deadline = utcnow() + timedelta(days=3)
+    save_registration_settings(
+        event, edit_deadline=deadline, privacy_policy="  Kept.  ", visa_letter_text=None
+    )
+    assert event.edit_deadline == deadline
+    assert (event.privacy_policy, event.visa_letter_text) == ("Kept.", "")
+    assert event.visa_signatory_name == "Siriporn Chaiyasit"
+
+
+def test_organiser_note_is_plain_text_of_at_most_5000_characters(db):
+    from conference.registration.registering import update_registration
+
+    event = make_event()
+    registration = make_registration(event, make_category(event, "Delegate"))
+    data = registration_data(email=registration.email)
+    update_registration(registration, data, organiser_note="VIP\x00 " + "x" * 6000)
+    assert registration.organiser_note == ""  # only an organiser changes the note
+    update_registration(
+        registration, data, by_organiser=True, organiser_note="VIP\x00 " + "x" * 6000
+    )
+    assert registration.organiser_note.startswith("VIP ")
+    assert len(registration.organiser_note) == 5000
+
+
+def test_a_new_registration_is_linked_to_the_account_given(db):
+    from tests.factories import make_user
+
+    event = make_event()
+    user = make_user()
+    registration = register(
+        event, registration_data(make_category(event, "Delegate")), Context(user_id=user.id)
+    )
+    assert registration.user_id == user.id
+
+
+def test_list_filters_read_from_a_query_string(db):
+    from conference.registration.search import filters_from_args
+
+    filters = filters_from_args({"status": "waitlisted", "category": "7", "country": "vnm"})
+    assert filters == Filters(status="waitlisted", category_id=7, country="vn")
+    assert filters_from_args({"status": "anything"}).status == ""
+    with pytest.raises(ValidationError, match="The category filter"):
+        filters_from_args({"category": "x"})

@@ -43,7 +43,7 @@ from conference.papers.submissions import (
 from conference.papers.uploads import UploadTooLarge, receive
 from conference.papers.views import bp
 from conference.papers.views._common import attach, row_aliases, send_version, storage, version_of
-from conference.registration.services import registration_from_token
+from conference.registration.links import registration_from_token
 
 # Room for the form's other fields around the file, within one request.
 UPLOAD_SLACK = 1024 * 1024

@@ -4,7 +4,8 @@ from flask import Blueprint
 
 bp = Blueprint("registration", __name__)
 
-from conference.registration import (
+from conference.registration.views import (
+    delegate,
     organiser,
-    routes,
+    public,
 )

@@ -1,6 +1,5 @@
 """Organiser pages: registrations, categories, questions, delegations, exports and imports."""
 
-import secrets
 from pathlib import Path
 
 from flask import (
@@ -15,16 +14,15 @@ from flask import (
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
-from conference.agenda.ids import is_id, read_id
 from conference.auth.decorators import event_role_required
 from conference.auth.forms import ConfirmForm
 from conference.errors import NotFound, ValidationError
 from conference.extensions import db
 from conference.formatting import country_name
 from conference.jobs.services import start_job
-from conference.registration import (
-    routes as delegate_routes,  # a module, not names: the two import each other
-)
+from conference.localtime import to_utc, wall_clock
+from conference.pages import attempt, render_form
+from conference.registration.delegations import delegations_for
 from conference.registration.exports import (
     ImportFileError,
     export_rows,
@@ -40,53 +38,61 @@ from conference.registration.forms import (
     build_person_form,
     build_registration_form,
 )
-from conference.registration.models import STATUS_LABELS, Category, Question, Registration
-from conference.registration.services import (
+from conference.registration.imports import claim_upload, keep_upload, preview_import
+from conference.registration.links import manage_url
+from conference.registration.models import Registration
+from conference.registration.places import (
     TRANSITIONS,
-    Context,
-    Filters,
-    RegistrationInvalid,
+    actions_for,
     bulk_change,
-    categories_for,
     change_status,
-    delegations_for,
-    delete_visa_data,
-    filtered_query,
-    get_registration,
-    manage_url,
     move_to_category,
+)
+from conference.registration.registering import Context, register, update_registration
+from conference.registration.search import (
+    filtered_query,
+    filters_from_args,
+    get_registration,
     paginate,
-    preview_import,
+    status_counts,
+)
+from conference.registration.settings import (
+    EVENT_TEXTS,
+    categories_for,
+    get_category,
+    get_question,
+    hide_or_show_question,
     questions_for,
-    register,
     save_category,
     save_question,
-    status_counts,
-    update_registration,
-    visa_letter_for,
+    save_registration_settings,
 )
 from conference.registration.views import bp
-from conference.text import strip_controls
+from conference.registration.views._common import attempt_registration, registration_form_data
+from conference.registration.visa import delete_visa_data, visa_letter_for
 from conference.web import external_url, pdf_response, safe_next
 
 PER_PAGE = 50
+CATEGORY_FIELDS = (
+    "name",
+    "description",
+    "capacity",
+    "requires_approval",
+    "invitation_code",
+    "badge_colour",
+)
+CATEGORY_TIMES = ("opens_at", "closes_at")
 
 
-def _filters() -> Filters:
-    args = request.args
-    return Filters(
-        status=args.get("status", "") if args.get("status") in STATUS_LABELS else "",
-        category_id=read_id(args.get("category"), "category", "The category filter"),
-        country=(args.get("country") or "")[:2],
-        delegation_id=read_id(args.get("delegation"), "delegation", "The delegation filter"),
-        q=(args.get("q") or "")[:100],
-    )
+def _flash_promoted(promoted) -> None:
+    for other in promoted:
+        flash(f"{other.display_name} moved up from the waiting list.", "info")
 
 
 @bp.get("/events/<slug>/registrations/")
 @event_role_required("organiser")
 def registrations(event):
-    filters = _filters()
+    filters = filters_from_args(request.args)
     items, total, pages, page = paginate(
         filtered_query(event, filters), request.args.get("page", 1, type=int), PER_PAGE
     )
@@ -117,11 +123,12 @@ def bulk(event):
     elif not ids:
         flash("Tick the registrations to change first.", "warning")
     else:
-        done, problems = bulk_change(event, ids, action)
-        db.session.commit()
-        flash(f"{done} registration(s): {action} done; e-mails are on their way.", "success")
-        for problem in problems[:10]:
-            flash(problem, "warning")
+        with attempt() as done:
+            changed, problems = bulk_change(event, ids, action)
+        if done:
+            flash(f"{changed} registration(s): {action} done; e-mails are on their way.", "success")
+            for problem in problems[:10]:
+                flash(problem, "warning")
     return redirect(safe_next(request.form.get("back"), url_for(".registrations", slug=event.slug)))
 
 
@@ -131,28 +138,18 @@ def add_registration(event):
     questions = questions_for(event)
     form = build_registration_form(questions, categories_for(event), delegations_for(event))
     if form.validate_on_submit():
-        try:
-            registration = register(
-                event,
-                form.registration_data(),
-                Context(
-                    source="organiser",
-                    by_organiser=True,
-                    notify=bool(request.form.get("send_email")),
-                ),
-            )
-        except RegistrationInvalid as exc:
-            db.session.rollback()
-            delegate_routes.attach_errors(form, exc.errors)
-        else:
-            db.session.commit()
+        context = Context(
+            source="organiser", by_organiser=True, notify=bool(request.form.get("send_email"))
+        )
+        with attempt_registration(form) as done:
+            registration = register(event, form.registration_data(), context)
+        if done:
             flash(
                 f"{registration.display_name} is registered ({registration.status_label}).",
                 "success",
             )
             return redirect(url_for(".registration", slug=event.slug, rid=registration.id))
-    status = 422 if form.errors or form.form_errors else 200
-    return render_template("registration/organiser/new.html", event=event, form=form), status
+    return render_form("registration/organiser/new.html", form, event=event)
 
 
 @bp.get("/events/<slug>/registrations/<int:rid>")
@@ -167,7 +164,7 @@ def registration(event, rid):
         questions=questions_for(event, include_inactive=True),
         form=ConfirmForm(),
         categories=categories_for(event),
-        actions=[a for a, (allowed, _, _) in TRANSITIONS.items() if found.status in allowed],
+        actions=actions_for(found),
     )
 
 
@@ -176,47 +173,34 @@ def registration(event, rid):
 def edit_registration(event, rid):
     found = get_registration(event, rid)
     questions = questions_for(event)
-    if request.method == "POST":
-        form = build_person_form(questions)
-        if form.validate_on_submit():
-            try:
-                update_registration(found, form.registration_data(), by_organiser=True)
-            except RegistrationInvalid as exc:
-                db.session.rollback()
-                delegate_routes.attach_errors(form, exc.errors)
-            else:
-                note = strip_controls(request.form.get("organiser_note") or "", multiline=True)
-                found.organiser_note = note[:5000]
-                db.session.commit()
-                flash("Saved.", "success")
-                return redirect(url_for(".registration", slug=event.slug, rid=rid))
-    else:
-        form = build_person_form(
-            questions, formdata=None, data=delegate_routes.registration_form_data(found)
-        )
-    status = 422 if form.errors or form.form_errors else 200
-    return render_template(
-        "registration/organiser/edit.html", event=event, r=found, form=form
-    ), status
+    if request.method == "GET":
+        form = build_person_form(questions, formdata=None, data=registration_form_data(found))
+        return render_form("registration/organiser/edit.html", form, event=event, r=found)
+    form = build_person_form(questions)
+    if form.validate_on_submit():
+        with attempt_registration(form) as done:
+            update_registration(
+                found,
+                form.registration_data(),
+                by_organiser=True,
+                organiser_note=request.form.get("organiser_note") or "",
+            )
+        if done:
+            flash("Saved.", "success")
+            return redirect(url_for(".registration", slug=event.slug, rid=rid))
+    return render_form("registration/organiser/edit.html", form, event=event, r=found)
 
 
 @bp.post("/events/<slug>/registrations/<int:rid>/status")
 @event_role_required("organiser")
 def set_status(event, rid):
     found = get_registration(event, rid)
-    form = ConfirmForm()
-    action = request.form.get("action", "")
-    if form.validate_on_submit():
-        try:
-            promoted = change_status(found, action)
-        except ValidationError as exc:
-            db.session.rollback()
-            flash(exc.message, "danger")
-        else:
-            db.session.commit()
+    if ConfirmForm().validate_on_submit():
+        with attempt() as done:
+            promoted = change_status(found, request.form.get("action", ""))
+        if done:
             flash(f"Done: {found.display_name} is now {found.status_label.lower()}.", "success")
-            for other in promoted:
-                flash(f"{other.display_name} moved up from the waiting list.", "info")
+            _flash_promoted(promoted)
     return redirect(url_for(".registration", slug=event.slug, rid=rid))
 
 
@@ -224,20 +208,16 @@ def set_status(event, rid):
 @event_role_required("organiser")
 def set_category(event, rid):
     found = get_registration(event, rid)
-    category_id = request.form.get("category_id", type=int)
-    category = db.session.get(Category, category_id) if is_id(category_id) else None
     if ConfirmForm().validate_on_submit():
-        if category is None or category.event_id != event.id:
-            flash("Choose a category of this event.", "danger")
-        else:
-            promoted = move_to_category(found, category)
-            db.session.commit()
+        with attempt() as done:
+            promoted = move_to_category(found, request.form.get("category_id", type=int))
+        if done:
             flash(
-                f"{found.display_name} is now {category.name} ({found.status_label.lower()}).",
+                f"{found.display_name} is now {found.category.name} "
+                f"({found.status_label.lower()}).",
                 "success",
             )
-            for other in promoted:
-                flash(f"{other.display_name} moved up from the waiting list.", "info")
+            _flash_promoted(promoted)
     return redirect(url_for(".registration", slug=event.slug, rid=rid))
 
 
@@ -246,7 +226,9 @@ def set_category(event, rid):
 def export(event, fmt):
     if fmt not in ("csv", "xlsx"):
         raise NotFound("Exports are CSV or XLSX.")
-    query = filtered_query(event, _filters()).options(selectinload(Registration.answers))
+    query = filtered_query(event, filters_from_args(request.args)).options(
+        selectinload(Registration.answers)
+    )
     registrations = db.session.scalars(query).all()
     rows = export_rows(event, registrations, questions_for(event, include_inactive=True))
     name = f"{event.slug}-registrations.{fmt}"
@@ -282,10 +264,7 @@ def import_registrations(event):
         else:
             preview = preview_import(event, rows)
             if not any(row.errors for row in preview):
-                # Keep the file until the organiser confirms; nothing is imported yet.
-                token = secrets.token_urlsafe(16)
-                suffix = ".xlsx" if content[:4] == b"PK\x03\x04" else ".csv"
-                (_import_dir() / f"{event.id}-{token}{suffix}").write_bytes(content)
+                token = keep_upload(_import_dir(), event, content)
     status = 422 if form.file.errors or (preview and any(r.errors for r in preview)) else 200
     return render_template(
         "registration/organiser/import.html",
@@ -300,31 +279,15 @@ def import_registrations(event):
 @bp.post("/events/<slug>/registrations/import/<token>")
 @event_role_required("organiser")
 def confirm_import(event, token):
-    if (
-        not ConfirmForm().validate_on_submit()
-        or not token.replace("-", "").replace("_", "").isalnum()
-    ):
+    if not ConfirmForm().validate_on_submit():
         raise ValidationError("The import form expired; upload the file again.")
-    matches = [
-        path
-        for path in _import_dir().glob(f"{event.id}-{token}.*")
-        if path.suffix in (".csv", ".xlsx")
-    ]
-    if not matches:
-        raise ValidationError(
-            "This import was done already, or has expired; upload the file again."
-        )
-    path = matches[0]
-    rows = read_table(path.name, path.read_bytes())
-    # Renamed first, so the same file cannot be imported twice.
-    claimed = path.with_name(path.name + ".importing")
-    path.rename(claimed)
+    path, count = claim_upload(_import_dir(), event, token)
     record = start_job(
         "registration.import",
-        f"Import of {len(rows)} registrations into {event.title}",
+        f"Import of {count} registrations into {event.title}",
         user=current_user,
         event_id=event.id,
-        path=str(claimed),
+        path=str(path),
         send_emails=bool(request.form.get("send_emails")),
         done_url=url_for(".registrations", slug=event.slug),
     )
@@ -335,84 +298,47 @@ def confirm_import(event, token):
 # Categories, questions, settings, delegations ---------------------------------------
 
 
-def _local(event, moment):
-    return (
-        moment.replace(tzinfo=None) if moment is None else event.local(moment).replace(tzinfo=None)
-    )
-
-
 @bp.route("/events/<slug>/categories", methods=["GET", "POST"])
 @bp.route("/events/<slug>/categories/<int:cid>", methods=["GET", "POST"])
 @event_role_required("organiser")
 def categories(event, cid=None):
-    category = None
-    if cid is not None:
-        category = db.session.get(Category, cid)
-        if category is None or category.event_id != event.id:
-            raise NotFound("There is no such category.")
+    category = get_category(event, cid) if cid is not None else None
     if category is not None and request.method == "GET":
-        form = CategoryForm(
-            formdata=None,
-            obj=category,
-            data={
-                "opens_at": _local(event, category.opens_at) if category.opens_at else None,
-                "closes_at": _local(event, category.closes_at) if category.closes_at else None,
-            },
-        )
+        times = {name: wall_clock(getattr(category, name), event.tz) for name in CATEGORY_TIMES}
+        form = CategoryForm(formdata=None, obj=category, data=times)
     else:
         form = CategoryForm()
     if form.validate_on_submit():
-        values = {
-            name: form[name].data
-            for name in (
-                "name",
-                "description",
-                "capacity",
-                "requires_approval",
-                "invitation_code",
-                "badge_colour",
-            )
-        }
-        for name in ("opens_at", "closes_at"):
-            moment = form[name].data
-            values[name] = moment.replace(tzinfo=event.tz) if moment else None
-        try:
+        values = {name: form[name].data for name in CATEGORY_FIELDS}
+        with attempt(form, field="name") as done:
+            for name in CATEGORY_TIMES:
+                values[name] = to_utc(form[name].data, event.tz, field=name)
             saved = save_category(event, category, **values)
-        except ValidationError as exc:
-            db.session.rollback()
-            form[exc.field or "name"].errors.append(exc.message)
-        else:
-            db.session.commit()
+        if done:
             flash(f"The category “{saved.name}” is saved.", "success")
             return redirect(url_for(".categories", slug=event.slug))
-    status = 422 if form.errors else 200
-    return render_template(
+    return render_form(
         "registration/organiser/categories.html",
+        form,
         event=event,
-        form=form,
         category=category,
         categories=categories_for(event),
         register_url=external_url("registration.register_form", slug=event.slug),
-    ), status
+    )
 
 
 @bp.route("/events/<slug>/questions", methods=["GET", "POST"])
 @bp.route("/events/<slug>/questions/<int:qid>", methods=["GET", "POST"])
 @event_role_required("organiser")
 def questions(event, qid=None):
-    question = None
-    if qid is not None:
-        question = db.session.get(Question, qid)
-        if question is None or question.event_id != event.id:
-            raise NotFound("There is no such question.")
+    question = get_question(event, qid) if qid is not None else None
     if question is not None and request.method == "GET":
-        form = QuestionForm(
-            formdata=None, obj=question, data={"choices": "\n".join(question.choices)}
-        )
+        choices = "\n".join(question.choices)
+        form = QuestionForm(formdata=None, obj=question, data={"choices": choices})
     else:
         form = QuestionForm()
     if form.validate_on_submit():
-        try:
+        with attempt(form, field="label") as done:
             saved = save_question(
                 event,
                 question,
@@ -422,68 +348,55 @@ def questions(event, qid=None):
                 required=form.required.data,
                 choices=(form.choices.data or "").splitlines(),
             )
-        except ValidationError as exc:
-            db.session.rollback()
-            form[exc.field or "label"].errors.append(exc.message)
-        else:
-            db.session.commit()
+        if done:
             flash(f"The question “{saved.label}” is saved.", "success")
             return redirect(url_for(".questions", slug=event.slug))
-    return render_template(
+    return render_form(
         "registration/organiser/questions.html",
+        form,
         event=event,
-        form=form,
         question=question,
         questions=questions_for(event, include_inactive=True),
         toggle_form=ConfirmForm(),
-    ), 422 if form.errors else 200
+    )
 
 
 @bp.post("/events/<slug>/questions/<int:qid>/toggle")
 @event_role_required("organiser")
 def toggle_question(event, qid):
-    question = db.session.get(Question, qid)
-    if question is None or question.event_id != event.id:
-        raise NotFound("There is no such question.")
+    question = get_question(event, qid)
     if ConfirmForm().validate_on_submit():
-        question.active = not question.active
-        db.session.commit()
-        flash(
-            f"“{question.label}” is {'shown again' if question.active else 'hidden'}; "
-            "answers given so far are kept.",
-            "info",
-        )
+        with attempt() as done:
+            hide_or_show_question(question)
+        if done:
+            flash(
+                f"“{question.label}” is {'shown again' if question.active else 'hidden'}; "
+                "answers given so far are kept.",
+                "info",
+            )
     return redirect(url_for(".questions", slug=event.slug))
 
 
 @bp.route("/events/<slug>/registration-settings", methods=["GET", "POST"])
 @event_role_required("organiser")
 def settings(event):
-    form = (
-        SettingsForm(
-            obj=event,
-            data={
-                "edit_deadline": _local(event, event.edit_deadline) if event.edit_deadline else None
-            },
-        )
-        if request.method == "GET"
-        else SettingsForm()
-    )
+    if request.method == "GET":
+        deadline = wall_clock(event.edit_deadline, event.tz)
+        form = SettingsForm(obj=event, data={"edit_deadline": deadline})
+    else:
+        form = SettingsForm()
     if form.validate_on_submit():
-        deadline = form.edit_deadline.data
-        event.edit_deadline = deadline.replace(tzinfo=event.tz) if deadline else None
-        for name in (
-            "privacy_policy",
-            "visa_letter_text",
-            "visa_signatory_name",
-            "visa_signatory_title",
-        ):
-            setattr(event, name, (form[name].data or "").strip())
-        db.session.commit()
-        flash("Registration settings saved.", "success")
-        return redirect(url_for(".settings", slug=event.slug))
-    return render_template(
-        "registration/organiser/settings.html", event=event, form=form, delete_form=ConfirmForm()
+        with attempt(form) as done:
+            save_registration_settings(
+                event,
+                edit_deadline=to_utc(form.edit_deadline.data, event.tz, field="edit_deadline"),
+                **{name: form[name].data for name in EVENT_TEXTS},
+            )
+        if done:
+            flash("Registration settings saved.", "success")
+            return redirect(url_for(".settings", slug=event.slug))
+    return render_form(
+        "registration/organiser/settings.html", form, event=event, delete_form=ConfirmForm()
     )
 
 
@@ -491,13 +404,9 @@ def settings(event):
 @event_role_required("organiser")
 def delete_visa(event):
     if ConfirmForm().validate_on_submit():
-        try:
+        with attempt() as done:
             count = delete_visa_data(event)
-        except ValidationError as exc:
-            db.session.rollback()
-            flash(exc.message, "danger")
-        else:
-            db.session.commit()
+        if done:
             current_app.logger.info(
                 "%s deleted %d passport records of %s", current_user.email, count, event.slug
             )

@@ -1,0 +1,198 @@
+"""Places and the waiting list: taking and giving back places, status changes, promotion.
+
+Places are counted in ``Category.places_taken`` and taken by one conditional UPDATE
+(``... WHERE capacity IS NULL OR places_taken < capacity``), so two requests at the same
+moment can never both take the last place, on PostgreSQL or SQLite; a CHECK constraint
+refuses an oversold category in any case.
+"""
+
+from sqlalchemy import select, update
+
+from conference.agenda.ids import is_id
+from conference.dbtypes import utcnow
+from conference.errors import NotFound, ValidationError
+from conference.extensions import db
+from conference.registration.emails import notify
+from conference.registration.models import (
+    HOLDS_PLACE,
+    STATUS_LABELS,
+    Category,
+    Registration,
+    RegistrationStatus,
+)
+from conference.registration.search import get_registration
+
+Status = RegistrationStatus
+ENDED = (Status.CANCELLED, Status.REJECTED)  # no place, no waiting: a registration that ended
+
+
+def take_place(category: Category) -> bool:
+    """Take one place atomically; False when the category is full."""
+    result = db.session.execute(
+        update(Category)
+        .where(
+            Category.id == category.id,
+            (Category.capacity.is_(None)) | (Category.places_taken < Category.capacity),
+        )
+        .values(places_taken=Category.places_taken + 1)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.expire(category, ["places_taken"])
+    return result.rowcount == 1
+
+
+def release_place(category: Category) -> None:
+    """Give one place back."""
+    db.session.execute(
+        update(Category)
+        .where(Category.id == category.id, Category.places_taken > 0)
+        .values(places_taken=Category.places_taken - 1)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.expire(category, ["places_taken"])
+
+
+def status_with_place(category: Category) -> RegistrationStatus:
+    """The status of a registration that has just taken a place in this category."""
+    return Status.PENDING_APPROVAL if category.requires_approval else Status.CONFIRMED
+
+
+# action: (the statuses it applies to, the status it leads to, the e-mail it sends);
+# no target status: the registration takes a place if there is one.
+TRANSITIONS = {
+    "approve": ({Status.PENDING_APPROVAL}, Status.CONFIRMED, "approved"),
+    "reject": (
+        {Status.PENDING_APPROVAL, Status.CONFIRMED, Status.WAITLISTED},
+        Status.REJECTED,
+        "rejected",
+    ),
+    "cancel": (
+        {Status.PENDING_APPROVAL, Status.CONFIRMED, Status.WAITLISTED},
+        Status.CANCELLED,
+        "cancelled",
+    ),
+    "promote": ({Status.WAITLISTED}, None, "promoted"),
+    "restore": (set(ENDED), None, None),
+}
+
+
+def actions_for(registration: Registration) -> list[str]:
+    """The status changes an organiser can make to this registration."""
+    return [a for a, (allowed, _, _) in TRANSITIONS.items() if registration.status in allowed]
+
+
+def change_status(registration: Registration, action: str, *, notify_delegate=True) -> list:
+    """Apply an action; returns the registrations promoted from the waiting list as a result."""
+    if action not in TRANSITIONS:
+        raise ValidationError(f"Unknown action {action!r}.")
+    allowed, target, mail_kind = TRANSITIONS[action]
+    if registration.status not in allowed:
+        raise ValidationError(
+            f"A registration that is {STATUS_LABELS[registration.status].lower()} "
+            f"cannot be {'restored' if action == 'restore' else action + 'd'}."
+        )
+    category = registration.category
+    held = registration.holds_place
+    if target is None:  # promote or restore: needs a place, or the waiting list
+        if take_place(category):
+            target = status_with_place(category)
+        elif action == "promote":
+            raise ValidationError(
+                f"{category.name} is full ({category.capacity} places). "
+                "Raise its capacity first, or cancel someone."
+            )
+        else:
+            target = Status.WAITLISTED
+        held = False  # the place just taken is accounted for already
+        if action == "restore":
+            mail_kind = "promoted" if target in HOLDS_PLACE else "waitlisted"
+            if target in HOLDS_PLACE and not category.requires_approval:
+                mail_kind = "confirmed"
+    registration.status = target
+    registration.status_changed_at = utcnow()
+    registration.waitlisted_at = utcnow() if target == Status.WAITLISTED else None
+    if held and target not in HOLDS_PLACE:
+        release_place(category)
+    db.session.flush()
+    if notify_delegate and mail_kind:
+        notify(registration, mail_kind)
+    promoted = []
+    if held and target not in HOLDS_PLACE:
+        promoted = promote_from_waiting_list(category)
+    return promoted
+
+
+def promote_from_waiting_list(category: Category) -> list[Registration]:
+    """Fill free places from the waiting list, first come first served, with e-mails."""
+    promoted = []
+    while True:
+        candidate = db.session.scalar(
+            select(Registration)
+            .where(
+                Registration.category_id == category.id,
+                Registration.status == Status.WAITLISTED,
+            )
+            .order_by(Registration.waitlisted_at, Registration.id)
+            .limit(1)
+            .with_for_update(skip_locked=True)
+        )
+        if candidate is None or not take_place(category):
+            return promoted
+        candidate.status = status_with_place(category)
+        candidate.status_changed_at = utcnow()
+        candidate.waitlisted_at = None
+        db.session.flush()
+        notify(candidate, "promoted")
+        promoted.append(candidate)
+
+
+def move_to_category(registration: Registration, category_id) -> list:
+    """An organiser moves a registration to another category (by id) of the same event;
+    any other id is refused.
+
+    The old place is given back (and goes to that category's waiting list); in the new
+    category the registration takes a place, or joins its waiting list, like a new one.
+    """
+    category = db.session.get(Category, category_id) if is_id(category_id) else None
+    if category is None or category.event_id != registration.event_id:
+        raise ValidationError("Choose a category of this event.", field="category_id")
+    old = registration.category
+    if category.id == old.id:
+        return []
+    held = registration.holds_place
+    if registration.status in ENDED:
+        registration.category = category
+        db.session.flush()
+        return []
+    if take_place(category):
+        registration.status = status_with_place(category)
+        registration.waitlisted_at = None
+    else:
+        registration.status = Status.WAITLISTED
+        registration.waitlisted_at = utcnow()
+    registration.status_changed_at = utcnow()
+    registration.category = category
+    if held:
+        release_place(old)
+    db.session.flush()
+    notify(registration, "updated")
+    return promote_from_waiting_list(old) if held else []
+
+
+def cancel_by_delegate(registration: Registration) -> list:
+    """The delegate cancels through their link."""
+    return change_status(registration, "cancel")
+
+
+def bulk_change(event, ids, action: str) -> tuple[int, list[str]]:
+    """Apply an action to many registrations; returns (done, problems)."""
+    done, problems = 0, []
+    for registration_id in ids:
+        try:
+            registration = get_registration(event, int(registration_id))
+            change_status(registration, action)
+        except (ValidationError, NotFound, ValueError) as exc:
+            problems.append(f"#{registration_id}: {getattr(exc, 'message', exc)}")
+        else:
+            done += 1
+    return done, problems
