@@ -1,7 +1,10 @@
 // Dates and times as the scanner shows them: in the event's time zone, not the device's.
 
-/** The event-local day, day label and times of moments, for an IANA time zone. */
-export function eventClock(zone) {
+/**
+ * The event-local day, day label and times of moments, for an IANA time zone; ``now``
+ * tells the present moment (the device's clock unless a test fixes it).
+ */
+export function eventClock(zone, now = () => new Date()) {
   const formatter = (options) => {
     try {
       return new Intl.DateTimeFormat("en-GB", { timeZone: zone || undefined, ...options });
@@ -33,12 +36,12 @@ export function eventClock(zone) {
     return clockFormat.format(date);
   }
 
-  /** "09:02", or "28 Oct 09:02" when not on the day of ``now``; "" for no date. */
-  function when(iso, now = new Date()) {
+  /** "09:02", or "28 Oct 09:02" when not on the day of ``today``; "" for no date. */
+  function when(iso, today = now()) {
     const date = new Date(iso);
     if (Number.isNaN(date.getTime())) return "";
     const clock = time(date);
-    return eventDay(date) === eventDay(now) ? clock : `${dateFormat.format(date)} ${clock}`;
+    return eventDay(date) === eventDay(today) ? clock : `${dateFormat.format(date)} ${clock}`;
   }
 
   return { zone, eventDay, dayLabel, time, when };
