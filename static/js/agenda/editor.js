@@ -95,6 +95,16 @@ function clearTargets() {
   }
 }
 
+/** Let the dragged item drop on ``target``, marked with ``className`` (the only one marked). */
+function accept(event, target, className) {
+  event.preventDefault();
+  event.dataTransfer.dropEffect = "move";
+  if (!target.classList.contains(className)) {
+    clearTargets();
+    target.classList.add(className);
+  }
+}
+
 function editGrid(grid) {
   let dragging = null; // {type: "session"|"talk", element}
 
@@ -150,12 +160,7 @@ function editGrid(grid) {
     if (dragging.type === "session") {
       const cell = event.target.closest("td.slot");
       if (!cell) return;
-      event.preventDefault();
-      event.dataTransfer.dropEffect = "move";
-      if (!cell.classList.contains("drop-target")) {
-        clearTargets();
-        cell.classList.add("drop-target");
-      }
+      accept(event, cell, "drop-target");
       const starts = startsAt(cell, event.clientY);
       const minutes = number(dragging.element.getAttribute("data-minutes")) || 0;
       const title = dragging.element.querySelector(".session-title").textContent;
@@ -164,12 +169,7 @@ function editGrid(grid) {
     } else {
       const block = event.target.closest(".session-block");
       if (!block) return;
-      event.preventDefault();
-      event.dataTransfer.dropEffect = "move";
-      if (!block.classList.contains("talk-target")) {
-        clearTargets();
-        block.classList.add("talk-target");
-      }
+      accept(event, block, "talk-target");
       say(`Drop to place the talk last in “${block.querySelector(".session-title").textContent}”.`);
     }
   });

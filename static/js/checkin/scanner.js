@@ -8,7 +8,7 @@ import { modeOf, sessionLabel } from "./rooms.js";
 import { searchLocal } from "./search.js";
 import { Store } from "./store.js";
 import { ed25519Supported, KeyRing, verifyOffline } from "./token.js";
-import { chosenPersonVerdict, offlineAnswer, offlineSession } from "./verdict.js";
+import { chosenPersonVerdict, offlineAnswer, offlineSession, screen } from "./verdict.js";
 
 const root = document.getElementById("scanner");
 const cfg = root.dataset;
@@ -419,16 +419,9 @@ async function syncQueue() {
 
 // The screen -------------------------------------------------------------------------------
 
-function view(colour, verdict, detail, registration, extra = {}) {
-  return {
-    colour,
-    verdict,
-    detail,
-    registration,
-    warning: extra.warning || "",
-    offline: extra.offline || "",
-    at: new Date(),
-  };
+/** A screen (verdict.js) as shown now. */
+function view(...what) {
+  return { ...screen(...what), at: new Date() };
 }
 
 const ICONS = { green: "✓", amber: "!", red: "✕" };

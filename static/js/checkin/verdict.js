@@ -25,7 +25,8 @@ function arrivedBeforeOffline(data, personId, day, clock) {
   return arrived && Boolean(data.generated_at) && clock.eventDay(new Date(data.generated_at)) === day;
 }
 
-function answer(colour, verdict, detail, registration, extra = {}) {
+/** What the scanner shows for a scan: {colour, verdict, detail, registration, warning, offline}. */
+export function screen(colour, verdict, detail, registration, extra = {}) {
   return {
     colour,
     verdict,
@@ -33,9 +34,12 @@ function answer(colour, verdict, detail, registration, extra = {}) {
     registration,
     warning: extra.warning || "",
     offline: extra.offline || "",
-    queue: Boolean(extra.queue),
-    markSeen: Boolean(extra.markSeen),
   };
+}
+
+function answer(colour, verdict, detail, registration, extra = {}) {
+  const shown = screen(colour, verdict, detail, registration, extra);
+  return { ...shown, queue: Boolean(extra.queue), markSeen: Boolean(extra.markSeen) };
 }
 
 /**
