@@ -16,6 +16,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from conference.agenda.ids import id_or_none
+from conference.assets import worker_assets
 from conference.auth.decorators import event_role_required
 from conference.auth.forms import ConfirmForm
 from conference.badges.forms import PrintForm
@@ -216,5 +217,9 @@ def own_badge(slug, token):
 @bp.get("/events/<slug>/manage/<token>/badge-sw.js")
 def own_badge_worker(slug, token):
     get_event(slug)
-    script = render_template("badges/badge-sw.js")
+    script = render_template(
+        "badges/badge-sw.js",
+        page=url_for(".own_badge", slug=slug, token=token),
+        **worker_assets("badges/mine.html"),
+    )
     return Response(script, mimetype="text/javascript", headers={"Cache-Control": "no-cache"})

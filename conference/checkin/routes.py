@@ -6,6 +6,7 @@ from flask import Response, flash, jsonify, redirect, render_template, request, 
 from flask_login import current_user
 from sqlalchemy import select
 
+from conference.assets import worker_assets
 from conference.auth.decorators import event_role_required
 from conference.auth.forms import ConfirmForm
 from conference.badges.services import reissue_badge, render_badges_for
@@ -45,7 +46,7 @@ def scanner(event):
 def scanner_worker(slug):
     # Public on purpose: it is static code; the data it caches needs the staff session.
     return Response(
-        render_template("checkin/scanner-sw.js"),
+        render_template("checkin/scanner-sw.js", **worker_assets("checkin/scanner.html")),
         mimetype="text/javascript",
         headers={
             "Cache-Control": "no-cache",

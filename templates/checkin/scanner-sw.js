@@ -1,30 +1,11 @@
 // The check-in scanner's service worker: keeps the scanner page and everything it loads, so
 // the page opens again when the venue network is down. The page itself keeps the data
 // (IndexedDB) and the queue of scans; API calls pass straight through to the network.
-const CACHE = "checkin-scanner-v4";
-const ASSETS = [
-  "{{ url_for('static', filename='vendor/bootstrap-5.3.9/css/bootstrap.min.css') }}",
-  "{{ url_for('static', filename='vendor/bootstrap-5.3.9/js/bootstrap.bundle.min.js') }}",
-  "{{ url_for('static', filename='css/app.css') }}",
-  "{{ url_for('static', filename='css/fonts.css') }}",
-  // Names in Thai, Lao, Khmer and Burmese on a scanner phone without those fonts, offline.
-{%- for script in ("Thai", "Lao", "Khmer", "Myanmar") %}{% for weight in ("Regular", "Bold") %}
-  "{{ url_for('static', filename='fonts/noto/NotoSans' ~ script ~ '-' ~ weight ~ '.ttf') }}",
-{%- endfor %}{% endfor %}
-  "{{ url_for('static', filename='css/checkin.css') }}",
-  "{{ url_for('static', filename='js/app.js') }}",
-  "{{ url_for('static', filename='favicon.svg') }}",
-  "{{ url_for('static', filename='js/checkin/scanner.js') }}",
-  "{{ url_for('static', filename='js/checkin/camera.js') }}",
-  "{{ url_for('static', filename='js/checkin/feedback.js') }}",
-  "{{ url_for('static', filename='js/checkin/rooms.js') }}",
-  "{{ url_for('static', filename='js/checkin/search.js') }}",
-  "{{ url_for('static', filename='js/checkin/store.js') }}",
-  "{{ url_for('static', filename='js/checkin/token.js') }}",
-  "{{ url_for('static', filename='vendor/barcode-detector-3.2.2/ponyfill.js') }}",
-  "{{ url_for('static', filename='vendor/barcode-detector-3.2.2/zxing-exported.js') }}",
-  "{{ url_for('static', filename='vendor/zxing-wasm-3.1.3/zxing_reader.wasm') }}",
-];
+// The route fills in what the scanner page loads (conference/assets.py finds it from the
+// page's templates) and a version that changes with those files' contents: a new file is
+// never missing offline, and a changed one is fetched again under a new cache name.
+const CACHE = "checkin-scanner-{{ version }}";
+const ASSETS = "{{ assets | join(' ') }}".split(" ");
 const STATIC_PREFIX = "{{ url_for('static', filename='') }}";
 const VENDOR_PREFIX = "{{ url_for('static', filename='vendor/') }}";
 const NETWORK_TIMEOUT_MS = 4000;
@@ -35,7 +16,7 @@ function pageUrl() {
 
 /** A response worth keeping: a real 200 from here, not a redirect to the sign-in page. */
 function keepable(response) {
-  return response && response.ok && response.type === "basic" && !response.redirected;
+  return response?.ok && response.type === "basic" && !response.redirected;
 }
 
 async function store(request, response) {
@@ -76,8 +57,7 @@ self.addEventListener("activate", (event) => {
 
 /** The network, within a few seconds; else the last copy kept. */
 async function networkFirst(request, cacheKey) {
-  const fromCache = () =>
-    caches.match(cacheKey || request, { ignoreVary: true, ignoreSearch: !!cacheKey });
+  const fromCache = () => caches.match(cacheKey || request, { ignoreVary: true, ignoreSearch: !!cacheKey });
   try {
     const response = await Promise.race([
       fetch(request),

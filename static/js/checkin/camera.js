@@ -52,8 +52,8 @@ export class Camera {
 
   async detectorReady() {
     if (!this.detector) {
-      this.detector = (await nativeDetector())
-        || (await vendoredDetector(this.options.moduleUrl, this.options.wasmUrl));
+      this.detector =
+        (await nativeDetector()) || (await vendoredDetector(this.options.moduleUrl, this.options.wasmUrl));
     }
     return this.detector;
   }
@@ -61,7 +61,7 @@ export class Camera {
   /** Start the rear camera and scan until stop(); rejects with a message for the user. */
   async start() {
     if (this.running) return;
-    if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
+    if (!navigator.mediaDevices?.getUserMedia) {
       throw new Error("This browser cannot use the camera here (it needs https).");
     }
     let detector;
@@ -121,7 +121,7 @@ export class Camera {
   stop() {
     clearTimeout(this.timer);
     this.timer = null;
-    if (this.stream) this.stream.getTracks().forEach((track) => track.stop());
+    for (const track of this.stream?.getTracks() || []) track.stop();
     this.stream = null;
     this.video.srcObject = null;
     this.lastCode = null;

@@ -2,8 +2,14 @@
 // Green: a short rising chirp; amber: two level beeps; red: a long low buzz.
 
 const TONES = {
-  green: [{ f: 880, t: 0, d: 0.09 }, { f: 1320, t: 0.1, d: 0.12 }],
-  amber: [{ f: 620, t: 0, d: 0.14 }, { f: 620, t: 0.22, d: 0.14 }],
+  green: [
+    { f: 880, t: 0, d: 0.09 },
+    { f: 1320, t: 0.1, d: 0.12 },
+  ],
+  amber: [
+    { f: 620, t: 0, d: 0.14 },
+    { f: 620, t: 0.22, d: 0.14 },
+  ],
   red: [{ f: 180, t: 0, d: 0.5, type: "square" }],
 };
 const VIBRATION = { green: [90], amber: [120, 90, 120], red: [400, 120, 400] };
@@ -24,7 +30,11 @@ export class Feedback {
 
   play(colour) {
     if (navigator.vibrate) {
-      try { navigator.vibrate(VIBRATION[colour] || 0); } catch { /* not allowed yet */ }
+      try {
+        navigator.vibrate(VIBRATION[colour] || 0);
+      } catch {
+        /* not allowed yet */
+      }
     }
     const ctx = this.context;
     if (this.muted || !ctx || ctx.state !== "running") return;

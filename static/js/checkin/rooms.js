@@ -35,7 +35,7 @@ export function sessionNotTodayMessage(title, day, time, zone) {
  * ``eventDay`` and ``dayLabel`` turn a Date into the event-local YYYY-MM-DD and its words.
  */
 export function sessionDayRefusal(session, scannedAt, { eventDay, dayLabel, zone }) {
-  if (!session || !session.starts_at) return null;
+  if (!session?.starts_at) return null;
   const starts = new Date(session.starts_at);
   if (Number.isNaN(starts.getTime()) || eventDay(starts) === eventDay(scannedAt)) return null;
   return {
@@ -50,7 +50,7 @@ export function sessionDayRefusal(session, scannedAt, { eventDay, dayLabel, zone
  * list of sign-ups is refused, as the server would refuse someone missing from its own.
  */
 export function roomRefusal(session, personId) {
-  if (!session || !session.signed_up_only) return null;
+  if (!session?.signed_up_only) return null;
   if ((session.signed_up || []).includes(personId)) return null;
   return { result: "not_signed_up", message: notSignedUpMessage(session.title) };
 }

@@ -2,11 +2,13 @@
 // when it can and answers on its own when it cannot (verified offline, queued, synced later).
 
 import { Camera } from "./camera.js";
+import { eventClock } from "./clock.js";
 import { Feedback } from "./feedback.js";
-import { modeOf, roomRefusal, sessionDayRefusal, sessionLabel } from "./rooms.js";
+import { modeOf, sessionLabel } from "./rooms.js";
 import { searchLocal } from "./search.js";
 import { Store } from "./store.js";
-import { KeyRing, ed25519Supported, verdictForRegistration, verifyOffline } from "./token.js";
+import { ed25519Supported, KeyRing, verifyOffline } from "./token.js";
+import { chosenPersonVerdict, offlineAnswer, offlineSession, screen } from "./verdict.js";
 
 const root = document.getElementById("scanner");
 const cfg = root.dataset;
@@ -45,37 +47,8 @@ const camera = new Camera(field("video"), (text) => scanToken(text), {
 
 // Time, in the event's time zone ------------------------------------------------
 
-function formatter(options) {
-  try {
-    return new Intl.DateTimeFormat("en-GB", { timeZone: cfg.timezone || undefined, ...options });
-  } catch {
-    return new Intl.DateTimeFormat("en-GB", options); // unknown zone: the device's
-  }
-}
-const dayParts = formatter({ year: "numeric", month: "2-digit", day: "2-digit" });
-const clockFormat = formatter({ hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
-const dateFormat = formatter({ day: "numeric", month: "short" });
-const longDayParts = formatter({ weekday: "long", day: "numeric", month: "long" });
-
-/** The event-local day of a moment, as YYYY-MM-DD. */
-function eventDay(date) {
-  const parts = Object.fromEntries(dayParts.formatToParts(date).map((p) => [p.type, p.value]));
-  return `${parts.year}-${parts.month}-${parts.day}`;
-}
-
-/** "Wednesday 30 October": the event-local day of a moment, as the server words it. */
-function dayLabel(date) {
-  const parts = Object.fromEntries(longDayParts.formatToParts(date).map((p) => [p.type, p.value]));
-  return `${parts.weekday} ${parts.day} ${parts.month}`;
-}
-
-/** "09:02", or "28 Oct 09:02" when not today. */
-function when(iso) {
-  const date = new Date(iso);
-  if (Number.isNaN(date.getTime())) return "";
-  const clock = clockFormat.format(date);
-  return eventDay(date) === eventDay(new Date()) ? clock : `${dateFormat.format(date)} ${clock}`;
-}
+const clock = eventClock(cfg.timezone);
+const { eventDay, when } = clock;
 
 function uuid() {
   if (crypto.randomUUID) return crypto.randomUUID();
@@ -185,8 +158,8 @@ function setData(data, savedAt) {
   for (const key of data.keys || []) state.keyRing.cryptoKey(key).catch(() => {});
   const count = (data.registrations || []).length;
   field("data-status").textContent =
-    `Offline list: ${count} ${count === 1 ? "person" : "people"}, updated ${when(state.dataSavedAt)}.`
-    + (state.ed25519 ? "" : " This browser cannot check badge signatures offline: update it.");
+    `Offline list: ${count} ${count === 1 ? "person" : "people"}, updated ${when(state.dataSavedAt)}.` +
+    (state.ed25519 ? "" : " This browser cannot check badge signatures offline: update it.");
   renderModes();
   root.dataset.offlineReady = "1";
 }
@@ -278,12 +251,22 @@ async function viewForAnswer(answer, body) {
   const b = answer.body;
   if (status === 201 && b.result === "ok") {
     await markSeen(b.registration, b.checked_in_at, b.station, body.session_id);
-    return view("green", "Checked in", `${when(b.checked_in_at)} · ${b.station || state.station}`, b.registration);
+    return view(
+      "green",
+      "Checked in",
+      `${when(b.checked_in_at)} · ${b.station || state.station}`,
+      b.registration,
+    );
   }
   if (status === 200 && b.result === "already_checked_in") {
     if (!b.first_checked_in_at) return view("amber", "Already checked in", b.message || "", b.registration);
     await markSeen(b.registration, b.first_checked_in_at, b.station, body.session_id);
-    return view("amber", "Already checked in", `at ${when(b.first_checked_in_at)} at ${b.station}`, b.registration);
+    return view(
+      "amber",
+      "Already checked in",
+      `at ${when(b.first_checked_in_at)} at ${b.station}`,
+      b.registration,
+    );
   }
   if (status === 401 || sessionProblem(answer)) {
     setSignedOut(true);
@@ -296,7 +279,12 @@ async function viewForAnswer(answer, body) {
   const verdict = REFUSALS[b.code || b.result];
   if (verdict) return view("red", verdict, b.message, b.registration || null);
   // 422 (the badge is refused), 400 (the scan itself is malformed), 404 ...
-  return view("red", "Refused", b.message || `The server refused this scan (${status}).`, b.registration || null);
+  return view(
+    "red",
+    "Refused",
+    b.message || `The server refused this scan (${status}).`,
+    b.registration || null,
+  );
 }
 
 // Final refusals (never sent again) with a headline of their own; the message says why.
@@ -309,81 +297,47 @@ const REFUSALS = {
   client_ref_conflict: "Not recorded", // 409: this scan's reference named another scan
 };
 
+/** The device's own answer (verdict.js), with what it needs looked up: the badge's
+ * signature, the person in the offline list, this device's earlier check-ins. */
 async function answerOffline(body) {
-  const offlineNote = state.signedOut
-    ? "Checked on this device: sign in again to send it."
-    : "Checked on this device (offline): sent when the network returns.";
-  if (!state.data) {
-    return view("red", "Cannot check", "This device has no offline list yet: connect it to the network once.", null);
+  const data = state.data;
+  let check = null;
+  if (data && body.token && state.ed25519) {
+    check = await verifyOffline(body.token, data, state.byId, state.keyRing);
+  } else if (data && !body.token) {
+    check = chosenPersonVerdict(state.byId.get(body.registration_id));
   }
-  let verdict;
-  if (body.token) {
-    if (!state.ed25519) {
-      return view("red", "Cannot check", "This browser cannot verify badges offline (no Ed25519): update it or reconnect.", null);
-    }
-    verdict = await verifyOffline(body.token, state.data, state.byId, state.keyRing);
-  } else {
-    const person = state.byId.get(body.registration_id);
-    verdict = person ? verdictForRegistration(person) : { result: "invalid", message: "This person is not in this device's list.", registration: null };
+  let seen = null;
+  if (check?.result === "ok" && state.store) {
+    const day = eventDay(new Date(body.scanned_at));
+    const personId = check.registration.id;
+    seen = await state.store.seen(cfg.event, day, personId, body.session_id).catch(() => null);
   }
-  const session = body.session_id ? offlineSession(body.session_id) : null;
-  if (verdict.result === "unknown" || verdict.result === "ok") {
-    const person = verdict.registration;
-    const offline = { offline: "Checked on this device (offline)." };
-    // The session's day from the device's list, else from the remembered mode (a list of
-    // another day does not hold it): the server refuses a session of another day too.
-    const remembered = state.mode && state.mode.id === body.session_id ? state.mode : null;
-    const wrongDay = sessionDayRefusal(session || remembered, new Date(body.scanned_at), {
-      eventDay,
-      dayLabel,
-      zone: cfg.timezone,
-    });
-    if (wrongDay) return view("red", "Not today", wrongDay.message, person, offline);
-    const refused = roomRefusal(session, person ? person.id : verdict.registrationId);
-    if (refused) return view("red", "Not signed up", refused.message, person, offline);
-  }
-  if (verdict.result === "unknown") {
-    await queue(body, "green");
-    return view("green", "Checked in", `${when(body.scanned_at)} · ${state.station}`, null, {
-      warning: `A genuine badge (registration ${verdict.registrationId}) not yet in this device's list from ${when(state.dataSavedAt)}: check the person's ID.`,
-      offline: offlineNote,
-    });
-  }
-  if (verdict.result !== "ok") {
-    return view("red", "Refused", verdict.message, verdict.registration, { offline: "Checked on this device (offline)." });
-  }
-  const person = verdict.registration;
-  const day = eventDay(new Date(body.scanned_at));
-  const seen = state.store ? await state.store.seen(cfg.event, day, person.id, body.session_id).catch(() => null) : null;
-  let arrived;
-  if (body.session_id) {
-    arrived = session ? (session.checked_in || []).includes(person.id) : false;
-  } else {
-    arrived = (state.data.checked_in_today || []).some((x) => (typeof x === "object" ? x.registration_id : x) === person.id)
-      && state.data.generated_at && eventDay(new Date(state.data.generated_at)) === day;
-  }
-  let result;
-  const extra = { offline: offlineNote };
-  if (body.session_id && !session) {
-    extra.warning = "This session is not in this device's list: sign-ups not checked.";
-  }
-  if (seen) {
-    result = view("amber", "Already checked in", `at ${when(seen.at)} at ${seen.station}`, person, extra);
-  } else if (arrived) {
-    const before = body.session_id ? "before this device went offline" : "earlier today (before this device went offline)";
-    result = view("amber", "Already checked in", before, person, extra);
-  } else {
-    await markSeen(person, body.scanned_at, state.station, body.session_id);
-    result = view("green", "Checked in", `${when(body.scanned_at)} · ${state.station}`, person, extra);
-  }
-  await queue(body, result.colour);
-  return result;
+  const decided = offlineAnswer(
+    {
+      body,
+      data,
+      check,
+      ed25519: state.ed25519,
+      seen,
+      mode: state.mode,
+      station: state.station,
+      savedAt: state.dataSavedAt,
+      signedOut: state.signedOut,
+    },
+    clock,
+  );
+  if (decided.markSeen) await markSeen(decided.registration, body.scanned_at, state.station, body.session_id);
+  if (decided.queue) await queue(body, decided.colour);
+  return view(decided.colour, decided.verdict, decided.detail, decided.registration, decided);
 }
 
 async function markSeen(registration, at, station, sessionId = null) {
   if (!registration || !state.store || !at) return;
   const day = eventDay(new Date(at));
-  await state.store.markSeen(cfg.event, day, registration.id, at, station || state.station, sessionId).catch(() => {});
+  await state.store
+    .markSeen(cfg.event, day, registration.id, at, station || state.station, sessionId)
+    .catch(() => {});
 }
 
 async function queue(body, colour) {
@@ -400,7 +354,10 @@ async function sync() {
   try {
     const run = () => syncQueue();
     // One tab at a time sends the queue, so no scan is sent twice at once.
-    if (navigator.locks) await navigator.locks.request(`checkin-sync:${cfg.event}`, { ifAvailable: true }, (lock) => (lock ? run() : null));
+    if (navigator.locks)
+      await navigator.locks.request(`checkin-sync:${cfg.event}`, { ifAvailable: true }, (lock) =>
+        lock ? run() : null,
+      );
     else await run();
   } finally {
     state.syncing = false;
@@ -433,7 +390,12 @@ async function syncQueue() {
     renderConnection();
     if (status === 201 || status === 200) {
       if (b.registration) {
-        await markSeen(b.registration, b.checked_in_at || b.first_checked_in_at, b.station, item.body.session_id);
+        await markSeen(
+          b.registration,
+          b.checked_in_at || b.first_checked_in_at,
+          b.station,
+          item.body.session_id,
+        );
       }
       await state.store.delete("queue", item.client_ref);
     } else {
@@ -443,7 +405,12 @@ async function syncQueue() {
       await state.store.put("queue", {
         ...item,
         state: "refused",
-        answer: { status, result: b.result || "", message: b.message || "", name: b.registration ? b.registration.name : "" },
+        answer: {
+          status,
+          result: b.result || "",
+          message: b.message || "",
+          name: b.registration ? b.registration.name : "",
+        },
       });
     }
     await renderQueue();
@@ -452,8 +419,9 @@ async function syncQueue() {
 
 // The screen -------------------------------------------------------------------------------
 
-function view(colour, verdict, detail, registration, extra = {}) {
-  return { colour, verdict, detail, registration, warning: extra.warning || "", offline: extra.offline || "", at: new Date() };
+/** A screen (verdict.js) as shown now. */
+function view(...what) {
+  return { ...screen(...what), at: new Date() };
 }
 
 const ICONS = { green: "✓", amber: "!", red: "✕" };
@@ -503,7 +471,13 @@ function hideResult() {
 
 function remember(v) {
   const r = v.registration || {};
-  state.history.unshift({ colour: v.colour, verdict: v.verdict, name: r.name || "", detail: v.detail, at: v.at });
+  state.history.unshift({
+    colour: v.colour,
+    verdict: v.verdict,
+    name: r.name || "",
+    detail: v.detail,
+    at: v.at,
+  });
   state.history.length = Math.min(state.history.length, 8);
   const list = field("history");
   list.replaceChildren(
@@ -512,7 +486,7 @@ function remember(v) {
       li.dataset.colour = h.colour;
       const time = document.createElement("span");
       time.className = "scanner-history-time";
-      time.textContent = clockFormat.format(h.at);
+      time.textContent = clock.time(h.at);
       const what = document.createElement("span");
       what.textContent = `${h.verdict}${h.name ? ` — ${h.name}` : ""}`;
       const detail = document.createElement("span");
@@ -602,10 +576,6 @@ function showModeChoice(value = null) {
   select.value = value ?? (mode ? String(mode.id) : "");
 }
 
-function offlineSession(id) {
-  return ((state.data && state.data.sessions) || []).find((s) => s.id === id) || null;
-}
-
 /** The header says, at a glance, what a scan checks people in for. */
 function renderMode() {
   const button = field("mode");
@@ -614,17 +584,20 @@ function renderMode() {
   root.dataset.mode = mode ? `session:${mode.id}` : "day";
   field("mode-kind").textContent = mode ? `Room: ${mode.title}` : "Entrance (day)";
   field("mode-detail").textContent = mode
-    ? [mode.time, mode.room, mode.signed_up_only ? "signed-up delegates only" : "open to all"].filter(Boolean).join(" · ")
+    ? [mode.time, mode.room, mode.signed_up_only ? "signed-up delegates only" : "open to all"]
+        .filter(Boolean)
+        .join(" · ")
     : "Door check-in: once per delegate per day";
 }
 
 /** Today's sessions in the dialog's list; a remembered session no longer today is dropped. */
 function renderModes() {
-  const sessions = (state.data && state.data.sessions) || [];
+  const sessions = state.data?.sessions || [];
   let gone = null;
-  const today = state.data && state.data.generated_at && eventDay(new Date(state.data.generated_at)) === eventDay(new Date());
+  const today =
+    state.data?.generated_at && eventDay(new Date(state.data.generated_at)) === eventDay(new Date());
   if (state.mode && today) {
-    const current = offlineSession(state.mode.id);
+    const current = offlineSession(state.data, state.mode.id);
     // Yesterday's session, or one taken off the agenda: never scan into it by mistake.
     if (!current) gone = state.mode.title;
     saveMode(current ? modeOf(current) : null); // its time, room or rule may have changed
@@ -719,7 +692,8 @@ function resultItem(r) {
   const meta = document.createElement("span");
   meta.className = "scanner-result-meta";
   const status = r.status && r.status !== "confirmed" ? ` · ${r.status.replace(/_/g, " ")}` : "";
-  meta.textContent = [r.category, r.delegation, r.country_name || r.country].filter(Boolean).join(" · ") + status;
+  meta.textContent =
+    [r.category, r.delegation, r.country_name || r.country].filter(Boolean).join(" · ") + status;
   who.append(meta);
   const button = document.createElement("button");
   button.type = "button";
@@ -773,12 +747,16 @@ wedge.addEventListener("keydown", (event) => {
 });
 wedge.addEventListener("blur", () => setTimeout(() => focusWedge(), 0));
 // A scanner types wherever the focus is: if that is not a text field, send it to the wedge.
-document.addEventListener("keydown", (event) => {
-  if (event.ctrlKey || event.metaKey || event.altKey || event.key.length !== 1 || event.key === " ") return;
-  if (typing(document.activeElement) || document.activeElement === wedge) return;
-  if (field("station-dialog").open) return;
-  wedge.focus({ preventScroll: true });
-}, true);
+document.addEventListener(
+  "keydown",
+  (event) => {
+    if (event.ctrlKey || event.metaKey || event.altKey || event.key.length !== 1 || event.key === " ") return;
+    if (typing(document.activeElement) || document.activeElement === wedge) return;
+    if (field("station-dialog").open) return;
+    wedge.focus({ preventScroll: true });
+  },
+  true,
+);
 
 // Wiring -----------------------------------------------------------------------------------
 
@@ -815,7 +793,7 @@ field("station-form").addEventListener("submit", (event) => {
   }
   saveStation(name);
   const id = Number(field("mode-select").value) || null;
-  const chosen = id && offlineSession(id);
+  const chosen = id && offlineSession(state.data, id);
   if (chosen) saveMode(modeOf(chosen));
   else if (!id) saveMode(null); // else: the remembered session, kept as it is
   feedback.unlock();
@@ -847,7 +825,7 @@ async function startCamera(asked) {
     if (!asked) {
       // Without a tap, start only where the camera is already allowed (no prompt out of the blue).
       const permission = await navigator.permissions?.query({ name: "camera" }).catch(() => null);
-      if (!permission || permission.state !== "granted") return;
+      if (permission?.state !== "granted") return;
     }
     message.textContent = "Starting the camera…";
     await camera.start();
@@ -889,7 +867,10 @@ async function registerWorker() {
     root.dataset.worker = "ready";
   } catch (error) {
     root.dataset.worker = "failed";
-    console.warn("The scanner's service worker could not be registered: the page will not reload offline.", error);
+    console.warn(
+      "The scanner's service worker could not be registered: the page will not reload offline.",
+      error,
+    );
   }
 }
 
@@ -904,7 +885,8 @@ async function start() {
     state.store = await Store.open();
   } catch (error) {
     console.error("IndexedDB unavailable", error);
-    field("data-status").textContent = "This browser keeps nothing on the device (private window?): offline scans cannot wait to sync.";
+    field("data-status").textContent =
+      "This browser keeps nothing on the device (private window?): offline scans cannot wait to sync.";
   }
   if (state.store) {
     const saved = await state.store.offlineData(cfg.event).catch(() => null);

@@ -1,18 +1,9 @@
 // Finding a person by name on the device (offline), in any script, diacritics ignored:
 // "chien" finds "Chiến", "da nang" finds "Đà Nẵng", "สมชาย" finds "สมชาย ใจดี".
-// Both sides are folded here the same way, so the server's own folding (its "search"
+// Both sides are folded the same way (../fold.js), so the server's own folding (its "search"
 // field) may differ in detail without missing anyone.
 
-const EXTRA = { "đ": "d", "Đ": "d", "ł": "l", "Ł": "l", "ø": "o", "Ø": "o", "ı": "i", "ß": "ss", "æ": "ae", "Æ": "ae", "œ": "oe", "Œ": "oe" };
-
-/** Lower case, compatibility-normalised, without combining marks. */
-export function fold(text) {
-  return (text || "")
-    .normalize("NFKD")
-    .replace(/[đĐłŁøØıßæÆœŒ]/g, (ch) => EXTRA[ch])
-    .replace(/\p{M}+/gu, "")
-    .toLowerCase();
-}
+import { fold } from "../fold.js";
 
 function haystack(r) {
   return fold([r.search, r.name, r.native_name, r.delegation, r.organisation].filter(Boolean).join(" "));
@@ -27,13 +18,16 @@ export function searchLocal(registrations, query, limit = 20) {
     if (!r._haystack) r._haystack = haystack(r);
     if (!words.every((w) => r._haystack.includes(w))) continue;
     const name = fold(`${r.name} ${r.native_name || ""}`);
-    const score = words.reduce((s, w) => s + (new RegExp(`(^|\\s)${escape(w)}`, "u").test(name) ? 2 : name.includes(w) ? 1 : 0), 0);
+    const score = words.reduce(
+      (s, w) => s + (new RegExp(`(^|\\s)${escapeRegExp(w)}`, "u").test(name) ? 2 : name.includes(w) ? 1 : 0),
+      0,
+    );
     scored.push([score, r]);
   }
   scored.sort((a, b) => b[0] - a[0] || a[1].name.localeCompare(b[1].name));
   return scored.slice(0, limit).map(([, r]) => r);
 }
 
-function escape(text) {
+function escapeRegExp(text) {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }

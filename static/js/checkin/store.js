@@ -99,7 +99,9 @@ export class Store {
 
   // One record per check-in scope: the day (entrance) or a session (room) on that day.
   static seenKey(event, day, registrationId, sessionId) {
-    return sessionId ? `${event}|${day}|session:${sessionId}|${registrationId}` : `${event}|${day}|${registrationId}`;
+    return sessionId
+      ? `${event}|${day}|session:${sessionId}|${registrationId}`
+      : `${event}|${day}|${registrationId}`;
   }
 
   seen(event, day, registrationId, sessionId = null) {

@@ -87,7 +87,10 @@ export function readClaims(token) {
   if (raw.length - at > SIGNATURE_BYTES) throw new TokenError("invalid", MESSAGES.notBadge);
   const [keyId, eventId, registrationId, reissue] = numbers;
   return {
-    keyId, eventId, registrationId, reissue,
+    keyId,
+    eventId,
+    registrationId,
+    reissue,
     signed: raw.slice(0, at),
     signature: raw.slice(at),
   };
