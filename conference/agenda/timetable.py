@@ -169,14 +169,19 @@ class Timetable:
 
     def utc_offset(self, day: date) -> str:
         """'UTC+07:00' on that day (it changes with daylight saving time)."""
-        offset = datetime(day.year, day.month, day.day, 12, tzinfo=self.tz).strftime("%z")
-        return f"UTC{offset[:3]}:{offset[3:]}"
+        return utc_offset(day, self.tz)
 
     def room_by_id(self, room_id: int | None) -> Room | None:
         return next((r for r in self.rooms if r.id == room_id), None)
 
     def track_named(self, name: str) -> Track | None:
         return next((t for t in self.tracks if t.name == name), None)
+
+
+def utc_offset(day: date, tz: ZoneInfo) -> str:
+    """'UTC+07:00': the zone's offset at noon on that day (it changes with daylight saving)."""
+    offset = datetime(day.year, day.month, day.day, 12, tzinfo=tz).strftime("%z")
+    return f"UTC{offset[:3]}:{offset[3:]}"
 
 
 def _parse(value: str, tz: ZoneInfo) -> datetime:

@@ -35,9 +35,9 @@ from sqlalchemy import func, select
 from werkzeug.exceptions import RequestEntityTooLarge
 from wtforms import FieldList, FormField
 
-from conference.agenda.editing import tracks_of
 from conference.agenda.ids import read_id
-from conference.agenda.services import latest_publication
+from conference.agenda.publishing import latest_publication
+from conference.agenda.rooms import tracks_of
 from conference.auth.decorators import event_role_required
 from conference.auth.forms import ConfirmForm
 from conference.auth.models import User

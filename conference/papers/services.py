@@ -16,11 +16,11 @@ from sqlalchemy import exists, or_, select, update
 from sqlalchemy.orm import selectinload
 
 from conference.agenda.models import Track
-from conference.agenda.services import to_utc
 from conference.dbtypes import utcnow
 from conference.errors import NotFound, PermissionDenied, ValidationError
 from conference.extensions import db
 from conference.formatting import format_datetime
+from conference.localtime import to_utc
 from conference.mail.services import queue_templated_mail
 from conference.papers.filetypes import DEFAULT_KINDS, KINDS
 from conference.papers.models import (
@@ -127,13 +127,13 @@ def save_call(event, details: CallDetails) -> CallForPapers:
     Criteria can be renamed or reweighted only while no review is in: scores already given
     would otherwise be read against a different scale. Descriptions may always change.
     """
-    opens = to_utc(event, details.opens_at, "opens_at")
-    closes = to_utc(event, details.closes_at, "closes_at")
+    opens = to_utc(details.opens_at, event.tz, field="opens_at")
+    closes = to_utc(details.closes_at, event.tz, field="closes_at")
     if closes <= opens:
         raise ValidationError("The call must close after it opens.", field="closes_at")
     edit_deadline = None
     if details.edit_deadline is not None:
-        edit_deadline = to_utc(event, details.edit_deadline, "edit_deadline")
+        edit_deadline = to_utc(details.edit_deadline, event.tz, field="edit_deadline")
         if edit_deadline < closes:
             raise ValidationError(
                 "The deadline for new versions cannot be before the call closes.",

@@ -6,9 +6,10 @@ from datetime import datetime
 import pytest
 from sqlalchemy import func, select
 
-from conference.agenda import editing
+from conference.agenda import talks
 from conference.agenda.models import AgendaSession, Room, Talk
-from conference.agenda.services import SessionDetails, latest_publication, save_session
+from conference.agenda.publishing import latest_publication
+from conference.agenda.sessions import SessionDetails, save_session
 from tests.factories import PASSWORD, give_role, make_category, make_event, make_registration
 
 
@@ -375,7 +376,7 @@ def test_a_presenter_from_another_event_is_refused_on_the_talk_form(client, db, 
 def test_overlapping_talks_are_refused_on_the_talk_form(client, db, login):
     event = make_event()
     _, _, _, parallel, talk, waiting = setup_agenda(db, event)
-    editing.place_talk(event, waiting, parallel.id)
+    talks.place_talk(event, waiting, parallel.id)
     db.session.commit()
     login(organiser_of(event))
     response = client.post(
@@ -623,10 +624,10 @@ def test_the_session_page_needs_as_many_queries_for_many_talks_as_for_one(client
         ),
     )
     for n in range(6):
-        editing.save_talk(
+        talks.save_talk(
             event,
             None,
-            editing.TalkDetails(
+            talks.TalkDetails(
                 title=f"Talk {n}",
                 duration_minutes=10,
                 presenter_ids=(

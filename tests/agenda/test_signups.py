@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from conference.agenda.models import AgendaSession, AgendaSignup, Room, Talk
-from conference.agenda.services import publish
+from conference.agenda.publishing import publish
 from conference.agenda.signups import (
     by_day,
     cancel_signup,
@@ -252,8 +252,7 @@ def test_a_cancelled_registration_gives_its_places_back(db):
 
 
 def test_places_taken_are_counted_once_for_the_editor_and_for_delegates(db):
-    from conference.agenda.services import load_agenda
-    from conference.agenda.signups import taken_by_session
+    from conference.agenda.draft import load_agenda, taken_by_session
 
     a = build_agenda(lotus_capacity=5)
     staying, leaving, other = (make_registration(a.event, a.category) for _ in range(3))

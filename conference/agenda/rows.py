@@ -1,0 +1,35 @@
+"""How the editor's services find an event's rows and tidy what organisers type for them.
+
+Ids come from outside (forms, JSON bodies, URLs): anything that cannot be an id finds
+nothing, and a row of another event is as good as none.
+"""
+
+from conference.agenda.ids import is_id
+from conference.errors import ValidationError
+from conference.extensions import db
+
+
+def get_by_id(model, row_id):
+    """The row of ``model`` with this id, or None (also for a value that cannot be an id:
+    10**20, a float, a bool, a string)."""
+    return db.session.get(model, row_id) if is_id(row_id) else None
+
+
+def of_event(event, row):
+    """``row`` if it belongs to ``event``, else None."""
+    return row if row is not None and row.event_id == event.id else None
+
+
+def one_line(text: str | None) -> str:
+    """A name or title as one line: runs of white space become one space, none at the ends."""
+    return " ".join((text or "").split())
+
+
+def checked_title(text: str | None, what: str) -> str:
+    """A session's or talk's title as one line; refused when empty or too long."""
+    title = one_line(text)
+    if not title:
+        raise ValidationError(f"Give the {what} a title.", field="title")
+    if len(title) > 300:
+        raise ValidationError("The title can be at most 300 characters.", field="title")
+    return title
