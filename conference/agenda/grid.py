@@ -14,7 +14,7 @@ from sqlalchemy.orm import selectinload
 from conference.agenda.models import AgendaSession
 from conference.agenda.sessions import STEP_MINUTES
 from conference.extensions import db
-from conference.localtime import day_bounds
+from conference.localtime import day_bounds, to_local
 
 
 @dataclass
@@ -93,13 +93,13 @@ def build_grid(day: date, tz, rooms, sessions, step: int = STEP_MINUTES) -> Grid
             column.append([top, bottom, [s]])
 
     def stamp(moment: datetime) -> str:
-        return f"{moment.astimezone(tz):%Y-%m-%dT%H:%M}"
+        return f"{to_local(moment, tz):%Y-%m-%dT%H:%M}"
 
     rows = []
     starts_of = {room_id: {g[0]: g for g in groups[room_id]} for room_id, _, _ in columns}
     covered: dict = {room_id: 0 for room_id, _, _ in columns}  # rows still under a cell
     for n, moment in enumerate(times):
-        local = moment.astimezone(tz)
+        local = to_local(moment, tz)
         row = GridRow(stamp(moment), f"{local:%H:%M}" if local.minute % 30 == 0 else "")
         for room_id, _, _ in columns:
             group = starts_of[room_id].get(n)

@@ -11,6 +11,7 @@ from conference.agenda.models import AgendaPublication, AgendaSession, Talk
 from conference.errors import NotFound, ValidationError
 from conference.extensions import db
 from conference.localtime import to_local
+from conference.mail.services import queue_templated_mail
 from conference.registration.models import Registration
 from conference.web import external_url
 
@@ -176,8 +177,6 @@ def publish(event, user=None) -> AgendaPublication:
     """Publish the draft; refused while hard conflicts remain, and when nothing changed
     since the latest version. Presenters of moved talks are told their new time and room
     by e-mail."""
-    from conference.mail.services import queue_templated_mail
-
     # One publication at a time per event: on PostgreSQL a second organiser publishing at
     # the same moment waits here, then finds this version (SQLite serialises writers, and
     # the unique (event, version) refuses a duplicate; the route explains that).

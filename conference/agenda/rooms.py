@@ -8,8 +8,8 @@ import re
 from sqlalchemy import func, select
 
 from conference.agenda.models import AgendaSession, Room, Track
-from conference.agenda.rows import get_by_id, of_event, one_line
-from conference.errors import NotFound, ValidationError
+from conference.agenda.rows import found, get_by_id, of_event, required_line
+from conference.errors import ValidationError
 from conference.extensions import db
 
 COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -27,15 +27,6 @@ def tracks_of(event) -> list[Track]:
     return db.session.scalars(
         select(Track).where(Track.event_id == event.id).order_by(Track.name, Track.id)
     ).all()
-
-
-def _name(name: str | None, what: str) -> str:
-    name = one_line(name)
-    if not name:
-        raise ValidationError(f"Give the {what} a name.", field="name")
-    if len(name) > 100:
-        raise ValidationError("The name can be at most 100 characters.", field="name")
-    return name
 
 
 def _refuse_taken_name(event, model, row, name: str, what: str) -> None:
@@ -56,7 +47,7 @@ def save_room(
     event, room: Room | None, name: str, capacity: int | None, notes: str = "", position: int = 0
 ) -> Room:
     """Create or change a room; names are unique within the event."""
-    name = _name(name, "room")
+    name = required_line(name, "room", "name", most=100)
     if capacity is not None and capacity < 0:
         raise ValidationError("Capacity cannot be negative.", field="capacity")
     _refuse_taken_name(event, Room, room, name, "room")
@@ -85,7 +76,7 @@ def delete_room(event, room: Room) -> None:
 
 def save_track(event, track: Track | None, name: str, colour: str) -> Track:
     """Create or change a track; names are unique within the event, colours are #rrggbb."""
-    name = _name(name, "track")
+    name = required_line(name, "track", "name", most=100)
     if not COLOUR.match(colour or ""):
         raise ValidationError("Give the colour as #rrggbb.", field="colour")
     _refuse_taken_name(event, Track, track, name, "track")
@@ -121,15 +112,9 @@ def get_track(event, track_id) -> Track | None:
 
 def find_room(event, room_id) -> Room:
     """A room of this event, or NotFound."""
-    room = get_room(event, room_id)
-    if room is None:
-        raise NotFound("There is no such room in this event.")
-    return room
+    return found(get_room(event, room_id), "room")
 
 
 def find_track(event, track_id) -> Track:
     """A track of this event, or NotFound."""
-    track = get_track(event, track_id)
-    if track is None:
-        raise NotFound("There is no such track in this event.")
-    return track
+    return found(get_track(event, track_id), "track")

@@ -5,7 +5,7 @@ nothing, and a row of another event is as good as none.
 """
 
 from conference.agenda.ids import is_id
-from conference.errors import ValidationError
+from conference.errors import NotFound, ValidationError
 from conference.extensions import db
 
 
@@ -20,16 +20,24 @@ def of_event(event, row):
     return row if row is not None and row.event_id == event.id else None
 
 
+def found(row, what: str):
+    """``row``, or NotFound naming ``what`` ("room") when the event has no such row."""
+    if row is None:
+        raise NotFound(f"There is no such {what} in this event.")
+    return row
+
+
 def one_line(text: str | None) -> str:
     """A name or title as one line: runs of white space become one space, none at the ends."""
     return " ".join((text or "").split())
 
 
-def checked_title(text: str | None, what: str) -> str:
-    """A session's or talk's title as one line; refused when empty or too long."""
-    title = one_line(text)
-    if not title:
-        raise ValidationError(f"Give the {what} a title.", field="title")
-    if len(title) > 300:
-        raise ValidationError("The title can be at most 300 characters.", field="title")
-    return title
+def required_line(text: str | None, what: str, part: str = "title", most: int = 300) -> str:
+    """A title (or a name: ``part``) as one line; refused when empty or longer than ``most``
+    characters, on the form field named ``part``."""
+    value = one_line(text)
+    if not value:
+        raise ValidationError(f"Give the {what} a {part}.", field=part)
+    if len(value) > most:
+        raise ValidationError(f"The {part} can be at most {most} characters.", field=part)
+    return value

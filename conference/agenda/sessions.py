@@ -15,8 +15,8 @@ from conference.agenda.ids import is_id
 from conference.agenda.kinds import SESSION_KINDS
 from conference.agenda.models import AgendaSession, Talk
 from conference.agenda.rooms import get_room, get_track
-from conference.agenda.rows import checked_title, get_by_id, of_event
-from conference.errors import NotFound, ValidationError
+from conference.agenda.rows import found, get_by_id, of_event, required_line
+from conference.errors import ValidationError
 from conference.extensions import db
 from conference.localtime import to_local, to_utc, wall_clock
 from conference.registration.models import Registration
@@ -59,10 +59,7 @@ def get_session(event, session_id, *, with_talks: bool = False) -> AgendaSession
 
 def find_session(event, session_id, *, with_talks: bool = False) -> AgendaSession:
     """A session of this event (as get_session), or NotFound."""
-    session = get_session(event, session_id, with_talks=with_talks)
-    if session is None:
-        raise NotFound("There is no such session in this event.")
-    return session
+    return found(get_session(event, session_id, with_talks=with_talks), "session")
 
 
 def session_day(event, session: AgendaSession) -> date:
@@ -84,7 +81,7 @@ def save_session(event, session: AgendaSession | None, details: SessionDetails):
     It starts on a day of the event (or, when it is changed, on the day it is on already)."""
     if details.kind not in SESSION_KINDS:
         raise ValidationError("Choose a kind of session from the list.", field="kind")
-    title = checked_title(details.title, "session")
+    title = required_line(details.title, "session")
     starts_local = details.starts
     if starts_local.tzinfo is not None:
         starts_local = to_local(starts_local, event.tz)

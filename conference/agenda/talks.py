@@ -18,9 +18,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from conference.agenda.models import AgendaSession, Talk
-from conference.agenda.rows import checked_title, get_by_id, of_event
+from conference.agenda.rows import found, get_by_id, of_event, required_line
 from conference.agenda.sessions import get_session, session_day
-from conference.errors import NotFound, ValidationError
+from conference.errors import ValidationError
 from conference.extensions import db
 from conference.localtime import to_local, to_utc
 from conference.papers.models import Paper
@@ -34,10 +34,7 @@ def get_talk(event, talk_id) -> Talk | None:
 
 def find_talk(event, talk_id) -> Talk:
     """A talk of this event, or NotFound."""
-    talk = get_talk(event, talk_id)
-    if talk is None:
-        raise NotFound("There is no such talk in this event.")
-    return talk
+    return found(get_talk(event, talk_id), "talk")
 
 
 @dataclass
@@ -155,7 +152,7 @@ def _presenters(event, ids) -> list[Registration]:
 def save_talk(event, talk: Talk | None, details: TalkDetails) -> Talk:
     """Create or change a talk: its text, presenters, length, session and start; the talks
     after it follow. Overlapping another talk of the session is refused."""
-    title = checked_title(details.title, "talk")
+    title = required_line(details.title, "talk")
     minutes = details.duration_minutes
     if not isinstance(minutes, int) or not 1 <= minutes <= 600:
         raise ValidationError(

@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from conference.agenda.kinds import SESSION_KINDS
+from conference.localtime import to_local
 
 # Kinds that read as "everybody together": laid across every room when nothing else runs.
 SHARED_KINDS = frozenset(
@@ -188,7 +189,7 @@ def _parse(value: str, tz: ZoneInfo) -> datetime:
     moment = datetime.fromisoformat(value)
     if moment.tzinfo is None:  # the snapshot promises UTC
         moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(tz)
+    return to_local(moment, tz)
 
 
 def _person(data: dict) -> Person:

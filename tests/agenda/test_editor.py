@@ -483,6 +483,22 @@ def test_the_grid_counts_sign_ups_only_for_sessions_that_take_them(client, db, l
     assert html.count("signed up</span>") == 1
 
 
+def test_the_grid_marks_a_session_with_more_sign_ups_than_places(client, db, login):
+    from conference.agenda.models import AgendaSignup
+
+    event = make_event()
+    _, _, _, parallel, _, _ = setup_agenda(db, event)
+    category = make_category(event)
+    parallel.capacity = 1
+    for _ in range(2):
+        delegate = make_registration(event, category)
+        db.session.add(AgendaSignup(registration_id=delegate.id, session_id=parallel.id))
+    db.session.commit()
+    login(organiser_of(event))
+    html = client.get(f"/events/{event.slug}/agenda/edit").text
+    assert 'class="signups over-capacity"' in html and "2/1 signed up" in html
+
+
 @pytest.mark.parametrize(
     "path",
     [
