@@ -14,13 +14,14 @@ from sqlalchemy.exc import IntegrityError
 from conference.agenda import rooms, sessions, talks
 from conference.agenda.conflicts import find_conflicts
 from conference.agenda.draft import conflicts_by_session, load_agenda
-from conference.agenda.forms import RoomForm, SessionForm, TalkForm, TrackForm, choices
+from conference.agenda.forms import RoomForm, TrackForm
 from conference.agenda.grid import build_grid, day_sessions
 from conference.agenda.ids import read_id, whole_number
 from conference.agenda.publishing import latest_publication, publish, snapshot
 from conference.agenda.signups import signup_counts, takes_signups
 from conference.agenda.timetable import utc_offset
 from conference.agenda.views import bp
+from conference.agenda.views._forms import session_details, session_form, talk_details, talk_form
 from conference.auth.decorators import event_role_required
 from conference.auth.forms import ConfirmForm
 from conference.errors import ValidationError
@@ -278,81 +279,13 @@ def delete_track(event, track_id):
 # Sessions ----------------------------------------------------------------------------
 
 
-def _session_form(event, session=None) -> SessionForm:
-    if request.method == "POST":
-        form = SessionForm()
-    elif session is not None:
-        starts, ends = (
-            wall_clock(session.starts_at, event.tz),
-            wall_clock(session.ends_at, event.tz),
-        )
-        form = SessionForm(
-            formdata=None,
-            obj=session,
-            data={
-                "day": starts.date().isoformat(),
-                "starts": starts.time(),
-                "ends": ends.time(),
-                "chair_ids": [c.id for c in session.chairs],
-            },
-        )
-    else:  # a new session, maybe from an empty cell of the grid: ?room_id=&starts=
-        data = {"kind": "parallel", "day": event.start_date.isoformat()}
-        room_id = request.args.get("room_id", type=int)
-        if room_id:
-            data["room_id"] = room_id
-        try:
-            starts = datetime.strptime(request.args.get("starts", ""), "%Y-%m-%dT%H:%M")
-        except ValueError:
-            pass
-        else:
-            data.update(day=starts.date().isoformat(), starts=starts.time())
-        form = SessionForm(formdata=None, data=data)
-    days = [d.isoformat() for d in event.days]
-    if session is not None and form.day.data not in days:
-        days.append(sessions.session_day(event, session).isoformat())
-    form.day.choices = choices((d, f"{date.fromisoformat(d):%A %d %B %Y}") for d in days)
-    form.room_id.choices = choices(
-        [("", "— no room —")]
-        + [
-            (r.id, f"{r.name} ({r.capacity} seats)" if r.capacity is not None else r.name)
-            for r in rooms.rooms_of(event)
-        ]
-    )
-    form.track_id.choices = choices(
-        [("", "— no track —")] + [(t.id, t.name) for t in rooms.tracks_of(event)]
-    )
-    form.chair_ids.choices = choices(
-        sessions.person_choices(event, keep=session.chairs if session is not None else ())
-    )
-    return form
-
-
-def _session_details(form: SessionForm) -> sessions.SessionDetails:
-    try:
-        day = date.fromisoformat(form.day.data or "")
-    except ValueError:
-        raise ValidationError("Choose a day of the event.", field="day") from None
-    return sessions.SessionDetails(
-        kind=form.kind.data,
-        title=form.title.data,
-        description=form.description.data or "",
-        starts=datetime.combine(day, form.starts.data),
-        ends=datetime.combine(day, form.ends.data),
-        room_id=form.room_id.data,
-        track_id=form.track_id.data,
-        capacity=form.capacity.data,
-        chair_ids=tuple(form.chair_ids.data or ()),
-    )
-
-
 def _save_session_form(event, session):
     """(the form to show again, None) or, once saved, (None, the session)."""
-    form = _session_form(event, session)
+    form = session_form(event, session)
     if form.validate_on_submit():
         with attempt(form, field="title") as done:
             saved = sessions.update_session(
-                event, session, _session_details(form), form.signed_up_only.data
+                event, session, session_details(form), form.signed_up_only.data
             )
         if done:
             flash(f"The session “{saved.title}” is saved.", "success")
@@ -414,45 +347,12 @@ def delete_session(event, session_id):
 # Talks -------------------------------------------------------------------------------
 
 
-def _talk_form(event, talk=None) -> TalkForm:
-    if request.method == "POST":
-        form = TalkForm()
-    elif talk is not None:
-        form = TalkForm(
-            formdata=None,
-            obj=talk,
-            data={"presenter_ids": [p.id for p in talk.presenters], "starts": None},
-        )
-    else:
-        form = TalkForm(
-            formdata=None, data={"session_id": request.args.get("session_id", type=int)}
-        )
-    form.session_id.choices = choices(
-        [("", "— not placed yet —")] + sessions.session_choices(event)
-    )
-    form.presenter_ids.choices = choices(
-        sessions.person_choices(event, keep=talk.presenters if talk is not None else ())
-    )
-    return form
-
-
-def _talk_details(form: TalkForm) -> talks.TalkDetails:
-    return talks.TalkDetails(
-        title=form.title.data,
-        abstract=form.abstract.data or "",
-        duration_minutes=form.duration_minutes.data,
-        presenter_ids=tuple(form.presenter_ids.data or ()),
-        session_id=form.session_id.data,
-        starts=form.starts.data,
-    )
-
-
 def _save_talk_form(event, talk):
     """(the form to show again, None) or, once saved, (None, the talk)."""
-    form = _talk_form(event, talk)
+    form = talk_form(event, talk)
     if form.validate_on_submit():
         with attempt(form, field="title") as done:
-            saved = talks.save_talk(event, talk, _talk_details(form))
+            saved = talks.save_talk(event, talk, talk_details(form))
         if done:
             flash(f"The talk “{saved.title}” is saved.", "success")
             _warn_conflicts(event, talk_ids=(saved.id,))
