@@ -33,7 +33,7 @@ from datetime import date, datetime, timedelta
 from conference import create_app
 from conference.extensions import db
 from conference.agenda.models import AgendaSession, Room, Talk, Track
-from conference.agenda.services import publish
+from conference.agenda.publishing import publish
 from conference.auth.services import create_user
 from conference.events.services import EventDetails, create_event
 from conference.registration.registering import Context, register
@@ -116,7 +116,7 @@ with app.app_context():
 CONFLICTS = """
 import json, statistics, sys, time
 from conference import create_app
-from conference.agenda.services import agenda_conflicts
+from conference.agenda.draft import agenda_conflicts
 from conference.events.services import get_event
 app = create_app()
 with app.app_context():

@@ -123,7 +123,8 @@ def _demo_agenda(event, organiser, reviewers) -> None:
     """The two-day programme: plenaries, the ceremony, parallel sessions of accepted
     papers, culture."""
     from conference.agenda.models import AgendaSession, Room, Talk, Track
-    from conference.agenda.services import SessionDetails, publish, save_session
+    from conference.agenda.publishing import publish
+    from conference.agenda.sessions import SessionDetails, save_session
     from conference.papers.demo import accepted_paper_talk, demo_call, papers_in_review
     from conference.registration.models import Category, Registration
 

@@ -8,7 +8,7 @@ import pytest
 from jinja2 import DictLoader, Environment
 
 from conference.assets import fingerprint, page_assets, referenced_files, template_assets
-from conference.registration.services import manage_token
+from conference.registration.links import manage_token
 from tests.factories import give_role, make_category, make_event, make_registration, make_user
 
 STATIC_URL = re.compile(r'(?:src|href|data-[\w-]+)="(/static/[^"?#]+)')

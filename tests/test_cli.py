@@ -64,7 +64,8 @@ def test_demo_builds_the_asean3_event_starting_today_and_is_idempotent(app, runn
     assert arrivals > 50  # the morning queue so far, made once
     assert f"Checked in so far: {arrivals}" in second.output
 
-    from conference.agenda.services import agenda_conflicts, latest_publication
+    from conference.agenda.draft import agenda_conflicts
+    from conference.agenda.publishing import latest_publication
 
     publication = latest_publication(event)
     assert publication.version == 1  # published once, not again on the second run
@@ -86,7 +87,7 @@ def test_demo_builds_the_asean3_event_starting_today_and_is_idempotent(app, runn
     with storage_from_config(app).open(son_la.latest_version.storage_key) as file:
         stored = file.read()
     assert stored.startswith(b"%PDF-") and len(stored) == son_la.latest_version.size
-    from conference.agenda.services import load_agenda
+    from conference.agenda.draft import load_agenda
 
     slots = load_agenda(event).sessions
     assert sum(s.signups for s in slots) > 300  # delegates chose their parallel sessions

@@ -1,6 +1,5 @@
 """Agenda commands: ``flask --app conference agenda ...``."""
 
-import os
 import time
 from pathlib import Path
 
@@ -8,6 +7,7 @@ import click
 from flask.cli import AppGroup
 
 from conference.errors import ConferenceError
+from conference.files import atomic_write
 
 agenda_cli = AppGroup("agenda", help="The agenda: the printed programme.")
 
@@ -25,8 +25,7 @@ agenda_cli = AppGroup("agenda", help="The agenda: the printed programme.")
 def programme_command(slug, out_path, abstracts):
     """Write the printed programme of the event's published agenda as an A4 PDF."""
     from conference.agenda.programme import programme_pdf
-    from conference.agenda.routes import event_info
-    from conference.agenda.services import latest_publication
+    from conference.agenda.publishing import event_info, latest_publication
     from conference.events.services import get_event
 
     try:
@@ -39,14 +38,8 @@ def programme_command(slug, out_path, abstracts):
     info = event_info(event)
     info.update(version=publication.version, published_at=publication.published_at)
     target = Path(out_path)
-    partial = target.with_name(target.name + ".part")
     started = time.perf_counter()
-    try:
-        with partial.open("wb") as out:
-            programme_pdf(info, publication.snapshot, out, abstracts=abstracts)
-    except BaseException:
-        partial.unlink(missing_ok=True)  # never leave half a PDF behind
-        raise
-    os.replace(partial, target)
+    with atomic_write(target) as out:  # never leaves half a PDF behind
+        programme_pdf(info, publication.snapshot, out, abstracts=abstracts)
     seconds = time.perf_counter() - started
     click.echo(f"Programme version {publication.version} written to {target} in {seconds:.1f} s.")

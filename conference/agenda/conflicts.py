@@ -23,6 +23,11 @@ class SessionSlot:
     signups: int = 0
     chairs: tuple[int, ...] = ()  # registration ids
 
+    @property
+    def over_capacity(self) -> bool:
+        """More sign-ups than places: a soft conflict, shown on the editor's grid."""
+        return over_capacity(self.capacity, self.signups)
+
 
 @dataclass(frozen=True)
 class TalkSlot:
@@ -53,6 +58,11 @@ class Agenda:
     sessions: list[SessionSlot] = field(default_factory=list)
     talks: list[TalkSlot] = field(default_factory=list)
     people: dict[int, tuple[str, str]] = field(default_factory=dict)
+
+
+def over_capacity(capacity: int | None, taken: int) -> bool:
+    """Whether more places are taken than a session has (never when they are not limited)."""
+    return capacity is not None and taken > capacity
 
 
 def overlaps(a_start: datetime, a_end: datetime, b_start: datetime, b_end: datetime) -> bool:
@@ -91,7 +101,7 @@ def find_conflicts(agenda: Agenda) -> list[Conflict]:
                     sessions=(s.id,),
                 )
             )
-        if s.capacity is not None and s.signups > s.capacity:
+        if s.over_capacity:
             found.append(
                 Conflict(
                     "over_capacity",

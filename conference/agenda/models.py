@@ -1,6 +1,6 @@
 """Rooms, tracks, sessions of several kinds, talks inside them, and delegates' sign-ups."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import (
     JSON,
@@ -126,6 +126,13 @@ class Talk(db.Model):
     presenters: Mapped[list["Registration"]] = relationship(  # noqa: F821
         secondary=talk_presenter
     )
+
+    @property
+    def ends_at(self) -> datetime | None:
+        """When the talk ends; None while it has no start."""
+        if self.starts_at is None:
+            return None
+        return self.starts_at + timedelta(minutes=self.duration_minutes)
 
 
 class AgendaSignup(db.Model):

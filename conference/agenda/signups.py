@@ -19,19 +19,31 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from conference.agenda.conflicts import overlaps
+from conference.agenda.conflicts import over_capacity, overlaps
+from conference.agenda.draft import taken_by_session
 from conference.agenda.kinds import SESSION_KINDS
 from conference.agenda.models import AgendaSession, AgendaSignup
-from conference.agenda.services import latest_publication
+from conference.agenda.publishing import latest_publication
 from conference.errors import ValidationError
 from conference.extensions import db
-from conference.registration.models import STATUS_LABELS, Registration
+from conference.localtime import to_local
+from conference.registration.models import STATUS_LABELS, Registration, RegistrationStatus
 
 SIGNUP_KINDS = frozenset({"parallel"})
 LIMITED_KINDS = frozenset({"poster", "cultural", "networking"})  # with a capacity of their own
+
+
+def can_choose_sessions(registration: Registration) -> bool:
+    """Whether the delegate may sign up for sessions now: only confirmed registrations."""
+    return registration.status == RegistrationStatus.CONFIRMED
+
+
+def places_left(capacity: int | None, taken: int) -> int | None:
+    """Places still free (never below 0); None when the places are not limited."""
+    return None if capacity is None else max(capacity - taken, 0)
 
 
 def takes_signups(session: AgendaSession) -> bool:
@@ -80,11 +92,11 @@ class Choice:
 
     @property
     def places_left(self) -> int | None:
-        return None if self.capacity is None else max(self.capacity - self.taken, 0)
+        return places_left(self.capacity, self.taken)
 
     @property
     def over_capacity(self) -> bool:
-        return self.capacity is not None and self.taken > self.capacity
+        return over_capacity(self.capacity, self.taken)
 
 
 def _when(choice: Choice) -> str:
@@ -112,20 +124,6 @@ def _clash_hint(other: Choice) -> str:
     if other.role:
         return f"You {_PARTS[other.role]} “{other.title}” at this time."
     return f"At the same time as your choice, “{other.title}”."
-
-
-def taken_by_session(event_id: int, session_ids=None) -> dict[int, int]:
-    """Places taken per session of the event (all of them, or those of ``session_ids``):
-    sign-ups of confirmed registrations only. Sessions nobody chose are left out."""
-    query = (
-        select(AgendaSignup.session_id, func.count(AgendaSignup.id))
-        .join(Registration, Registration.id == AgendaSignup.registration_id)
-        .where(Registration.event_id == event_id, Registration.status == "confirmed")
-        .group_by(AgendaSignup.session_id)
-    )
-    if session_ids is not None:
-        query = query.where(AgendaSignup.session_id.in_(list(session_ids)))
-    return dict(db.session.execute(query).all())
 
 
 def _role_in(snapshot_session: dict, registration_id: int) -> str:
@@ -170,8 +168,8 @@ def agenda_choices(registration: Registration) -> list[Choice] | None:
                 room=s["room"],
                 track=s.get("track", ""),
                 track_colour=s.get("track_colour", ""),
-                starts=datetime.fromisoformat(s["starts_at"]).astimezone(event.tz),
-                ends=datetime.fromisoformat(s["ends_at"]).astimezone(event.tz),
+                starts=to_local(datetime.fromisoformat(s["starts_at"]), event.tz),
+                ends=to_local(datetime.fromisoformat(s["ends_at"]), event.tz),
                 description=s.get("description", ""),
                 talks=s.get("talks", []),
                 takes_signups=row is not None and takes_signups(row),
@@ -219,7 +217,7 @@ def sign_up(registration: Registration, session: AgendaSession) -> AgendaSignup:
     again for the same session changes nothing."""
     if session.event_id != registration.event_id:
         raise ValidationError("That session is not part of this event.")
-    if registration.status != "confirmed":
+    if not can_choose_sessions(registration):
         raise ValidationError(
             "Only confirmed delegates choose sessions; your registration is "
             f"{STATUS_LABELS[registration.status].lower()}."
@@ -296,11 +294,11 @@ class SessionSignups:
 
     @property
     def over_capacity(self) -> bool:
-        return self.capacity is not None and self.taken > self.capacity
+        return over_capacity(self.capacity, self.taken)
 
     @property
     def places_left(self) -> int | None:
-        return None if self.capacity is None else max(self.capacity - self.taken, 0)
+        return places_left(self.capacity, self.taken)
 
 
 def signup_counts(event) -> list[SessionSignups]:
@@ -313,7 +311,10 @@ def signup_counts(event) -> list[SessionSignups]:
     for session_id, registration in db.session.execute(
         select(AgendaSignup.session_id, Registration)
         .join(Registration, Registration.id == AgendaSignup.registration_id)
-        .where(Registration.event_id == event.id, Registration.status == "confirmed")
+        .where(
+            Registration.event_id == event.id,
+            Registration.status == RegistrationStatus.CONFIRMED,
+        )
         .order_by(Registration.family_name, Registration.given_name, Registration.id)
     ):
         people[session_id].append(registration)
@@ -335,7 +336,9 @@ def registration_for_user(event, user) -> Registration | None:
     return db.session.scalar(
         select(Registration)
         .where(Registration.event_id == event.id, Registration.user_id == user.id)
-        .order_by((Registration.status == "confirmed").desc(), Registration.id.desc())
+        .order_by(
+            (Registration.status == RegistrationStatus.CONFIRMED).desc(), Registration.id.desc()
+        )
         .limit(1)
     )
 

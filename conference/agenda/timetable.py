@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from conference.agenda.kinds import SESSION_KINDS
+from conference.localtime import to_local
 
 # Kinds that read as "everybody together": laid across every room when nothing else runs.
 SHARED_KINDS = frozenset(
@@ -169,8 +170,7 @@ class Timetable:
 
     def utc_offset(self, day: date) -> str:
         """'UTC+07:00' on that day (it changes with daylight saving time)."""
-        offset = datetime(day.year, day.month, day.day, 12, tzinfo=self.tz).strftime("%z")
-        return f"UTC{offset[:3]}:{offset[3:]}"
+        return utc_offset(day, self.tz)
 
     def room_by_id(self, room_id: int | None) -> Room | None:
         return next((r for r in self.rooms if r.id == room_id), None)
@@ -179,11 +179,17 @@ class Timetable:
         return next((t for t in self.tracks if t.name == name), None)
 
 
+def utc_offset(day: date, tz: ZoneInfo) -> str:
+    """'UTC+07:00': the zone's offset at noon on that day (it changes with daylight saving)."""
+    offset = datetime(day.year, day.month, day.day, 12, tzinfo=tz).strftime("%z")
+    return f"UTC{offset[:3]}:{offset[3:]}"
+
+
 def _parse(value: str, tz: ZoneInfo) -> datetime:
     moment = datetime.fromisoformat(value)
     if moment.tzinfo is None:  # the snapshot promises UTC
         moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(tz)
+    return to_local(moment, tz)
 
 
 def _person(data: dict) -> Person:

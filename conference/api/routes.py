@@ -70,7 +70,7 @@ def job(job_id):
 
 @bp.get("/events/<slug>/agenda")
 def agenda(slug):
-    from conference.agenda.routes import published
+    from conference.agenda.publishing import published
     from conference.events.services import get_event
 
     found = get_event(slug)

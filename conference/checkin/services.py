@@ -10,6 +10,7 @@ from sqlalchemy import bindparam, delete, func, or_, select, union
 from sqlalchemy import insert as insert_statement
 from sqlalchemy.orm import selectinload
 
+from conference.agenda.draft import taken_by_session
 from conference.agenda.ids import is_id
 from conference.agenda.models import (
     AgendaSession,
@@ -18,8 +19,7 @@ from conference.agenda.models import (
     session_chair,
     talk_presenter,
 )
-from conference.agenda.services import latest_publication, local_day
-from conference.agenda.signups import taken_by_session
+from conference.agenda.publishing import latest_publication
 from conference.badges.services import refusal, verify_scan
 from conference.badges.tokens import TokenError
 from conference.checkin.models import CheckIn, ScanLog
@@ -27,6 +27,7 @@ from conference.dbtypes import utcnow
 from conference.errors import NotFound, ValidationError
 from conference.extensions import db
 from conference.formatting import country_name
+from conference.localtime import day_bounds
 from conference.registration.models import Category, Delegation, Registration
 from conference.registration.validation import fold
 
@@ -565,7 +566,7 @@ def sessions_of_day(event, day) -> list[AgendaSession]:
     if publication is None:
         return []
     published = {s["id"] for s in publication.snapshot.get("sessions", [])}
-    start, end = local_day(day, event.tz)
+    start, end = day_bounds(day, event.tz)
     sessions = db.session.scalars(
         select(AgendaSession)
         .where(

@@ -55,7 +55,7 @@ def new():
 
 @bp.get("/events/<slug>/")
 def show(slug):
-    from conference.agenda.services import latest_publication
+    from conference.agenda.publishing import latest_publication
     from conference.papers.calls import call_for
 
     event = get_event(slug)

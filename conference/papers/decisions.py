@@ -11,7 +11,7 @@ agenda, so the programme never loses a talk silently.
 from datetime import datetime
 
 from conference.agenda.models import Talk
-from conference.agenda.services import latest_publication
+from conference.agenda.publishing import latest_publication
 from conference.auth.models import User
 from conference.dbtypes import utcnow
 from conference.errors import ValidationError

@@ -2,7 +2,14 @@
 
 from datetime import UTC, datetime, timedelta
 
-from conference.agenda.conflicts import Agenda, SessionSlot, TalkSlot, find_conflicts, overlaps
+from conference.agenda.conflicts import (
+    Agenda,
+    SessionSlot,
+    TalkSlot,
+    find_conflicts,
+    over_capacity,
+    overlaps,
+)
 
 DAY = datetime(2024, 10, 29, 1, 0, tzinfo=UTC)  # 08:00 in Bangkok
 
@@ -104,3 +111,12 @@ def test_session_outside_the_event_and_soft_warnings():
     messages = " ".join(c.message for c in conflicts[2:])
     assert "Aung Kyaw Oo, presenting “Gone”, is cancelled" in messages
     assert "Registration 99, presenting “Gone”, has no registration" in messages
+
+
+def test_a_session_is_over_capacity_only_with_more_sign_ups_than_places():
+    assert not over_capacity(None, 500)  # places not limited
+    assert not over_capacity(40, 40)
+    assert over_capacity(40, 41)
+    full = SessionSlot(1, "Full", at(1), at(2), capacity=40, signups=40)
+    crowded = SessionSlot(2, "Crowded", at(1), at(2), capacity=40, signups=41)
+    assert (full.over_capacity, crowded.over_capacity) == (False, True)

@@ -10,7 +10,7 @@ from icalendar import Calendar
 from sqlalchemy import select
 
 from conference.agenda.models import AgendaSession, Room, Talk
-from conference.agenda.services import publish
+from conference.agenda.publishing import publish
 from tests.agenda.test_editor import organiser_of, session_form
 from tests.factories import make_event
 

@@ -6,9 +6,11 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import func, select
 
-from conference.agenda import editing
+from conference.agenda import rooms, sessions, talks
+from conference.agenda.draft import agenda_conflicts
+from conference.agenda.grid import build_grid
 from conference.agenda.models import AgendaSession, Room, Talk, Track
-from conference.agenda.services import SessionDetails, agenda_conflicts, save_session
+from conference.agenda.sessions import SessionDetails, save_session
 from conference.errors import ValidationError
 from tests.factories import make_category, make_event, make_registration
 
@@ -48,10 +50,10 @@ def make_session(event, room=None, start=(10, 0), end=(11, 30), day=None, **more
 
 
 def add_talk(event, session, minutes=20, title=None, presenters=()):
-    return editing.save_talk(
+    return talks.save_talk(
         event,
         None,
-        editing.TalkDetails(
+        talks.TalkDetails(
             title=title or f"Talk of {minutes} minutes",
             duration_minutes=minutes,
             presenter_ids=tuple(p.id for p in presenters),
@@ -78,17 +80,17 @@ def test_moving_a_session_keeps_its_length_and_its_talks_offsets(db):
     session = make_session(event, lotus, (13, 30), (15, 0))
     first = add_talk(event, session, 25)
     second = add_talk(event, session, 25)
-    editing.save_talk(
+    talks.save_talk(
         event,
         second,
-        editing.TalkDetails(
+        talks.TalkDetails(
             title=second.title, duration_minutes=25, session_id=session.id, starts=time(14, 5)
         ),
     )
     db.session.commit()
 
     day2 = event.end_date
-    editing.move_session(event, session, orchid.id, at(event, day2, 9, 0))
+    sessions.move_session(event, session, orchid.id, at(event, day2, 9, 0))
     db.session.commit()
     db.session.expire_all()
 
@@ -132,7 +134,7 @@ def test_a_move_to_an_impossible_slot_is_refused_and_changes_nothing(db, where, 
         starts = at(event, last, 23, 0)
 
     with pytest.raises(ValidationError, match=message) as caught:
-        editing.move_session(event, session, room_id, starts)
+        sessions.move_session(event, session, room_id, starts)
     assert caught.value.field == field
     db.session.rollback()
     db.session.expire_all()
@@ -147,7 +149,7 @@ def test_a_move_into_the_hour_skipped_by_daylight_saving_is_refused(db):
     session = make_session(event, make_room(event), (10, 0), (11, 0))
     db.session.commit()
     with pytest.raises(ValidationError, match="does not exist in Europe/Berlin"):
-        editing.move_session(event, session, session.room_id, datetime(2026, 3, 29, 2, 30))
+        sessions.move_session(event, session, session.room_id, datetime(2026, 3, 29, 2, 30))
     db.session.rollback()
     assert clock(event, session.starts_at) == "10:00"
 
@@ -160,13 +162,13 @@ def test_a_move_onto_a_busy_room_is_allowed_and_reported_as_a_conflict(db):
     db.session.commit()
     assert agenda_conflicts(event) == []
 
-    editing.move_session(event, parallel, room.id, at(event, event.start_date, 10, 0))
+    sessions.move_session(event, parallel, room.id, at(event, event.start_date, 10, 0))
     db.session.commit()
     [conflict] = agenda_conflicts(event)
     assert conflict.kind == "room_double_booked" and conflict.hard
     assert set(conflict.sessions) == {plenary.id, parallel.id}
 
-    editing.move_session(event, parallel, room.id, at(event, event.start_date, 10, 30))
+    sessions.move_session(event, parallel, room.id, at(event, event.start_date, 10, 30))
     db.session.commit()
     assert agenda_conflicts(event) == []  # back to back is fine
 
@@ -178,7 +180,7 @@ def test_changing_a_sessions_time_in_its_form_takes_its_talks_along(db):
     talk = add_talk(event, session, 25)
     db.session.commit()
     day = event.start_date
-    editing.update_session(
+    sessions.update_session(
         event,
         session,
         SessionDetails(
@@ -210,7 +212,7 @@ def test_talks_run_in_order_from_the_session_start(db):
 def test_reordering_talks_moves_their_times_and_keeps_the_changeovers(db):
     event = make_event()
     session = make_session(event, make_room(event), (13, 30), (15, 0))
-    talks = []
+    running = []
     for n, title in enumerate(("Son La", "Yala", "Legazpi")):
         talk = Talk(
             event_id=event.id,
@@ -221,20 +223,20 @@ def test_reordering_talks_moves_their_times_and_keeps_the_changeovers(db):
             starts_at=session.starts_at + timedelta(minutes=5 + 30 * n),  # as the demo
         )
         db.session.add(talk)
-        talks.append(talk)
+        running.append(talk)
     db.session.commit()
-    son_la, yala, legazpi = talks
+    son_la, yala, legazpi = running
 
-    editing.reorder_talk(event, legazpi, 0)
+    talks.reorder_talk(event, legazpi, 0)
     db.session.commit()
     db.session.expire_all()
-    order = sorted(talks, key=lambda t: t.position)
+    order = sorted(running, key=lambda t: t.position)
     assert [t.title for t in order] == ["Legazpi", "Son La", "Yala"]
     assert [clock(event, t.starts_at) for t in order] == ["13:35", "14:05", "14:35"]
 
-    editing.reorder_talk(event, legazpi, 5)  # past the end: last
+    talks.reorder_talk(event, legazpi, 5)  # past the end: last
     db.session.commit()
-    assert [t.title for t in sorted(talks, key=lambda t: t.position)] == [
+    assert [t.title for t in sorted(running, key=lambda t: t.position)] == [
         "Son La",
         "Yala",
         "Legazpi",
@@ -247,10 +249,10 @@ def test_a_longer_talk_pushes_the_ones_after_it_and_overflow_is_a_hard_conflict(
     first = add_talk(event, session, 20, title="First")
     second = add_talk(event, session, 20, title="Second")
     db.session.commit()
-    editing.save_talk(
+    talks.save_talk(
         event,
         first,
-        editing.TalkDetails(title="First", duration_minutes=50, session_id=session.id),
+        talks.TalkDetails(title="First", duration_minutes=50, session_id=session.id),
     )
     db.session.commit()
     assert clock(event, second.starts_at) == "10:50"
@@ -265,10 +267,10 @@ def test_a_talk_started_over_the_one_before_it_is_refused(db):
     second = add_talk(event, session, 20, title="Son La")
     db.session.commit()
     with pytest.raises(ValidationError, match="overlaps “Opening remarks” \\(10:00–10:30\\)"):
-        editing.save_talk(
+        talks.save_talk(
             event,
             second,
-            editing.TalkDetails(
+            talks.TalkDetails(
                 title="Son La", duration_minutes=20, session_id=session.id, starts=time(10, 15)
             ),
         )
@@ -276,19 +278,19 @@ def test_a_talk_started_over_the_one_before_it_is_refused(db):
     assert clock(event, second.starts_at) == "10:30"
 
     with pytest.raises(ValidationError, match="within its session"):
-        editing.save_talk(
+        talks.save_talk(
             event,
             second,
-            editing.TalkDetails(
+            talks.TalkDetails(
                 title="Son La", duration_minutes=20, session_id=session.id, starts=time(12, 0)
             ),
         )
     db.session.rollback()
 
-    editing.save_talk(
+    talks.save_talk(
         event,
         second,
-        editing.TalkDetails(
+        talks.TalkDetails(
             title="Son La", duration_minutes=20, session_id=session.id, starts=time(10, 40)
         ),
     )
@@ -302,10 +304,10 @@ def test_presenters_from_another_event_are_refused(db):
     ours = make_registration(event, make_category(event, "Speaker"))
     stranger = make_registration(other, make_category(other, "Speaker"))
     with pytest.raises(ValidationError, match="registered for this event") as caught:
-        editing.save_talk(
+        talks.save_talk(
             event,
             None,
-            editing.TalkDetails(
+            talks.TalkDetails(
                 title="Son La", duration_minutes=20, presenter_ids=(ours.id, stranger.id)
             ),
         )
@@ -313,10 +315,10 @@ def test_presenters_from_another_event_are_refused(db):
     db.session.rollback()
     assert db.session.scalar(select(func.count(Talk.id))) == 0
 
-    talk = editing.save_talk(
+    talk = talks.save_talk(
         event,
         None,
-        editing.TalkDetails(title="Son La", duration_minutes=20, presenter_ids=(ours.id,)),
+        talks.TalkDetails(title="Son La", duration_minutes=20, presenter_ids=(ours.id,)),
     )
     db.session.commit()
     assert [p.id for p in talk.presenters] == [ours.id]
@@ -329,7 +331,7 @@ def test_a_talk_cannot_be_placed_in_another_events_session(db):
     talk = add_talk(event, None, 20)
     db.session.commit()
     with pytest.raises(ValidationError, match="session of this event"):
-        editing.place_talk(event, talk, theirs.id)
+        talks.place_talk(event, talk, theirs.id)
     db.session.rollback()
     assert talk.session_id is None
 
@@ -341,14 +343,14 @@ def test_placing_and_unplacing_talks_closes_the_gap(db):
     b = add_talk(event, session, 20, title="B")
     waiting = add_talk(event, None, 15, title="Late proposal")
     db.session.commit()
-    assert waiting in editing.unplaced_talks(event)
+    assert waiting in talks.unplaced_talks(event)
 
-    editing.place_talk(event, waiting, session.id)
+    talks.place_talk(event, waiting, session.id)
     db.session.commit()
     assert (waiting.position, clock(event, waiting.starts_at)) == (2, "10:40")
-    assert waiting not in editing.unplaced_talks(event)
+    assert waiting not in talks.unplaced_talks(event)
 
-    editing.place_talk(event, a, None)
+    talks.place_talk(event, a, None)
     db.session.commit()
     assert a.session_id is None and a.starts_at is None
     assert [clock(event, t.starts_at) for t in (b, waiting)] == ["10:00", "10:20"]
@@ -360,7 +362,7 @@ def test_deleting_a_session_puts_its_talks_back_beside_the_grid(db):
     session = make_session(event, make_room(event))
     talk = add_talk(event, session, 20)
     db.session.commit()
-    assert editing.delete_session(event, session) == 1
+    assert sessions.delete_session(event, session) == 1
     db.session.commit()
     assert db.session.get(AgendaSession, session.id) is None
     assert talk.session_id is None and talk.starts_at is None
@@ -392,7 +394,7 @@ def test_the_talk_of_an_accepted_paper_is_not_deleted(db):
     db.session.commit()
     paper = accepted_paper(event, talk)
     with pytest.raises(ValidationError) as refused:
-        editing.delete_talk(event, talk)
+        talks.delete_talk(event, talk)
     assert refused.value.message == (
         "This talk is the accepted paper “Son La: a learning city where no one is left "
         "behind”: take it out of its session instead, or change the paper's decision."
@@ -404,7 +406,7 @@ def test_the_talk_of_an_accepted_paper_is_not_deleted(db):
 
     other = add_talk(event, session, 10, title="A talk of no paper")
     db.session.commit()
-    editing.delete_talk(event, other)  # talks of no paper are deleted as before
+    talks.delete_talk(event, other)  # talks of no paper are deleted as before
     db.session.commit()
     assert db.session.get(Talk, other.id) is None
 
@@ -425,17 +427,17 @@ def test_the_talk_of_an_accepted_paper_is_not_deleted(db):
 def test_lookups_by_an_impossible_id_find_nothing(db, bad):
     event = make_event()
     room = make_room(event)
-    track = editing.save_track(event, None, "Inclusion", "#7b2d8b")
+    track = rooms.save_track(event, None, "Inclusion", "#7b2d8b")
     session = make_session(event, room)
     talk = add_talk(event, session)
     db.session.commit()
-    assert editing.get_session(event, bad(session.id)) is None
-    assert editing.get_talk(event, bad(talk.id)) is None
-    assert editing.get_room(event, bad(room.id)) is None
-    assert editing.get_track(event, bad(track.id)) is None
-    assert editing.get_session(event, session.id) is session  # the id itself finds it
+    assert sessions.get_session(event, bad(session.id)) is None
+    assert talks.get_talk(event, bad(talk.id)) is None
+    assert rooms.get_room(event, bad(room.id)) is None
+    assert rooms.get_track(event, bad(track.id)) is None
+    assert sessions.get_session(event, session.id) is session  # the id itself finds it
     with pytest.raises(ValidationError, match="Choose a session of this event"):
-        editing.place_talk(event, talk, bad(session.id) or 10**20)
+        talks.place_talk(event, talk, bad(session.id) or 10**20)
 
 
 # Rooms and tracks --------------------------------------------------------------------
@@ -443,29 +445,29 @@ def test_lookups_by_an_impossible_id_find_nothing(db, bad):
 
 def test_a_room_with_sessions_cannot_be_deleted(db):
     event = make_event()
-    room = editing.save_room(event, None, "Grand Ballroom", 600)
+    room = rooms.save_room(event, None, "Grand Ballroom", 600)
     make_session(event, room)
     db.session.commit()
     with pytest.raises(ValidationError, match="still holds 1 session"):
-        editing.delete_room(event, room)
+        rooms.delete_room(event, room)
     db.session.rollback()
     assert db.session.get(Room, room.id) is not None
 
     with pytest.raises(ValidationError, match="already a room called"):
-        editing.save_room(event, None, "grand ballroom", 10)
+        rooms.save_room(event, None, "grand ballroom", 10)
     db.session.rollback()
 
 
 def test_deleting_a_track_keeps_its_sessions(db):
     event = make_event()
-    track = editing.save_track(event, None, "Inclusion and equity", "#7B2D8B")
+    track = rooms.save_track(event, None, "Inclusion and equity", "#7B2D8B")
     session = make_session(event, track_id=track.id)
     db.session.commit()
     assert track.colour == "#7b2d8b"
     with pytest.raises(ValidationError, match="#rrggbb"):
-        editing.save_track(event, None, "Green", "green")
+        rooms.save_track(event, None, "Green", "green")
     db.session.rollback()
-    assert editing.delete_track(event, track) == 1
+    assert rooms.delete_track(event, track) == 1
     db.session.commit()
     db.session.expire_all()
     assert db.session.get(AgendaSession, session.id).track_id is None
@@ -493,7 +495,7 @@ def test_the_grid_puts_sessions_in_their_room_spanning_their_time():
         Block(3, 20, local(14), local(14, 30)),  # overlaps 2: same cell
         Block(4, None, local(19), local(21, 30)),  # no room: its own column, a longer day
     ]
-    grid = editing.build_grid(day, tz, [(10, "Ballroom", 600), (20, "Lotus", 80)], sessions)
+    grid = build_grid(day, tz, [(10, "Ballroom", 600), (20, "Lotus", 80)], sessions)
 
     assert [c[1] for c in grid.columns] == ["Ballroom", "Lotus", "No room"]
     assert grid.rows[0].starts == "2024-10-29T08:00" and grid.rows[0].label == "08:00"

@@ -6,9 +6,10 @@ from datetime import datetime
 import pytest
 from sqlalchemy import func, select
 
-from conference.agenda import editing
+from conference.agenda import talks
 from conference.agenda.models import AgendaSession, Room, Talk
-from conference.agenda.services import SessionDetails, latest_publication, save_session
+from conference.agenda.publishing import latest_publication
+from conference.agenda.sessions import SessionDetails, save_session
 from tests.factories import PASSWORD, give_role, make_category, make_event, make_registration
 
 
@@ -375,7 +376,7 @@ def test_a_presenter_from_another_event_is_refused_on_the_talk_form(client, db, 
 def test_overlapping_talks_are_refused_on_the_talk_form(client, db, login):
     event = make_event()
     _, _, _, parallel, talk, waiting = setup_agenda(db, event)
-    editing.place_talk(event, waiting, parallel.id)
+    talks.place_talk(event, waiting, parallel.id)
     db.session.commit()
     login(organiser_of(event))
     response = client.post(
@@ -480,6 +481,22 @@ def test_the_grid_counts_sign_ups_only_for_sessions_that_take_them(client, db, l
     assert "0/80 signed up" in html  # the parallel session in the Lotus Room
     assert "0/600 signed up" not in html  # the opening plenary is for everybody
     assert html.count("signed up</span>") == 1
+
+
+def test_the_grid_marks_a_session_with_more_sign_ups_than_places(client, db, login):
+    from conference.agenda.models import AgendaSignup
+
+    event = make_event()
+    _, _, _, parallel, _, _ = setup_agenda(db, event)
+    category = make_category(event)
+    parallel.capacity = 1
+    for _ in range(2):
+        delegate = make_registration(event, category)
+        db.session.add(AgendaSignup(registration_id=delegate.id, session_id=parallel.id))
+    db.session.commit()
+    login(organiser_of(event))
+    html = client.get(f"/events/{event.slug}/agenda/edit").text
+    assert 'class="signups over-capacity"' in html and "2/1 signed up" in html
 
 
 @pytest.mark.parametrize(
@@ -623,10 +640,10 @@ def test_the_session_page_needs_as_many_queries_for_many_talks_as_for_one(client
         ),
     )
     for n in range(6):
-        editing.save_talk(
+        talks.save_talk(
             event,
             None,
-            editing.TalkDetails(
+            talks.TalkDetails(
                 title=f"Talk {n}",
                 duration_minutes=10,
                 presenter_ids=(

@@ -23,7 +23,7 @@ from conference.agenda.programme import (
     programme_pdf,
     programme_pdf_bytes,
 )
-from conference.agenda.services import publish, snapshot
+from conference.agenda.publishing import publish, snapshot
 from conference.pdf.text import text_width
 from tests.factories import make_category, make_event, make_registration
 

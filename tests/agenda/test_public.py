@@ -8,7 +8,7 @@ from icalendar import Calendar
 from sqlalchemy import event as sa_event
 
 from conference.agenda.models import AgendaSession, Room, Talk, Track
-from conference.agenda.services import publish
+from conference.agenda.publishing import publish
 from tests.factories import make_category, make_event, make_registration
 
 

@@ -1,7 +1,7 @@
 from datetime import date, datetime, timedelta
 
+from conference.agenda.draft import agenda_conflicts
 from conference.agenda.models import AgendaSession, Room, Talk
-from conference.agenda.services import agenda_conflicts
 from tests.factories import make_category, make_event, make_registration
 
 
@@ -70,7 +70,7 @@ def test_a_session_on_the_wrong_day_is_outside_the_event(db):
 
 
 def details(event, **overrides):
-    from conference.agenda.services import SessionDetails
+    from conference.agenda.sessions import SessionDetails
 
     day = event.start_date
     values = {
@@ -84,7 +84,7 @@ def details(event, **overrides):
 
 
 def test_session_times_are_read_in_the_events_zone_and_stored_in_utc(db):
-    from conference.agenda.services import save_session
+    from conference.agenda.sessions import save_session
 
     event = make_event(timezone="Asia/Bangkok")
     session = save_session(event, None, details(event))
@@ -96,7 +96,7 @@ def test_session_times_are_read_in_the_events_zone_and_stored_in_utc(db):
 def test_bad_sessions_are_refused_with_the_field_named(db):
     import pytest
 
-    from conference.agenda.services import save_session
+    from conference.agenda.sessions import save_session
     from conference.errors import ValidationError
 
     event = make_event(
@@ -112,14 +112,14 @@ def test_bad_sessions_are_refused_with_the_field_named(db):
         ({"kind": "party"}, "kind"),
         ({"title": "  "}, "title"),
         ({"room_id": foreign_room.id}, "room_id"),
-        ({"chair_ids": (stranger.id,)}, "chairs"),
+        ({"chair_ids": (stranger.id,)}, "chair_ids"),
         # 02:30 on 29 March 2026 does not exist in Berlin: clocks go from 02:00 to 03:00.
         ({"starts": datetime(2026, 3, 29, 2, 30)}, "starts"),
         # Ids the database cannot hold, or that are no ids at all: refused, never a crash.
         ({"room_id": 10**20}, "room_id"),
         ({"track_id": 2**31}, "track_id"),
-        ({"chair_ids": (10**20,)}, "chairs"),
-        ({"chair_ids": (True,)}, "chairs"),
+        ({"chair_ids": (10**20,)}, "chair_ids"),
+        ({"chair_ids": (True,)}, "chair_ids"),
         # Days outside the event (year 1 once crashed in to_utc; year 9999 was saved).
         ({"starts": datetime(1, 1, 1, 10), "ends": datetime(1, 1, 1, 11)}, "day"),
         ({"starts": datetime(9999, 12, 31, 10), "ends": datetime(9999, 12, 31, 11)}, "day"),
@@ -136,7 +136,8 @@ def test_bad_sessions_are_refused_with_the_field_named(db):
 def test_publishing_is_refused_while_hard_conflicts_remain(db):
     import pytest
 
-    from conference.agenda.services import latest_publication, publish, save_session
+    from conference.agenda.publishing import latest_publication, publish
+    from conference.agenda.sessions import save_session
     from conference.errors import ValidationError
 
     event = make_event()
@@ -155,7 +156,8 @@ def test_publishing_is_refused_while_hard_conflicts_remain(db):
 def test_republishing_lists_moved_talks_and_tells_their_presenters(db):
     from sqlalchemy import select
 
-    from conference.agenda.services import publish, save_session
+    from conference.agenda.publishing import publish
+    from conference.agenda.sessions import save_session
     from conference.mail.models import OutboxMessage
 
     event = make_event()
@@ -196,7 +198,8 @@ def test_publishing_again_without_a_change_is_refused_and_creates_nothing(db):
     import pytest
 
     from conference.agenda.models import AgendaPublication
-    from conference.agenda.services import publish, save_session
+    from conference.agenda.publishing import publish
+    from conference.agenda.sessions import save_session
     from conference.errors import ValidationError
 
     event = make_event()
@@ -220,17 +223,18 @@ def test_a_publish_that_loses_a_race_is_explained_and_changes_nothing(
 ):
     """Two organisers press Publish at once: the one whose version number is taken by
     the other is told so, instead of a server error."""
-    from conference.agenda import services
+    from conference.agenda import publishing
     from conference.agenda.models import AgendaPublication
+    from conference.agenda.sessions import save_session
 
     event = make_event()
-    session = services.save_session(event, None, details(event))
+    session = save_session(event, None, details(event))
     db.session.commit()
-    services.publish(event)
+    publishing.publish(event)
     session.title = "Parallel session A: inclusion"
     db.session.commit()
     # This publish read the versions before the other one was committed: it makes version 1.
-    monkeypatch.setattr(services, "latest_publication", lambda event: None)
+    monkeypatch.setattr(publishing, "latest_publication", lambda event: None)
     login(event.roles[0].user)
     page = client.post(f"/events/{event.slug}/agenda/publish", follow_redirects=True)
     assert page.status_code == 200
@@ -245,7 +249,8 @@ def test_simultaneous_publishes_make_one_version(make_app, database_url):
     import pytest
 
     from conference.agenda.models import AgendaPublication
-    from conference.agenda.services import publish, save_session
+    from conference.agenda.publishing import publish
+    from conference.agenda.sessions import save_session
     from conference.errors import ValidationError
     from conference.extensions import db as _db
     from conference.models import Event
@@ -292,7 +297,7 @@ def test_simultaneous_publishes_make_one_version(make_app, database_url):
 def test_agenda_exports_come_from_the_published_version_only(client, db, login):
     from icalendar import Calendar
 
-    from conference.agenda.services import save_session
+    from conference.agenda.sessions import save_session
 
     event = make_event()
     save_session(event, None, details(event, kind="plenary", title="Opening plenary"))
@@ -316,7 +321,7 @@ def test_schedule_exports_validate_against_the_c3voc_schemas(client, db, login):
     import jsonschema
     import xmlschema
 
-    from conference.agenda.services import save_session
+    from conference.agenda.sessions import save_session
 
     schemas = Path(__file__).parent / "c3voc_schema"
     event = make_event(slug="asean3-2024", title="ASEAN+3 Regional Learning Cities Conference")

@@ -8,9 +8,10 @@ import pytest
 from sqlalchemy import func, select
 
 from conference.agenda.models import AgendaSession, AgendaSignup, Room, Talk
-from conference.agenda.services import publish
+from conference.agenda.publishing import publish
 from conference.agenda.signups import (
     by_day,
+    can_choose_sessions,
     cancel_signup,
     personal_agenda,
     sign_up,
@@ -147,9 +148,25 @@ def test_only_confirmed_delegates_sign_up(db, status):
         change_status(delegate, "cancel")
         db.session.commit()
     assert delegate.status == status
+    assert not can_choose_sessions(delegate)
     with pytest.raises(ValidationError, match="Only confirmed delegates choose sessions"):
         sign_up(delegate, a.inclusion)
     assert signups_of(delegate) == []
+
+
+def test_a_confirmed_delegate_can_choose_and_the_page_offers_it(client, db):
+    from conference.registration.links import manage_token
+
+    a = build_agenda()
+    delegate = make_registration(a.event, a.category)
+    assert can_choose_sessions(delegate)
+    page = client.get(f"/events/{a.event.slug}/manage/{manage_token(delegate)}/agenda")
+    assert "You can choose sessions once your registration is confirmed" not in page.text
+    change_status(delegate, "cancel")
+    db.session.commit()
+    assert not can_choose_sessions(delegate)
+    page = client.get(f"/events/{a.event.slug}/manage/{manage_token(delegate)}/agenda")
+    assert "You can choose sessions once your registration is confirmed" in page.text
 
 
 def test_a_session_of_another_event_is_refused(db):
@@ -252,8 +269,7 @@ def test_a_cancelled_registration_gives_its_places_back(db):
 
 
 def test_places_taken_are_counted_once_for_the_editor_and_for_delegates(db):
-    from conference.agenda.services import load_agenda
-    from conference.agenda.signups import taken_by_session
+    from conference.agenda.draft import load_agenda, taken_by_session
 
     a = build_agenda(lotus_capacity=5)
     staying, leaving, other = (make_registration(a.event, a.category) for _ in range(3))

@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 from playwright.sync_api import expect
 
 from conference.agenda.models import Room, Talk
-from conference.agenda.services import SessionDetails, save_session
+from conference.agenda.sessions import SessionDetails, save_session
 from conference.extensions import db
 from conference.registration.links import manage_token
 from tests.factories import PASSWORD, make_category, make_event, make_registration, make_user

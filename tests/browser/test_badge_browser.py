@@ -4,7 +4,7 @@ it loads as it installs, so the badge opens again without the network."""
 from playwright.sync_api import expect
 
 from conference.extensions import db
-from conference.registration.services import manage_token
+from conference.registration.links import manage_token
 from tests.factories import make_category, make_event, make_registration
 
 

@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta
 from playwright.sync_api import expect
 
 from conference.agenda.models import AgendaSession, Room, Talk
-from conference.agenda.services import SessionDetails, save_session
+from conference.agenda.sessions import SessionDetails, save_session
 from conference.extensions import db
 from tests.factories import PASSWORD, make_event, make_user
 

@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 from playwright.sync_api import expect
 
 from conference.agenda.models import Room, Track
-from conference.agenda.services import SessionDetails, save_session
+from conference.agenda.sessions import SessionDetails, save_session
 from conference.extensions import db
 from conference.papers.calls import CallDetails, CriterionDetails, save_call
 from tests.browser.test_registration_browser import wait_for_mail

@@ -381,7 +381,7 @@ def test_room_mode_admits_the_signed_up_and_refuses_the_others(live_server, door
     from datetime import datetime
 
     from conference.agenda.models import AgendaSession, AgendaSignup, Room
-    from conference.agenda.services import publish
+    from conference.agenda.publishing import publish
     from conference.dbtypes import utcnow
     from conference.registration.models import Registration
 
@@ -471,7 +471,7 @@ def test_offline_a_room_mode_of_another_day_is_refused_like_the_server_does(
     from datetime import datetime
 
     from conference.agenda.models import AgendaSession, Room
-    from conference.agenda.services import publish
+    from conference.agenda.publishing import publish
     from conference.dbtypes import utcnow
     from conference.registration.models import Registration
 

@@ -42,7 +42,7 @@ def sign_up(registration, session):
 
 
 def publish_agenda(event):
-    from conference.agenda.services import publish
+    from conference.agenda.publishing import publish
 
     publish(event)
     _db.session.commit()

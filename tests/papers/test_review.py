@@ -5,8 +5,8 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import func, select
 
+from conference.agenda.draft import agenda_conflicts
 from conference.agenda.models import AgendaSession, Room, Talk
-from conference.agenda.services import agenda_conflicts
 from conference.errors import ValidationError
 from conference.mail.models import OutboxMessage
 from conference.papers.assigning import (

@@ -4,9 +4,8 @@ from flask import Blueprint
 
 bp = Blueprint("agenda", __name__)
 
-from conference.agenda import (
-    editor,
-    personal,
+from conference.agenda.views import (
+    delegate,
+    organiser,
     public,
-    routes,
 )

@@ -16,8 +16,8 @@ from flask import (
 )
 from flask_login import current_user, login_required
 
-from conference.agenda.editing import tracks_of
 from conference.agenda.ids import read_id
+from conference.agenda.rooms import tracks_of
 from conference.auth.decorators import event_role_required
 from conference.auth.forms import ConfirmForm
 from conference.auth.models import User

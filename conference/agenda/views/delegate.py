@@ -1,30 +1,28 @@
-"""Personal agendas: a delegate's choices (through their private link or their account), the
-personal calendar, and the organisers' view of sign-ups against capacity."""
+"""A delegate's personal agenda (through their private link or their account): choosing
+sessions, and the personal calendar."""
 
 from flask import Response, flash, redirect, render_template, session, url_for
 from flask_login import current_user, login_required
 
-from conference.agenda.editing import find_session
 from conference.agenda.ics import agenda_ics
-from conference.agenda.routes import event_info, publication_stamp, published
+from conference.agenda.publishing import event_info, publication_stamp, published
+from conference.agenda.sessions import find_session
 from conference.agenda.signups import (
     agenda_choices,
     by_day,
+    can_choose_sessions,
     cancel_signup,
     personal_agenda,
     registration_for_user,
     sign_up,
-    signup_counts,
 )
 from conference.agenda.views import bp
-from conference.auth.decorators import event_role_required
 from conference.auth.forms import ConfirmForm
-from conference.errors import NotFound, ValidationError
+from conference.errors import NotFound
 from conference.events.services import get_event
 from conference.extensions import db
-from conference.formatting import country_name
+from conference.pages import attempt
 from conference.pages import private_page as _private
-from conference.registration.exports import to_csv
 from conference.registration.links import manage_token, registration_from_token
 
 # A refused sign-up, kept in the (signed) cookie session until the page shows it once:
@@ -64,6 +62,7 @@ def personal(slug, token):
             registration=registration,
             token=token,
             published=choices is not None,
+            can_choose=can_choose_sessions(registration),
             days=by_day(choices or []),
             form=ConfirmForm(),
             refused_id=refused_id,
@@ -77,15 +76,14 @@ def personal_signup(slug, token, session_id):
     event = get_event(slug)
     registration = registration_from_token(event, token)
     chosen = find_session(event, session_id)
-    if ConfirmForm().validate_on_submit():
-        try:
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        with attempt(form) as done:
             sign_up(registration, chosen)
-        except ValidationError as exc:
-            db.session.rollback()
-            session[REFUSAL] = [registration.id, session_id, exc.message]
-        else:
-            db.session.commit()
+        if done:
             flash(f"You are signed up for “{chosen.title}”.", "success")
+        else:  # explained in the session's card, not at the top of the page
+            session[REFUSAL] = [registration.id, session_id, done.error.message]
     return _back(event, token, session_id)
 
 
@@ -95,11 +93,12 @@ def personal_leave(slug, token, session_id):
     registration = registration_from_token(event, token)
     chosen = find_session(event, session_id)
     if ConfirmForm().validate_on_submit():
-        if cancel_signup(registration, chosen):
+        with attempt():
+            left = cancel_signup(registration, chosen)
+        if left:
             flash(f"You have left “{chosen.title}”; your place is free for someone else.", "info")
         else:
             flash(f"You were not signed up for “{chosen.title}”.", "info")
-        db.session.commit()
     return _back(event, token, session_id)
 
 
@@ -139,38 +138,3 @@ def my_agenda(slug):
             "registration e-mail to choose your sessions."
         )
     return redirect(url_for("agenda.personal", slug=slug, token=manage_token(registration)))
-
-
-@bp.get("/events/<slug>/agenda/signups")
-@event_role_required("organiser")
-def signups(event):
-    return render_template(
-        "agenda/personal/signups.html", event=event, sessions=signup_counts(event), tab="signups"
-    )
-
-
-@bp.get("/events/<slug>/agenda/signups.csv")
-@event_role_required("organiser")
-def signups_csv(event):
-    def rows():
-        starts = f"starts ({event.timezone})"
-        yield ["session", starts, "room", "name", "native_name", "organisation", "country", "email"]
-        for entry in signup_counts(event):
-            s = entry.session
-            for person in entry.people:
-                yield [
-                    s.title,
-                    event.local(s.starts_at).strftime("%Y-%m-%d %H:%M"),
-                    s.room.name if s.room else "",
-                    person.display_name,
-                    person.native_name,
-                    person.organisation,
-                    country_name(person.country),
-                    person.email,
-                ]
-
-    return Response(
-        "".join(to_csv(rows())),
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{event.slug}-signups.csv"'},
-    )

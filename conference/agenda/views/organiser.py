@@ -1,29 +1,35 @@
-"""The organisers' agenda editor: the day grid, rooms, tracks, sessions and talks.
+"""The organisers' agenda pages: the editor (day grid, rooms, tracks, sessions and talks),
+publishing, and the sign-ups against capacity.
 
 Drags in the grid post JSON (with the CSRF token in the X-CSRFToken header); every
 change also has a plain form, for keyboards and browsers without JavaScript.
 """
 
-from datetime import date, datetime, time
+from datetime import date, datetime
 
-from flask import flash, jsonify, redirect, render_template, request, url_for
+from flask import Response, flash, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
 
-from conference.agenda import editing
+from conference.agenda import rooms, sessions, talks
 from conference.agenda.conflicts import find_conflicts
-from conference.agenda.forms import RoomForm, SessionForm, TalkForm, TrackForm, choices
+from conference.agenda.draft import conflicts_by_session, load_agenda
+from conference.agenda.forms import RoomForm, TrackForm
+from conference.agenda.grid import build_grid, day_sessions
 from conference.agenda.ids import read_id, whole_number
-from conference.agenda.services import (
-    SessionDetails,
-    latest_publication,
-    load_agenda,
-    snapshot,
-)
-from conference.agenda.signups import takes_signups
+from conference.agenda.publishing import latest_publication, publish, snapshot
+from conference.agenda.signups import signup_counts, takes_signups
+from conference.agenda.timetable import utc_offset
 from conference.agenda.views import bp
+from conference.agenda.views._forms import session_details, session_form, talk_details, talk_form
 from conference.auth.decorators import event_role_required
 from conference.auth.forms import ConfirmForm
-from conference.errors import NotFound, ValidationError
+from conference.errors import ValidationError
 from conference.extensions import db
+from conference.formatting import country_name
+from conference.localtime import to_local, wall_clock
+from conference.pages import attempt, refuse, render_form
+from conference.registration.exports import to_csv
 from conference.web import safe_next
 
 # Helpers -----------------------------------------------------------------------------
@@ -75,15 +81,14 @@ def _warn_conflicts(event, session_ids=(), talk_ids=()) -> None:
 
 def _zone(event, day: date) -> str:
     """'Asia/Bangkok (UTC+07:00)': the zone the editor's times are in, on that day."""
-    offset = datetime.combine(day, time(12), event.tz).strftime("%z")
-    return f"{event.timezone.replace('_', ' ')} (UTC{offset[:3]}:{offset[3:]})"
+    return f"{event.timezone.replace('_', ' ')} ({utc_offset(day, event.tz)})"
 
 
 def _change_lines(event, changes) -> list[str]:
     """A publication's changelog as sentences, in the event's time."""
 
     def where(iso, room):
-        moment = datetime.fromisoformat(iso).astimezone(event.tz)
+        moment = to_local(datetime.fromisoformat(iso), event.tz)
         return f"{moment:%a %d %b %H:%M}, {room or 'no room'}"
 
     lines = []
@@ -117,6 +122,11 @@ def _editor_url(event, day: date | None = None) -> str:
     return url_for("agenda.editor", slug=event.slug, day=(day or event.start_date).isoformat())
 
 
+def _minute(moment) -> str:
+    """A stored time as the grid and its JSON name it: event-local 'YYYY-MM-DDTHH:MM'."""
+    return f"{moment:%Y-%m-%dT%H:%M}"
+
+
 # The grid ----------------------------------------------------------------------------
 
 
@@ -126,9 +136,9 @@ def editor(event):
     day = _day_of(event, request.args.get("day"))
     agenda = load_agenda(event)
     conflicts = find_conflicts(agenda)
-    rooms = editing.rooms_of(event)
-    sessions = editing.day_sessions(event, day)
-    grid = editing.build_grid(day, event.tz, [(r.id, r.name, r.capacity) for r in rooms], sessions)
+    event_rooms = rooms.rooms_of(event)
+    todays = day_sessions(event, day)
+    grid = build_grid(day, event.tz, [(r.id, r.name, r.capacity) for r in event_rooms], todays)
     publication = latest_publication(event)
     return render_template(
         "agenda/editor/grid.html",
@@ -137,18 +147,18 @@ def editor(event):
         grid=grid,
         slots={s.id: s for s in agenda.sessions},
         conflicts=conflicts,
-        by_session=editing.conflicts_by_session(conflicts, agenda),
+        by_session=conflicts_by_session(conflicts, agenda),
         hard=sum(1 for c in conflicts if c.hard),
         soft=sum(1 for c in conflicts if not c.hard),
-        minutes={s.id: int((s.ends_at - s.starts_at).total_seconds() // 60) for s in sessions},
-        takes_signups={s.id for s in sessions if takes_signups(s)},
-        unplaced=editing.unplaced_talks(event),
+        minutes={s.id: int((s.ends_at - s.starts_at).total_seconds() // 60) for s in todays},
+        takes_signups={s.id for s in todays if takes_signups(s)},
+        unplaced=talks.unplaced_talks(event),
         publication=publication,
         changes=_change_lines(event, publication.changes) if publication else [],
         zone=_zone(event, day),
         draft_changed=publication is not None and snapshot(event) != publication.snapshot,
         form=ConfirmForm(),
-        has_rooms=bool(rooms),
+        has_rooms=bool(event_rooms),
     )
 
 
@@ -156,7 +166,7 @@ def editor(event):
 @event_role_required("organiser")
 def move_session(event, session_id):
     """JSON {room_id, starts: "YYYY-MM-DDTHH:MM"} -> 200 {ok, conflicts} or 422 {error}."""
-    session = editing.find_session(event, session_id)
+    session = sessions.find_session(event, session_id)
     data = _payload()
     try:
         room_id = read_id(data.get("room_id"), "room_id", "The room")
@@ -166,18 +176,17 @@ def move_session(event, session_id):
             raise ValidationError(
                 "Give the start as YYYY-MM-DDTHH:MM in the event's time zone.", field="starts"
             ) from None
-        editing.move_session(event, session, room_id, starts)
+        sessions.move_session(event, session, room_id, starts)
     except ValidationError as exc:
         return _json_error(exc)
     db.session.commit()
-    local = event.local(session.starts_at)
     return _json_ok(
         event,
         session={
             "id": session.id,
             "room_id": session.room_id,
-            "starts": f"{local:%Y-%m-%dT%H:%M}",
-            "ends": f"{event.local(session.ends_at):%Y-%m-%dT%H:%M}",
+            "starts": _minute(wall_clock(session.starts_at, event.tz)),
+            "ends": _minute(wall_clock(session.ends_at, event.tz)),
         },
     )
 
@@ -185,32 +194,18 @@ def move_session(event, session_id):
 # Rooms and tracks --------------------------------------------------------------------
 
 
-def _room_or_404(event, room_id):
-    room = editing.get_room(event, room_id)
-    if room is None:
-        raise NotFound("There is no such room in this event.")
-    return room
-
-
-def _track_or_404(event, track_id):
-    track = editing.get_track(event, track_id)
-    if track is None:
-        raise NotFound("There is no such track in this event.")
-    return track
-
-
 @bp.route("/events/<slug>/agenda/edit/rooms", methods=["GET", "POST"])
 @bp.route("/events/<slug>/agenda/edit/rooms/<int:room_id>", methods=["GET", "POST"])
 @event_role_required("organiser")
 def edit_rooms(event, room_id=None):
-    room = None if room_id is None else _room_or_404(event, room_id)
-    rooms = editing.rooms_of(event)
+    room = None if room_id is None else rooms.find_room(event, room_id)
+    event_rooms = rooms.rooms_of(event)
     form = RoomForm(obj=room) if request.method == "GET" else RoomForm()
     if room is None and request.method == "GET":
-        form.position.data = max((r.position for r in rooms), default=-1) + 1
+        form.position.data = max((r.position for r in event_rooms), default=-1) + 1
     if form.validate_on_submit():
-        try:
-            saved = editing.save_room(
+        with attempt(form, field="name") as done:
+            saved = rooms.save_room(
                 event,
                 room,
                 form.name.data,
@@ -218,36 +213,27 @@ def edit_rooms(event, room_id=None):
                 form.notes.data,
                 form.position.data or 0,
             )
-        except ValidationError as exc:
-            db.session.rollback()
-            form[exc.field or "name"].errors.append(exc.message)
-        else:
-            db.session.commit()
+        if done:
             flash(f"The room “{saved.name}” is saved.", "success")
             return redirect(url_for(".edit_rooms", slug=event.slug))
-    status = 422 if form.errors else 200
-    return render_template(
+    return render_form(
         "agenda/editor/rooms.html",
+        form,
         event=event,
-        form=form,
         room=room,
-        rooms=rooms,
+        rooms=event_rooms,
         confirm=ConfirmForm(),
-    ), status
+    )
 
 
 @bp.post("/events/<slug>/agenda/edit/rooms/<int:room_id>/delete")
 @event_role_required("organiser")
 def delete_room(event, room_id):
-    room = _room_or_404(event, room_id)
+    room = rooms.find_room(event, room_id)
     name = room.name
-    try:
-        editing.delete_room(event, room)
-    except ValidationError as exc:
-        db.session.rollback()
-        flash(exc.message, "danger")
-    else:
-        db.session.commit()
+    with attempt() as done:
+        rooms.delete_room(event, room)
+    if done:
         flash(f"The room “{name}” is deleted.", "success")
     return redirect(url_for(".edit_rooms", slug=event.slug))
 
@@ -256,124 +242,52 @@ def delete_room(event, room_id):
 @bp.route("/events/<slug>/agenda/edit/tracks/<int:track_id>", methods=["GET", "POST"])
 @event_role_required("organiser")
 def edit_tracks(event, track_id=None):
-    track = None if track_id is None else _track_or_404(event, track_id)
+    track = None if track_id is None else rooms.find_track(event, track_id)
     form = TrackForm(obj=track) if request.method == "GET" else TrackForm()
     if form.validate_on_submit():
-        try:
-            saved = editing.save_track(event, track, form.name.data, form.colour.data)
-        except ValidationError as exc:
-            db.session.rollback()
-            form[exc.field or "name"].errors.append(exc.message)
-        else:
-            db.session.commit()
+        with attempt(form, field="name") as done:
+            saved = rooms.save_track(event, track, form.name.data, form.colour.data)
+        if done:
             flash(f"The track “{saved.name}” is saved.", "success")
             return redirect(url_for(".edit_tracks", slug=event.slug))
-    status = 422 if form.errors else 200
-    return render_template(
+    return render_form(
         "agenda/editor/tracks.html",
+        form,
         event=event,
-        form=form,
         track=track,
-        tracks=editing.tracks_of(event),
+        tracks=rooms.tracks_of(event),
         confirm=ConfirmForm(),
-    ), status
+    )
 
 
 @bp.post("/events/<slug>/agenda/edit/tracks/<int:track_id>/delete")
 @event_role_required("organiser")
 def delete_track(event, track_id):
-    track = _track_or_404(event, track_id)
+    track = rooms.find_track(event, track_id)
     name = track.name
-    count = editing.delete_track(event, track)
-    db.session.commit()
-    flash(
-        f"The track “{name}” is deleted"
-        + (f"; {count} session(s) no longer have a track." if count else "."),
-        "success",
-    )
+    with attempt() as done:
+        count = rooms.delete_track(event, track)
+    if done:
+        flash(
+            f"The track “{name}” is deleted"
+            + (f"; {count} session(s) no longer have a track." if count else "."),
+            "success",
+        )
     return redirect(url_for(".edit_tracks", slug=event.slug))
 
 
 # Sessions ----------------------------------------------------------------------------
 
 
-def _session_form(event, session=None) -> SessionForm:
-    if request.method == "POST":
-        form = SessionForm()
-    elif session is not None:
-        form = SessionForm(
-            formdata=None,
-            obj=session,
-            data={
-                "day": event.local(session.starts_at).date().isoformat(),
-                "starts": event.local(session.starts_at).time(),
-                "ends": event.local(session.ends_at).time(),
-                "chair_ids": [c.id for c in session.chairs],
-            },
-        )
-    else:  # a new session, maybe from an empty cell of the grid: ?room_id=&starts=
-        data = {"kind": "parallel", "day": event.start_date.isoformat()}
-        room_id = request.args.get("room_id", type=int)
-        if room_id:
-            data["room_id"] = room_id
-        try:
-            starts = datetime.strptime(request.args.get("starts", ""), "%Y-%m-%dT%H:%M")
-        except ValueError:
-            pass
-        else:
-            data.update(day=starts.date().isoformat(), starts=starts.time())
-        form = SessionForm(formdata=None, data=data)
-    days = [d.isoformat() for d in event.days]
-    if session is not None and form.day.data not in days:
-        days.append(event.local(session.starts_at).date().isoformat())
-    form.day.choices = choices((d, f"{date.fromisoformat(d):%A %d %B %Y}") for d in days)
-    form.room_id.choices = choices(
-        [("", "— no room —")]
-        + [
-            (r.id, f"{r.name} ({r.capacity} seats)" if r.capacity is not None else r.name)
-            for r in editing.rooms_of(event)
-        ]
-    )
-    form.track_id.choices = choices(
-        [("", "— no track —")] + [(t.id, t.name) for t in editing.tracks_of(event)]
-    )
-    form.chair_ids.choices = choices(
-        editing.person_choices(event, keep=session.chairs if session is not None else ())
-    )
-    return form
-
-
-def _session_details(form: SessionForm) -> SessionDetails:
-    try:
-        day = date.fromisoformat(form.day.data or "")
-    except ValueError:
-        raise ValidationError("Choose a day of the event.", field="day") from None
-    return SessionDetails(
-        kind=form.kind.data,
-        title=form.title.data,
-        description=form.description.data or "",
-        starts=datetime.combine(day, form.starts.data),
-        ends=datetime.combine(day, form.ends.data),
-        room_id=form.room_id.data,
-        track_id=form.track_id.data,
-        capacity=form.capacity.data,
-        chair_ids=tuple(form.chair_ids.data or ()),
-    )
-
-
 def _save_session_form(event, session):
-    form = _session_form(event, session)
+    """(the form to show again, None) or, once saved, (None, the session)."""
+    form = session_form(event, session)
     if form.validate_on_submit():
-        try:
-            saved = editing.update_session(
-                event, session, _session_details(form), form.signed_up_only.data
+        with attempt(form, field="title") as done:
+            saved = sessions.update_session(
+                event, session, session_details(form), form.signed_up_only.data
             )
-        except ValidationError as exc:
-            db.session.rollback()
-            field = {"chairs": "chair_ids"}.get(exc.field, exc.field)
-            form[field if field in form else "title"].errors.append(exc.message)
-        else:
-            db.session.commit()
+        if done:
             flash(f"The session “{saved.title}” is saved.", "success")
             _warn_conflicts(event, session_ids=(saved.id,))
             return None, saved
@@ -385,48 +299,43 @@ def _save_session_form(event, session):
 def new_session(event):
     form, saved = _save_session_form(event, None)
     if form is None:
-        return redirect(_editor_url(event, event.local(saved.starts_at).date()))
-    return render_template("agenda/editor/session.html", event=event, form=form, session=None), (
-        422 if form.errors else 200
-    )
+        return redirect(_editor_url(event, sessions.session_day(event, saved)))
+    return render_form("agenda/editor/session.html", form, event=event, session=None)
 
 
 @bp.route("/events/<slug>/agenda/edit/sessions/<int:session_id>", methods=["GET", "POST"])
 @event_role_required("organiser")
 def edit_session(event, session_id):
-    session = editing.find_session(event, session_id, with_talks=True)
+    session = sessions.find_session(event, session_id, with_talks=True)
     form, saved = _save_session_form(event, session)
     if form is None:
         return redirect(url_for(".edit_session", slug=event.slug, session_id=saved.id))
     agenda = load_agenda(event)
-    conflicts = editing.conflicts_by_session(find_conflicts(agenda), agenda)
+    conflicts = conflicts_by_session(find_conflicts(agenda), agenda)
     slot = next((s for s in agenda.sessions if s.id == session.id), None)
-    return render_template(
+    return render_form(
         "agenda/editor/session.html",
+        form,
         event=event,
-        form=form,
         session=session,
         slot=slot,
         conflicts=conflicts.get(session.id, []),
-        unplaced=editing.unplaced_talks(event),
+        unplaced=talks.unplaced_talks(event),
         confirm=ConfirmForm(),
-        day=event.local(session.starts_at).date(),
+        day=sessions.session_day(event, session),
         takes_signups=takes_signups(session),
-    ), (422 if form.errors else 200)
+    )
 
 
 @bp.post("/events/<slug>/agenda/edit/sessions/<int:session_id>/delete")
 @event_role_required("organiser")
 def delete_session(event, session_id):
-    session = editing.find_session(event, session_id)
-    title, day = session.title, event.local(session.starts_at).date()
-    try:
-        unplaced = editing.delete_session(event, session)
-    except ValidationError as exc:
-        db.session.rollback()
-        flash(exc.message, "danger")
+    session = sessions.find_session(event, session_id)
+    title, day = session.title, sessions.session_day(event, session)
+    with attempt() as done:
+        unplaced = sessions.delete_session(event, session)
+    if not done:
         return redirect(url_for(".edit_session", slug=event.slug, session_id=session_id))
-    db.session.commit()
     flash(
         f"The session “{title}” is deleted"
         + (f"; its {unplaced} talk(s) wait beside the grid." if unplaced else "."),
@@ -438,47 +347,13 @@ def delete_session(event, session_id):
 # Talks -------------------------------------------------------------------------------
 
 
-def _talk_form(event, talk=None) -> TalkForm:
-    if request.method == "POST":
-        form = TalkForm()
-    elif talk is not None:
-        form = TalkForm(
-            formdata=None,
-            obj=talk,
-            data={"presenter_ids": [p.id for p in talk.presenters], "starts": None},
-        )
-    else:
-        form = TalkForm(
-            formdata=None, data={"session_id": request.args.get("session_id", type=int)}
-        )
-    form.session_id.choices = choices([("", "— not placed yet —")] + editing.session_choices(event))
-    form.presenter_ids.choices = choices(
-        editing.person_choices(event, keep=talk.presenters if talk is not None else ())
-    )
-    return form
-
-
-def _talk_details(form: TalkForm) -> editing.TalkDetails:
-    return editing.TalkDetails(
-        title=form.title.data,
-        abstract=form.abstract.data or "",
-        duration_minutes=form.duration_minutes.data,
-        presenter_ids=tuple(form.presenter_ids.data or ()),
-        session_id=form.session_id.data,
-        starts=form.starts.data,
-    )
-
-
 def _save_talk_form(event, talk):
-    form = _talk_form(event, talk)
+    """(the form to show again, None) or, once saved, (None, the talk)."""
+    form = talk_form(event, talk)
     if form.validate_on_submit():
-        try:
-            saved = editing.save_talk(event, talk, _talk_details(form))
-        except ValidationError as exc:
-            db.session.rollback()
-            form[exc.field if exc.field in form else "title"].errors.append(exc.message)
-        else:
-            db.session.commit()
+        with attempt(form, field="title") as done:
+            saved = talks.save_talk(event, talk, talk_details(form))
+        if done:
             flash(f"The talk “{saved.title}” is saved.", "success")
             _warn_conflicts(event, talk_ids=(saved.id,))
             return None, saved
@@ -497,46 +372,49 @@ def new_talk(event):
     form, saved = _save_talk_form(event, None)
     if form is None:
         return _after_talk(event, saved)
-    return render_template("agenda/editor/talk.html", event=event, form=form, talk=None), (
-        422 if form.errors else 200
-    )
+    return render_form("agenda/editor/talk.html", form, event=event, talk=None)
 
 
 @bp.route("/events/<slug>/agenda/edit/talks/<int:talk_id>", methods=["GET", "POST"])
 @event_role_required("organiser")
 def edit_talk(event, talk_id):
-    talk = editing.find_talk(event, talk_id)
+    talk = talks.find_talk(event, talk_id)
     form, saved = _save_talk_form(event, talk)
     if form is None:
         return _after_talk(event, saved)
-    agenda = load_agenda(event)
-    conflicts = [c for c in find_conflicts(agenda) if talk.id in c.talks]
-    return render_template(
+    conflicts = [c for c in find_conflicts(load_agenda(event)) if talk.id in c.talks]
+    return render_form(
         "agenda/editor/talk.html",
+        form,
         event=event,
-        form=form,
         talk=talk,
         conflicts=conflicts,
         confirm=ConfirmForm(),
-    ), (422 if form.errors else 200)
+    )
 
 
 @bp.post("/events/<slug>/agenda/edit/talks/<int:talk_id>/delete")
 @event_role_required("organiser")
 def delete_talk(event, talk_id):
-    talk = editing.find_talk(event, talk_id)
+    talk = talks.find_talk(event, talk_id)
     title, session_id = talk.title, talk.session_id
-    try:
-        editing.delete_talk(event, talk)
-    except ValidationError as exc:
-        db.session.rollback()
-        flash(exc.message, "danger")
+    with attempt() as done:
+        talks.delete_talk(event, talk)
+    if not done:
         return redirect(url_for(".edit_talk", slug=event.slug, talk_id=talk_id))
-    db.session.commit()
     flash(f"The talk “{title}” is deleted.", "success")
     if session_id:
         return redirect(url_for(".edit_session", slug=event.slug, session_id=session_id))
     return redirect(_editor_url(event))
+
+
+def _refused(event, exc: ValidationError):
+    """A refused change from a drag (JSON, 422) or a form (flashed, back where it was)."""
+    if request.is_json:
+        return _json_error(exc)
+    db.session.rollback()
+    refuse(None, exc)
+    return redirect(_back(_editor_url(event)))
 
 
 @bp.post("/events/<slug>/agenda/edit/place")
@@ -546,17 +424,13 @@ def place_talk(event):
     from a drag, or the same fields from a form."""
     data = _payload()
     try:
-        talk = editing.get_talk(event, read_id(data.get("talk_id"), "talk_id", "The talk"))
+        talk = talks.get_talk(event, read_id(data.get("talk_id"), "talk_id", "The talk"))
         if talk is None:
             raise ValidationError("Choose a talk of this event.", field="talk_id")
         session_id = read_id(data.get("session_id"), "session_id", "The session")
-        editing.place_talk(event, talk, session_id)
+        talks.place_talk(event, talk, session_id)
     except ValidationError as exc:
-        if request.is_json:
-            return _json_error(exc)
-        db.session.rollback()
-        flash(exc.message, "danger")
-        return redirect(_back(_editor_url(event)))
+        return _refused(event, exc)
     db.session.commit()
     if request.is_json:
         return _json_ok(event, talk={"id": talk.id, "session_id": talk.session_id})
@@ -572,7 +446,7 @@ def place_talk(event):
 @event_role_required("organiser")
 def reorder_talk(event, talk_id):
     """Move a talk in its session's running order: {position} (0 = first)."""
-    talk = editing.find_talk(event, talk_id)
+    talk = talks.find_talk(event, talk_id)
     data = _payload()
     try:
         try:
@@ -582,15 +456,77 @@ def reorder_talk(event, talk_id):
                 "Say where the talk goes: its place in the running order, 0 for first.",
                 field="position",
             ) from None
-        editing.reorder_talk(event, talk, position)
+        talks.reorder_talk(event, talk, position)
     except ValidationError as exc:
-        if request.is_json:
-            return _json_error(exc)
-        db.session.rollback()
-        flash(exc.message, "danger")
-        return redirect(_back(_editor_url(event)))
+        return _refused(event, exc)
     db.session.commit()
     if request.is_json:
         return _json_ok(event, talk={"id": talk.id, "position": talk.position})
     _warn_conflicts(event, talk_ids=(talk.id,))
     return redirect(url_for(".edit_session", slug=event.slug, session_id=talk.session_id))
+
+
+# Publishing --------------------------------------------------------------------------
+
+
+@bp.post("/events/<slug>/agenda/publish")
+@event_role_required("organiser")
+def publish_agenda(event):
+    if ConfirmForm().validate_on_submit():
+        try:
+            with attempt() as done:
+                publication = publish(event, current_user)
+        except IntegrityError:  # the same version number, published a moment before
+            db.session.rollback()
+            flash(
+                "Someone else published the agenda at the same moment, so yours was not: "
+                "see their version here, then publish again if your changes are not in it.",
+                "danger",
+            )
+        else:
+            if done:
+                moved = sum(1 for c in publication.changes if c["change"] == "moved")
+                flash(
+                    f"Version {publication.version} of the agenda is published"
+                    + (f"; {moved} moved talk(s), their presenters are told." if moved else "."),
+                    "success",
+                )
+    return redirect(url_for("agenda.editor", slug=event.slug))
+
+
+# Sign-ups ----------------------------------------------------------------------------
+
+
+@bp.get("/events/<slug>/agenda/signups")
+@event_role_required("organiser")
+def signups(event):
+    return render_template(
+        "agenda/personal/signups.html", event=event, sessions=signup_counts(event), tab="signups"
+    )
+
+
+@bp.get("/events/<slug>/agenda/signups.csv")
+@event_role_required("organiser")
+def signups_csv(event):
+    def rows():
+        starts = f"starts ({event.timezone})"
+        yield ["session", starts, "room", "name", "native_name", "organisation", "country", "email"]
+        for entry in signup_counts(event):
+            s = entry.session
+            for person in entry.people:
+                yield [
+                    s.title,
+                    f"{to_local(s.starts_at, event.tz):%Y-%m-%d %H:%M}",
+                    s.room.name if s.room else "",
+                    person.display_name,
+                    person.native_name,
+                    person.organisation,
+                    country_name(person.country),
+                    person.email,
+                ]
+
+    return Response(
+        "".join(to_csv(rows())),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{event.slug}-signups.csv"'},
+    )

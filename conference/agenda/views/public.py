@@ -1,16 +1,20 @@
-"""The public agenda pages: a day's grid (a list on phones), sessions, talks, a session's
-calendar. Always the latest published version, never the draft."""
+"""The public agenda: a day's grid (a list on phones), sessions, talks, and the exports
+(calendars, the c3voc schedule, the printed programme). Always the latest published
+version, never the draft."""
 
 from collections import OrderedDict
-from datetime import datetime
 from threading import Lock
 
 from flask import Response, render_template, request
-from sqlalchemy import select
 
-from conference.agenda import routes as shared  # a module, not names: the two import each other
-from conference.agenda.ics import session_ics
-from conference.agenda.models import AgendaPublication
+from conference.agenda.ics import agenda_ics, session_ics
+from conference.agenda.publishing import (
+    event_info,
+    publication_stamp,
+    published,
+    published_snapshot,
+    published_version,
+)
 from conference.agenda.timetable import (
     Timetable,
     build_timetable,
@@ -24,7 +28,7 @@ from conference.agenda.timetable import (
 from conference.agenda.views import bp
 from conference.errors import NotFound
 from conference.events.services import get_event
-from conference.extensions import db
+from conference.localtime import today
 
 # How the pages name days (templates hold no formatting logic of their own).
 DAY_FORMATS = {"day_name": day_name, "short_day": short_day}
@@ -42,24 +46,14 @@ def published_timetable(slug: str):
     """(event, publication row, timetable) of the latest publication, or NotFound. The row has
     id, version and published_at; the snapshot is read only when not parsed already."""
     event = get_event(slug)
-    publication = db.session.execute(
-        select(AgendaPublication.id, AgendaPublication.version, AgendaPublication.published_at)
-        .where(AgendaPublication.event_id == event.id)
-        .order_by(AgendaPublication.version.desc())
-        .limit(1)
-    ).first()
-    if publication is None:
-        raise NotFound("The agenda of this event is not published yet.")
+    publication = published_version(event)
     key = (*publication, event.timezone)
     with _timetables_lock:
         timetable = _timetables.get(key)
         if timetable is not None:
             _timetables.move_to_end(key)
     if timetable is None:
-        snap = db.session.scalar(
-            select(AgendaPublication.snapshot).where(AgendaPublication.id == publication.id)
-        )
-        timetable = build_timetable(snap, event.timezone)
+        timetable = build_timetable(published_snapshot(publication.id), event.timezone)
         with _timetables_lock:
             _timetables[key] = timetable
             while len(_timetables) > TIMETABLES_KEPT:
@@ -70,8 +64,7 @@ def published_timetable(slug: str):
 @bp.get("/events/<slug>/agenda")
 def public_agenda(slug):
     event, publication, timetable = published_timetable(slug)
-    today = datetime.now(event.tz).date()
-    day, day_message = choose_day(timetable, request.args.get("day"), today)
+    day, day_message = choose_day(timetable, request.args.get("day"), today(event.tz))
     filters, messages = read_filters(timetable, request.args.get("room"), request.args.get("track"))
     return render_template(
         "agenda/public/agenda.html",
@@ -116,14 +109,11 @@ def talk_page(slug, talk_id):
 @bp.get("/events/<slug>/sessions/<int:session_id>.ics")
 def session_calendar(slug, session_id):
     event = get_event(slug)
-    publication = shared.published(event)
+    publication = published(event)
     if not any(s["id"] == session_id for s in publication.snapshot.get("sessions", [])):
         raise NotFound("There is no such session in the published agenda.")
     body = session_ics(
-        shared.event_info(event),
-        publication.snapshot,
-        session_id,
-        **shared.publication_stamp(publication),
+        event_info(event), publication.snapshot, session_id, **publication_stamp(publication)
     )
     return Response(
         body,
@@ -140,8 +130,8 @@ def programme_pdf(slug):
     from conference.agenda.programme import programme_pdf_bytes
 
     event = get_event(slug)
-    publication = shared.published(event)
-    info = shared.event_info(event) | {
+    publication = published(event)
+    info = event_info(event) | {
         "version": publication.version,
         "published_at": publication.published_at,
     }
@@ -154,3 +144,32 @@ def programme_pdf(slug):
             )
         },
     )
+
+
+@bp.get("/events/<slug>/agenda.ics")
+def agenda_calendar(slug):
+    event = get_event(slug)
+    publication = published(event)
+    body = agenda_ics(event_info(event), publication.snapshot, **publication_stamp(publication))
+    return Response(
+        body,
+        mimetype="text/calendar",
+        headers={"Content-Disposition": f'attachment; filename="{event.slug}.ics"'},
+    )
+
+
+@bp.get("/events/<slug>/schedule.<fmt>")
+def schedule(slug, fmt):
+    """The c3voc schedule formats that conference apps read (Giggity, EventFahrplan...)."""
+    from conference.agenda.c3voc import dumps_json, schedule_json, schedule_xml
+
+    if fmt not in ("xml", "json"):
+        raise NotFound("The schedule is at schedule.xml and schedule.json.")
+    event = get_event(slug)
+    publication = published(event)
+    info = event_info(event)
+    options = {"version": str(publication.version), "base_url": info["url"].rstrip("/")}
+    if fmt == "json":
+        body = dumps_json(schedule_json(info, publication.snapshot, **options))
+        return Response(body, mimetype="application/json")
+    return Response(schedule_xml(info, publication.snapshot, **options), mimetype="application/xml")
