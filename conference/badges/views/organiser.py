@@ -1,9 +1,8 @@
-"""Badge pages: printing for organisers, keys, reissuing; the delegate's own badge."""
+"""Badges for organisers: printing (at once or as a background batch), keys, reissuing."""
 
 import io
 
 from flask import (
-    Response,
     current_app,
     flash,
     redirect,
@@ -21,17 +20,14 @@ from conference.auth.forms import ConfirmForm
 from conference.badges.forms import PrintForm
 from conference.badges.jobs import badge_file
 from conference.badges.services import (
-    badge_token,
     event_keys,
     reissue_badge,
     render_badges_for,
     revoke_key,
     rotate_key,
 )
-from conference.badges.svg import qr_svg
 from conference.badges.views import bp
 from conference.errors import NotFound, ValidationError
-from conference.events.services import get_event
 from conference.extensions import db
 from conference.jobs.services import get_job_for, start_job
 from conference.registration.models import Registration
@@ -39,7 +35,6 @@ from conference.registration.organiser import _filters
 from conference.registration.services import (
     filtered_query,
     get_registration,
-    registration_from_token,
 )
 from conference.web import pdf_response
 
@@ -169,56 +164,3 @@ def revoke(event, key_id):
         db.session.commit()
         flash(f"Key #{key.id} is revoked: badges it signed are refused; reprint them.", "warning")
     return redirect(url_for(".print_badges", slug=event.slug))
-
-
-# The delegate's own badge ------------------------------------------------------------
-
-
-def _own_confirmed(slug, token):
-    event = get_event(slug)
-    registration = registration_from_token(event, token)
-    if registration.status != "confirmed":
-        raise ValidationError(
-            "Your badge is ready once your registration is confirmed "
-            f"(it is {registration.status_label.lower()})."
-        )
-    return event, registration
-
-
-@bp.get("/events/<slug>/manage/<token>/badge.pdf")
-def own_badge_pdf(slug, token):
-    event, registration = _own_confirmed(slug, token)
-    out = io.BytesIO()
-    render_badges_for(event, [registration], out)
-    db.session.commit()
-    return pdf_response(out.getvalue(), "badge.pdf")
-
-
-@bp.get("/events/<slug>/manage/<token>/badge")
-def own_badge(slug, token):
-    event, registration = _own_confirmed(slug, token)
-    db.session.commit()
-    page = render_template(
-        "badges/mine.html",
-        event=event,
-        r=registration,
-        token=token,
-        qr=qr_svg(badge_token(registration)),
-    )
-    # Kept by the browser (and the page's service worker) for when the venue network drops.
-    return (
-        page,
-        200,
-        {
-            "Cache-Control": "private, max-age=86400",
-            "Referrer-Policy": "no-referrer",
-            "X-Robots-Tag": "noindex",
-        },
-    )
-
-
-@bp.get("/events/<slug>/manage/<token>/badge-sw.js")
-def own_badge_worker(slug, token):
-    get_event(slug)
-    script = render_template("badges/badge-sw.js")
-    return Response(script, mimetype="text/javascript", headers={"Cache-Control": "no-cache"})

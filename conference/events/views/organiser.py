@@ -1,4 +1,4 @@
-"""Event pages: the list, the public page, creating and editing, the team."""
+"""Organisers: creating an event, editing it, its team."""
 
 from dataclasses import fields
 
@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 
 from conference.auth.decorators import event_role_required
 from conference.auth.forms import ConfirmForm
-from conference.auth.services import can_create_events, revoke_role, roles_of
+from conference.auth.services import can_create_events, revoke_role
 from conference.errors import ValidationError
 from conference.events.forms import EventForm, RoleForm
 from conference.events.services import (
@@ -15,8 +15,6 @@ from conference.events.services import (
     add_team_member,
     create_event,
     event_details,
-    get_event,
-    list_events,
     update_event,
 )
 from conference.events.views import bp
@@ -25,13 +23,6 @@ from conference.extensions import db
 
 def _details(form: EventForm) -> EventDetails:
     return EventDetails(**{f.name: form[f.name].data for f in fields(EventDetails)})
-
-
-@bp.get("/")
-def index():
-    return render_template(
-        "events/list.html", events=list_events(), can_create=can_create_events(current_user)
-    )
 
 
 @bp.route("/events/new", methods=["GET", "POST"])
@@ -51,21 +42,6 @@ def new():
             flash(f"“{event.title}” is created. You are its organiser.", "success")
             return redirect(url_for("events.show", slug=event.slug))
     return render_template("events/form.html", form=form, event=None), 422 if form.errors else 200
-
-
-@bp.get("/events/<slug>/")
-def show(slug):
-    from conference.agenda.services import latest_publication
-    from conference.papers.services import call_for
-
-    event = get_event(slug)
-    return render_template(
-        "events/show.html",
-        event=event,
-        roles=roles_of(current_user, event),
-        agenda_published=latest_publication(event) is not None,
-        call=call_for(event),
-    )
 
 
 @bp.route("/events/<slug>/edit", methods=["GET", "POST"])
