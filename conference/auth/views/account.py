@@ -11,8 +11,8 @@ from conference.auth.services import (
     set_password,
 )
 from conference.auth.views import bp
-from conference.errors import ValidationError
 from conference.extensions import db
+from conference.pages import attempt
 
 
 def _account_page(password_form=None, token_form=None):
@@ -42,12 +42,9 @@ def change_password():
         if authenticate(current_user.email, form.current.data) is None:
             form.current.errors.append("This is not your current password.")
         else:
-            try:
+            with attempt(form, field="password") as done:
                 set_password(current_user, form.password.data)
-            except ValidationError as exc:
-                form.password.errors.append(exc.message)
-            else:
-                db.session.commit()
+            if done:
                 # Keep this session (same id, the new stamp); the others are out.
                 login_user(current_user._get_current_object())
                 flash("Your password has been changed.", "success")

@@ -24,6 +24,7 @@ from conference.auth.views import bp
 from conference.errors import ValidationError
 from conference.extensions import db, limiter
 from conference.mail.services import queue_templated_mail
+from conference.pages import attempt, render_form
 from conference.web import external_url, safe_next
 
 
@@ -104,7 +105,7 @@ def login():
             login_user(user, remember=form.remember.data)
             flash(f"Welcome, {user.display_name}.", "success")
             return _remember_device(redirect(safe_next(request.args.get("next"))), user.email)
-    return render_template("auth/login.html", form=form), 200 if not form.errors else 422
+    return render_form("auth/login.html", form)
 
 
 @bp.post("/logout")
@@ -149,12 +150,9 @@ def reset(token):
         return redirect(url_for("auth.reset_request"))
     form = NewPasswordForm()
     if form.validate_on_submit():
-        try:
+        with attempt(form, field="password") as done:
             set_password(user, form.password.data)
-        except ValidationError as exc:
-            form.password.errors.append(exc.message)
-        else:
-            db.session.commit()
+        if done:
             _sign_out()
             flash("Your password is set. Sign in with it now.", "success")
             return redirect(url_for("auth.login"))
