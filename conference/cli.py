@@ -111,21 +111,15 @@ def badges_pdf_command(slug, out_path, layout, status, cut_marks, back_side):
     import os
     from pathlib import Path
 
-    from sqlalchemy import select
-
+    from conference.badges.selection import badge_selection
     from conference.badges.services import render_badges_for
     from conference.events.services import get_event
-    from conference.registration.models import Registration
 
     try:
         event = get_event(slug)
     except ConferenceError as exc:
         _fail(f"{exc.message} ({slug})")
-    registrations = db.session.scalars(
-        select(Registration)
-        .where(Registration.event_id == event.id, Registration.status == status)
-        .order_by(Registration.family_name, Registration.given_name, Registration.id)
-    ).all()
+    registrations = badge_selection(event)  # confirmed: the only --status there is
     target = Path(out_path)
     partial = target.with_name(target.name + ".part")
     started = time.perf_counter()

@@ -4,13 +4,12 @@ import os
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import select
 
+from conference.badges.selection import badge_selection
 from conference.badges.services import render_badges_for
 from conference.events.models import Event
 from conference.extensions import db
 from conference.jobs.services import job
-from conference.registration.models import Registration
 
 
 def badge_file(job_id: str) -> Path:
@@ -39,9 +38,7 @@ def render_batch(
 ):
     """Render the badges to a file, written whole or not at all."""
     event = db.session.get(Event, event_id)
-    registrations = db.session.scalars(
-        select(Registration).where(Registration.id.in_(ids)).order_by(Registration.id)
-    ).all()
+    registrations = badge_selection(event, ids=ids)
     target = badge_file(progress.record.id)
     # One partial file per run: a run that stalled past its lease never writes into the next's.
     partial = target.with_name(f"{target.stem}.{progress.record.attempts}.part")

@@ -12,15 +12,16 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
-from sqlalchemy import select
 
 from conference.agenda.ids import id_or_none
 from conference.auth.decorators import event_role_required
 from conference.auth.forms import ConfirmForm
 from conference.badges.forms import PrintForm
 from conference.badges.jobs import badge_file
+from conference.badges.selection import badge_selection, count_selection
 from conference.badges.services import (
     event_keys,
+    printable,
     reissue_badge,
     render_badges_for,
     revoke_key,
@@ -30,10 +31,8 @@ from conference.badges.views import bp
 from conference.errors import NotFound, ValidationError
 from conference.extensions import db
 from conference.jobs.services import get_job_for, start_job
-from conference.registration.models import Registration
 from conference.registration.organiser import _filters
 from conference.registration.services import (
-    filtered_query,
     get_registration,
 )
 from conference.web import pdf_response
@@ -43,16 +42,8 @@ def _selection(event):
     """The registrations chosen: ticked ids, or the list's filters (confirmed only)."""
     ticked = request.form.getlist("ids")
     if ticked:  # only these (none, if none is an id)
-        ids = [n for n in map(id_or_none, ticked) if n is not None]
-        query = (
-            select(Registration)
-            .where(Registration.event_id == event.id, Registration.id.in_(ids))
-            .order_by(Registration.id)
-        )
-        return list(db.session.scalars(query))
-    filters = _filters()
-    filters.status = "confirmed"
-    return list(db.session.scalars(filtered_query(event, filters)))
+        return badge_selection(event, ids=[n for n in map(id_or_none, ticked) if n is not None])
+    return badge_selection(event, filters=_filters())
 
 
 @bp.route("/events/<slug>/badges", methods=["GET", "POST"])
@@ -69,7 +60,7 @@ def print_badges(event):
             "back_side": form.back_side.data,
         }
         try:
-            confirmed = [r for r in registrations if r.status == "confirmed"]
+            confirmed = printable(registrations)
             if len(confirmed) > current_app.config["BADGE_BACKGROUND_THRESHOLD"]:
                 record = start_job(
                     "badges.render",
@@ -96,13 +87,7 @@ def print_badges(event):
             name = f"{event.slug}-badges-{count}-{options['layout']}.pdf"
             return pdf_response(out.getvalue(), name)
     ids = request.form.getlist("ids")
-    filters = _filters()
-    filters.status = "confirmed"
-    count = len(ids) or db.session.scalar(
-        select(db.func.count()).select_from(
-            filtered_query(event, filters).order_by(None).subquery()
-        )
-    )
+    count = len(ids) or count_selection(event, filters=_filters())
     return render_template(
         "badges/print.html",
         event=event,
