@@ -4,8 +4,8 @@ import io
 
 from flask import Response, render_template
 
+from conference.badges.qr import qr_svg
 from conference.badges.services import badge_token, render_badges_for
-from conference.badges.svg import qr_svg
 from conference.badges.views import bp
 from conference.errors import ValidationError
 from conference.events.services import get_event
