@@ -2,16 +2,17 @@
 
 import getpass
 import time
-from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import click
 from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 
+from conference import localtime
 from conference.auth.services import create_api_token, create_user, find_user
 from conference.errors import ConferenceError
 from conference.extensions import db
+from conference.files import atomic_write
 
 users_cli = AppGroup("users", help="Manage user accounts.")
 badges_cli = AppGroup("badges", help="Print badges.")
@@ -108,7 +109,6 @@ def send_mail_command(loop, interval):
 @click.option("--back-side", is_flag=True, help="Add back sides for duplex printing.")
 def badges_pdf_command(slug, out_path, layout, status, cut_marks, back_side):
     """Write a PDF of badges for the event's confirmed registrations, page by page."""
-    import os
     from pathlib import Path
 
     from conference.badges.selection import badge_selection
@@ -121,10 +121,9 @@ def badges_pdf_command(slug, out_path, layout, status, cut_marks, back_side):
         _fail(f"{exc.message} ({slug})")
     registrations = badge_selection(event)  # confirmed: the only --status there is
     target = Path(out_path)
-    partial = target.with_name(target.name + ".part")
     started = time.perf_counter()
     try:
-        with partial.open("wb") as out:
+        with atomic_write(target) as out:  # never leave half a PDF behind
             count = render_badges_for(
                 event,
                 registrations,
@@ -134,12 +133,7 @@ def badges_pdf_command(slug, out_path, layout, status, cut_marks, back_side):
                 back_side=back_side,
             )
     except ConferenceError as exc:
-        partial.unlink(missing_ok=True)
         _fail(exc.message)
-    except BaseException:
-        partial.unlink(missing_ok=True)  # never leave half a PDF behind
-        raise
-    os.replace(partial, target)
     db.session.commit()
     seconds = time.perf_counter() - started
     click.echo(f"{count} badges ({layout}) written to {target} in {seconds:.1f} s.")
@@ -186,7 +180,7 @@ def demo_command(original_dates):
     """Build (or refresh) the ASEAN+3 demo event and its staff accounts."""
     from conference.demo import build_demo
 
-    today = datetime.now(ZoneInfo("Asia/Bangkok")).date()  # "today" where the event is
+    today = localtime.today(ZoneInfo("Asia/Bangkok"))  # "today" where the demo event is
     event, accounts = build_demo(today, original_dates=original_dates)
     db.session.commit()
     click.echo(

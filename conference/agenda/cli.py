@@ -1,6 +1,5 @@
 """Agenda commands: ``flask --app conference agenda ...``."""
 
-import os
 import time
 from pathlib import Path
 
@@ -8,6 +7,7 @@ import click
 from flask.cli import AppGroup
 
 from conference.errors import ConferenceError
+from conference.files import atomic_write
 
 agenda_cli = AppGroup("agenda", help="The agenda: the printed programme.")
 
@@ -39,14 +39,8 @@ def programme_command(slug, out_path, abstracts):
     info = event_info(event)
     info.update(version=publication.version, published_at=publication.published_at)
     target = Path(out_path)
-    partial = target.with_name(target.name + ".part")
     started = time.perf_counter()
-    try:
-        with partial.open("wb") as out:
-            programme_pdf(info, publication.snapshot, out, abstracts=abstracts)
-    except BaseException:
-        partial.unlink(missing_ok=True)  # never leave half a PDF behind
-        raise
-    os.replace(partial, target)
+    with atomic_write(target) as out:  # never leave half a PDF behind
+        programme_pdf(info, publication.snapshot, out, abstracts=abstracts)
     seconds = time.perf_counter() - started
     click.echo(f"Programme version {publication.version} written to {target} in {seconds:.1f} s.")
