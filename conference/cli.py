@@ -13,6 +13,7 @@ from conference.auth.services import create_api_token, create_user, find_user
 from conference.errors import ConferenceError
 from conference.extensions import db
 from conference.files import atomic_write
+from conference.registration.models import RegistrationStatus
 
 users_cli = AppGroup("users", help="Manage user accounts.")
 badges_cli = AppGroup("badges", help="Print badges.")
@@ -100,9 +101,9 @@ def send_mail_command(loop, interval):
 )
 @click.option(
     "--status",
-    default="confirmed",
+    default=RegistrationStatus.CONFIRMED.value,
     show_default=True,
-    type=click.Choice(["confirmed"]),
+    type=click.Choice([RegistrationStatus.CONFIRMED.value]),
     help="Badges are for confirmed delegates.",
 )
 @click.option("--cut-marks", is_flag=True, help="Print cut marks.")
@@ -121,17 +122,11 @@ def badges_pdf_command(slug, out_path, layout, status, cut_marks, back_side):
         _fail(f"{exc.message} ({slug})")
     registrations = badge_selection(event)  # confirmed: the only --status there is
     target = Path(out_path)
+    options = {"layout": layout, "cut_marks": cut_marks, "back_side": back_side}
     started = time.perf_counter()
     try:
         with atomic_write(target) as out:  # never leave half a PDF behind
-            count = render_badges_for(
-                event,
-                registrations,
-                out,
-                layout=layout,
-                cut_marks=cut_marks,
-                back_side=back_side,
-            )
+            count = render_badges_for(event, registrations, out, **options)
     except ConferenceError as exc:
         _fail(exc.message)
     db.session.commit()

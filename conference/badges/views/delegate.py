@@ -10,6 +10,7 @@ from conference.badges.views import bp
 from conference.errors import ValidationError
 from conference.events.services import get_event
 from conference.extensions import db
+from conference.registration.models import RegistrationStatus
 from conference.registration.services import registration_from_token
 from conference.web import pdf_response
 
@@ -17,7 +18,7 @@ from conference.web import pdf_response
 def _own_confirmed(slug, token):
     event = get_event(slug)
     registration = registration_from_token(event, token)
-    if registration.status != "confirmed":
+    if registration.status != RegistrationStatus.CONFIRMED:
         raise ValidationError(
             "Your badge is ready once your registration is confirmed "
             f"(it is {registration.status_label.lower()})."

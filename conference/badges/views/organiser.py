@@ -30,6 +30,7 @@ from conference.badges.services import (
 from conference.badges.views import bp
 from conference.errors import NotFound, ValidationError
 from conference.extensions import db
+from conference.jobs.models import JobStatus
 from conference.jobs.services import get_job_for, start_job
 from conference.registration.organiser import _filters
 from conference.registration.services import (
@@ -105,7 +106,7 @@ def print_badges(event):
 def download(event, job_id):
     record = get_job_for(current_user, job_id)
     path = badge_file(record.id)
-    if record.kind != "badges.render" or record.status != "finished" or not path.exists():
+    if record.kind != "badges.render" or record.status != JobStatus.FINISHED or not path.exists():
         raise NotFound("This batch is not ready, or has been deleted.")
     return send_file(
         path,
