@@ -2,12 +2,10 @@
 
 from flask import flash, jsonify, redirect, render_template, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
 from conference.auth.decorators import event_role_required
 from conference.auth.forms import ConfirmForm
-from conference.checkin.models import CheckIn, ScanLog
-from conference.checkin.services import arrivals, session_titles, undo_check_in
+from conference.checkin.services import arrivals, recent_scans, session_titles, undo_check_in
 from conference.checkin.views import bp
 from conference.extensions import db
 
@@ -32,15 +30,7 @@ def arrivals_json(event):
 @bp.get("/events/<slug>/checkin/log")
 @event_role_required("organiser")
 def scan_log(event):
-    logs = db.session.scalars(
-        select(ScanLog).where(ScanLog.event_id == event.id).order_by(ScanLog.id.desc()).limit(300)
-    ).all()
-    check_ins = db.session.scalars(
-        select(CheckIn)
-        .where(CheckIn.event_id == event.id)
-        .order_by(CheckIn.scanned_at.desc())
-        .limit(300)
-    ).all()
+    logs, check_ins = recent_scans(event)
     return render_template(
         "checkin/log.html",
         event=event,
