@@ -2,16 +2,18 @@
 
 import getpass
 import time
-from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import click
 from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 
+from conference import localtime
 from conference.auth.services import create_api_token, create_user, find_user
 from conference.errors import ConferenceError
 from conference.extensions import db
+from conference.files import atomic_write
+from conference.registration.models import RegistrationStatus
 
 users_cli = AppGroup("users", help="Manage user accounts.")
 badges_cli = AppGroup("badges", help="Print badges.")
@@ -99,53 +101,34 @@ def send_mail_command(loop, interval):
 )
 @click.option(
     "--status",
-    default="confirmed",
+    default=RegistrationStatus.CONFIRMED.value,
     show_default=True,
-    type=click.Choice(["confirmed"]),
+    type=click.Choice([RegistrationStatus.CONFIRMED.value]),
     help="Badges are for confirmed delegates.",
 )
 @click.option("--cut-marks", is_flag=True, help="Print cut marks.")
 @click.option("--back-side", is_flag=True, help="Add back sides for duplex printing.")
 def badges_pdf_command(slug, out_path, layout, status, cut_marks, back_side):
     """Write a PDF of badges for the event's confirmed registrations, page by page."""
-    import os
     from pathlib import Path
 
-    from sqlalchemy import select
-
+    from conference.badges.selection import badge_selection
     from conference.badges.services import render_badges_for
     from conference.events.services import get_event
-    from conference.registration.models import Registration
 
     try:
         event = get_event(slug)
     except ConferenceError as exc:
         _fail(f"{exc.message} ({slug})")
-    registrations = db.session.scalars(
-        select(Registration)
-        .where(Registration.event_id == event.id, Registration.status == status)
-        .order_by(Registration.family_name, Registration.given_name, Registration.id)
-    ).all()
+    registrations = badge_selection(event)  # confirmed: the only --status there is
     target = Path(out_path)
-    partial = target.with_name(target.name + ".part")
+    options = {"layout": layout, "cut_marks": cut_marks, "back_side": back_side}
     started = time.perf_counter()
     try:
-        with partial.open("wb") as out:
-            count = render_badges_for(
-                event,
-                registrations,
-                out,
-                layout=layout,
-                cut_marks=cut_marks,
-                back_side=back_side,
-            )
+        with atomic_write(target) as out:  # never leave half a PDF behind
+            count = render_badges_for(event, registrations, out, **options)
     except ConferenceError as exc:
-        partial.unlink(missing_ok=True)
         _fail(exc.message)
-    except BaseException:
-        partial.unlink(missing_ok=True)  # never leave half a PDF behind
-        raise
-    os.replace(partial, target)
     db.session.commit()
     seconds = time.perf_counter() - started
     click.echo(f"{count} badges ({layout}) written to {target} in {seconds:.1f} s.")
@@ -192,7 +175,7 @@ def demo_command(original_dates):
     """Build (or refresh) the ASEAN+3 demo event and its staff accounts."""
     from conference.demo import build_demo
 
-    today = datetime.now(ZoneInfo("Asia/Bangkok")).date()  # "today" where the event is
+    today = localtime.today(ZoneInfo("Asia/Bangkok"))  # "today" where the demo event is
     event, accounts = build_demo(today, original_dates=original_dates)
     db.session.commit()
     click.echo(

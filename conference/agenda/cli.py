@@ -39,7 +39,7 @@ def programme_command(slug, out_path, abstracts):
     info.update(version=publication.version, published_at=publication.published_at)
     target = Path(out_path)
     started = time.perf_counter()
-    with atomic_write(target) as out:  # never leaves half a PDF behind
+    with atomic_write(target) as out:  # never leave half a PDF behind
         programme_pdf(info, publication.snapshot, out, abstracts=abstracts)
     seconds = time.perf_counter() - started
     click.echo(f"Programme version {publication.version} written to {target} in {seconds:.1f} s.")

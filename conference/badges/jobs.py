@@ -1,16 +1,15 @@
 """Large badge batches, rendered in the background."""
 
-import os
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import select
 
+from conference.badges.selection import badge_selection
 from conference.badges.services import render_badges_for
 from conference.events.models import Event
 from conference.extensions import db
+from conference.files import atomic_write
 from conference.jobs.services import job
-from conference.registration.models import Registration
 
 
 def badge_file(job_id: str) -> Path:
@@ -39,25 +38,18 @@ def render_batch(
 ):
     """Render the badges to a file, written whole or not at all."""
     event = db.session.get(Event, event_id)
-    registrations = db.session.scalars(
-        select(Registration).where(Registration.id.in_(ids)).order_by(Registration.id)
-    ).all()
+    registrations = badge_selection(event, ids=ids)
     target = badge_file(progress.record.id)
     # One partial file per run: a run that stalled past its lease never writes into the next's.
     partial = target.with_name(f"{target.stem}.{progress.record.attempts}.part")
-    try:
-        with partial.open("wb") as out:
-            count = render_badges_for(
-                event,
-                registrations,
-                out,
-                layout=layout,
-                cut_marks=cut_marks,
-                back_side=back_side,
-                progress=progress,
-            )
-        os.replace(partial, target)
-    except BaseException:
-        partial.unlink(missing_ok=True)
-        raise
+    with atomic_write(target, partial) as out:
+        count = render_badges_for(
+            event,
+            registrations,
+            out,
+            layout=layout,
+            cut_marks=cut_marks,
+            back_side=back_side,
+            progress=progress,
+        )
     return {"badges": count, "url": download_url, "bytes": target.stat().st_size}

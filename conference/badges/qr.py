@@ -1,13 +1,13 @@
-"""QR codes for badges: a token in, the module matrix out, drawn as one vector path.
+"""QR codes for badges, the one encoder: a token in, the module matrix out, drawn as one
+vector path on the printed badge (PDF) and on the delegate's "my badge" page (SVG).
 
 Error correction M (a scuffed or creased badge still scans) and a 4-module quiet zone, which
 the caller keeps clear: :func:`symbol_width` says how large a code fits a given clear
-square. The matrix comes from zxing-cpp's encoder, which also chooses the best mask pattern,
-in about 0.3 ms a code, 0.45 ms with the path below; the ``qrcode`` package takes about
-1.1 ms even with the mask pattern fixed, which alone would cost 1,000 badges half a second
-more (``benchmarks/badges.py`` measures both). Each row's runs of dark modules become
-rectangles, filled as a single path in module units, so the code stays sharp at any zoom
-and in every viewer and costs a few hundred bytes of page content.
+square. The matrix comes from zxing-cpp's encoder, which also chooses the best mask pattern;
+it is about twice as fast as the ``qrcode`` package even with qrcode's mask search skipped
+(docs/decisions/0002-qr-encoder.md; ``benchmarks/qr_encoders.py`` measures both). Each row's
+runs of dark modules become rectangles, filled as a single path in module units, so the code
+stays sharp at any zoom and in every viewer and costs a few hundred bytes.
 """
 
 import re
@@ -21,6 +21,7 @@ __all__ = [
     "QrCode",
     "draw_qr",
     "encode_qr",
+    "qr_svg",
     "symbol_width",
 ]
 
@@ -76,3 +77,20 @@ def draw_qr(canvas, code: QrCode, x: float, y: float, width: float) -> None:
     canvas.transform(module, 0, 0, -module, x, y + width)
     canvas.addLiteral(f"{code.path} f")
     canvas.restoreState()
+
+
+def qr_svg(data: str) -> str:
+    """The symbol and its quiet zone as an inline SVG (no image request): one path of the
+    same runs the PDF draws, crisp at any size."""
+    code = encode_qr(data)
+    size = code.size + 2 * QUIET_ZONE
+    numbers = code.path.split()
+    # The path is "x y length 1 re" per run: five words each.
+    runs = zip(numbers[0::5], numbers[1::5], numbers[2::5], strict=True)
+    path = "".join(f"M{int(x) + QUIET_ZONE} {int(y) + QUIET_ZONE}h{n}v1h-{n}z" for x, y, n in runs)
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {size} {size}" '
+        f'shape-rendering="crispEdges" role="img" aria-label="Badge QR code">'
+        f'<rect width="{size}" height="{size}" fill="#fff"/>'
+        f'<path d="{path}" fill="#000"/></svg>'
+    )

@@ -25,7 +25,7 @@ from conference.badges.tokens import (
 from conference.dbtypes import utcnow
 from conference.errors import ValidationError
 from conference.extensions import db
-from conference.registration.models import STATUS_LABELS, Registration
+from conference.registration.models import STATUS_LABELS, Registration, RegistrationStatus
 
 log = logging.getLogger(__name__)
 
@@ -216,9 +216,9 @@ def refusal(status: str, reissue: int, claims=None, key_revoked: bool = False):
         )
     if claims is not None and claims.reissue != reissue:
         return "revoked", "This badge was replaced by a newer one: use the new badge."
-    if status in ("cancelled", "rejected"):
+    if status in (RegistrationStatus.CANCELLED, RegistrationStatus.REJECTED):
         return "revoked", f"This registration is {status}."
-    if status != "confirmed":
+    if status != RegistrationStatus.CONFIRMED:
         label = STATUS_LABELS[status].lower()
         return "not_approved", f"This registration is not confirmed ({label})."
     return None
@@ -270,7 +270,7 @@ def mark_printed(registration_ids: list[int]) -> None:
 
 def printable(registrations) -> list[Registration]:
     """Badges are printed for confirmed registrations only; refuse an empty selection."""
-    chosen = [r for r in registrations if r.status == "confirmed"]
+    chosen = [r for r in registrations if r.status == RegistrationStatus.CONFIRMED]
     if not chosen:
         raise ValidationError(
             "No confirmed registration in this selection: badges are printed for confirmed "

@@ -28,7 +28,7 @@ from conference.errors import NotFound, ValidationError
 from conference.extensions import db
 from conference.formatting import country_name
 from conference.localtime import day_bounds
-from conference.registration.models import Category, Delegation, Registration
+from conference.registration.models import Category, Delegation, Registration, RegistrationStatus
 from conference.registration.validation import fold
 
 # The scan request's rules, also published as they are in the OpenAPI document (patterns in
@@ -589,6 +589,24 @@ def sessions_of_day(event, day) -> list[AgendaSession]:
     )
 
 
+LOG_LENGTH = 300  # rows of each kind on the organisers' log page
+
+
+def recent_scans(event, limit: int = LOG_LENGTH) -> tuple[list[ScanLog], list[CheckIn]]:
+    """The organisers' log: the latest scans (newest first) and the latest check-ins (latest
+    scan time first)."""
+    logs = db.session.scalars(
+        select(ScanLog).where(ScanLog.event_id == event.id).order_by(ScanLog.id.desc()).limit(limit)
+    ).all()
+    check_ins = db.session.scalars(
+        select(CheckIn)
+        .where(CheckIn.event_id == event.id)
+        .order_by(CheckIn.scanned_at.desc())
+        .limit(limit)
+    ).all()
+    return list(logs), list(check_ins)
+
+
 def session_titles(event) -> dict[int, str]:
     """Session id -> title, to name the room check-ins in the organisers' log."""
     return dict(
@@ -656,7 +674,7 @@ def offline_data(event) -> dict:
     signed_up = _by_session(
         select(on_list.c.session_id, on_list.c.registration_id)
         .join(Registration, Registration.id == on_list.c.registration_id)
-        .where(Registration.status == "confirmed")
+        .where(Registration.status == RegistrationStatus.CONFIRMED)
     )
     signed_up = {session_id: sorted(ids) for session_id, ids in signed_up.items()}
     in_room = _by_session(
@@ -726,7 +744,8 @@ def arrivals(event) -> dict:
         by_country[country] = by_country.get(country, 0) + 1
     confirmed = db.session.scalar(
         select(func.count(Registration.id)).where(
-            Registration.event_id == event.id, Registration.status == "confirmed"
+            Registration.event_id == event.id,
+            Registration.status == RegistrationStatus.CONFIRMED,
         )
     )
     arrived_ever = select(CheckIn.registration_id).where(
@@ -737,7 +756,7 @@ def arrivals(event) -> dict:
         .join(Category, Category.id == Registration.category_id)
         .where(
             Registration.event_id == event.id,
-            Registration.status == "confirmed",
+            Registration.status == RegistrationStatus.CONFIRMED,
             Registration.id.not_in(arrived_ever),
         )
         .order_by((func.lower(Category.name) != "vip"), Registration.family_name)

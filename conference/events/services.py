@@ -12,6 +12,7 @@ from conference.auth.services import grant_role
 from conference.errors import NotFound, ValidationError
 from conference.events.models import Event
 from conference.extensions import db
+from conference.localtime import to_utc, wall_clock
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 # Controls (C0, DEL, C1) and Unicode's line and paragraph separators: a title is one line of
@@ -50,14 +51,6 @@ def list_events() -> list[Event]:
     return list(db.session.scalars(select(Event).order_by(Event.start_date.desc(), Event.id)))
 
 
-def _localise(moment: datetime | None, tz: ZoneInfo) -> datetime | None:
-    if moment is None:
-        return None
-    if moment.tzinfo is not None:
-        return moment
-    return moment.replace(tzinfo=tz)
-
-
 def _validated(details: EventDetails, event: Event | None) -> dict:
     title = details.title.strip()
     slug = details.slug.strip().lower()
@@ -90,8 +83,8 @@ def _validated(details: EventDetails, event: Event | None) -> dict:
         raise ValidationError("The event cannot end before it starts.", field="end_date")
     if (details.end_date - details.start_date).days > 60:
         raise ValidationError("An event can last at most 60 days.", field="end_date")
-    opens = _localise(details.registration_opens, tz)
-    closes = _localise(details.registration_closes, tz)
+    opens = to_utc(details.registration_opens, tz, field="registration_opens")
+    closes = to_utc(details.registration_closes, tz, field="registration_closes")
     if opens and closes and closes <= opens:
         raise ValidationError(
             "Registration must close after it opens.", field="registration_closes"
@@ -137,10 +130,6 @@ def update_event(event: Event, details: EventDetails) -> Event:
 
 def event_details(event: Event) -> EventDetails:
     """An event's current details, registration times in its own time zone (for forms)."""
-
-    def naive_local(moment):
-        return event.local(moment).replace(tzinfo=None) if moment else None
-
     return EventDetails(
         title=event.title,
         slug=event.slug,
@@ -151,8 +140,8 @@ def event_details(event: Event) -> EventDetails:
         venue=event.venue,
         city=event.city,
         description=event.description,
-        registration_opens=naive_local(event.registration_opens_at),
-        registration_closes=naive_local(event.registration_closes_at),
+        registration_opens=wall_clock(event.registration_opens_at, event.tz),
+        registration_closes=wall_clock(event.registration_closes_at, event.tz),
     )
 
 

@@ -32,7 +32,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from conference.dbtypes import utcnow
 from conference.errors import NotFound, PermissionDenied
 from conference.extensions import db
-from conference.jobs.models import Job
+from conference.jobs.models import Job, JobStatus
 
 log = logging.getLogger(__name__)
 
@@ -166,7 +166,7 @@ def lease_end(now: datetime | None = None) -> datetime:
 
 
 def _held_by(job_id: str, holder: str):
-    return (Job.id == job_id, Job.claimed_by == holder, Job.status == "running")
+    return (Job.id == job_id, Job.claimed_by == holder, Job.status == JobStatus.RUNNING)
 
 
 def _held_update(job_id: str, holder: str, **values):
@@ -319,9 +319,9 @@ def run_job(job_id: str) -> None:
     now = utcnow()
     claimed = db.session.execute(
         update(Job)
-        .where(Job.id == job_id, Job.status == "queued")
+        .where(Job.id == job_id, Job.status == JobStatus.QUEUED)
         .values(
-            status="running",
+            status=JobStatus.RUNNING,
             started_at=now,
             attempts=Job.attempts + 1,
             claimed_by=holder,
@@ -350,11 +350,11 @@ def run_job(job_id: str) -> None:
         db.session.rollback()
         log.exception("job %s (%s) failed", job_id, kind)
         _clean_up(kind, job_id)
-        outcome = {"status": "failed", "error": str(exc)[:2000] or exc.__class__.__name__}
+        outcome = {"status": JobStatus.FAILED, "error": str(exc)[:2000] or exc.__class__.__name__}
     else:
         if progress.total is not None:
             progress.done = progress.total
-        outcome = {"status": "finished", "result": result}
+        outcome = {"status": JobStatus.FINISHED, "result": result}
     finally:
         if heartbeat is not None:
             heartbeat.stop()
@@ -375,7 +375,7 @@ def reap_dead_jobs(now: datetime | None = None, job_ids=None) -> list[Job]:
     query = (
         select(Job)
         .where(
-            Job.status.in_(("queued", "running")),
+            Job.status.in_((JobStatus.QUEUED, JobStatus.RUNNING)),
             or_(Job.lease_expires_at.is_(None), Job.lease_expires_at <= now),
         )
         .order_by(Job.created_at)
@@ -385,12 +385,12 @@ def reap_dead_jobs(now: datetime | None = None, job_ids=None) -> list[Job]:
         query = query.where(Job.id.in_(job_ids))
     reaped = list(db.session.scalars(query))
     for record in reaped:
-        if record.status == "running":
+        if record.status == JobStatus.RUNNING:
             _clean_up(record.kind, record.id)
             attempt = f"attempt {record.attempts} of {most}"
             if record.kind in RESTARTABLE_JOBS and record.attempts < most:
                 log.warning("job %s lost its worker during %s; restarting", record.id, attempt)
-                record.status = "queued"
+                record.status = JobStatus.QUEUED
                 record.done = 0
                 record.message = ""
                 record.claimed_by = None
@@ -399,7 +399,7 @@ def reap_dead_jobs(now: datetime | None = None, job_ids=None) -> list[Job]:
                 )
             else:
                 log.warning("job %s lost its worker during %s; failed", record.id, attempt)
-                record.status = "failed"
+                record.status = JobStatus.FAILED
                 record.finished_at = now
                 record.lease_expires_at = None
                 record.notice = "The worker stopped."
@@ -409,7 +409,7 @@ def reap_dead_jobs(now: datetime | None = None, job_ids=None) -> list[Job]:
                     else "The worker stopped while running this job, and it cannot safely be "
                     "restarted: please start it again."
                 )
-        if record.status == "queued":
+        if record.status == JobStatus.QUEUED:
             record.lease_expires_at = lease_end(now)
             dispatch_after_commit("conference.jobs.services:run_job", record.id)
     db.session.flush()

@@ -13,7 +13,7 @@ from sqlalchemy import func, select, update
 from conference.dbtypes import utcnow
 from conference.extensions import db
 from conference.jobs.services import dispatch_after_commit
-from conference.mail.models import MAIL_STATUSES, OutboxMessage
+from conference.mail.models import MAIL_STATUSES, MailStatus, OutboxMessage
 from conference.mail.transport import PermanentFailure, transport_for
 
 log = logging.getLogger(__name__)
@@ -102,8 +102,8 @@ def release_stale_claims() -> int:
     cutoff = utcnow() - timedelta(seconds=current_app.config["MAIL_CLAIM_TIMEOUT"])
     result = db.session.execute(
         update(OutboxMessage)
-        .where(OutboxMessage.status == "sending", OutboxMessage.claimed_at < cutoff)
-        .values(status="pending", next_attempt_at=utcnow())
+        .where(OutboxMessage.status == MailStatus.SENDING, OutboxMessage.claimed_at < cutoff)
+        .values(status=MailStatus.PENDING, next_attempt_at=utcnow())
     )
     db.session.commit()
     return result.rowcount
@@ -113,9 +113,9 @@ def _claim(message_id: int) -> bool:
     """Mark one message as being sent; False if another worker got there first."""
     result = db.session.execute(
         update(OutboxMessage)
-        .where(OutboxMessage.id == message_id, OutboxMessage.status == "pending")
+        .where(OutboxMessage.id == message_id, OutboxMessage.status == MailStatus.PENDING)
         .values(
-            status="sending",
+            status=MailStatus.SENDING,
             claimed_at=utcnow(),
             attempts=OutboxMessage.attempts + 1,
         )
@@ -126,14 +126,14 @@ def _claim(message_id: int) -> bool:
 
 def _finish(message: OutboxMessage, error: Exception | None, permanent: bool = False) -> str:
     if error is None:
-        message.status = "sent"
+        message.status = MailStatus.SENT
         message.sent_at = utcnow()
         message.last_error = None
     elif permanent or message.attempts >= current_app.config["MAIL_MAX_ATTEMPTS"]:
-        message.status = "failed"
+        message.status = MailStatus.FAILED
         message.last_error = str(error)[:2000]
     else:
-        message.status = "pending"
+        message.status = MailStatus.PENDING
         message.next_attempt_at = utcnow() + _backoff(message.attempts)
         message.last_error = str(error)[:2000]
     db.session.commit()
@@ -148,7 +148,9 @@ def deliver_outbox(limit: int | None = None) -> DeliveryReport:
     batch = limit or config["MAIL_BATCH_SIZE"]
     due = db.session.scalars(
         select(OutboxMessage.id)
-        .where(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= utcnow())
+        .where(
+            OutboxMessage.status == MailStatus.PENDING, OutboxMessage.next_attempt_at <= utcnow()
+        )
         .order_by(OutboxMessage.id)
         .limit(batch)
     ).all()
@@ -172,7 +174,7 @@ def deliver_outbox(limit: int | None = None) -> DeliveryReport:
                 log.error("mail %s to %s refused: %s", message.id, message.recipient, exc)
             except Exception as exc:
                 status = _finish(message, exc)
-                if status == "failed":
+                if status == MailStatus.FAILED:
                     report.failed += 1
                 else:
                     report.retried += 1
@@ -208,8 +210,8 @@ def retry_failed() -> int:
     """Give every failed message a fresh set of attempts."""
     result = db.session.execute(
         update(OutboxMessage)
-        .where(OutboxMessage.status == "failed")
-        .values(status="pending", attempts=0, next_attempt_at=utcnow())
+        .where(OutboxMessage.status == MailStatus.FAILED)
+        .values(status=MailStatus.PENDING, attempts=0, next_attempt_at=utcnow())
     )
     dispatch_after_commit("conference.mail.services:deliver_outbox")
     return result.rowcount

@@ -1,12 +1,13 @@
 """Ways a built e-mail leaves the building: SMTP, or .eml files when no server is set."""
 
 import logging
-import os
+import secrets
 import smtplib
 import ssl
-import tempfile
 from email.message import EmailMessage
 from pathlib import Path
+
+from conference.files import atomic_write
 
 log = logging.getLogger(__name__)
 
@@ -71,11 +72,11 @@ class FileTransport:
     def send(self, message: EmailMessage) -> None:
         name = message["Message-ID"].strip("<>").replace("/", "_").split("@")[0] + ".eml"
         target = self.directory / name
-        # Write then rename, so a half-written file never looks like a message.
-        fd, tmp = tempfile.mkstemp(dir=self.directory, suffix=".part")
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(bytes(message))
-        os.replace(tmp, target)
+        # Whole or not at all, so a half-written file never looks like a message; a partial
+        # name of its own, so two workers sending the same message never share one.
+        partial = target.with_name(f"{target.name}.{secrets.token_hex(8)}.part")
+        with atomic_write(target, partial) as out:
+            out.write(bytes(message))
         log.info("mail to %s (%s) written to %s", message["To"], message["Subject"], target)
 
     def __exit__(self, *exc_info):

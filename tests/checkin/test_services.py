@@ -1,12 +1,22 @@
-"""The time a scan counts at: bounded back-dating, no future, within the event's days."""
+"""The check-in service without HTTP: what a scan records and answers (check_in, with an app
+context), and the time a scan counts at (bounded back-dating, no future, within the event's
+days)."""
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from sqlalchemy import func, select
 
-from conference.checkin.services import ScanRefused, checked_scan_time
-from conference.errors import ValidationError
+from conference.agenda.models import AgendaSession, Room
+from conference.badges.services import badge_token
+from conference.checkin.models import CheckIn, ScanLog
+from conference.checkin.services import ScanRefused, check_in, checked_scan_time, recent_scans
+from conference.errors import NotFound, ValidationError
+from conference.localtime import today
+from conference.registration.models import RegistrationStatus
+from conference.registration.places import change_status
+from tests.factories import make_category, make_event, make_registration
 
 BANGKOK = ZoneInfo("Asia/Bangkok")
 # 10:00 in Bangkok on the second day of a three-day event.
@@ -80,3 +90,128 @@ def test_a_scan_time_without_a_zone_is_malformed():
         scan_time(datetime(2024, 10, 30, 9, 0))
     assert not isinstance(caught.value, ScanRefused)
     assert caught.value.status_code == 400
+
+
+# check_in: the service the scanners' API calls ---------------------------------------
+
+
+@pytest.fixture
+def door(db):
+    """An event happening today (event-local), a confirmed delegate and a session in a room
+    this morning."""
+    day = today(BANGKOK)
+    event = make_event(start_date=day - timedelta(days=1), end_date=day + timedelta(days=1))
+    delegate = make_registration(event, make_category(event, "Delegate"))
+    room = Room(event_id=event.id, name="Room A", capacity=40, position=1)
+    session = AgendaSession(
+        event_id=event.id,
+        kind="parallel",
+        title="Learning cities for all",
+        room=room,
+        starts_at=datetime.combine(day, time(9), BANGKOK),
+        ends_at=datetime.combine(day, time(10, 30), BANGKOK),
+    )
+    db.session.add_all([room, session])
+    db.session.commit()
+    return event, delegate, session
+
+
+def check_ins(registration):
+    return select(func.count(CheckIn.id)).where(CheckIn.registration_id == registration.id)
+
+
+def logged(db, event):
+    rows = db.session.execute(
+        select(ScanLog.action, ScanLog.result).where(ScanLog.event_id == event.id)
+    )
+    return [tuple(row) for row in rows]
+
+
+def test_a_valid_badge_checks_its_holder_in_for_the_day(db, door):
+    event, delegate, _ = door
+    result = check_in(event, station="Door A", token=badge_token(delegate))
+    db.session.commit()
+    assert (result.result, result.message, result.status_code) == ("ok", "Checked in.", 201)
+    assert result.person["id"] == delegate.id and result.station == "Door A"
+    recorded = db.session.scalar(select(CheckIn).where(CheckIn.registration_id == delegate.id))
+    assert recorded.scope == f"day:{today(BANGKOK).isoformat()}"
+    assert recorded.scanned_at == result.checked_in_at
+    assert logged(db, event) == [("checkin", "ok")]
+
+
+def test_a_repeat_scan_says_when_and_where_and_records_no_second_check_in(db, door):
+    event, delegate, _ = door
+    token = badge_token(delegate)
+    first = check_in(event, station="Door A", token=token)
+    db.session.commit()
+    again = check_in(event, station="Door B", token=token)
+    db.session.commit()
+    assert (again.result, again.status_code) == ("already_checked_in", 200)
+    assert (again.station, again.checked_in_at) == ("Door A", first.checked_in_at)
+    assert "Door A" in again.message
+    assert db.session.scalar(check_ins(delegate)) == 1
+    assert logged(db, event) == [("checkin", "ok"), ("duplicate", "already_checked_in")]
+
+
+def test_a_cancelled_registrations_badge_is_refused(db, door):
+    event, delegate, _ = door
+    token = badge_token(delegate)
+    change_status(delegate, "cancel")
+    db.session.commit()
+    assert delegate.status == RegistrationStatus.CANCELLED
+    result = check_in(event, station="Door A", token=token)
+    db.session.commit()
+    assert (result.result, result.status_code) == ("revoked", 422)
+    assert result.message == "This registration is cancelled."
+    assert result.person["id"] == delegate.id  # the door sees whose badge it is
+    assert db.session.scalar(check_ins(delegate)) == 0
+    assert logged(db, event) == [("refused", "revoked")]
+
+
+@pytest.mark.parametrize("token", ["garbage", "", "A" * 5000])
+def test_a_bad_token_is_refused_as_invalid_and_logged(db, door, token):
+    event, delegate, _ = door
+    result = check_in(event, station="Door A", token=token)
+    db.session.commit()
+    assert (result.result, result.status_code, result.person) == ("invalid", 422, None)
+    assert db.session.scalar(check_ins(delegate)) == 0
+    assert logged(db, event) == [("refused", "invalid")]
+
+
+def test_a_room_check_in_is_its_own_record_apart_from_the_door(db, door):
+    event, delegate, session = door
+    token = badge_token(delegate)
+    in_room = check_in(event, station="Room A", token=token, session_id=session.id)
+    at_door = check_in(event, station="Door A", token=token)
+    again = check_in(event, station="Room A", token=token, session_id=session.id)
+    db.session.commit()
+    assert (in_room.result, at_door.result) == ("ok", "ok")
+    assert again.result == "already_checked_in"
+    scopes = db.session.scalars(
+        select(CheckIn.scope).where(CheckIn.registration_id == delegate.id).order_by(CheckIn.id)
+    ).all()
+    assert scopes == [f"session:{session.id}", f"day:{today(BANGKOK).isoformat()}"]
+
+
+def test_a_registration_found_by_name_that_does_not_exist_is_not_found(db, door):
+    event, _, _ = door
+    with pytest.raises(NotFound):
+        check_in(event, station="Desk", registration_id=999_999)
+
+
+def test_a_scan_must_name_a_badge_or_a_registration_not_both(db, door):
+    event, delegate, _ = door
+    with pytest.raises(ValidationError, match="either a badge token or a registration id"):
+        check_in(event, station="Desk", token=badge_token(delegate), registration_id=delegate.id)
+
+
+def test_the_organisers_log_lists_the_latest_scans_first(db, door):
+    event, delegate, _ = door
+    token = badge_token(delegate)
+    check_in(event, station="Door A", token=token)
+    check_in(event, station="Door B", token=token)
+    db.session.commit()
+    logs, check_ins = recent_scans(event)
+    assert [log.station for log in logs] == ["Door B", "Door A"]
+    assert [c.station for c in check_ins] == ["Door A"]
+    assert recent_scans(event, limit=1)[0] == logs[:1]

@@ -74,6 +74,28 @@ def test_registration_times_are_read_in_the_events_time_zone(db):
     assert event.registration_opens_at.isoformat() == "2024-09-01T02:00:00+00:00"
 
 
+@pytest.mark.parametrize("field", ["registration_opens", "registration_closes"])
+def test_a_registration_time_skipped_by_the_clocks_going_forward_is_refused(db, field):
+    # Berlin's clocks jump from 02:00 to 03:00 on 30 March 2025: 02:30 never happens there.
+    skipped = datetime(2025, 3, 30, 2, 30)
+    other = datetime(2025, 3, 1, 9, 0) if field == "registration_closes" else None
+    times = {field: skipped, "registration_opens": other} if other else {field: skipped}
+    details = event_details(timezone="Europe/Berlin", country="DE", **times)
+    with pytest.raises(ValidationError) as caught:
+        create_event(details, make_user())
+    assert caught.value.field == field
+    assert "does not exist in Europe/Berlin" in caught.value.message
+
+
+def test_a_time_that_happens_twice_means_its_first_occurrence(db):
+    # Berlin's clocks go back from 03:00 to 02:00 on 26 October 2025: 02:30 happens twice.
+    event = make_event(
+        timezone="Europe/Berlin", country="DE", registration_opens=datetime(2025, 10, 26, 2, 30)
+    )
+    _db.session.expire_all()
+    assert event.registration_opens_at.isoformat() == "2025-10-26T00:30:00+00:00"  # CEST
+
+
 def test_update_keeps_the_same_rules(db):
     event = make_event(slug="first-event")
     make_event(slug="second-event")

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("auth", __name__)
 
-from conference.auth import routes
+from conference.auth.views import account, public

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("badges", __name__)
 
-from conference.badges import routes
+from conference.badges.views import delegate, organiser

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("checkin", __name__)
 
-from conference.checkin import routes
+from conference.checkin.views import organiser, staff

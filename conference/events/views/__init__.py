@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("events", __name__)
 
-from conference.events import routes
+from conference.events.views import organiser, public

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("jobs", __name__, url_prefix="/jobs")
 
-from conference.jobs import routes
+from conference.jobs.views import organiser

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("mail", __name__, url_prefix="/admin/outbox")
 
-from conference.mail import routes
+from conference.mail.views import admin

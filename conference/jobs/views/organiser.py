@@ -1,4 +1,5 @@
-"""A job's progress, as a page and as JSON for the page to poll."""
+"""Whoever started a job (organisers: badge batches, exports) follows its progress, as a
+page and as JSON for the page to poll."""
 
 from flask import jsonify, render_template
 from flask_login import current_user, login_required

@@ -1,9 +1,8 @@
-"""Badge pages: printing for organisers, keys, reissuing; the delegate's own badge."""
+"""Badges for organisers: printing (at once or as a background batch), keys, reissuing."""
 
 import io
 
 from flask import (
-    Response,
     current_app,
     flash,
     redirect,
@@ -13,31 +12,27 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
-from sqlalchemy import select
 
 from conference.agenda.ids import id_or_none
-from conference.assets import worker_assets
 from conference.auth.decorators import event_role_required
 from conference.auth.forms import ConfirmForm
 from conference.badges.forms import PrintForm
 from conference.badges.jobs import badge_file
+from conference.badges.selection import badge_selection, count_selection
 from conference.badges.services import (
-    badge_token,
     event_keys,
+    printable,
     reissue_badge,
     render_badges_for,
     revoke_key,
     rotate_key,
 )
-from conference.badges.svg import qr_svg
 from conference.badges.views import bp
 from conference.errors import NotFound, ValidationError
-from conference.events.services import get_event
 from conference.extensions import db
+from conference.jobs.models import JobStatus
 from conference.jobs.services import get_job_for, start_job
-from conference.registration.links import registration_from_token
-from conference.registration.models import Registration
-from conference.registration.search import filtered_query, filters_from_args, get_registration
+from conference.registration.search import filters_from_args, get_registration
 from conference.web import pdf_response
 
 
@@ -45,16 +40,8 @@ def _selection(event):
     """The registrations chosen: ticked ids, or the list's filters (confirmed only)."""
     ticked = request.form.getlist("ids")
     if ticked:  # only these (none, if none is an id)
-        ids = [n for n in map(id_or_none, ticked) if n is not None]
-        query = (
-            select(Registration)
-            .where(Registration.event_id == event.id, Registration.id.in_(ids))
-            .order_by(Registration.id)
-        )
-        return list(db.session.scalars(query))
-    filters = filters_from_args(request.args)
-    filters.status = "confirmed"
-    return list(db.session.scalars(filtered_query(event, filters)))
+        return badge_selection(event, ids=[n for n in map(id_or_none, ticked) if n is not None])
+    return badge_selection(event, filters=filters_from_args(request.args))
 
 
 @bp.route("/events/<slug>/badges", methods=["GET", "POST"])
@@ -71,7 +58,7 @@ def print_badges(event):
             "back_side": form.back_side.data,
         }
         try:
-            confirmed = [r for r in registrations if r.status == "confirmed"]
+            confirmed = printable(registrations)
             if len(confirmed) > current_app.config["BADGE_BACKGROUND_THRESHOLD"]:
                 record = start_job(
                     "badges.render",
@@ -98,13 +85,7 @@ def print_badges(event):
             name = f"{event.slug}-badges-{count}-{options['layout']}.pdf"
             return pdf_response(out.getvalue(), name)
     ids = request.form.getlist("ids")
-    filters = filters_from_args(request.args)
-    filters.status = "confirmed"
-    count = len(ids) or db.session.scalar(
-        select(db.func.count()).select_from(
-            filtered_query(event, filters).order_by(None).subquery()
-        )
-    )
+    count = len(ids) or count_selection(event, filters=filters_from_args(request.args))
     return render_template(
         "badges/print.html",
         event=event,
@@ -122,7 +103,7 @@ def print_badges(event):
 def download(event, job_id):
     record = get_job_for(current_user, job_id)
     path = badge_file(record.id)
-    if record.kind != "badges.render" or record.status != "finished" or not path.exists():
+    if record.kind != "badges.render" or record.status != JobStatus.FINISHED or not path.exists():
         raise NotFound("This batch is not ready, or has been deleted.")
     return send_file(
         path,
@@ -166,60 +147,3 @@ def revoke(event, key_id):
         db.session.commit()
         flash(f"Key #{key.id} is revoked: badges it signed are refused; reprint them.", "warning")
     return redirect(url_for(".print_badges", slug=event.slug))
-
-
-# The delegate's own badge ------------------------------------------------------------
-
-
-def _own_confirmed(slug, token):
-    event = get_event(slug)
-    registration = registration_from_token(event, token)
-    if registration.status != "confirmed":
-        raise ValidationError(
-            "Your badge is ready once your registration is confirmed "
-            f"(it is {registration.status_label.lower()})."
-        )
-    return event, registration
-
-
-@bp.get("/events/<slug>/manage/<token>/badge.pdf")
-def own_badge_pdf(slug, token):
-    event, registration = _own_confirmed(slug, token)
-    out = io.BytesIO()
-    render_badges_for(event, [registration], out)
-    db.session.commit()
-    return pdf_response(out.getvalue(), "badge.pdf")
-
-
-@bp.get("/events/<slug>/manage/<token>/badge")
-def own_badge(slug, token):
-    event, registration = _own_confirmed(slug, token)
-    db.session.commit()
-    page = render_template(
-        "badges/mine.html",
-        event=event,
-        r=registration,
-        token=token,
-        qr=qr_svg(badge_token(registration)),
-    )
-    # Kept by the browser (and the page's service worker) for when the venue network drops.
-    return (
-        page,
-        200,
-        {
-            "Cache-Control": "private, max-age=86400",
-            "Referrer-Policy": "no-referrer",
-            "X-Robots-Tag": "noindex",
-        },
-    )
-
-
-@bp.get("/events/<slug>/manage/<token>/badge-sw.js")
-def own_badge_worker(slug, token):
-    get_event(slug)
-    script = render_template(
-        "badges/badge-sw.js",
-        page=url_for(".own_badge", slug=slug, token=token),
-        **worker_assets("badges/mine.html"),
-    )
-    return Response(script, mimetype="text/javascript", headers={"Cache-Control": "no-cache"})

@@ -1,12 +1,10 @@
-"""Sign-in, sign-out, password reset and the account page."""
+"""Anyone: signing in and out, and resetting a forgotten password."""
 
 from flask import current_app, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from conference.auth.devices import COOKIE_NAME, device_cookie, known_device
 from conference.auth.forms import (
-    ApiTokenForm,
-    ChangePasswordForm,
     ConfirmForm,
     LoginForm,
     NewPasswordForm,
@@ -14,12 +12,10 @@ from conference.auth.forms import (
 )
 from conference.auth.services import (
     authenticate,
-    create_api_token,
     end_session,
     find_user,
     normalise_email,
     password_reset_token,
-    revoke_api_token,
     set_password,
     start_session,
     user_from_reset_token,
@@ -28,6 +24,7 @@ from conference.auth.views import bp
 from conference.errors import ValidationError
 from conference.extensions import db, limiter
 from conference.mail.services import queue_templated_mail
+from conference.pages import attempt, render_form
 from conference.web import external_url, safe_next
 
 
@@ -108,7 +105,7 @@ def login():
             login_user(user, remember=form.remember.data)
             flash(f"Welcome, {user.display_name}.", "success")
             return _remember_device(redirect(safe_next(request.args.get("next"))), user.email)
-    return render_template("auth/login.html", form=form), 200 if not form.errors else 422
+    return render_form("auth/login.html", form)
 
 
 @bp.post("/logout")
@@ -153,76 +150,10 @@ def reset(token):
         return redirect(url_for("auth.reset_request"))
     form = NewPasswordForm()
     if form.validate_on_submit():
-        try:
+        with attempt(form, field="password") as done:
             set_password(user, form.password.data)
-        except ValidationError as exc:
-            form.password.errors.append(exc.message)
-        else:
-            db.session.commit()
+        if done:
             _sign_out()
             flash("Your password is set. Sign in with it now.", "success")
             return redirect(url_for("auth.login"))
     return render_template("auth/reset.html", form=form, user=user)
-
-
-def _account_page(password_form=None, token_form=None):
-    """The account page; a form given with errors is shown with them, with status 422."""
-    failed = password_form is not None or token_form is not None
-    page = render_template(
-        "auth/account.html",
-        password_form=password_form or ChangePasswordForm(formdata=None),
-        token_form=token_form or ApiTokenForm(formdata=None),
-        revoke_form=ConfirmForm(),
-        tokens=sorted(current_user.api_tokens, key=lambda t: t.created_at, reverse=True),
-    )
-    return page, 422 if failed else 200
-
-
-@bp.get("/account")
-@login_required
-def account():
-    return _account_page()
-
-
-@bp.post("/account/password")
-@login_required
-def change_password():
-    form = ChangePasswordForm()
-    if form.validate_on_submit():
-        if authenticate(current_user.email, form.current.data) is None:
-            form.current.errors.append("This is not your current password.")
-        else:
-            try:
-                set_password(current_user, form.password.data)
-            except ValidationError as exc:
-                form.password.errors.append(exc.message)
-            else:
-                db.session.commit()
-                # Keep this session (same id, the new stamp); the others are out.
-                login_user(current_user._get_current_object())
-                flash("Your password has been changed.", "success")
-                return redirect(url_for("auth.account"))
-    db.session.rollback()
-    return _account_page(password_form=form)
-
-
-@bp.post("/account/tokens")
-@login_required
-def create_token():
-    form = ApiTokenForm()
-    if form.validate_on_submit():
-        token, plain = create_api_token(current_user, form.name.data)
-        db.session.commit()
-        return render_template("auth/token_created.html", token=token, plain=plain)
-    return _account_page(token_form=form)
-
-
-@bp.post("/account/tokens/<int:token_id>/revoke")
-@login_required
-def revoke_token(token_id):
-    form = ConfirmForm()
-    if form.validate_on_submit():
-        token = revoke_api_token(current_user, token_id)
-        db.session.commit()
-        flash(f"The token “{token.name}” is revoked.", "info")
-    return redirect(url_for("auth.account"))

@@ -1,17 +1,14 @@
-"""Check-in pages: the scanner, the scan log with undo, live arrivals."""
+"""Door staff (and organisers): the scanner and its worker, the badge desk."""
 
 import io
 
-from flask import Response, flash, jsonify, redirect, render_template, request, url_for
-from flask_login import current_user
-from sqlalchemy import select
+from flask import Response, flash, redirect, render_template, request, url_for
 
 from conference.assets import worker_assets
 from conference.auth.decorators import event_role_required
 from conference.auth.forms import ConfirmForm
 from conference.badges.services import reissue_badge, render_badges_for
-from conference.checkin.models import CheckIn, ScanLog
-from conference.checkin.services import arrivals, search, session_titles, undo_check_in
+from conference.checkin.services import search
 from conference.checkin.views import bp
 from conference.errors import ValidationError
 from conference.extensions import db
@@ -54,56 +51,6 @@ def scanner_worker(slug):
             "Service-Worker-Allowed": url_for(".scanner", slug=slug),
         },
     )
-
-
-@bp.get("/events/<slug>/arrivals")
-@event_role_required("organiser")
-def live_arrivals(event):
-    return render_template(
-        "checkin/arrivals.html",
-        event=event,
-        data=arrivals(event),
-        data_url=url_for(".arrivals_json", slug=event.slug),
-    )
-
-
-@bp.get("/events/<slug>/arrivals.json")
-@event_role_required("organiser")
-def arrivals_json(event):
-    return jsonify(arrivals(event))
-
-
-@bp.get("/events/<slug>/checkin/log")
-@event_role_required("organiser")
-def scan_log(event):
-    logs = db.session.scalars(
-        select(ScanLog).where(ScanLog.event_id == event.id).order_by(ScanLog.id.desc()).limit(300)
-    ).all()
-    check_ins = db.session.scalars(
-        select(CheckIn)
-        .where(CheckIn.event_id == event.id)
-        .order_by(CheckIn.scanned_at.desc())
-        .limit(300)
-    ).all()
-    return render_template(
-        "checkin/log.html",
-        event=event,
-        logs=logs,
-        check_ins=check_ins,
-        sessions=session_titles(event),
-        form=ConfirmForm(),
-    )
-
-
-@bp.post("/events/<slug>/checkins/<int:check_in_id>/undo")
-@event_role_required("organiser")
-def undo(event, check_in_id):
-    if ConfirmForm().validate_on_submit():
-        found = undo_check_in(event, check_in_id, user=current_user)
-        name = found.registration.display_name
-        db.session.commit()
-        flash(f"The check-in of {name} is undone.", "info")
-    return redirect(url_for(".scan_log", slug=event.slug))
 
 
 # The badge desk: find someone, print or reissue their badge ---------------------------
