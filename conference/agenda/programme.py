@@ -3,17 +3,14 @@
 All text goes through ``conference.pdf.text``, so presenters and chairs print in their own
 scripts (Thai, Khmer, Lao, Burmese, Vietnamese, and Han in the forms of their country).
 
-The programme is cut into blocks that are never split (a day heading, the band of a time slot,
-a session's heading with its chairs, a talk), and the blocks are laid out page by page before
-anything is drawn, so every page can say "Page 2 of 5". A heading is kept on the page of what
-follows it, and a session that runs onto the next page is named again there.
+The programme is a story of blocks (``conference.pdf.flow``): a day heading, the band of a time
+slot, a session's heading with its chairs, a talk. Platypus lays them out page by page; a
+heading is kept on the page of what follows it, a block moves whole to the next page unless it
+is taller than a page, and a session that runs onto the next page is named again there. Pages
+say "Page 2 of 5".
 """
 
 import io
-import re
-import unicodedata
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from itertools import groupby
 from typing import BinaryIO
@@ -23,11 +20,25 @@ from reportlab.lib.colors import Color, HexColor
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import Flowable, PageBreak
 
 from conference.agenda.kinds import SESSION_KINDS
 from conference.formatting import format_date_range
 from conference.pdf.colours import ACCENT, INK, MUTED, RULE
-from conference.pdf.text import base_font, draw_text, fit_size, text_width, wrap_lines
+from conference.pdf.flow import (
+    Document,
+    Line,
+    Span,
+    Stack,
+    TextBlock,
+    clipped,
+    ellipsize,
+    flow,
+    page_template,
+    single,
+    span_width,
+)
+from conference.pdf.text import draw_text, fit_size, text_width
 
 PAGE_WIDTH, PAGE_HEIGHT = A4
 MARGIN = 18 * mm
@@ -37,13 +48,14 @@ FOOTER_BASELINE = 10 * mm
 TOP = PAGE_HEIGHT - 21 * mm  # below the running head
 BOTTOM = 18 * mm  # above the footer
 
+# x of the columns from the left margin
 TIME_WIDTH = 25 * mm  # the left column: times of sessions and slots
-BODY_X = MARGIN + TIME_WIDTH
+BODY_X = TIME_WIDTH
 BODY_WIDTH = CONTENT_WIDTH - TIME_WIDTH
 TALK_TIME_WIDTH = 19 * mm  # inside the body: times of talks
 TALK_X = BODY_X + TALK_TIME_WIDTH
 TALK_WIDTH = BODY_WIDTH - TALK_TIME_WIDTH
-# A block taller than this (a page less a "Continued" line) is cut between its lines.
+# A block taller than this (a page less a "Continued" line) may be cut between its lines.
 MAX_BLOCK_HEIGHT = TOP - BOTTOM - 30
 
 SHADE = HexColor("#eef1f5")
@@ -51,243 +63,18 @@ SHADE = HexColor("#eef1f5")
 _PAUSES = {"break", "meal"}  # printed as one quiet line
 
 DESCRIPTION_LINES = 3  # a session's description, and a talk's abstract, are kept short
-ELLIPSIS = "…"
-
-# Thai, Lao, Burmese and Khmer stack marks about 1.3 em above the baseline (and below it).
-_TALL_SCRIPTS = re.compile("[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\uaa60-\uaa7f]")
 
 
-# Lines of mixed styles ------------------------------------------------------------------
+def _block(stack: Stack, kind: str, pad: float = 0.0, **options) -> TextBlock:
+    """A block of the programme; cut between its lines only if taller than a page."""
+    tall = stack.y + pad > MAX_BLOCK_HEIGHT
+    return stack.block(pad, kind=kind, split_anywhere=tall, **options)
 
 
-@dataclass(frozen=True)
-class Span:
-    """A piece of a line in one style; `sep` goes before it unless it starts a line."""
-
-    text: str
-    size: float
-    bold: bool = False
-    color: Color = INK
-    country: str | None = None
-    sep: str = ""
-
-
-Line = list[tuple[float, Span, str]]  # (x offset, style, text) pieces of one line
-
-
-def _width(span: Span, text: str) -> float:
-    return text_width(text, span.size, country=span.country, bold=span.bold)
-
-
-def flow(spans: list[Span], width: float) -> list[Line]:
-    """Spans set one after the other, a new line where the next does not fit.
-
-    Lines break between spans; a span wider than a whole line is wrapped on its own lines.
-    """
-    lines: list[Line] = [[]]
-    x = 0.0
-    for span in spans:
-        if not span.text:
-            continue
-        text = span.sep + span.text if lines[-1] else span.text
-        w = _width(span, text)
-        if lines[-1] and x + w > width:
-            lines.append([])
-            x, text = 0.0, span.text
-            w = _width(span, text)
-        if x + w <= width:
-            lines[-1].append((x, span, text))
-            x += w
-            continue
-        parts = wrap_lines(text, width, span.size, country=span.country, bold=span.bold)
-        for i, part in enumerate(parts):
-            if i:
-                lines.append([])
-            lines[-1].append((0.0, span, part))
-            x = _width(span, part)
-    return [line for line in lines if line]
-
-
-def clipped(span: Span, width: float, max_lines: int) -> list[Line]:
-    """The span wrapped to at most max_lines, the last one ending in an ellipsis if cut."""
-    parts = wrap_lines(span.text, width, span.size, country=span.country, bold=span.bold)
-    if len(parts) > max_lines:
-        parts = parts[:max_lines]
-        last = parts[-1]
-        while last and _width(span, last.rstrip() + ELLIPSIS) > width:
-            last = _shorter(last)
-        parts[-1] = last.rstrip(" ,;:.") + ELLIPSIS
-    return [[(0.0, span, part)] for part in parts]
-
-
-def _shorter(text: str) -> str:
-    """The text less its last word, or less its last character with its marks."""
-    if " " in text.strip():
-        return text.rstrip().rsplit(" ", 1)[0]
-    end = len(text) - 1
-    while end > 0 and unicodedata.category(text[end])[0] == "M":
-        end -= 1
-    return text[:end]
-
-
-def _tall(text: str) -> bool:
-    return _TALL_SCRIPTS.search(text) is not None
-
-
-def line_metrics(line: Line) -> tuple[float, float]:
-    """(height of the line, offset of its baseline below its top)."""
-    size = max(span.size for _, span, _ in line)
-    if any(_tall(text) for _, _, text in line):
-        return size * 1.55, size * 1.12
-    return size * 1.34, size * 0.98
-
-
-def draw_line(canvas: Canvas, x: float, baseline: float, line: Line) -> None:
-    """Draw the pieces of a line from x."""
-    for offset, span, text in line:
-        canvas.setFillColor(span.color)
-        draw_text(
-            canvas, x + offset, baseline, text, span.size, bold=span.bold, country=span.country
-        )
-
-
-# Blocks and pages ------------------------------------------------------------------------
-
-Draw = Callable[[Canvas, float], None]
-
-
-@dataclass
-class Block:
-    """A piece of the programme never split across pages, drawn from its top down."""
-
-    kind: str  # cover, day, slot, session, pause, talk, continued
-    height: float
-    draw: Draw = field(repr=False)
-    space_before: float = 0.0  # dropped at the top of a page
-    keep_with_next: bool = False
-    new_page: bool = False
-    day: str = ""  # the running head of a page it starts
-    continued: str = ""  # said at the top of a page that starts with this block
-    rule_above: bool = False  # a hairline in the space before, unless first on its page
-    parallel: bool = False  # one of sessions in parallel: a bar in the margin joins them
-
-
-@dataclass
-class Page:
-    """The blocks of one page with the y of each one's top."""
-
-    placed: list[tuple[Block, float]] = field(default_factory=list)
-
-    @property
-    def day(self) -> str:
-        return next((block.day for block, _ in self.placed if block.day), "")
-
-
-class _Stack:
-    """Lines and shapes placed top-down inside a block; its height is where they end."""
-
-    def __init__(self) -> None:
-        self.y = 0.0
-        self.lines: list[tuple[float, float, Line]] = []  # x, baseline offset, line
-        self.shapes: list[Draw] = []
-        self.rows: list[tuple[float, float]] = []  # top and bottom of each line of add()
-
-    def add(self, x: float, lines: list[Line], gap: float = 0.0) -> float:
-        """Place lines at x below what is there; return the baseline offset of the first."""
-        self.y += gap
-        first = None
-        for line in lines:
-            height, baseline = line_metrics(line)
-            self.rows.append((self.y, self.y + height))
-            self.lines.append((x, self.y + baseline, line))
-            first = self.y + baseline if first is None else first
-            self.y += height
-        return first if first is not None else self.y
-
-    def beside(self, x: float, baseline: float, line: Line) -> None:
-        """A line on a given baseline (the time in the left column), taking no space."""
-        self.lines.append((x, baseline, line))
-
-    def block(self, kind: str, pad: float = 0.0, **options) -> Block:
-        return self._part(kind, self.y + pad, self.shapes, self.lines, options)
-
-    def blocks(self, kind: str, pad: float = 0.0, **options) -> list[Block]:
-        """One block; or, should it be taller than a page (a talk with sixty presenters),
-        several, cut between lines, so that nothing runs off the page. The first part is
-        short, so that the heading before it still fits on its page."""
-        end = self.y + pad
-        if end <= MAX_BLOCK_HEIGHT:
-            return [self.block(kind, pad, **options)]
-        cuts = [0.0]
-        for top, bottom in self.rows:
-            limit = MAX_BLOCK_HEIGHT / (3 if len(cuts) == 1 else 1)
-            if top > cuts[-1] and bottom - cuts[-1] > limit:
-                cuts.append(top)
-        parts = []
-        for i, start in enumerate(cuts):
-            stop = cuts[i + 1] if i + 1 < len(cuts) else end
-            lines = [item for item in self.lines if start <= item[1] < stop]
-            shifted = [(x, baseline - start, line) for x, baseline, line in lines]
-            first, last = i == 0, i == len(cuts) - 1
-            part_options = {
-                **options,
-                "space_before": options.get("space_before", 0.0) if first else 0.0,
-                "rule_above": options.get("rule_above", False) and first,
-                "keep_with_next": options.get("keep_with_next", False) and last,
-            }
-            shapes = self.shapes if first else []
-            parts.append(self._part(kind, stop - start, shapes, shifted, part_options))
-        return parts
-
-    @staticmethod
-    def _part(kind, height, shapes, lines, options) -> Block:
-        shapes, lines = list(shapes), list(lines)
-
-        def draw(canvas: Canvas, top: float) -> None:
-            for shape in shapes:
-                shape(canvas, top)
-            for x, baseline, line in lines:
-                draw_line(canvas, x, top - baseline, line)
-
-        return Block(kind, height, draw, **options)
-
-
-def paginate(blocks: list[Block]) -> list[Page]:
-    """Place blocks top-down, page after page; a block with keep_with_next goes onto the
-    next page rather than end a page without the block that follows it."""
-    pages = [Page()]
-    y = TOP
-    for i, block in enumerate(blocks):
-        fresh = not pages[-1].placed
-        if block.new_page and not fresh:
-            pages.append(Page())
-            y, fresh = TOP, True
-        gap = 0.0 if fresh else block.space_before
-        if not fresh and y - gap - _chain_height(blocks, i) < BOTTOM:
-            pages.append(Page())
-            y, gap = TOP, 0.0
-            if block.continued:
-                note = _continued(block)
-                pages[-1].placed.append((note, y))
-                y -= note.height
-        y -= gap
-        pages[-1].placed.append((block, y))
-        y -= block.height
-    return pages
-
-
-def _chain_height(blocks: list[Block], i: int) -> float:
-    height = blocks[i].height
-    while blocks[i].keep_with_next and i + 1 < len(blocks):
-        i += 1
-        height += blocks[i].space_before + blocks[i].height
-    return min(height, TOP - BOTTOM - 20)
-
-
-def _continued(block: Block) -> Block:
-    stack = _Stack()
-    stack.add(MARGIN, clipped(Span(block.continued, 8, color=MUTED), CONTENT_WIDTH, 1))
-    return stack.block("continued", pad=4, day=block.day)
+def _continued(text: str) -> TextBlock:
+    stack = Stack()
+    stack.add(0, clipped(Span(text, 8, color=MUTED), CONTENT_WIDTH, 1))
+    return stack.block(4, kind="continued")
 
 
 # Reading the snapshot --------------------------------------------------------------------
@@ -370,18 +157,16 @@ def _colour(value: str | None) -> Color | None:
 # Building the blocks ---------------------------------------------------------------------
 
 
-def _cover(info: dict, zone_label: str) -> Block:
-    stack = _Stack()
+def _cover(info: dict, zone_label: str) -> TextBlock:
+    stack = Stack()
     title = info.get("title") or ""
     size = fit_size(title, CONTENT_WIDTH, 22, min_size=17, bold=True)
-    stack.add(MARGIN, flow([Span(title, size, bold=True, color=ACCENT)], CONTENT_WIDTH))
+    stack.add(0, flow([Span(title, size, bold=True, color=ACCENT)], CONTENT_WIDTH))
     start, end = _as_date(info.get("start_date")), _as_date(info.get("end_date"))
     when = format_date_range(start, end or start) if start else ""
     place = ", ".join(p for p in (info.get("venue"), info.get("city")) if p and p.strip())
     stack.add(
-        MARGIN,
-        flow([Span(when, 11.5, bold=True), Span(place, 11.5, sep=" · ")], CONTENT_WIDTH),
-        gap=4,
+        0, flow([Span(when, 11.5, bold=True), Span(place, 11.5, sep=" · ")], CONTENT_WIDTH), gap=4
     )
     heading = "Programme"
     if info.get("version"):
@@ -390,68 +175,54 @@ def _cover(info: dict, zone_label: str) -> Block:
     if published:
         day = _moment(published, ZoneInfo(info.get("timezone") or "UTC")).date()
         heading += f", published {day.day} {day:%B %Y}"
-    stack.add(MARGIN, flow([Span(heading, 10.5, color=ACCENT)], CONTENT_WIDTH), gap=8)
+    stack.add(0, flow([Span(heading, 10.5, color=ACCENT)], CONTENT_WIDTH), gap=8)
     note = f"All times are local to the venue: {zone_label}."
-    stack.add(MARGIN, flow([Span(note, 9, color=MUTED)], CONTENT_WIDTH), gap=1)
+    stack.add(0, flow([Span(note, 9, color=MUTED)], CONTENT_WIDTH), gap=1)
     if info.get("url"):
         link = f"Latest version online: {info['url']}"
-        stack.add(MARGIN, flow([Span(link, 9, color=MUTED)], CONTENT_WIDTH))
-    rule_at = stack.y + 8
-
-    def rules(canvas: Canvas, top: float) -> None:
-        canvas.setStrokeColor(ACCENT)
-        canvas.setLineWidth(2)
-        canvas.line(MARGIN, top + 6, MARGIN + 40 * mm, top + 6)
-        canvas.setLineWidth(0.8)
-        canvas.line(MARGIN, top - rule_at, MARGIN + CONTENT_WIDTH, top - rule_at)
-
-    stack.shapes.append(rules)
-    stack.y = rule_at
-    return stack.block("cover", pad=4)
+        stack.add(0, flow([Span(link, 9, color=MUTED)], CONTENT_WIDTH))
+    stack.y += 8
+    stack.shape(lambda canvas, y: _rule(canvas, y, ACCENT, 2, 40 * mm), at=-6)
+    stack.shape(lambda canvas, y: _rule(canvas, y, ACCENT, 0.8))
+    return stack.block(4, kind="cover")
 
 
-def _day_heading(day: date, first: bool) -> Block:
-    stack = _Stack()
+def _rule(canvas: Canvas, y: float, color: Color, width: float, length=CONTENT_WIDTH) -> None:
+    canvas.setStrokeColor(color)
+    canvas.setLineWidth(width)
+    canvas.line(0, y, length, y)
+
+
+def _day_heading(day: date) -> TextBlock:
+    stack = Stack()
     title = _day_title(day)
-    stack.add(MARGIN, [[(0.0, Span(title, 15, bold=True, color=ACCENT), title)]])
-    under = stack.y + 3
-    stack.y = under + 4
-
-    def rule(canvas: Canvas, top: float) -> None:
-        canvas.setStrokeColor(ACCENT)
-        canvas.setLineWidth(1)
-        canvas.line(MARGIN, top - under, MARGIN + CONTENT_WIDTH, top - under)
-
-    stack.shapes.append(rule)
-    return stack.block(
-        "day",
-        space_before=10,
-        keep_with_next=True,
-        new_page=not first,
-        day=title,
-    )
+    stack.add(0, [single(title, 15, bold=True, color=ACCENT)])
+    stack.y += 3
+    stack.shape(lambda canvas, y: _rule(canvas, y, ACCENT, 1))
+    stack.y += 4
+    return stack.block(kind="day", space_before=10, keep_with_next=True, day=title)
 
 
-def _slot_band(start: datetime, sessions: list[dict], zone: ZoneInfo, day: str) -> Block:
+def _slot_band(start: datetime, sessions: list[dict], zone: ZoneInfo, day: str) -> TextBlock:
     """The band over sessions in parallel: their time, and how many there are."""
     end = max(_moment(s["ends_at"], zone) for s in sessions)
-    stack = _Stack()
+    stack = Stack()
     label = f"{len(sessions)} sessions in parallel"
     baseline = stack.add(
         BODY_X, flow([Span(label, 9, bold=True, color=ACCENT)], BODY_WIDTH - 4), gap=3
     )
-    stack.beside(MARGIN + 4, baseline, _time_line(_span_of(start, end), 9.5, ACCENT))
+    stack.beside(4, baseline, _time_line(_span_of(start, end), 9.5, ACCENT))
     height = stack.y + 3
 
     def band(canvas: Canvas, top: float) -> None:
         canvas.setFillColor(SHADE)
-        canvas.rect(MARGIN, top - height, CONTENT_WIDTH, height, stroke=0, fill=1)
+        canvas.rect(0, top - height, CONTENT_WIDTH, height, stroke=0, fill=1)
         canvas.setFillColor(ACCENT)
-        canvas.rect(MARGIN, top - height, 2, height, stroke=0, fill=1)
+        canvas.rect(0, top - height, 2, height, stroke=0, fill=1)
 
-    stack.shapes.append(band)
+    stack.shape(band, at=0)
     stack.y = height
-    return stack.block("slot", pad=2, space_before=10, keep_with_next=True, day=day)
+    return stack.block(2, kind="slot", space_before=10, keep_with_next=True, day=day)
 
 
 def _kind_spans(session: dict, parallel: bool) -> list[Span]:
@@ -470,33 +241,32 @@ def _kind_spans(session: dict, parallel: bool) -> list[Span]:
 
 
 def _time_line(text: str, size: float, color: Color = INK, bold: bool = True) -> Line:
-    return [(0.0, Span(text, size, bold=bold, color=color), text)]
+    return single(text, size, bold=bold, color=color)
 
 
 def _session_head(
     session: dict, zone: ZoneInfo, day: str, slot: str | None, count: int, description: bool
-) -> list[Block]:
+) -> TextBlock:
     """A session's kind, room, track, title, description and chairs; `slot` is the time of
     the band over sessions in parallel (None for a session on its own)."""
     parallel = slot is not None
     start, end = _moment(session["starts_at"], zone), _moment(session["ends_at"], zone)
-    stack = _Stack()
+    stack = Stack()
     first = stack.add(BODY_X, flow(_kind_spans(session, parallel), BODY_WIDTH))
     track = _colour(session.get("track_colour")) if session.get("track") else None
     if track is not None:
-        mark_at = first
 
-        def mark(canvas: Canvas, top: float) -> None:
+        def mark(canvas: Canvas, baseline: float) -> None:
             canvas.setFillColor(track)
-            canvas.rect(BODY_X - 9, top - mark_at - 0.5, 5, 7, stroke=0, fill=1)
+            canvas.rect(BODY_X - 9, baseline - 0.5, 5, 7, stroke=0, fill=1)
 
-        stack.shapes.append(mark)
+        stack.shape(mark, at=first)
     clock = _span_of(start, end)
     if slot is None:
-        stack.beside(MARGIN, first, _time_line(clock, 10, ACCENT))
+        stack.beside(0, first, _time_line(clock, 10, ACCENT))
     elif clock != slot:
         # Sessions in parallel share the band's time; one that ends otherwise says so.
-        stack.beside(MARGIN + 6, first, _time_line(clock, 8.5, MUTED, bold=False))
+        stack.beside(6, first, _time_line(clock, 8.5, MUTED, bold=False))
     stack.add(BODY_X, flow([Span(session.get("title") or "", 11.5, bold=True)], BODY_WIDTH), gap=1)
     if description and (session.get("description") or "").strip():
         text = " ".join(session["description"].split())
@@ -504,13 +274,14 @@ def _session_head(
     chairs = session.get("chairs") or []
     if chairs:
         label = Span("Chairs: " if len(chairs) > 1 else "Chair: ", 8.5, bold=True, color=MUTED)
-        indent = _width(label, label.text)
+        indent = span_width(label, label.text)
         lines = _indent(_people_lines(chairs, 9, BODY_WIDTH - indent), indent)
         if lines:
             lines[0].insert(0, (0.0, label, label.text))
             stack.add(BODY_X, lines, gap=1)
     talks = bool(session.get("talks"))
-    return stack.blocks(
+    return _block(
+        stack,
         "session",
         pad=5 if talks else 2,
         space_before=7 if parallel else 10,
@@ -524,8 +295,8 @@ def _session_head(
 
 def _talk(
     talk: dict, session: dict, zone: ZoneInfo, day: str, parallel: bool, abstracts: bool
-) -> list[Block]:
-    stack = _Stack()
+) -> TextBlock:
+    stack = Stack()
     first = stack.add(TALK_X, flow([Span(talk.get("title") or "", 9.5, bold=True)], TALK_WIDTH))
     if talk.get("starts_at"):
         start = _moment(talk["starts_at"], zone)
@@ -541,7 +312,8 @@ def _talk(
         stack.add(TALK_X, clipped(Span(text, 8, color=MUTED), TALK_WIDTH, DESCRIPTION_LINES))
     start, end = _moment(session["starts_at"], zone), _moment(session["ends_at"], zone)
     where = [_span_of(start, end), session.get("room"), session.get("title")]
-    return stack.blocks(
+    return _block(
+        stack,
         "talk",
         pad=3,
         space_before=2,
@@ -551,31 +323,31 @@ def _talk(
     )
 
 
-def _pause(session: dict, zone: ZoneInfo, day: str) -> Block:
+def _pause(session: dict, zone: ZoneInfo, day: str) -> TextBlock:
     start, end = _moment(session["starts_at"], zone), _moment(session["ends_at"], zone)
-    stack = _Stack()
+    stack = Stack()
     spans = [Span(session.get("title") or SESSION_KINDS[session["kind"]], 9.5, color=INK)]
     if session.get("room"):
         spans.append(Span(session["room"], 8.5, color=MUTED, sep="  ·  "))
     first = stack.add(BODY_X, flow(spans, BODY_WIDTH))
-    stack.beside(MARGIN, first, _time_line(_span_of(start, end), 9, MUTED, bold=False))
-    return stack.block("pause", space_before=10, day=day, rule_above=True)
+    stack.beside(0, first, _time_line(_span_of(start, end), 9, MUTED, bold=False))
+    return stack.block(kind="pause", space_before=10, day=day, rule_above=True)
 
 
-def _empty_notice() -> Block:
-    stack = _Stack()
-    stack.add(MARGIN, flow([Span("No sessions are scheduled yet.", 11, color=MUTED)], 400), gap=12)
-    return stack.block("empty")
+def _empty_notice() -> TextBlock:
+    stack = Stack()
+    stack.add(0, flow([Span("No sessions are scheduled yet.", 11, color=MUTED)], 400), gap=12)
+    return stack.block(kind="empty")
 
 
 def programme_blocks(
     info: dict, snapshot: dict, *, descriptions: bool = True, abstracts: bool = False
-) -> list[Block]:
-    """The programme as blocks in reading order, before it is cut into pages."""
+) -> list[Flowable]:
+    """The programme as a story of blocks in reading order, a page break before each day."""
     zone = ZoneInfo(snapshot.get("timezone") or info.get("timezone") or "UTC")
     sessions = sorted(snapshot.get("sessions") or [], key=lambda s: _moment(s["starts_at"], zone))
     moments = [_moment(s["starts_at"], zone) for s in sessions]
-    blocks = [_cover(info, _zone_label(zone, moments))]
+    blocks: list[Flowable] = [_cover(info, _zone_label(zone, moments))]
     if not sessions:
         return [*blocks, _empty_notice()]
 
@@ -585,7 +357,9 @@ def programme_blocks(
     for d, (day, day_sessions) in enumerate(groupby(sessions, key=local_day)):
         day_sessions = list(day_sessions)
         title = _day_title(day)
-        blocks.append(_day_heading(day, first=d == 0))
+        if d:
+            blocks.append(PageBreak())
+        blocks.append(_day_heading(day))
         for start, slot in groupby(day_sessions, key=lambda s: _moment(s["starts_at"], zone)):
             slot = list(slot)
             parallel = len(slot) > 1
@@ -597,64 +371,78 @@ def programme_blocks(
                 if session.get("kind") in _PAUSES and not session.get("talks") and not parallel:
                     blocks.append(_pause(session, zone, title))
                     continue
-                blocks += _session_head(session, zone, title, band, len(slot), descriptions)
+                blocks.append(_session_head(session, zone, title, band, len(slot), descriptions))
                 talks = sorted(
                     session.get("talks") or [],
                     key=lambda t: (t.get("starts_at") is None, t.get("starts_at") or ""),
                 )
                 for talk in talks:
-                    blocks += _talk(talk, session, zone, title, parallel, abstracts)
+                    blocks.append(_talk(talk, session, zone, title, parallel, abstracts))
     return blocks
 
 
-# Drawing ---------------------------------------------------------------------------------
+# Pages -----------------------------------------------------------------------------------
 
 
-def _header(canvas: Canvas, info: dict, page: Page, number: int) -> None:
+class _Programme(Document):
+    """The programme's pages: a hairline between items, a bar joining sessions in parallel."""
+
+    def __init__(self, out: BinaryIO, info: dict, footer: str):
+        super().__init__(
+            out,
+            [page_template("page", (MARGIN, BOTTOM, CONTENT_WIDTH, TOP - BOTTOM), self._page)],
+            continued_note=_continued,
+            title=f"Programme: {info.get('title') or ''}",
+            author=info.get("title") or "",
+            subject="Conference programme",
+        )
+        self.info, self.footer = info, footer
+
+    def afterFlowable(self, flowable):
+        previous = self.placed[-1] if self.placed else None
+        super().afterFlowable(flowable)
+        if self.drawing and isinstance(flowable, TextBlock):
+            _decorate(self.canv, flowable, previous)
+
+    def _page(self, canvas: Canvas, document: Document) -> None:
+        day = next((b.meta["day"] for b, _ in self.placed if b.meta.get("day")), "")
+        _header(canvas, self.info, day, self.page)
+        _footer(canvas, self.footer, self.page_number, self.page_count)
+
+
+def _decorate(canvas: Canvas, block: TextBlock, previous: tuple[TextBlock, float] | None) -> None:
+    top = block.top
+    if block.meta.get("rule_above") and previous is not None and previous[0].kind != "day":
+        canvas.setStrokeColor(RULE)
+        canvas.setLineWidth(0.5)
+        y = top + block.spaceBefore / 2
+        canvas.line(MARGIN, y, MARGIN + CONTENT_WIDTH, y)
+    if block.meta.get("parallel"):
+        # Joined to the band or the session in parallel above it, if on this page.
+        joined = previous is not None and (
+            previous[0].meta.get("parallel") or previous[0].kind == "slot"
+        )
+        upper = previous[1] - previous[0].height if joined else top
+        bottom = top - block.height
+        canvas.setFillColor(RULE)
+        canvas.rect(MARGIN, bottom, 2, upper - bottom, stroke=0, fill=1)
+
+
+def _header(canvas: Canvas, info: dict, day: str, number: int) -> None:
+    if number == 1:
+        return
     canvas.setStrokeColor(RULE)
     canvas.setLineWidth(0.5)
-    if number > 1:
-        right = page.day
-        right_width = text_width(right, 8, bold=True) if right else 0
-        room = CONTENT_WIDTH - right_width - 16
-        title = info.get("title") or ""
-        size = fit_size(title, room, 8, min_size=7)
-        canvas.setFillColor(MUTED)
-        draw_text(canvas, MARGIN, HEADER_BASELINE, _fit(title, room, size), size)
-        if right:
-            canvas.setFillColor(ACCENT)
-            draw_text(
-                canvas, MARGIN + CONTENT_WIDTH, HEADER_BASELINE, right, 8, bold=True, align="right"
-            )
-        canvas.line(MARGIN, HEADER_BASELINE - 4, MARGIN + CONTENT_WIDTH, HEADER_BASELINE - 4)
-
-
-def _draw_blocks(canvas: Canvas, page: Page) -> None:
-    previous, previous_bottom = None, TOP
-    for block, top in page.placed:
-        if block.rule_above and previous is not None and previous.kind != "day":
-            canvas.setStrokeColor(RULE)
-            canvas.setLineWidth(0.5)
-            y = top + block.space_before / 2
-            canvas.line(MARGIN, y, MARGIN + CONTENT_WIDTH, y)
-        if block.parallel:
-            # Joined to the band or the session in parallel above it, if on this page.
-            joined = previous is not None and (previous.parallel or previous.kind == "slot")
-            upper = previous_bottom if joined else top
-            bottom = top - block.height
-            canvas.setFillColor(RULE)
-            canvas.rect(MARGIN, bottom, 2, upper - bottom, stroke=0, fill=1)
-        block.draw(canvas, top)
-        previous, previous_bottom = block, top - block.height
-
-
-def _fit(text: str, width: float, size: float) -> str:
-    """The text, cut with an ellipsis if even its smallest size is too wide."""
-    if text_width(text, size) <= width:
-        return text
-    while text and text_width(text + ELLIPSIS, size) > width:
-        text = _shorter(text)
-    return text.rstrip() + ELLIPSIS
+    right_width = text_width(day, 8, bold=True) if day else 0
+    room = CONTENT_WIDTH - right_width - 16
+    title = info.get("title") or ""
+    size = fit_size(title, room, 8, min_size=7)
+    canvas.setFillColor(MUTED)
+    draw_text(canvas, MARGIN, HEADER_BASELINE, ellipsize(title, room, size), size)
+    if day:
+        canvas.setFillColor(ACCENT)
+        draw_text(canvas, MARGIN + CONTENT_WIDTH, HEADER_BASELINE, day, 8, bold=True, align="right")
+    canvas.line(MARGIN, HEADER_BASELINE - 4, MARGIN + CONTENT_WIDTH, HEADER_BASELINE - 4)
 
 
 def _footer(canvas: Canvas, footer: str, number: int, count: int) -> None:
@@ -665,8 +453,22 @@ def _footer(canvas: Canvas, footer: str, number: int, count: int) -> None:
     room = CONTENT_WIDTH - text_width(page, 8) - 16
     size = fit_size(footer, room, 8, min_size=7)
     canvas.setFillColor(MUTED)
-    draw_text(canvas, MARGIN, FOOTER_BASELINE, _fit(footer, room, size), size)
+    draw_text(canvas, MARGIN, FOOTER_BASELINE, ellipsize(footer, room, size), size)
     draw_text(canvas, MARGIN + CONTENT_WIDTH, FOOTER_BASELINE, page, 8, align="right")
+
+
+def _footer_text(info: dict, snapshot: dict) -> str:
+    zone = ZoneInfo(snapshot.get("timezone") or info.get("timezone") or "UTC")
+    moments = [_moment(s["starts_at"], zone) for s in snapshot.get("sessions") or []]
+    footer = info.get("title") or ""
+    if info.get("version"):
+        footer += f" · Programme version {info['version']}"
+    return footer + f" · Times: {_zone_label(zone, moments)}"
+
+
+def paginate(blocks: list[Flowable]) -> list[list[tuple[TextBlock, float]]]:
+    """The blocks of each page with the y of their tops, as the PDF places them."""
+    return _Programme(io.BytesIO(), {}, "").lay_out(blocks)
 
 
 def programme_pdf(
@@ -683,27 +485,8 @@ def programme_pdf(
     venue, optionally url, version and published_at). Session descriptions print (cut to
     three lines) unless descriptions=False; talk abstracts only with abstracts=True.
     """
-    pages = paginate(
-        programme_blocks(info, snapshot, descriptions=descriptions, abstracts=abstracts)
-    )
-    zone = ZoneInfo(snapshot.get("timezone") or info.get("timezone") or "UTC")
-    moments = [_moment(s["starts_at"], zone) for s in snapshot.get("sessions") or []]
-    footer = info.get("title") or ""
-    if info.get("version"):
-        footer += f" · Programme version {info['version']}"
-    footer += f" · Times: {_zone_label(zone, moments)}"
-
-    canvas = Canvas(out, pagesize=A4, initialFontName=base_font(), pageCompression=1)
-    canvas.setTitle(f"Programme: {info.get('title') or ''}")
-    canvas.setAuthor(info.get("title") or "")
-    canvas.setSubject("Conference programme")
-    canvas.setCreator("conference")
-    for number, page in enumerate(pages, start=1):
-        _header(canvas, info, page, number)
-        _draw_blocks(canvas, page)
-        _footer(canvas, footer, number, len(pages))
-        canvas.showPage()
-    canvas.save()
+    story = programme_blocks(info, snapshot, descriptions=descriptions, abstracts=abstracts)
+    _Programme(out, info, _footer_text(info, snapshot)).render(story)
 
 
 def programme_pdf_bytes(info: dict, snapshot: dict, **options) -> bytes:

@@ -357,7 +357,10 @@ def _single_line(text: str) -> str:
     return text
 
 
+@lru_cache(maxsize=16384)
 def _runs(text: str, country: str | None, bold: bool, strict: bool) -> tuple[_Run, ...]:
+    # Cached as well as _layout: measuring and drawing ask for the same strings many times,
+    # and normalising them and choosing their CJK font each time cost as much as the rest.
     text = _single_line(text)
     if not text:
         return ()

@@ -1,25 +1,27 @@
 """Visa invitation letters as A4 PDFs: data in, bytes out (no Flask, no database).
 
 All text goes through ``conference.pdf.text``, so a delegate's name in Thai, Khmer or Chinese
-prints as correctly as the Latin one. The layout is computed first, page by page, then drawn,
-so every page can say "Page 1 of 2" and long organiser texts flow onto further pages with no
-line or block cut at the page foot.
+prints as correctly as the Latin one. A letter is a platypus story (``conference.pdf.flow``):
+long organiser texts flow onto further pages, which say whose letter they continue, with no
+line or block cut at the page foot and the signature kept with the last lines; every page says
+"Page 1 of 2", counted within its letter.
 """
 
 import io
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
-from functools import partial
 
 from reportlab.lib.colors import HexColor
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import Flowable
 
 from conference.pdf.colours import ACCENT, INK, MUTED, RULE
-from conference.pdf.text import base_font, draw_text, fit_size, text_width, wrap_lines
+from conference.pdf.flow import Document, NewSection, Stack, TextBlock, page_template, single
+from conference.pdf.text import draw_text, fit_size, text_width, wrap_lines
 
 PAGE_WIDTH, PAGE_HEIGHT = A4
 MARGIN = 25 * mm
@@ -27,6 +29,7 @@ CONTENT_WIDTH = PAGE_WIDTH - 2 * MARGIN
 TOP = PAGE_HEIGHT - MARGIN
 BOTTOM = MARGIN
 FOOTER_BASELINE = 14 * mm
+CONTINUED_HEAD = 28  # room a continuation page gives the line naming whose letter it is
 
 SHADE = HexColor("#f1f3f6")
 
@@ -99,27 +102,36 @@ def render_visa_letters(letters: Iterable[VisaLetter]) -> bytes:
     letters = list(letters)
     if not letters:
         raise ValueError("no letters to render")
-    buffer = io.BytesIO()
-    canvas = Canvas(buffer, pagesize=A4, initialFontName=base_font(), pageCompression=1)
     first = letters[0]
     if len(letters) == 1:
-        canvas.setTitle(f"Invitation letter for visa application: {first.delegate_name}")
+        title = f"Invitation letter for visa application: {first.delegate_name}"
     else:
-        canvas.setTitle(f"Invitation letters for visa applications ({len(letters)})")
-    canvas.setAuthor(first.event_title)
-    canvas.setSubject("Invitation letter for visa application")
+        title = f"Invitation letters for visa applications ({len(letters)})"
+    buffer = io.BytesIO()
+    document = Document(
+        buffer,
+        [
+            page_template(
+                "first",
+                (MARGIN, BOTTOM, CONTENT_WIDTH, TOP - BOTTOM),
+                _footer,
+                next_template="later",
+            ),
+            page_template(
+                "later", (MARGIN, BOTTOM, CONTENT_WIDTH, TOP - BOTTOM - CONTINUED_HEAD), _later
+            ),
+        ],
+        title=title,
+        author=first.event_title,
+        subject="Invitation letter for visa application",
+    )
+    story: list[Flowable] = []
     for letter in letters:
-        pages = _lay_out(letter)
-        for number, ops in enumerate(pages, start=1):
-            for op in ops:
-                op(canvas)
-            _draw_footer(canvas, letter, number, len(pages))
-            canvas.showPage()
-    canvas.save()
+        if story:
+            story.append(NewSection("first"))
+        story += _letter(letter)
+    document.render(story)
     return buffer.getvalue()
-
-
-Op = Callable[[Canvas], None]
 
 
 def _text(canvas, x, y, text, size, *, bold=False, color=INK, align="left", country=None):
@@ -127,108 +139,72 @@ def _text(canvas, x, y, text, size, *, bold=False, color=INK, align="left", coun
     draw_text(canvas, x, y, text, size, bold=bold, align=align, country=country)
 
 
-def _rule(canvas, y, *, color=RULE, width=0.6, x0=MARGIN, x1=MARGIN + CONTENT_WIDTH):
+def _rule(canvas, y, *, color=RULE, width=0.6, x0=0, x1=CONTENT_WIDTH):
     canvas.setStrokeColor(color)
     canvas.setLineWidth(width)
     canvas.line(x0, y, x1, y)
 
 
-class _Pages:
-    """Places lines and blocks top-down, starting a new page when the next one won't fit."""
-
-    def __init__(self, letter: VisaLetter):
-        self.letter = letter
-        self.pages: list[list[Op]] = [[]]
-        self.y = TOP
-
-    def add(self, op: Op) -> None:
-        self.pages[-1].append(op)
-
-    def room(self, height: float) -> None:
-        if self.y - height < BOTTOM:
-            self.new_page()
-
-    def new_page(self) -> None:
-        self.pages.append([])
-        self.y = TOP
-        # Continuation pages say whose letter they belong to, should the pages be separated.
-        head = f"{self.letter.reference} · {self.letter.delegate_name} (continued)"
-        self.add(partial(_text, x=MARGIN, y=self.y - 8, text=head, size=8, color=MUTED))
-        self.add(partial(_rule, y=self.y - 13))
-        self.y -= 28
-
-    def gap(self, height: float) -> None:
-        self.y = max(self.y - height, BOTTOM)
-
-    def line(self, text: str, size: float, leading: float, x: float = MARGIN, **style) -> None:
-        self.room(leading)
-        self.add(partial(_text, x=x, y=self.y - size, text=text, size=size, **style))
-        self.y -= leading
-
-    def paragraph(
-        self, text: str, size: float, leading: float, keep_with_next: float = 0, **style
-    ) -> None:
-        """Wrapped lines; keep_with_next is the height that must follow the last line."""
-        bold, country = style.get("bold", False), style.get("country")
-        lines = wrap_lines(text, CONTENT_WIDTH, size, bold=bold, country=country)
-        n = len(lines)
-        for i, line in enumerate(lines):
-            # Never leave a paragraph's first line, or its last one, alone on a page, and
-            # take the last lines over with what must follow them (the signature).
-            if i == 0 and n <= 3:
-                self.room(n * leading + keep_with_next)
-            elif i == 0:
-                self.room(2 * leading)
-            elif i == n - 2:
-                self.room(2 * leading + keep_with_next)
-            self.line(line, size, leading, **style)
-
-    def block(self, height: float, draw: Callable[[Canvas, float], None]) -> None:
-        self.room(height)
-        self.add(partial(draw, top=self.y))
-        self.y -= height
-
-
-def _lay_out(letter: VisaLetter) -> list[list[Op]]:
-    pages = _Pages(letter)
-    _letterhead(pages, letter)
-    pages.gap(14)
-    pages.line("TO WHOM IT MAY CONCERN", 11, 20, bold=True)
-    pages.line("Subject: Invitation letter for visa application", BODY, 18, bold=True)
-    pages.gap(8)
-    _details_table(pages, letter)
-    pages.gap(16)
+def _letter(letter: VisaLetter) -> list[TextBlock]:
+    # Continuation pages say whose letter they belong to, should the pages be separated.
+    options = {
+        "continued_head": f"{letter.reference} · {letter.delegate_name} (continued)",
+        "footer": letter.event_title,
+    }
+    blocks = [_letterhead(letter).block(kind="letterhead", **options)]
+    blocks.append(_details_table(letter).block(kind="details", space_before=8, **options))
     paragraphs = [p.strip() for p in re.split(r"\n\s*\n", fill_placeholders(letter)) if p.strip()]
-    signature_height, draw_signature = _signature(letter)
     for i, paragraph in enumerate(paragraphs):
+        lines = wrap_lines(paragraph, CONTENT_WIDTH, BODY, country=letter.country)
+        space = PARAGRAPH_GAP if i else 16
         last = i == len(paragraphs) - 1
-        keep = PARAGRAPH_GAP + SIGNATURE_GAP + signature_height if last else 0
-        pages.paragraph(paragraph, BODY, BODY_LEADING, keep_with_next=keep, country=letter.country)
-        pages.gap(PARAGRAPH_GAP)
-    pages.gap(SIGNATURE_GAP)
-    pages.block(signature_height, draw_signature)
-    return pages.pages
+        # The signature takes the last lines of the letter (all of a short paragraph) with it.
+        kept = (lines[-2:] if len(lines) > 3 else lines) if last else []
+        for part, keep in ((lines[: len(lines) - len(kept)], False), (kept, True)):
+            if part:
+                stack = Stack()
+                rows = [single(line, BODY, country=letter.country) for line in part]
+                stack.add(0, rows, leading=BODY_LEADING, breaks=(2, 2))
+                blocks.append(
+                    stack.block(
+                        kind="paragraph", space_before=space, keep_with_next=keep, **options
+                    )
+                )
+                space = 0
+    gap = PARAGRAPH_GAP + SIGNATURE_GAP
+    blocks.append(_signature(letter).block(kind="signature", space_before=gap, **options))
+    return blocks
 
 
-def _letterhead(pages: _Pages, letter: VisaLetter) -> None:
+def _letterhead(letter: VisaLetter) -> Stack:
+    stack = Stack()
     # A title a little too long shrinks to stay on one line; a long one wraps.
     size = fit_size(letter.event_title, CONTENT_WIDTH, 16, min_size=13, bold=True)
-    for line in wrap_lines(letter.event_title, CONTENT_WIDTH, size, bold=True):
-        pages.line(line, size, size * 1.3, bold=True, color=ACCENT)
+    lines = wrap_lines(letter.event_title, CONTENT_WIDTH, size, bold=True)
+    stack.add(
+        0, [single(line, size, bold=True, color=ACCENT) for line in lines], leading=size * 1.3
+    )
     place = ", ".join(p for p in (letter.venue, letter.city, letter.country_name) if p.strip())
     where = " · ".join(p for p in (letter.event_dates, place) if p.strip())
-    for line in wrap_lines(where, CONTENT_WIDTH, 9.5):
-        pages.line(line, 9.5, 13.5, color=MUTED)
-    pages.gap(3)
-    pages.add(partial(_rule, y=pages.y, color=ACCENT, width=1.2))
-    pages.gap(12)
-    right = MARGIN + CONTENT_WIDTH
-    pages.line(f"Ref.: {letter.reference}", 9.5, 13.5, x=right, align="right", color=MUTED)
-    pages.line(format_letter_date(letter.issued_on), 9.5, 13.5, x=right, align="right")
+    lines = wrap_lines(where, CONTENT_WIDTH, 9.5)
+    stack.add(0, [single(line, 9.5, color=MUTED) for line in lines], leading=13.5)
+    stack.y += 3
+    stack.shape(lambda canvas, y: _rule(canvas, y, color=ACCENT, width=1.2))
+    stack.y += 12
+    for text, color in (
+        (f"Ref.: {letter.reference}", MUTED),
+        (format_letter_date(letter.issued_on), INK),
+    ):
+        x = CONTENT_WIDTH - text_width(text, 9.5)
+        stack.add(0, [single(text, 9.5, x=x, color=color)], leading=13.5)
+    stack.add(0, [single("TO WHOM IT MAY CONCERN", 11, bold=True)], 14, leading=20)
+    subject = "Subject: Invitation letter for visa application"
+    stack.add(0, [single(subject, BODY, bold=True)], leading=18)
+    return stack
 
 
-def _details_table(pages: _Pages, letter: VisaLetter) -> None:
-    value_x = MARGIN + LABEL_WIDTH + CELL_PAD
+def _details_table(letter: VisaLetter) -> Stack:
+    value_x = LABEL_WIDTH + CELL_PAD
     value_width = CONTENT_WIDTH - LABEL_WIDTH - 2 * CELL_PAD
     leading = BODY * 1.4
     # Each row: a label, then its value as lines of (text, size, leading, bold, country).
@@ -254,62 +230,65 @@ def _details_table(pages: _Pages, letter: VisaLetter) -> None:
         if value.strip():
             lines = wrap_lines(value, value_width, BODY, country=letter.country)
             rows.append((label, [(line, BODY, leading, False, letter.country) for line in lines]))
-    heights = [2 * CELL_PAD + sum(spec[2] for spec in lines) for _, lines in rows]
-    caption = 15
+    stack = Stack()
+    stack.beside(0, 8.5, single("DELEGATE", 8.5, bold=True, color=MUTED))
+    stack.y = caption = 15
+    for r, (label, lines) in enumerate(rows):
+        if r:
+            stack.shape(_rule)
+        stack.y += CELL_PAD
+        for i, (text, size, line_leading, bold, country) in enumerate(lines):
+            line = single(text, size, x=value_x, bold=bold, country=country)
+            if i == 0:
+                line = single(label, 9, x=CELL_PAD, color=MUTED) + line
+            stack.add(0, [line], leading=line_leading)
+        stack.y += CELL_PAD
+    height = stack.y - caption
 
-    def draw(canvas: Canvas, top: float) -> None:
-        _text(canvas, MARGIN, top - 8.5, "DELEGATE", 8.5, bold=True, color=MUTED)
-        y = top - caption
-        bottom = y - sum(heights)
+    def frame(canvas: Canvas, top: float) -> None:
         canvas.setFillColor(SHADE)
-        canvas.rect(MARGIN, bottom, LABEL_WIDTH, y - bottom, stroke=0, fill=1)
-        for (label, lines), height in zip(rows, heights, strict=True):
-            line_top = y - CELL_PAD
-            for i, (text, size, line_leading, bold, country) in enumerate(lines):
-                # The em box sits in the middle of the leading, the baseline 0.8 em down it.
-                baseline = line_top - (line_leading - size) / 2 - 0.8 * size
-                if i == 0:
-                    _text(canvas, MARGIN + CELL_PAD, baseline, label, 9, color=MUTED)
-                _text(canvas, value_x, baseline, text, size, bold=bold, country=country)
-                line_top -= line_leading
-            y -= height
-            if y > bottom:
-                _rule(canvas, y)
+        canvas.rect(0, top - height, LABEL_WIDTH, height, stroke=0, fill=1)
         canvas.setStrokeColor(RULE)
         canvas.setLineWidth(0.6)
-        canvas.rect(MARGIN, bottom, CONTENT_WIDTH, top - caption - bottom, stroke=1, fill=0)
-        canvas.line(MARGIN + LABEL_WIDTH, top - caption, MARGIN + LABEL_WIDTH, bottom)
+        canvas.rect(0, top - height, CONTENT_WIDTH, height, stroke=1, fill=0)
+        canvas.line(LABEL_WIDTH, top, LABEL_WIDTH, top - height)
 
-    pages.block(caption + sum(heights), draw)
+    stack.shapes.insert(0, (caption, frame))
+    return stack
 
 
-def _signature(letter: VisaLetter) -> tuple[float, Callable[[Canvas, float], None]]:
+def _signature(letter: VisaLetter) -> Stack:
     title_lines = [
         line
         for part in letter.signatory_title.splitlines()
         for line in wrap_lines(part, CONTENT_WIDTH / 2, BODY)
     ]
     signing_space = 36
-    height = BODY_LEADING + signing_space + 16 + BODY_LEADING * len(title_lines)
-
-    def draw(canvas: Canvas, top: float) -> None:
-        _text(canvas, MARGIN, top - BODY, "Yours faithfully,", BODY)
-        y = top - BODY_LEADING - signing_space
-        _rule(canvas, y + 4, color=MUTED, width=0.5, x1=MARGIN + 180)
-        _text(canvas, MARGIN, y - 11, letter.signatory_name, 11, bold=True)
-        y -= 16
-        for line in title_lines:
-            _text(canvas, MARGIN, y - BODY, line, BODY, color=MUTED)
-            y -= BODY_LEADING
-
-    return height, draw
+    stack = Stack()
+    stack.beside(0, BODY, single("Yours faithfully,", BODY))
+    stack.y = BODY_LEADING + signing_space
+    stack.shape(lambda canvas, y: _rule(canvas, y, color=MUTED, width=0.5, x1=180), at=stack.y - 4)
+    stack.beside(0, stack.y + 11, single(letter.signatory_name, 11, bold=True))
+    stack.y += 16
+    for line in title_lines:
+        stack.beside(0, stack.y + BODY, single(line, BODY, color=MUTED))
+        stack.y += BODY_LEADING
+    return stack
 
 
-def _draw_footer(canvas: Canvas, letter: VisaLetter, number: int, count: int) -> None:
-    _rule(canvas, FOOTER_BASELINE + 10)
-    page = f"Page {number} of {count}"
+def _later(canvas: Canvas, document: Document) -> None:
+    head = next((b.meta["continued_head"] for b, _ in document.placed), "")
+    _text(canvas, MARGIN, TOP - 8, head, 8, color=MUTED)
+    _rule(canvas, TOP - 13, x0=MARGIN, x1=MARGIN + CONTENT_WIDTH)
+    _footer(canvas, document)
+
+
+def _footer(canvas: Canvas, document: Document) -> None:
+    title = next((b.meta["footer"] for b, _ in document.placed), "")
+    _rule(canvas, FOOTER_BASELINE + 10, x0=MARGIN, x1=MARGIN + CONTENT_WIDTH)
+    page = f"Page {document.page_number} of {document.page_count}"
     right = MARGIN + CONTENT_WIDTH
     left_width = CONTENT_WIDTH - text_width(page, 8) - 20
-    size = fit_size(letter.event_title, left_width, 8, min_size=5)
-    _text(canvas, MARGIN, FOOTER_BASELINE, letter.event_title, size, color=MUTED)
+    size = fit_size(title, left_width, 8, min_size=5)
+    _text(canvas, MARGIN, FOOTER_BASELINE, title, size, color=MUTED)
     _text(canvas, right, FOOTER_BASELINE, page, 8, color=MUTED, align="right")

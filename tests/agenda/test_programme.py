@@ -16,14 +16,13 @@ from conference.agenda.programme import (
     HEADER_BASELINE,
     MARGIN,
     TOP,
-    Span,
-    flow,
     paginate,
     programme_blocks,
     programme_pdf,
     programme_pdf_bytes,
 )
 from conference.agenda.publishing import publish, snapshot
+from conference.pdf.flow import Span, flow
 from conference.pdf.text import text_width
 from tests.factories import make_category, make_event, make_registration
 
@@ -400,11 +399,11 @@ def test_blocks_stay_between_the_margins_and_no_heading_ends_a_page(make):
     pages = paginate(programme_blocks(INFO, make(), abstracts=True))
     assert len(pages) > 1
     for page in pages:
-        for block, top in page.placed:
-            assert top <= TOP and top - block.height >= BOTTOM - 0.01, block.kind
+        for block, top in page:
+            assert top <= TOP + 0.01 and top - block.height >= BOTTOM - 0.01, block.kind
         # A heading goes onto the next page with what follows it, unless it starts its page
         # already (the session's chairs, or a talk's presenters, fill more than a page).
-        content = [block for block, _ in page.placed if block.kind != "continued"]
+        content = [block for block, _ in page if block.kind != "continued"]
         if page is not pages[-1] and len(content) > 1:
             assert not content[-1].keep_with_next, content[-1].kind
 
