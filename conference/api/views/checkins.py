@@ -1,4 +1,4 @@
-"""API for scanners: check-ins, the data to work offline, search by name."""
+"""API for scanners: check-ins, the data to work offline, search by name, badge keys."""
 
 import hashlib
 import re
@@ -194,3 +194,14 @@ def checkin_search(slug):
     event = _scanner_event(slug)
     items = search(event, request.args.get("q", ""))
     return jsonify({"items": [registration_summary(r) for r in items]})
+
+
+@bp.get("/events/<slug>/badge-keys")
+def badge_keys(slug):
+    """Public keys only: what a scanner needs to verify badges offline."""
+    from conference.badges.services import public_keys_json, signing_key
+
+    found = get_event(slug)
+    signing_key(found)  # an event always has a key to publish
+    db.session.commit()
+    return jsonify({"event": found.slug, "event_id": found.id, "keys": public_keys_json(found)})

@@ -1,58 +1,15 @@
-"""API endpoints: who am I, events, jobs, and the OpenAPI document."""
+"""API: events, one event with its categories and questions, its published agenda."""
 
-from flask import g, jsonify
+from flask import jsonify
 
-from conference.api.auth import api_login_required
-from conference.api.openapi import openapi_document
+from conference.agenda.services import latest_publication
+from conference.api.auth import current_api_user
+from conference.api.serialisers import category_json, event_json, question_json
 from conference.api.views import bp
-from conference.events.services import list_events
-from conference.extensions import db
-from conference.jobs.services import follow_job
-
-
-def event_json(event) -> dict:
-    """The public description of an event."""
-    return {
-        "slug": event.slug,
-        "title": event.title,
-        "venue": event.venue,
-        "city": event.city,
-        "country": event.country,
-        "timezone": event.timezone,
-        "start_date": event.start_date.isoformat(),
-        "end_date": event.end_date.isoformat(),
-        "description": event.description,
-        "registration_opens_at": _iso(event.registration_opens_at),
-        "registration_closes_at": _iso(event.registration_closes_at),
-        "registration_open": event.registration_is_open(),
-    }
-
-
-def _iso(moment):
-    return moment.isoformat() if moment else None
-
-
-@bp.get("/openapi.json")
-def openapi():
-    return jsonify(openapi_document())
-
-
-@bp.get("/me")
-@api_login_required
-def me():
-    user = g.api_user
-    return jsonify(
-        {
-            "id": user.id,
-            "email": user.email,
-            "name": user.name,
-            "is_admin": user.is_admin,
-            "roles": [
-                {"event": grant.event.slug, "role": grant.role}
-                for grant in sorted(user.roles, key=lambda r: (r.event.slug, r.role))
-            ],
-        }
-    )
+from conference.auth.services import roles_of
+from conference.errors import NotFound
+from conference.events.services import get_event, list_events
+from conference.registration.services import categories_for, questions_for
 
 
 @bp.get("/events")
@@ -60,21 +17,22 @@ def events():
     return jsonify({"events": [event_json(event) for event in list_events()]})
 
 
-@bp.get("/jobs/<job_id>")
-@api_login_required
-def job(job_id):
-    record = follow_job(g.api_user, job_id)
-    db.session.commit()
-    return jsonify(record.as_dict())
+@bp.get("/events/<slug>")
+def event(slug):
+    found = get_event(slug)
+    body = event_json(found)
+    body["my_roles"] = sorted(roles_of(current_api_user(), found))
+    body["categories"] = [category_json(c) for c in categories_for(found, public_only=True)]
+    body["questions"] = [question_json(q) for q in questions_for(found)]
+    return jsonify(body)
 
 
 @bp.get("/events/<slug>/agenda")
 def agenda(slug):
-    from conference.agenda.routes import published
-    from conference.events.services import get_event
-
     found = get_event(slug)
-    publication = published(found)
+    publication = latest_publication(found)
+    if publication is None:
+        raise NotFound("The agenda of this event is not published yet.")
     return jsonify(
         {
             "event": found.slug,
