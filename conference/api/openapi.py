@@ -394,11 +394,30 @@ URI_TOO_LONG = {
 }
 
 
+# Answered by the app before any route (conference/web.py): a parameter's name with a NUL.
+NULL_IN_NAME = "A null character in a parameter's name"
+
+
+def _refuses_null_names(responses: dict) -> None:
+    """Every operation answers 400 with the Error shape for a NUL in a parameter's name;
+    where its own 400 has another body, that one or the Error shape."""
+    error = {"$ref": "#/components/schemas/Error"}
+    answer = responses.get("400")
+    if answer is None:
+        responses["400"] = _error(NULL_IN_NAME)
+        return
+    answer["description"] += "; or a null character in a parameter's name"
+    schema = answer["content"]["application/json"]["schema"]
+    if schema != error:
+        answer["content"]["application/json"]["schema"] = {"anyOf": [schema, error]}
+
+
 def openapi_document() -> dict:
     """The whole document, built fresh (it is small)."""
     document = _operations()
     for operations in document["paths"].values():
         for operation in operations.values():
+            _refuses_null_names(operation["responses"])
             operation["responses"].setdefault("414", URI_TOO_LONG)
     return document
 
@@ -658,7 +677,6 @@ def _operations() -> dict:
                                 },
                             },
                         ),
-                        "400": _error("A null character in a parameter's name"),
                         "401": _error("No valid token"),
                         "403": _error("No check-in role at this event"),
                         "404": _error("No such event"),
