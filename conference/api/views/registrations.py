@@ -9,6 +9,7 @@ from conference.api.bodies import read_json_object
 from conference.api.serialisers import registration_json
 from conference.api.views import bp
 from conference.auth.services import require_event_role
+from conference.badges.services import badge_token
 from conference.errors import ValidationError
 from conference.events.services import get_event
 from conference.extensions import db, limiter
@@ -144,13 +145,10 @@ def _whole_arg(name: str, default: int) -> int:
 @bp.get("/events/<slug>/registrations/<int:rid>")
 @api_login_required
 def show_registration(slug, rid):
-    from conference.badges.services import badge_token
-
     found = get_event(slug)
     require_event_role(g.api_user, found, "organiser")
     registration = get_registration(found, rid)
     body = registration_json(registration)
     body["badge_token"] = badge_token(registration)
     body["badge_printed_count"] = registration.badge_printed_count
-    db.session.commit()  # the event's first signing key, if this made it
     return jsonify(body)
