@@ -12,5 +12,8 @@ from conference.jobs.services import follow_job
 @api_login_required
 def job(job_id):
     record = follow_job(g.api_user, job_id)
+    # A GET that may write, on purpose: following a job whose worker died gives the lease's
+    # verdict (restarted or failed) at once, as the progress page does; where no worker
+    # reaps (TASKS_MODE=thread) it is the only place that does. It changes only a dead job.
     db.session.commit()
     return jsonify(record.as_dict())
