@@ -10,6 +10,7 @@ from sqlalchemy import create_engine, text
 
 from conference import create_app
 from conference.extensions import db as _db
+from tests.api.contract import check_answer
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
 BACKENDS = ["sqlite"] + (["postgresql"] if TEST_DATABASE_URL else [])
@@ -65,11 +66,13 @@ def base_config(database_url: str, tmp_path) -> dict:
 
 
 class RequestClient(FlaskClient):
-    """A test client whose requests get their own app context, as in production.
+    """A test client whose requests get their own app context, as in production, and
+    whose API answers are checked against the OpenAPI document.
 
-    Without this, a request made while a test holds an app context (the ``db``
+    Without its own context, a request made while a test holds an app context (the ``db``
     fixture) would share that context's ``g`` and database session: the signed-in user
-    of one client would leak into the next request of another.
+    of one client would leak into the next request of another. Every /api/v1 answer must
+    be one the document describes (status, media type, body), in every test that gets one.
     """
 
     def open(self, *args, **kwargs):
@@ -77,6 +80,7 @@ class RequestClient(FlaskClient):
         response = context.run(super().open, *args, **kwargs)
         context.run(response.get_data)  # a streamed body is read in the same context
         context.run(response.close)  # and a file behind it (send_file) is closed
+        check_answer(self.application, response.request, response)
         return response
 
 

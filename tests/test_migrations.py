@@ -57,3 +57,22 @@ def test_migrations_match_the_models_on_postgresql(tmp_path):
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+def test_an_event_from_before_keys_came_with_events_gets_one(tmp_path):
+    from conference.badges.models import BadgeKey
+    from conference.badges.services import public_keys_json, signing_key
+    from tests.factories import make_event
+
+    app = create_app(base_config(f"sqlite:///{tmp_path / 'migrated.db'}", tmp_path))
+    with app.app_context():
+        upgrade()
+        event = make_event()
+        db.session.query(BadgeKey).delete()  # as an event made before had none
+        db.session.commit()
+        downgrade(revision="a7c3e91d5b20")
+        upgrade()
+        assert signing_key(event).event_id == event.id
+        assert len(public_keys_json(event)) == 1
+        db.session.remove()
+        db.engine.dispose()

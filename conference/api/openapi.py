@@ -2,6 +2,13 @@
 
 from conference.agenda.ids import MAX_ID
 from conference.checkin.services import CLIENT_REF_PATTERN, STATION_MAX_LENGTH, STATION_PATTERN
+from conference.registration.fields import (
+    FIELDS,
+    IN_API,
+    PASSPORT,
+    input_schema,
+    output_schema,
+)
 
 # A row's id: what the database's integer holds (a larger one matches nothing: 404).
 ID = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
@@ -110,37 +117,17 @@ QUESTION = {
 
 NEW_REGISTRATION = {
     "type": "object",
-    "required": [
-        "category_id",
-        "given_name",
-        "family_name",
-        "email",
-        "country",
-        "organisation",
-        "privacy_accepted",
-    ],
+    "required": ["category_id", *(f.name for f in FIELDS if f.given and f.required)],
     "properties": {
         "category_id": ID,
         "invitation_code": {"type": "string", "description": "for invitation-only categories"},
-        "title": {
-            "type": "string",
-            "enum": ["", "Mr", "Ms", "Mrs", "Mx", "Dr", "Prof.", "H.E.", "Hon."],
-        },
-        "given_name": {"type": "string", "minLength": 1, "maxLength": 100},
-        "family_name": {"type": "string", "minLength": 1, "maxLength": 100},
-        "native_name": {"type": "string", "maxLength": 200},
-        "badge_name": {"type": "string", "maxLength": 200},
-        "email": {"type": "string", "format": "email"},
-        "phone": {"type": "string", "description": "international, e.g. +66 81 234 5678"},
-        "country": {"type": "string", "description": "ISO 3166-1 alpha-2"},
-        "organisation": {"type": "string", "minLength": 1, "maxLength": 200},
-        "position": {"type": "string", "maxLength": 200},
         "delegation_id": ID,
-        "new_delegation_name": {"type": "string", "description": "lead a new delegation"},
-        "dietary": {"type": "string"},
-        "accessibility": {"type": "string"},
-        "list_consent": {"type": "boolean"},
-        "privacy_accepted": {"type": "boolean", "const": True},
+        **{f.name: input_schema(f) for f in FIELDS if f.given},
+        "passport": {
+            "type": "object",
+            "description": "with visa_requested: the passport's details, for the letter",
+            "properties": {f.name: input_schema(f) for f in PASSPORT},
+        },
         "answers": {
             "type": "object",
             "description": "question id -> answer (text, number, true/false, a choice, a list "
@@ -153,34 +140,9 @@ NEW_REGISTRATION = {
 
 REGISTRATION = {
     "type": "object",
-    "required": ["id", "status", "category_id", "given_name", "family_name", "email"],
+    "required": [f.name for f in IN_API],
     "properties": {
-        "id": {"type": "integer"},
-        "status": {
-            "enum": ["confirmed", "pending_approval", "waitlisted", "rejected", "cancelled"]
-        },
-        "category": {"type": "object"},
-        "category_id": {"type": "integer"},
-        "title": {"type": "string"},
-        "given_name": {"type": "string"},
-        "family_name": {"type": "string"},
-        "native_name": {"type": "string"},
-        "badge_name": {"type": "string"},
-        "email": {"type": "string"},
-        "phone": {"type": "string"},
-        "country": {"type": "string"},
-        "organisation": {"type": "string"},
-        "position": {"type": "string"},
-        "delegation": {"type": ["object", "null"]},
-        "delegation_id": {"type": ["integer", "null"]},
-        "dietary": {"type": "string"},
-        "accessibility": {"type": "string"},
-        "list_consent": {"type": "boolean"},
-        "visa_requested": {"type": "boolean"},
-        "answers": {"type": "object"},
-        "email_verified": {"type": "boolean"},
-        "created_at": {"type": "string", "format": "date-time"},
-        "updated_at": {"type": "string", "format": "date-time"},
+        **{f.name: output_schema(f) for f in IN_API},
         "badge_token": {
             "type": "string",
             "description": "the signed token in the badge's QR code (organisers' detail only)",
@@ -218,13 +180,11 @@ PERSON = {
     "properties": {
         "id": {"type": "integer"},
         "name": {"type": "string"},
-        "native_name": {"type": "string"},
+        **{f.name: output_schema(f) for f in FIELDS if f.at_door},
         "category": {"type": "string"},
         "category_colour": {"type": "string"},
         "delegation": {"type": "string"},
-        "country": {"type": "string"},
         "country_name": {"type": "string"},
-        "organisation": {"type": "string"},
         "status": {"type": "string"},
         "warning": {"type": "string"},
     },
@@ -434,11 +394,30 @@ URI_TOO_LONG = {
 }
 
 
+# Answered by the app before any route (conference/web.py): a parameter's name with a NUL.
+NULL_IN_NAME = "A null character in a parameter's name"
+
+
+def _refuses_null_names(responses: dict) -> None:
+    """Every operation answers 400 with the Error shape for a NUL in a parameter's name;
+    where its own 400 has another body, that one or the Error shape."""
+    error = {"$ref": "#/components/schemas/Error"}
+    answer = responses.get("400")
+    if answer is None:
+        responses["400"] = _error(NULL_IN_NAME)
+        return
+    answer["description"] += "; or a null character in a parameter's name"
+    schema = answer["content"]["application/json"]["schema"]
+    if schema != error:
+        answer["content"]["application/json"]["schema"] = {"anyOf": [schema, error]}
+
+
 def openapi_document() -> dict:
     """The whole document, built fresh (it is small)."""
     document = _operations()
     for operations in document["paths"].values():
         for operation in operations.values():
+            _refuses_null_names(operation["responses"])
             operation["responses"].setdefault("414", URI_TOO_LONG)
     return document
 
@@ -698,7 +677,6 @@ def _operations() -> dict:
                                 },
                             },
                         ),
-                        "400": _error("A null character in a parameter's name"),
                         "401": _error("No valid token"),
                         "403": _error("No check-in role at this event"),
                         "404": _error("No such event"),

@@ -42,22 +42,25 @@ def _fernet() -> Fernet:
     return Fernet(base64.urlsafe_b64encode(derived))
 
 
-def create_key(event) -> BadgeKey:
-    """A new signing key for the event; it signs every badge from now on."""
-    forget_keys(event.id)
+def new_key_material() -> tuple[bytes, str]:
+    """A new key pair: the raw public key, and the private key encrypted for storage."""
     private = new_private_key()
     raw_private = private.private_bytes(
         serialization.Encoding.Raw,
         serialization.PrivateFormat.Raw,
         serialization.NoEncryption(),
     )
-    key = BadgeKey(
-        event_id=event.id,
-        public_key=private.public_key().public_bytes(
-            serialization.Encoding.Raw, serialization.PublicFormat.Raw
-        ),
-        private_key_encrypted=_fernet().encrypt(raw_private).decode("ascii"),
+    public = private.public_key().public_bytes(
+        serialization.Encoding.Raw, serialization.PublicFormat.Raw
     )
+    return public, _fernet().encrypt(raw_private).decode("ascii")
+
+
+def create_key(event) -> BadgeKey:
+    """A new signing key for the event; it signs every badge from now on."""
+    forget_keys(event.id)
+    public, private_encrypted = new_key_material()
+    key = BadgeKey(event_id=event.id, public_key=public, private_key_encrypted=private_encrypted)
     db.session.add(key)
     db.session.flush()
     return key
@@ -72,9 +75,14 @@ def event_keys(event, *, include_revoked: bool = False) -> list[BadgeKey]:
 
 
 def signing_key(event) -> BadgeKey:
-    """The key that signs new badges: the newest unrevoked one (created on first need)."""
+    """The key that signs new badges: the newest unrevoked one.
+
+    An event always has one: made with the event, replaced when the last is revoked (and
+    made by a migration for events from before), so reading it never writes."""
     keys = event_keys(event)
-    return keys[0] if keys else create_key(event)
+    if not keys:
+        raise RuntimeError(f"Event {event.id} has no badge signing key: run `flask db upgrade`.")
+    return keys[0]
 
 
 def rotate_key(event) -> BadgeKey:
@@ -91,6 +99,8 @@ def revoke_key(event, key_id: int) -> BadgeKey:
         key.revoked_at = utcnow()
     db.session.flush()
     forget_keys(event.id)
+    if not event_keys(event):
+        create_key(event)  # the event keeps a key to sign with
     return key
 
 

@@ -641,9 +641,8 @@ def _by_session(statement) -> dict[int, list]:
 def offline_data(event) -> dict:
     """What a scanner keeps to work offline: keys, every registration, today's arrivals and
     today's sessions (with who signed up where only sign-ups may enter)."""
-    from conference.badges.services import public_keys_json, signing_key
+    from conference.badges.services import public_keys_json
 
-    signing_key(event)
     registrations = db.session.scalars(
         select(Registration)
         .where(Registration.event_id == event.id)

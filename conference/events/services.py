@@ -9,6 +9,7 @@ import pycountry
 from sqlalchemy import select
 
 from conference.auth.services import grant_role
+from conference.badges.services import create_key
 from conference.errors import NotFound, ValidationError
 from conference.events.models import Event
 from conference.extensions import db
@@ -112,11 +113,12 @@ def _validated(details: EventDetails, event: Event | None) -> dict:
 
 
 def create_event(details: EventDetails, creator) -> Event:
-    """A new event; its creator becomes its first organiser."""
+    """A new event, with its badge signing key; its creator becomes its first organiser."""
     event = Event(**_validated(details, None))
     db.session.add(event)
     db.session.flush()
     grant_role(event, creator, "organiser")
+    create_key(event)  # badges are signed with it; reading it never has to write
     return event
 
 

@@ -6,33 +6,13 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from conference.formatting import country_name
+from conference.registration.fields import EXPORTED, REQUIRED_FIELDS
 from conference.text import strip_controls
 
 # Column headers, in order; imports accept the same headers (extra columns are ignored).
-BASE_COLUMNS = (
-    "id",
-    "status",
-    "category",
-    "title",
-    "given_name",
-    "family_name",
-    "native_name",
-    "badge_name",
-    "email",
-    "phone",
-    "country",
-    "country_name",
-    "organisation",
-    "position",
-    "delegation",
-    "head_of_delegation",
-    "dietary",
-    "accessibility",
-    "list_consent",
-    "visa_requested",
-    "email_verified",
-    "registered_at",
-)
+BASE_COLUMNS = tuple(f.name for f in EXPORTED)
+# What an import's header must name: the category and what a registration must have.
+IMPORT_COLUMNS = ("category", *REQUIRED_FIELDS)
 MAX_IMPORT_ROWS = 10_000
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -65,34 +45,38 @@ def _answer_text(value) -> str:
     return "" if value is None else str(value)
 
 
+def _yes_no(value) -> str:
+    return "yes" if value else "no"
+
+
+# Cells the export works out; every other column is the registration's attribute.
+MADE_CELLS = {
+    "category": lambda r, event: r.category.name,
+    "country_name": lambda r, event: country_name(r.country),
+    "delegation": lambda r, event: r.delegation.name if r.delegation else "",
+    "head_of_delegation": lambda r, event: "yes" if r.is_head else "",
+    "email_verified": lambda r, event: _yes_no(r.email_verified_at),
+    "registered_at": lambda r, event: event.local(r.created_at).strftime("%Y-%m-%d %H:%M"),
+}
+
+
+def _cell(field):
+    """How the field's cell is read from a registration (and its event)."""
+    if field.name in MADE_CELLS:
+        return MADE_CELLS[field.name]
+    if field.kind == "yes_no":
+        return lambda r, event: _yes_no(getattr(r, field.name))
+    return lambda r, event: getattr(r, field.name)
+
+
 def export_rows(event, registrations: Iterable, questions) -> Iterator[list]:
     """The header row, then one row per registration (answers after the base columns)."""
     yield [*BASE_COLUMNS, *(q.label for q in questions)]
+    cells = [_cell(field) for field in EXPORTED]
     for r in registrations:
         answers = {a.question_id: a.value for a in r.answers}
         yield [
-            r.id,
-            r.status,
-            r.category.name,
-            r.title,
-            r.given_name,
-            r.family_name,
-            r.native_name,
-            r.badge_name,
-            r.email,
-            r.phone,
-            r.country,
-            country_name(r.country),
-            r.organisation,
-            r.position,
-            r.delegation.name if r.delegation else "",
-            "yes" if r.is_head else "",
-            r.dietary,
-            r.accessibility,
-            "yes" if r.list_consent else "no",
-            "yes" if r.visa_requested else "no",
-            "yes" if r.email_verified_at else "no",
-            event.local(r.created_at).strftime("%Y-%m-%d %H:%M"),
+            *(cell(r, event) for cell in cells),
             *(_answer_text(answers.get(q.id)) for q in questions),
         ]
 
@@ -152,11 +136,7 @@ def _rows_from_table(table: Iterable[list]) -> list[ImportRow]:
         header = [_normalise_header(h) for h in next(iterator)]
     except StopIteration:
         raise ImportFileError("The file is empty.") from None
-    missing = [
-        c
-        for c in ("category", "given_name", "family_name", "email", "country", "organisation")
-        if c not in header
-    ]
+    missing = [c for c in IMPORT_COLUMNS if c not in header]
     if missing:
         raise ImportFileError(
             "The first row must name the columns; missing: " + ", ".join(missing) + "."

@@ -21,70 +21,73 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from conference.agenda.ids import id_or_none
 from conference.events.forms import country_choices
 from conference.forms import FlaskForm
+from conference.registration.fields import (
+    BY_NAME,
+    PASSPORT_BY_NAME,
+    PERSONAL_FIELDS,
+    REQUIRED_FIELDS,
+)
 from conference.registration.models import QUESTION_TYPES, TITLES
-from conference.registration.validation import PERSONAL_FIELDS, PassportData, RegistrationData
+from conference.registration.validation import PassportData, RegistrationData
 
 NO_DELEGATION, NEW_DELEGATION, JOIN_DELEGATION = "none", "new", "join"
-REQUIRED_FIELDS = ("given_name", "family_name", "email", "country", "organisation")
 
 
 def _select(label, choices, **kwargs):
     return SelectField(label, choices=choices, validate_choice=False, **kwargs)
 
 
+def _label(name: str) -> str:
+    """The field list's label of a registration or passport field."""
+    return (BY_NAME.get(name) or PASSPORT_BY_NAME[name]).label
+
+
+def _text(name: str, field_class=StringField, description: str = "", **render_kw):
+    """A text input for a field of the list: its label, and its length limit as maxlength."""
+    render_kw["maxlength"] = (BY_NAME.get(name) or PASSPORT_BY_NAME[name]).max_length
+    return field_class(_label(name), description=description, render_kw=render_kw)
+
+
 class PersonFields(FlaskForm):
     """The fields of one person: shared by the delegate's, the member's and the organiser's form."""
 
-    title = _select("Title", [SelectChoice(t, t or "—") for t in TITLES])
-    given_name = StringField(
-        "Given name",
+    title = _select(_label("title"), [SelectChoice(t, t or "—") for t in TITLES])
+    given_name = _text(
+        "given_name",
         description="As in your passport, in Latin letters.",
-        render_kw={"autocomplete": "given-name", "maxlength": 100},
+        autocomplete="given-name",
     )
-    family_name = StringField(
-        "Family name", render_kw={"autocomplete": "family-name", "maxlength": 100}
-    )
-    native_name = StringField(
-        "Name in your own script",
+    family_name = _text("family_name", autocomplete="family-name")
+    native_name = _text(
+        "native_name",
         description="Optional, e.g. Hà Trung Chiến, ศักดิ์ชัย ทองดี, 王晓明, 김민준.",
-        render_kw={"maxlength": 200},
     )
-    badge_name = StringField(
-        "Name on your badge",
+    badge_name = _text(
+        "badge_name",
         description="Optional: how you want to be called, e.g. “Dr Somchai”. "
         "Empty: your given and family name.",
-        render_kw={"maxlength": 200},
     )
-    email = EmailField("E-mail", render_kw={"autocomplete": "email", "maxlength": 254})
-    phone = TelField(
-        "Mobile phone",
+    email = _text("email", EmailField, autocomplete="email")
+    phone = _text(
+        "phone",
+        TelField,
         description="With the country code, e.g. +66 81 234 5678.",
-        render_kw={"autocomplete": "tel", "maxlength": 30},
+        autocomplete="tel",
     )
-    country = _select("Country", [])
-    organisation = StringField(
-        "Organisation", render_kw={"autocomplete": "organization", "maxlength": 200}
+    country = _select(_label("country"), [])
+    organisation = _text("organisation", autocomplete="organization")
+    position = _text("position", autocomplete="organization-title")
+    dietary = _text("dietary", description="E.g. halal, vegetarian, allergies.")
+    accessibility = _text(
+        "accessibility", description="E.g. wheelchair access, sign-language interpretation."
     )
-    position = StringField(
-        "Position", render_kw={"autocomplete": "organization-title", "maxlength": 200}
-    )
-    dietary = StringField(
-        "Dietary needs",
-        description="E.g. halal, vegetarian, allergies.",
-        render_kw={"maxlength": 500},
-    )
-    accessibility = StringField(
-        "Accessibility needs",
-        description="E.g. wheelchair access, sign-language interpretation.",
-        render_kw={"maxlength": 500},
-    )
-    list_consent = BooleanField("Show my name, organisation and country in the participant list")
-    visa_requested = BooleanField("I need a visa invitation letter")
-    passport_name = StringField("Name as in the passport", render_kw={"maxlength": 200})
-    passport_number = StringField("Passport number", render_kw={"maxlength": 20})
-    nationality = _select("Nationality (issuing country)", [])
-    date_of_birth = DateField("Date of birth", validators=[Optional()])
-    passport_expiry = DateField("Passport expiry date", validators=[Optional()])
+    list_consent = BooleanField(_label("list_consent"))
+    visa_requested = BooleanField(_label("visa_requested"))
+    passport_name = _text("passport_name")
+    passport_number = _text("passport_number")
+    nationality = _select(_label("nationality"), [])
+    date_of_birth = DateField(_label("date_of_birth"), validators=[Optional()])
+    passport_expiry = DateField(_label("passport_expiry"), validators=[Optional()])
 
     def __init__(self, *args, questions=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -170,10 +173,8 @@ class RegistrationForm(PersonFields):
         "Delegation", choices=[], validate_choice=False, default=NO_DELEGATION
     )
     delegation_id = _select("Your delegation", [])
-    new_delegation_name = StringField(
-        "Name of your delegation", description="E.g. “Son La City”.", render_kw={"maxlength": 200}
-    )
-    privacy_accepted = BooleanField("I agree to the privacy policy")
+    new_delegation_name = _text("new_delegation_name", description="E.g. “Son La City”.")
+    privacy_accepted = BooleanField(_label("privacy_accepted"))
 
     def registration_data(self) -> RegistrationData:
         data = super().registration_data()

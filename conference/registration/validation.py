@@ -10,43 +10,15 @@ import phonenumbers
 import pycountry
 from email_validator import EmailNotValidError, validate_email
 
+# PASSPORT_FIELDS and PERSONAL_FIELDS are imported from here by services, routes and forms.
+from conference.registration.fields import LIMITS, PASSPORT_BY_NAME
+from conference.registration.fields import PASSPORT_FIELDS as PASSPORT_FIELDS
+from conference.registration.fields import PERSONAL_FIELDS as PERSONAL_FIELDS
 from conference.registration.models import TITLES
 
-LIMITS = {
-    "title": 20,
-    "given_name": 100,
-    "family_name": 100,
-    "native_name": 200,
-    "badge_name": 200,
-    "organisation": 200,
-    "position": 200,
-    "dietary": 500,
-    "accessibility": 500,
-    "new_delegation_name": 200,
-}
-# The personal details of a registration, as RegistrationData, the model and forms name them.
-PERSONAL_FIELDS = (
-    "title",
-    "given_name",
-    "family_name",
-    "native_name",
-    "badge_name",
-    "email",
-    "phone",
-    "country",
-    "organisation",
-    "position",
-    "dietary",
-    "accessibility",
-)
-PASSPORT_FIELDS = (
-    "passport_name",
-    "passport_number",
-    "nationality",
-    "date_of_birth",
-    "passport_expiry",
-)
-PASSPORT_RE = re.compile(r"^[A-Z0-9]{5,20}$")
+PASSPORT_NAME_MAX = PASSPORT_BY_NAME["passport_name"].max_length
+PASSPORT_NUMBER_MAX = PASSPORT_BY_NAME["passport_number"].max_length
+PASSPORT_RE = re.compile(rf"^[A-Z0-9]{{5,{PASSPORT_NUMBER_MAX}}}$")
 # Numbers as people write them: digits, one decimal point or comma, an exponent. Not
 # "nan", "inf", "1_000" or "0x10", which Python's float() would take.
 NUMBER_RE = re.compile(r"[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)(?:[eE][+-]?\d+)?")
@@ -272,10 +244,13 @@ def clean_passport(passport: PassportData | None, errors: Errors, today: date) -
     )
     if not cleaned.passport_name:
         errors.add("passport_name", "Enter your name exactly as in your passport.")
-    elif len(cleaned.passport_name) > 200:
-        errors.add("passport_name", "This can be at most 200 characters.")
+    elif len(cleaned.passport_name) > PASSPORT_NAME_MAX:
+        errors.add("passport_name", f"This can be at most {PASSPORT_NAME_MAX} characters.")
     if not PASSPORT_RE.match(cleaned.passport_number):
-        errors.add("passport_number", "Enter the passport number: 5 to 20 letters and digits.")
+        errors.add(
+            "passport_number",
+            f"Enter the passport number: 5 to {PASSPORT_NUMBER_MAX} letters and digits.",
+        )
     if not cleaned.nationality:
         errors.add("nationality", "Choose the country that issued your passport.")
     if cleaned.date_of_birth is None or not (date(1900, 1, 1) < cleaned.date_of_birth < today):

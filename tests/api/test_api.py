@@ -3,7 +3,7 @@ import re
 from openapi_spec_validator import validate
 
 from conference.auth.services import create_api_token
-from tests.factories import give_role, make_event, make_user
+from tests.factories import give_role, make_category, make_event, make_registration, make_user
 
 
 def bearer(db, user, name="test"):
@@ -93,3 +93,30 @@ def test_token_for_an_unknown_user_is_refused(runner, db):
     result = runner.invoke(args=["api-token", "create", "nobody@example.org"])
     assert result.exit_code != 0
     assert "No account uses nobody@example.org" in result.output
+
+
+def test_reading_keys_badges_and_offline_data_writes_nothing(client, db):
+    from sqlalchemy import event as sa_event
+
+    organiser = make_user()
+    event = make_event(organiser)
+    registration = make_registration(event, make_category(event, "Delegate"))
+    headers = bearer(db, organiser)
+    client.get("/api/v1/me", headers=headers)  # the token's first use is recorded
+    writes = []
+
+    def record(conn, cursor, statement, *args):
+        if statement.lstrip().split(None, 1)[0].upper() in ("INSERT", "UPDATE", "DELETE"):
+            writes.append(statement)
+
+    sa_event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        for url in (
+            f"/api/v1/events/{event.slug}/badge-keys",
+            f"/api/v1/events/{event.slug}/checkin/offline",
+            f"/api/v1/events/{event.slug}/registrations/{registration.id}",
+        ):
+            assert client.get(url, headers=headers).status_code == 200, url
+    finally:
+        sa_event.remove(db.engine, "before_cursor_execute", record)
+    assert writes == []

@@ -1,9 +1,11 @@
 """The pure checks of what a delegate sends: no app, no database."""
 
+from datetime import date
 from types import SimpleNamespace
 
 import pytest
 
+from conference.registration.models import QUESTION_TYPES
 from conference.registration.validation import (
     MAX_NUMBER,
     Errors,
@@ -78,3 +80,76 @@ def test_a_number_question_answer_must_be_finite(raw):
     errors = Errors()
     assert clean_answer(question, raw, errors) is None
     assert list(errors) == ["q7"]
+
+
+# Every question type: what it takes (and how it is stored), what it refuses and why.
+CHOICES = ["Tea", "Coffee", "Water"]
+
+
+def _answer(kind, value, required=False):
+    question = SimpleNamespace(id=3, type=kind, required=required, choices=CHOICES)
+    errors = Errors()
+    stored = clean_answer(question, value, errors)
+    return stored, errors.get("q3", [])
+
+
+@pytest.mark.parametrize(
+    ("kind", "value", "stored"),
+    [
+        ("short_text", "  Son   La\x00 City ", "Son La City"),
+        ("short_text", "x" * 300, "x" * 300),
+        ("long_text", " First line \n  second   line ", "First line\nsecond line"),
+        ("long_text", "x" * 5000, "x" * 5000),
+        ("single_choice", "Coffee", "Coffee"),
+        ("single_choice", ["Coffee"], "Coffee"),
+        ("multiple_choice", ["Water", "Tea"], ["Tea", "Water"]),  # in the question's order
+        ("multiple_choice", "Tea", ["Tea"]),
+        ("checkbox", True, True),
+        ("checkbox", "on", True),
+        ("checkbox", "yes", True),
+        ("checkbox", ["on"], True),
+        ("number", "12,5", 12.5),
+        ("number", 3.0, 3),
+        ("date", "2027-01-03", "2027-01-03"),
+        ("date", date(2027, 1, 3), "2027-01-03"),
+        ("country", " th ", "TH"),
+        ("country", "VN", "VN"),
+    ],
+)
+def test_each_question_type_takes_its_answers(kind, value, stored):
+    assert _answer(kind, value, required=True) == (stored, [])
+
+
+@pytest.mark.parametrize(
+    ("kind", "value", "message"),
+    [
+        ("short_text", "x" * 301, "Please keep this under 300 characters."),
+        ("short_text", "\x00\x01", "Please answer this question."),
+        ("long_text", "x" * 5001, "Please keep this under 5000 characters."),
+        ("single_choice", "Juice", "Choose one of the options."),
+        ("single_choice", ["Tea", "Coffee"], "Choose one of the options."),
+        ("multiple_choice", ["Tea", "Juice"], "Choose from the options given."),
+        ("checkbox", False, "Please tick this box to continue."),
+        ("checkbox", "no", "Please tick this box to continue."),
+        ("number", "twelve", "Enter a number, like 12 or 12.5."),
+        ("number", "1e16", "Enter a number of at most 15 digits before the decimal point."),
+        ("date", "03/01/2027", "Enter a date as YYYY-MM-DD."),
+        ("date", "2027-02-30", "Enter a date as YYYY-MM-DD."),
+        ("country", "XX", "Choose a country from the list."),
+        ("country", "Thailand", "Choose a country from the list."),
+    ],
+)
+def test_each_question_type_refuses_what_it_cannot_take(kind, value, message):
+    assert _answer(kind, value, required=True)[1] == [message]
+
+
+@pytest.mark.parametrize("kind", [k for k in QUESTION_TYPES if k != "checkbox"])
+@pytest.mark.parametrize("value", [None, "", []])
+def test_an_unanswered_question_is_refused_only_when_required(kind, value):
+    assert _answer(kind, value, required=False) == (None, [])
+    assert _answer(kind, value, required=True) == (None, ["Please answer this question."])
+
+
+@pytest.mark.parametrize("value", [None, "", False, "no", []])
+def test_an_unticked_optional_checkbox_is_stored_as_no(value):
+    assert _answer("checkbox", value, required=False) == (False, [])

@@ -1,4 +1,9 @@
-"""The api blueprint: its routes, registered by ``create_app``."""
+"""The api blueprint: its routes, registered by ``create_app``.
+
+One audience, API clients (integrations, scanners, the browser's own pages), so the routes
+are split by resource: events, registrations, check-ins, jobs, the caller's account and
+the OpenAPI document. The JSON shapes are in ``conference.api.serialisers``.
+"""
 
 from flask import Blueprint
 
@@ -9,8 +14,11 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 # in ``api_user`` instead of the form-wide one.
 csrf.exempt(bp)
 
-from conference.api import (
+from conference.api.views import (
+    account,
     checkins,
+    document,
+    events,
+    jobs,
     registrations,
-    routes,
 )

@@ -1,4 +1,4 @@
-"""API: an event's categories and questions, public registration, organisers' lists."""
+"""API: registering (public), and the event's registrations (organisers)."""
 
 from flask import current_app, g, jsonify, request
 from sqlalchemy.orm import selectinload
@@ -6,87 +6,24 @@ from sqlalchemy.orm import selectinload
 from conference.agenda.ids import MAX_ID, is_id, read_id
 from conference.api.auth import api_login_required
 from conference.api.bodies import read_json_object
+from conference.api.serialisers import registration_json
 from conference.api.views import bp
 from conference.auth.services import require_event_role
+from conference.badges.services import badge_token
 from conference.errors import ValidationError
 from conference.events.services import get_event
 from conference.extensions import db, limiter
+from conference.registration.fields import PASSPORT_FIELDS, TEXT_FIELDS, YES_NO_FIELDS
 from conference.registration.models import Registration
 from conference.registration.registering import Context, RegistrationInvalid, register_or_remind
 from conference.registration.search import Filters, filtered_query, get_registration, paginate
-from conference.registration.settings import categories_for, questions_for
-from conference.registration.validation import (
-    PASSPORT_FIELDS,
-    PERSONAL_FIELDS,
-    PassportData,
-    RegistrationData,
-)
+from conference.registration.validation import PassportData, RegistrationData
 
-TEXT_FIELDS = (*PERSONAL_FIELDS, "new_delegation_name")
-BOOL_FIELDS = ("list_consent", "privacy_accepted", "visa_requested")
 MAX_PER_PAGE = 200
 RECEIVED = (
     "Thank you: an e-mail is on its way to the address given, with the registration's "
     "status and its private link."
 )
-
-
-def category_json(category) -> dict:
-    return {
-        "id": category.id,
-        "name": category.name,
-        "description": category.description,
-        "capacity": category.capacity,
-        "places_left": category.places_left,
-        "requires_approval": category.requires_approval,
-        "open": category.is_open(),
-        "badge_colour": category.badge_colour,
-    }
-
-
-def question_json(question) -> dict:
-    return {
-        "id": question.id,
-        "label": question.label,
-        "help_text": question.help_text,
-        "type": question.type,
-        "required": question.required,
-        "choices": question.choices,
-    }
-
-
-def registration_json(r) -> dict:
-    """One registration as organisers (and the delegate who made it) see it."""
-    return {
-        "id": r.id,
-        "status": r.status,
-        "category": {"id": r.category_id, "name": r.category.name},
-        "category_id": r.category_id,
-        "title": r.title,
-        "given_name": r.given_name,
-        "family_name": r.family_name,
-        "native_name": r.native_name,
-        "badge_name": r.name_on_badge,
-        "email": r.email,
-        "phone": r.phone,
-        "country": r.country,
-        "organisation": r.organisation,
-        "position": r.position,
-        "delegation": (
-            {"id": r.delegation_id, "name": r.delegation.name, "is_head": r.is_head}
-            if r.delegation
-            else None
-        ),
-        "delegation_id": r.delegation_id,
-        "dietary": r.dietary,
-        "accessibility": r.accessibility,
-        "list_consent": r.list_consent,
-        "visa_requested": r.visa_requested,
-        "answers": {str(a.question_id): a.value for a in r.answers},
-        "email_verified": r.email_verified_at is not None,
-        "created_at": r.created_at.isoformat(),
-        "updated_at": r.updated_at.isoformat(),
-    }
 
 
 def _invalid(errors: dict, status: int = 422, message: str = "Please correct the fields."):
@@ -105,7 +42,7 @@ def _data_from_json(body: dict) -> tuple[RegistrationData, dict]:
             errors.setdefault(name, []).append("Must be text.")
         else:
             setattr(data, name, value)
-    for name in BOOL_FIELDS:
+    for name in YES_NO_FIELDS:
         value = body.get(name)
         if value is not None and not isinstance(value, bool):
             errors.setdefault(name, []).append("Must be true or false.")
@@ -126,20 +63,6 @@ def _data_from_json(body: dict) -> tuple[RegistrationData, dict]:
     if isinstance(passport, dict):
         data.passport = PassportData(**{k: passport.get(k) or "" for k in PASSPORT_FIELDS})
     return data, errors
-
-
-@bp.get("/events/<slug>")
-def event(slug):
-    from conference.api.auth import current_api_user
-    from conference.api.routes import event_json
-    from conference.auth.services import roles_of
-
-    found = get_event(slug)
-    body = event_json(found)
-    body["my_roles"] = sorted(roles_of(current_api_user(), found))
-    body["categories"] = [category_json(c) for c in categories_for(found, public_only=True)]
-    body["questions"] = [question_json(q) for q in questions_for(found)]
-    return jsonify(body)
 
 
 @bp.post("/events/<slug>/registrations")
@@ -215,24 +138,10 @@ def _whole_arg(name: str, default: int) -> int:
 @bp.get("/events/<slug>/registrations/<int:rid>")
 @api_login_required
 def show_registration(slug, rid):
-    from conference.badges.services import badge_token
-
     found = get_event(slug)
     require_event_role(g.api_user, found, "organiser")
     registration = get_registration(found, rid)
     body = registration_json(registration)
     body["badge_token"] = badge_token(registration)
     body["badge_printed_count"] = registration.badge_printed_count
-    db.session.commit()  # the event's first signing key, if this made it
     return jsonify(body)
-
-
-@bp.get("/events/<slug>/badge-keys")
-def badge_keys(slug):
-    """Public keys only: what a scanner needs to verify badges offline."""
-    from conference.badges.services import public_keys_json, signing_key
-
-    found = get_event(slug)
-    signing_key(found)  # an event always has a key to publish
-    db.session.commit()
-    return jsonify({"event": found.slug, "event_id": found.id, "keys": public_keys_json(found)})

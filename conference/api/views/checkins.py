@@ -1,4 +1,4 @@
-"""API for scanners: check-ins, the data to work offline, search by name."""
+"""API for scanners: check-ins, the data to work offline, search by name, badge keys."""
 
 import hashlib
 import re
@@ -14,6 +14,7 @@ from conference.api.auth import Unauthorized, api_login_required, current_api_us
 from conference.api.bodies import json_object
 from conference.api.views import bp
 from conference.auth.services import require_event_role
+from conference.badges.services import public_keys_json
 from conference.checkin.services import (
     ScanRefused,
     check_in,
@@ -183,9 +184,7 @@ def create_checkin(event):
 @api_login_required
 def checkin_offline(slug):
     event = _scanner_event(slug)
-    data = offline_data(event)
-    db.session.commit()  # the first signing key, if this made it
-    return jsonify(data)
+    return jsonify(offline_data(event))
 
 
 @bp.get("/events/<slug>/checkin/search")
@@ -194,3 +193,10 @@ def checkin_search(slug):
     event = _scanner_event(slug)
     items = search(event, request.args.get("q", ""))
     return jsonify({"items": [registration_summary(r) for r in items]})
+
+
+@bp.get("/events/<slug>/badge-keys")
+def badge_keys(slug):
+    """Public keys only: what a scanner needs to verify badges offline."""
+    found = get_event(slug)
+    return jsonify({"event": found.slug, "event_id": found.id, "keys": public_keys_json(found)})
