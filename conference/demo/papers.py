@@ -83,7 +83,7 @@ class DemoPapers:
     def _at(self, local: datetime) -> datetime:
         return local.replace(tzinfo=self.event.tz)
 
-    def decide(self, title: str) -> Paper:
+    def submit_and_decide(self, title: str) -> Paper:
         """Submit the paper with this title, have it reviewed and decided as the data says."""
         entry = self.waiting.pop(title)
         paper = self._submit(entry)
@@ -114,7 +114,7 @@ class DemoPapers:
     def decide_the_rest(self) -> None:
         """The papers no session has called for: accepted late, or still in review."""
         for title in list(self.waiting):
-            self.decide(title)
+            self.submit_and_decide(title)
 
     def _scores(self, recommendation: str, reviewer: int, title: str) -> dict:
         # Accepted papers get full marks or one below, varying from paper to paper and

@@ -52,18 +52,18 @@ def build_programme(event, programme: dict, papers: dict, *, organiser, reviewer
             signed_up_only=entry.get("signed_up_only", False),
         )
         for talk in entry.get("talks", ()):
-            if "paper" in talk:  # an accepted paper's talk, waiting to be placed
-                placed = demo_papers.decide(talk["paper"]).talk
-                title, minutes, abstract = placed.title, placed.duration_minutes, placed.abstract
-                presenters = [p.id for p in placed.presenters]
+            if "paper" in talk:  # the decision made the talk; it waits to be placed
+                made = demo_papers.submit_and_decide(talk["paper"]).talk
+                title, minutes, abstract = made.title, made.duration_minutes, made.abstract
+                presenters = [p.id for p in made.presenters]
             else:
-                placed = None
+                made = None
                 title, minutes, abstract = talk["title"], talk["minutes"], talk["abstract"]
                 presenters = [people[email].id for email in talk["presenters"]]
             starts = time.fromisoformat(talk["starts"])
             save_talk(
                 event,
-                placed,
+                made,
                 TalkDetails(title, minutes, abstract, tuple(presenters), session.id, starts),
             )
     demo_papers.decide_the_rest()
