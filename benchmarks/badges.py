@@ -86,26 +86,25 @@ def tokens(seed: int = 2024):
 def demo_badges(count: int):
     """count Badge objects, lazily: the demo people cycled, each name made unique."""
     from conference.badges.pdf import Badge
-    from conference.demo_data import demo_delegations, demo_individuals
+    from conference.demo import demo_people
 
-    people = [(p, d.name) for d in demo_delegations() for p in (d.head, *d.members)]
-    people += [(p, "") for p in demo_individuals()]
+    people = [row.values for row in demo_people()]
     token = tokens()
     for i in range(count):
-        person, delegation = people[i % len(people)]
-        native = f"{person.native_name} {i}" if person.native_name else ""
+        person = people[i % len(people)]
+        native = f"{person['native_name']} {i}" if person["native_name"] else ""
         yield Badge(
             event_title="ASEAN+3 Regional Learning Cities Conference 2024",
             event_dates="29–30 October 2024",
             native_name=native,
-            latin_name=f"{person.title} {person.given_name} {person.family_name} {i}",
-            organisation=person.organisation,
-            country_name=COUNTRY_NAMES.get(person.country, person.country),
-            country=person.country,
-            category=person.category,
-            colour=COLOURS.get(person.category, "#1f4e79"),
+            latin_name=f"{person['title']} {person['given_name']} {person['family_name']} {i}",
+            organisation=person["organisation"],
+            country_name=COUNTRY_NAMES.get(person["country"], person["country"]),
+            country=person["country"],
+            category=person["category"],
+            colour=COLOURS.get(person["category"], "#1f4e79"),
             token=next(token),
-            delegation=delegation,
+            delegation=person["delegation"],
         )
 
 

@@ -184,7 +184,7 @@ def demo_command(original_dates):
     )
     for account in accounts:
         click.echo(f"  {account.role:<10} {account.email:<24} password: {account.password}")
-    from conference.demo import DEMO_CATEGORIES
+    from conference.demo import invitation_codes
     from conference.registration.search import status_counts
 
     counts = ", ".join(f"{n} {s.replace('_', ' ')}" for s, n in status_counts(event).items() if n)
@@ -195,7 +195,7 @@ def demo_command(original_dates):
 
     arrived = db.session.scalar(select(func.count(CheckIn.id)).where(CheckIn.event_id == event.id))
     click.echo(f"Checked in so far: {arrived} (scanner at /events/{event.slug}/checkin).")
-    codes = ", ".join(f"{name} “{code}”" for name, *_, code, _ in DEMO_CATEGORIES if code)
+    codes = ", ".join(f"{name} “{code}”" for name, code in invitation_codes())
     click.echo(f"Invitation codes: {codes}.")
 
 

@@ -1,0 +1,86 @@
+"""A little of the demo event's life, played after it is built: delegates choosing their
+parallel sessions, and the morning queue at the doors on the first day."""
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+
+from conference.agenda.models import AgendaSession, AgendaSignup
+from conference.checkin.models import CheckIn
+from conference.checkin.services import check_in
+from conference.dbtypes import utcnow
+from conference.extensions import db
+from conference.registration.models import Registration, RegistrationStatus
+
+
+def _confirmed_ids(event) -> list[int]:
+    return db.session.scalars(
+        select(Registration.id)
+        .where(
+            Registration.event_id == event.id,
+            Registration.status == RegistrationStatus.CONFIRMED,
+        )
+        .order_by(Registration.id)
+    ).all()
+
+
+def choose_sessions(event) -> None:
+    """Most confirmed delegates choose a parallel session in each time slot, within the
+    rooms' capacity (unless some have chosen already)."""
+    if db.session.scalar(
+        select(AgendaSignup.id)
+        .join(AgendaSession, AgendaSession.id == AgendaSignup.session_id)
+        .where(AgendaSession.event_id == event.id)
+        .limit(1)
+    ):
+        return
+    parallel = db.session.scalars(
+        select(AgendaSession)
+        .where(AgendaSession.event_id == event.id, AgendaSession.kind == "parallel")
+        .order_by(AgendaSession.starts_at, AgendaSession.id)
+    ).all()
+    slots: dict = {}
+    for session in parallel:
+        slots.setdefault(session.starts_at, []).append(session)
+    busy = {
+        rid
+        for s in parallel
+        for rid in [c.id for c in s.chairs] + [p.id for t in s.talks for p in t.presenters]
+    }
+    taken: dict[int, int] = {}
+    for n, registration_id in enumerate(_confirmed_ids(event)):
+        if registration_id in busy or n % 5 == 4:  # presenters are busy; some never choose
+            continue
+        for number, sessions in enumerate(slots.values()):
+            # Everyone's first choice differs; a full room sends them to the next one.
+            for session in sessions[(n + number) % len(sessions) :] + sessions:
+                capacity = session.effective_capacity
+                if capacity is None or taken.get(session.id, 0) < capacity:
+                    taken[session.id] = taken.get(session.id, 0) + 1
+                    db.session.add(
+                        AgendaSignup(registration_id=registration_id, session_id=session.id)
+                    )
+                    break
+
+
+def arrive_at_the_doors(event, door_staff) -> None:
+    """The morning queue so far: about a third of the confirmed delegates at two doors,
+    when today is the event's first day (and nobody has checked in yet)."""
+    if db.session.scalar(select(CheckIn.id).where(CheckIn.event_id == event.id)) is not None:
+        return
+    now = utcnow()
+    if now.astimezone(event.tz).date() != event.start_date:
+        return
+    confirmed = _confirmed_ids(event)
+    # Check-ins belong to the event's days: none before its first midnight (event-local).
+    midnight = datetime.combine(event.start_date, datetime.min.time(), event.tz)
+    for n, registration_id in enumerate(confirmed[::3]):
+        minutes_ago = 90 - (n * 90) // max(len(confirmed) // 3, 1)
+        check_in(
+            event,
+            station="Door A" if n % 2 else "Door B",
+            user_id=door_staff.id,
+            registration_id=registration_id,
+            scanned_at=max(now - timedelta(minutes=max(minutes_ago, 1)), midnight),
+        )
+    db.session.flush()
