@@ -20,9 +20,9 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from conference import formatting
-from conference.agenda.ids import MAX_ID
 from conference.errors import ConferenceError
 from conference.extensions import db, login_manager
+from conference.ids import MAX_ID
 
 log = logging.getLogger(__name__)
 

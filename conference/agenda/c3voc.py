@@ -2,7 +2,7 @@
 
 These are the formats read by conference apps such as Giggity and EventFahrplan and
 written by frab and pretalx (https://c3voc.de/wiki/schedule). Data in, data out: no Flask,
-no database. The input is ``services.snapshot(event)`` plus the ``event_info`` dict the
+no database. The input is ``publishing.snapshot(event)`` plus the ``event_info`` dict the
 agenda routes build.
 
 Mapping:

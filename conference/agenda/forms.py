@@ -1,4 +1,4 @@
-"""Agenda editor forms. Fields only: the rules live in services.py and editing.py."""
+"""Agenda editor forms. Fields only: the rules live in rooms.py, sessions.py and talks.py."""
 
 from wtforms import (
     BooleanField,
@@ -12,9 +12,9 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp
 
-from conference.agenda.ids import whole_number
 from conference.agenda.kinds import SESSION_KINDS
 from conference.forms import FlaskForm
+from conference.ids import whole_number
 
 
 def choices(pairs) -> list[SelectChoice]:

@@ -4,9 +4,9 @@ Ids come from outside (forms, JSON bodies, URLs): anything that cannot be an id 
 nothing, and a row of another event is as good as none.
 """
 
-from conference.agenda.ids import is_id
 from conference.errors import NotFound, ValidationError
 from conference.extensions import db
+from conference.ids import is_id
 
 
 def get_by_id(model, row_id):

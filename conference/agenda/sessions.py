@@ -11,13 +11,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from conference.agenda.draft import WITHDRAWN, event_window
-from conference.agenda.ids import is_id
 from conference.agenda.kinds import SESSION_KINDS
 from conference.agenda.models import AgendaSession, Talk
 from conference.agenda.rooms import get_room, get_track
 from conference.agenda.rows import found, get_by_id, of_event, required_line
 from conference.errors import ValidationError
 from conference.extensions import db
+from conference.ids import is_id
 from conference.localtime import to_local, to_utc, wall_clock
 from conference.registration.models import Registration
 

@@ -1,6 +1,6 @@
 """The published agenda shaped for its public pages: data in, data out (no Flask, no database).
 
-The input is a published snapshot (``services.snapshot``): plain JSON, times in UTC. It is
+The input is a published snapshot (``publishing.snapshot``): plain JSON, times in UTC. It is
 parsed once into a ``Timetable`` (times local to the event, people and talks as objects, rooms
 and tracks in order); ``day_grid`` then lays one day out as a table, rooms across and time
 down, with the rowspans and colspans the page needs, and ``day_list`` gives the same day as

@@ -1,7 +1,7 @@
 """The OpenAPI 3.1 description of the JSON API, served at /api/v1/openapi.json."""
 
-from conference.agenda.ids import MAX_ID
 from conference.checkin.services import CLIENT_REF_PATTERN, STATION_MAX_LENGTH, STATION_PATTERN
+from conference.ids import MAX_ID
 from conference.registration.fields import (
     FIELDS,
     IN_API,

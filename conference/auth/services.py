@@ -149,6 +149,22 @@ def password_reset_token(user: User, purpose: str = "reset") -> str:
     return _reset_serializer().dumps({"uid": user.id, "stamp": user.session_stamp, "p": purpose})
 
 
+def send_password_reset(email: str) -> None:
+    """E-mail a reset link to the account using this address, if there is an active one;
+    nothing otherwise (the caller answers the same either way)."""
+    from conference.mail.services import queue_templated_mail
+    from conference.web import external_url
+
+    user = find_user(email)
+    if user is None or not user.active:
+        return
+    link = external_url("auth.reset", token=password_reset_token(user))
+    minutes = current_app.config["PASSWORD_RESET_MAX_AGE"] // 60
+    queue_templated_mail(
+        user.email, "Reset your password", "password_reset", link=link, minutes=minutes
+    )
+
+
 def user_from_reset_token(token: str) -> User:
     """The user a reset token was made for; raises ValidationError when it is no good."""
     config = current_app.config

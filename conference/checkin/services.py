@@ -11,7 +11,6 @@ from sqlalchemy import insert as insert_statement
 from sqlalchemy.orm import selectinload
 
 from conference.agenda.draft import taken_by_session
-from conference.agenda.ids import is_id
 from conference.agenda.models import (
     AgendaSession,
     AgendaSignup,
@@ -27,6 +26,7 @@ from conference.dbtypes import utcnow
 from conference.errors import NotFound, ValidationError
 from conference.extensions import db
 from conference.formatting import country_name
+from conference.ids import is_id
 from conference.localtime import day_bounds
 from conference.registration.models import Category, Delegation, Registration, RegistrationStatus
 from conference.registration.validation import fold

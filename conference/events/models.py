@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from conference.dbtypes import UTCDateTime, utcnow
 from conference.extensions import db
+from conference.localtime import to_local
 
 
 class Event(db.Model):
@@ -64,7 +65,7 @@ class Event(db.Model):
 
     def local(self, moment: datetime | None) -> datetime | None:
         """A stored UTC time in the event's own time zone."""
-        return moment.astimezone(self.tz) if moment else None
+        return to_local(moment, self.tz)
 
     def registration_is_open(self, now: datetime | None = None) -> bool:
         now = now or utcnow()

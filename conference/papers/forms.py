@@ -18,8 +18,8 @@ from wtforms.fields import DateTimeLocalField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput
 
-from conference.agenda.ids import whole_number
 from conference.forms import FlaskForm, Form
+from conference.ids import whole_number
 from conference.papers.calls import MAX_CRITERIA, CriterionDetails
 from conference.papers.models import FILE_KINDS, RECOMMENDATIONS
 from conference.papers.reviewing import COMMENT_LIMIT

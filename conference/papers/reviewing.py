@@ -13,12 +13,12 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from conference.agenda.ids import whole_number
 from conference.auth.models import User
 from conference.auth.services import has_event_role
 from conference.dbtypes import utcnow
 from conference.errors import NotFound, ValidationError
 from conference.extensions import db
+from conference.ids import whole_number
 from conference.papers.authors import NO_SUCH_PAPER
 from conference.papers.calls import call_for
 from conference.papers.models import (

@@ -18,9 +18,9 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from conference.agenda.ids import id_or_none
 from conference.events.forms import country_choices
 from conference.forms import FlaskForm
+from conference.ids import id_or_none
 from conference.registration.fields import (
     BY_NAME,
     PASSPORT_BY_NAME,

@@ -8,10 +8,10 @@ refuses an oversold category in any case.
 
 from sqlalchemy import select, update
 
-from conference.agenda.ids import is_id
 from conference.dbtypes import utcnow
 from conference.errors import NotFound, ValidationError
 from conference.extensions import db
+from conference.ids import is_id
 from conference.registration.emails import notify
 from conference.registration.models import (
     HOLDS_PLACE,

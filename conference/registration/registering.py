@@ -7,10 +7,10 @@ from datetime import date
 
 from sqlalchemy import func, select
 
-from conference.agenda.ids import is_id
 from conference.dbtypes import utcnow
 from conference.errors import ValidationError
 from conference.extensions import db
+from conference.ids import is_id
 from conference.localtime import today
 from conference.registration.emails import notify
 from conference.registration.models import (

@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from conference.agenda.ids import read_id
 from conference.errors import NotFound
 from conference.extensions import db
+from conference.ids import read_id
 from conference.registration.models import STATUS_LABELS, Registration
 from conference.registration.validation import fold
 

@@ -11,7 +11,7 @@ import re
 import pytest
 from flask import Response
 
-from conference.agenda.ids import MAX_ID
+from conference.ids import MAX_ID
 from tests.api.contract import PREFIX, check_answer
 from tests.api.contract import shape as _shape
 from tests.api.test_api import bearer

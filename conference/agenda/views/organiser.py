@@ -16,7 +16,6 @@ from conference.agenda.conflicts import find_conflicts
 from conference.agenda.draft import conflicts_by_session, load_agenda
 from conference.agenda.forms import RoomForm, TrackForm
 from conference.agenda.grid import build_grid, day_sessions
-from conference.agenda.ids import read_id, whole_number
 from conference.agenda.publishing import latest_publication, publish, snapshot
 from conference.agenda.signups import signup_counts, takes_signups
 from conference.agenda.timetable import utc_offset
@@ -27,6 +26,7 @@ from conference.auth.forms import ConfirmForm
 from conference.errors import ValidationError
 from conference.extensions import db
 from conference.formatting import country_name
+from conference.ids import read_id, whole_number
 from conference.localtime import to_local, wall_clock
 from conference.pages import attempt, refuse, render_form
 from conference.registration.exports import to_csv

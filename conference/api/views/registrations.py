@@ -3,7 +3,6 @@
 from flask import current_app, g, jsonify, request
 from sqlalchemy.orm import selectinload
 
-from conference.agenda.ids import MAX_ID, is_id, read_id
 from conference.api.auth import api_login_required
 from conference.api.bodies import read_json_object
 from conference.api.serialisers import registration_json
@@ -13,6 +12,7 @@ from conference.badges.services import badge_token
 from conference.errors import ValidationError
 from conference.events.services import get_event
 from conference.extensions import db, limiter
+from conference.ids import MAX_ID, is_id, read_id
 from conference.registration.fields import PASSPORT_FIELDS, TEXT_FIELDS, YES_NO_FIELDS
 from conference.registration.models import Registration
 from conference.registration.registering import Context, RegistrationInvalid, register_or_remind

@@ -13,9 +13,8 @@ from conference.auth.forms import (
 from conference.auth.services import (
     authenticate,
     end_session,
-    find_user,
     normalise_email,
-    password_reset_token,
+    send_password_reset,
     set_password,
     start_session,
     user_from_reset_token,
@@ -23,9 +22,8 @@ from conference.auth.services import (
 from conference.auth.views import bp
 from conference.errors import ValidationError
 from conference.extensions import db, limiter
-from conference.mail.services import queue_templated_mail
 from conference.pages import attempt, render_form
-from conference.web import external_url, safe_next
+from conference.web import safe_next
 
 
 def _posted_email() -> str:
@@ -123,14 +121,8 @@ def logout():
 def reset_request():
     form = ResetRequestForm()
     if form.validate_on_submit():
-        user = find_user(form.email.data)
-        if user is not None and user.active:
-            link = external_url("auth.reset", token=password_reset_token(user))
-            minutes = current_app.config["PASSWORD_RESET_MAX_AGE"] // 60
-            queue_templated_mail(
-                user.email, "Reset your password", "password_reset", link=link, minutes=minutes
-            )
-            db.session.commit()
+        send_password_reset(form.email.data)
+        db.session.commit()
         # The same answer whether or not the address has an account.
         flash(
             "If an account uses that address, a reset link is on its way. "

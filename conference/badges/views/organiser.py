@@ -13,7 +13,6 @@ from flask import (
 )
 from flask_login import current_user
 
-from conference.agenda.ids import id_or_none
 from conference.auth.decorators import event_role_required
 from conference.auth.forms import ConfirmForm
 from conference.badges.forms import PrintForm
@@ -30,6 +29,7 @@ from conference.badges.services import (
 from conference.badges.views import bp
 from conference.errors import NotFound, ValidationError
 from conference.extensions import db
+from conference.ids import id_or_none
 from conference.jobs.models import JobStatus
 from conference.jobs.services import get_job_for, start_job
 from conference.registration.search import filters_from_args, get_registration

@@ -16,7 +16,6 @@ from flask import (
 )
 from flask_login import current_user, login_required
 
-from conference.agenda.ids import read_id
 from conference.agenda.rooms import tracks_of
 from conference.auth.decorators import event_role_required
 from conference.auth.forms import ConfirmForm
@@ -25,6 +24,7 @@ from conference.auth.services import has_event_role
 from conference.errors import NotFound
 from conference.events.services import get_event
 from conference.extensions import db
+from conference.ids import read_id
 from conference.localtime import wall_clock
 from conference.pages import attempt, render_form
 from conference.papers.archive import zip_stream
