@@ -30,9 +30,11 @@ from conference.pdf.flow import (
     TextBlock,
     ellipsize,
     page_template,
+    rule,
     single,
+    text_at,
 )
-from conference.pdf.text import draw_text, fit_size, text_width, wrap_lines
+from conference.pdf.text import fit_size, text_width, wrap_lines
 
 __all__ = ["book_of_abstracts"]
 
@@ -293,8 +295,8 @@ def _contents_entry(
         dot = text_width(". ", size)
         if leader_to - leader_from > dot:
             dots = ". " * int((leader_to - leader_from) / dot)
-            _text(canvas, leader_to, baseline, dots.strip(), size, color=RULE, align="right")
-        _text(canvas, CONTENT_WIDTH, baseline, number, size, align="right")
+            text_at(canvas, leader_to, baseline, dots.strip(), size, color=RULE, align="right")
+        text_at(canvas, CONTENT_WIDTH, baseline, number, size, align="right")
         canvas.linkRect("", key, (0, bottom, CONTENT_WIDTH, bottom + height), thickness=0)
 
     stack.shape(reference)
@@ -303,15 +305,8 @@ def _contents_entry(
 # Drawing ------------------------------------------------------------------------------------
 
 
-def _text(canvas, x, y, text, size, *, bold=False, color=INK, align="left", country=None):
-    canvas.setFillColor(color)
-    draw_text(canvas, x, y, text, size, bold=bold, align=align, country=country)
-
-
 def _rule(canvas, y, *, color=RULE, width=0.6, x0=0, x1=CONTENT_WIDTH):
-    canvas.setStrokeColor(color)
-    canvas.setLineWidth(width)
-    canvas.line(x0, y, x1, y)
+    rule(canvas, y, x0, x1, color=color, width=width)
 
 
 def _draw_cover(canvas: Canvas, info: dict, title: str, subtitle: str, groups: list) -> None:
@@ -326,9 +321,9 @@ def _draw_cover(canvas: Canvas, info: dict, title: str, subtitle: str, groups: l
         lines = wrap_lines(title, CONTENT_WIDTH, size, bold=True)
     # The title block stands on the foot of the band, the subtitle above it.
     y = band_bottom + 24 * mm + (len(lines) - 1) * size * 1.25
-    _text(canvas, MARGIN, y + size * 1.25 + 8, subtitle.upper(), 12, bold=True, color=TINT)
+    text_at(canvas, MARGIN, y + size * 1.25 + 8, subtitle.upper(), 12, bold=True, color=TINT)
     for line in lines:
-        _text(canvas, MARGIN, y, line, size, bold=True, color=white)
+        text_at(canvas, MARGIN, y, line, size, bold=True, color=white)
         y -= size * 1.25
     y = band_bottom - 22 * mm
     for text, size, bold, color in (
@@ -337,14 +332,14 @@ def _draw_cover(canvas: Canvas, info: dict, title: str, subtitle: str, groups: l
         (_text_of(info, "city"), 12, False, INK),
     ):
         for line in wrap_lines(text, CONTENT_WIDTH, size, bold=bold) if text else []:
-            _text(canvas, MARGIN, y, line, size, bold=bold, color=color)
+            text_at(canvas, MARGIN, y, line, size, bold=bold, color=color)
             y -= size * 1.5
     papers = sum(len(g["papers"]) for g in groups)
     summary = f"{papers} paper{'s' if papers != 1 else ''}"
     if groups:
         summary += f" in {len(groups)} session{'s' if len(groups) != 1 else ''}"
     _rule(canvas, BOTTOM + 14, color=ACCENT, width=1.2, x0=MARGIN, x1=MARGIN + CONTENT_WIDTH)
-    _text(canvas, MARGIN, BOTTOM, summary, 10, color=MUTED)
+    text_at(canvas, MARGIN, BOTTOM, summary, 10, color=MUTED)
 
 
 def _draw_page(
@@ -352,11 +347,11 @@ def _draw_page(
 ) -> None:
     canvas.translate(MARGIN, 0)
     half = CONTENT_WIDTH / 2 - 10
-    _text(canvas, 0, HEADER_BASELINE, ellipsize(title, half, 8), 8, color=MUTED)
+    text_at(canvas, 0, HEADER_BASELINE, ellipsize(title, half, 8), 8, color=MUTED)
     right = ellipsize(header, half, 8)
-    _text(canvas, CONTENT_WIDTH, HEADER_BASELINE, right, 8, color=MUTED, align="right")
+    text_at(canvas, CONTENT_WIDTH, HEADER_BASELINE, right, 8, color=MUTED, align="right")
     _rule(canvas, HEADER_BASELINE - 5)
     _rule(canvas, FOOTER_BASELINE + 10)
     page = f"Page {number} of {total}"
-    _text(canvas, CONTENT_WIDTH, FOOTER_BASELINE, page, 8, color=MUTED, align="right")
-    _text(canvas, 0, FOOTER_BASELINE, ellipsize(subtitle, half, 8), 8, color=MUTED)
+    text_at(canvas, CONTENT_WIDTH, FOOTER_BASELINE, page, 8, color=MUTED, align="right")
+    text_at(canvas, 0, FOOTER_BASELINE, ellipsize(subtitle, half, 8), 8, color=MUTED)

@@ -29,7 +29,7 @@ from reportlab.platypus import (
 )
 from reportlab.platypus.tableofcontents import TableOfContents
 
-from conference.pdf.colours import INK
+from conference.pdf.colours import INK, RULE
 from conference.pdf.text import base_font, draw_text, text_width, wrap_lines
 
 __all__ = [
@@ -512,3 +512,16 @@ class Contents(TableOfContents):
         self.numbers.update({key: page for _, _, page, key in self._lastEntries})
         self.width, self.height = self._table.wrap(available_width, available_height)
         return self.width, self.height
+
+
+def text_at(canvas: Canvas, x, y, text, size, *, bold=False, color=INK, align="left", country=None):
+    """One line of shaped text in a colour at a fixed place (covers, headers, footers)."""
+    canvas.setFillColor(color)
+    draw_text(canvas, x, y, text, size, bold=bold, align=align, country=country)
+
+
+def rule(canvas: Canvas, y, x0, x1, *, color=RULE, width=0.6) -> None:
+    """A horizontal line from x0 to x1 (a hairline by default)."""
+    canvas.setStrokeColor(color)
+    canvas.setLineWidth(width)
+    canvas.line(x0, y, x1, y)

@@ -20,8 +20,17 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable
 
 from conference.pdf.colours import ACCENT, INK, MUTED, RULE
-from conference.pdf.flow import Document, NewSection, Stack, TextBlock, page_template, single
-from conference.pdf.text import draw_text, fit_size, text_width, wrap_lines
+from conference.pdf.flow import (
+    Document,
+    NewSection,
+    Stack,
+    TextBlock,
+    page_template,
+    rule,
+    single,
+    text_at,
+)
+from conference.pdf.text import fit_size, text_width, wrap_lines
 
 PAGE_WIDTH, PAGE_HEIGHT = A4
 MARGIN = 25 * mm
@@ -134,15 +143,8 @@ def render_visa_letters(letters: Iterable[VisaLetter]) -> bytes:
     return buffer.getvalue()
 
 
-def _text(canvas, x, y, text, size, *, bold=False, color=INK, align="left", country=None):
-    canvas.setFillColor(color)
-    draw_text(canvas, x, y, text, size, bold=bold, align=align, country=country)
-
-
 def _rule(canvas, y, *, color=RULE, width=0.6, x0=0, x1=CONTENT_WIDTH):
-    canvas.setStrokeColor(color)
-    canvas.setLineWidth(width)
-    canvas.line(x0, y, x1, y)
+    rule(canvas, y, x0, x1, color=color, width=width)
 
 
 def _letter(letter: VisaLetter) -> list[TextBlock]:
@@ -278,7 +280,7 @@ def _signature(letter: VisaLetter) -> Stack:
 
 def _later(canvas: Canvas, document: Document) -> None:
     head = next((b.meta["continued_head"] for b, _ in document.placed), "")
-    _text(canvas, MARGIN, TOP - 8, head, 8, color=MUTED)
+    text_at(canvas, MARGIN, TOP - 8, head, 8, color=MUTED)
     _rule(canvas, TOP - 13, x0=MARGIN, x1=MARGIN + CONTENT_WIDTH)
     _footer(canvas, document)
 
@@ -290,5 +292,5 @@ def _footer(canvas: Canvas, document: Document) -> None:
     right = MARGIN + CONTENT_WIDTH
     left_width = CONTENT_WIDTH - text_width(page, 8) - 20
     size = fit_size(title, left_width, 8, min_size=5)
-    _text(canvas, MARGIN, FOOTER_BASELINE, title, size, color=MUTED)
-    _text(canvas, right, FOOTER_BASELINE, page, 8, color=MUTED, align="right")
+    text_at(canvas, MARGIN, FOOTER_BASELINE, title, size, color=MUTED)
+    text_at(canvas, right, FOOTER_BASELINE, page, 8, color=MUTED, align="right")
