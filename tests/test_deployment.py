@@ -177,12 +177,11 @@ class Deployment:
         finally:
             conn.close()
 
-    def healthz_seconds(self, proxied: bool = True, timeout: float = 1.0) -> float:
-        """How long /healthz takes to answer 200 (raises TimeoutError beyond timeout)."""
-        started = time.monotonic()
+    def healthz(self, proxied: bool = True, timeout: float = 5.0) -> None:
+        """/healthz answers 200 (raises TimeoutError when no answer comes within timeout:
+        a site whose workers are all held by slow clients never answers)."""
         response = self.request("GET", "/healthz", proxied=proxied, timeout=timeout)
         assert response.status == 200, response.body
-        return time.monotonic() - started
 
 
 class SlowUpload:
@@ -330,7 +329,7 @@ def deployment(tmp_path_factory):
             deployed = Deployment(
                 app_port, http_port, https_port, certificate, tmp / "outbox", workers_in(command)
             )
-            deployed.healthz_seconds(timeout=30)  # waits for a worker to load the app
+            deployed.healthz(timeout=30)  # waits for a worker to load the app
             yield deployed
         finally:
             stop(proxy)
@@ -342,7 +341,7 @@ def test_slow_uploads_through_nginx_leave_the_site_answering(deployment, slow_up
     # More slow clients than gunicorn has workers: nginx holds their bodies, not a worker.
     slow_uploads.open(deployment.connect, deployment.workers + 2)
     for _ in range(3):
-        assert deployment.healthz_seconds() < 1.0
+        deployment.healthz()  # answers while every slow client is still sending
         time.sleep(0.5)
     assert deployment.request("GET", "/login").status == 200
 
@@ -352,9 +351,9 @@ def test_slow_uploads_straight_to_gunicorn_starve_it(deployment, slow_uploads):
     # the site, health check included.
     slow_uploads.open(lambda: deployment.connect(proxied=False), deployment.workers)
     with pytest.raises(TimeoutError):
-        deployment.healthz_seconds(proxied=False, timeout=2.0)
+        deployment.healthz(proxied=False, timeout=5.0)
     slow_uploads.close()  # the workers are free again once the slow clients go
-    assert deployment.healthz_seconds(proxied=False, timeout=10.0) < 10.0
+    deployment.healthz(proxied=False, timeout=10.0)
 
 
 def test_body_limit_of_nginx_is_the_apps(deployment):
