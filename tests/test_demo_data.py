@@ -218,13 +218,12 @@ def test_the_data_files_ship_with_the_package():
 def test_the_loaded_demo_matches_its_data(app, db):
     """Built to start on another day: every registration, session and paper is there as
     the files say, and dates move with the event."""
-    from conference.papers.calls import call_for
-    from conference.registration.settings import questions_for
-
     from conference.agenda.models import AgendaSession
     from conference.demo import build_demo
+    from conference.papers.calls import call_for
     from conference.papers.models import Paper
     from conference.registration.models import Registration
+    from conference.registration.settings import questions_for
 
     start = date(2030, 1, 7)
     event, accounts = build_demo(start)
