@@ -8,13 +8,13 @@ import pytest
 from sqlalchemy import func, select
 
 from conference.agenda.models import AgendaSignup, Room
-from conference.auth.services import create_api_token
-from conference.badges.services import badge_token as _badge_token
 from conference.checkin.models import CheckIn, ScanLog
 from conference.checkin.services import check_in, offline_data, session_attendance
 from conference.dbtypes import utcnow
 from conference.extensions import db as _db
 from tests.factories import (
+    badge_token,
+    bearer,
     give_role,
     make_category,
     make_event,
@@ -54,12 +54,10 @@ def rooms(db):
     db.session.commit()
     staff = make_user()
     give_role(event, staff, "checkin")
-    _, plain = create_api_token(staff, "Room A")
-    db.session.commit()
     data = {
         "event": event,
         "delegate": delegate,
-        "headers": {"Authorization": f"Bearer {plain}"},
+        "headers": bearer(staff, "Room A"),
         "open": make_session(
             event, room_a, (9, 0), (10, 30), title="Learning cities for all", day=today
         ),
@@ -82,12 +80,6 @@ def rooms(db):
     }
     publish_agenda(event)
     return data
-
-
-def badge_token(registration):
-    token = _badge_token(registration)
-    _db.session.commit()
-    return token
 
 
 def scan(client, data, **body):

@@ -14,6 +14,7 @@ from tests.factories.agenda import (
     signup_agenda,
     signups_of,
 )
+from tests.factories.badges import badge_token
 from tests.factories.events import event_details, make_event
 from tests.factories.papers import (
     ABSTRACT,
@@ -74,6 +75,7 @@ __all__ = [
     "Received",
     "accept",
     "accepted_paper",
+    "badge_token",
     "bearer",
     "dated_call_setting",
     "delegate",
