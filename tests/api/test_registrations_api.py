@@ -17,10 +17,9 @@ from tests.factories import (
     make_event,
     make_registration,
     make_user,
-    open_call_setting,
+    paper_with_co_author,
     post_form,
     registration_json,
-    submit_paper,
 )
 
 RECEIVED = (
@@ -230,18 +229,7 @@ def test_registrations_are_for_the_events_organisers_only(client, db):
 def test_registering_a_co_authors_address_through_the_api_gives_no_access_to_the_paper(client, db):
     from tests.papers.samples import pdf_bytes
 
-    event, category, track, call, chien = open_call_setting()
-    response = submit_paper(
-        client,
-        event,
-        chien,
-        track,
-        pdf_bytes(),
-        "paper.pdf",
-        **{"authors-1-name": "Nguyễn Thị Lan", "authors-1-organisation": "Son La DoET"},
-        **{"authors-1-email": "lan@sonla.example"},
-    )
-    paper_id = int(response.headers["Location"].rsplit("/", 1)[1])
+    event, category, paper_id = paper_with_co_author(client, "lan@sonla.example")
 
     # An attacker registers with Lan's address: the answer carries no link at all.
     answer = client.post(

@@ -253,6 +253,25 @@ def submit_paper(client, event, registration, track, content, filename, **overri
     return post_form(client, papers_url(event, registration, "/new"), data)
 
 
+def paper_with_co_author(client, co_author_email):
+    """A paper submitted through the form in an open call by its confirmed delegate, with
+    Nguyễn Thị Lan (not registered) as co-author at ``co_author_email``:
+    ``event, category, paper_id``."""
+    event, category, track, _, chien = open_call_setting()
+    response = submit_paper(
+        client,
+        event,
+        chien,
+        track,
+        pdf_bytes(),
+        "paper.pdf",
+        **{"authors-1-name": "Nguyễn Thị Lan", "authors-1-organisation": "Son La DoET"},
+        **{"authors-1-email": co_author_email},
+    )
+    assert response.status_code == 302, "the paper was not submitted"
+    return event, category, int(response.headers["Location"].rsplit("/", 1)[1])
+
+
 def stored_files(app) -> list[Path]:
     """Every file in the papers' storage folder (partial ones included)."""
     root = Path(app.instance_path) / "uploads" / "papers"

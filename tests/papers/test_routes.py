@@ -28,6 +28,7 @@ from tests.factories import (
     make_user,
     open_call_setting,
     other_spellings,
+    paper_with_co_author,
     papers_url,
     post_form,
     registration_form,
@@ -440,18 +441,7 @@ def test_a_co_author_sees_the_paper_through_their_own_link(client, db):
 def test_registering_with_a_co_authors_address_gives_no_access_to_the_paper(client, db):
     from conference.registration.search import find_by_email
 
-    event, category, track, call, chien = open_call_setting()
-    response = submit_paper(
-        client,
-        event,
-        chien,
-        track,
-        pdf_bytes(),
-        "paper.pdf",
-        **{"authors-1-name": "Nguyễn Thị Lan", "authors-1-organisation": "Son La DoET"},
-        **{"authors-1-email": "lan@sonla.example"},
-    )
-    paper_id = int(response.headers["Location"].rsplit("/", 1)[1])
+    event, category, paper_id = paper_with_co_author(client, "lan@sonla.example")
     # A stranger registers with Lan's address: the answer shows no link at all...
     landing = client.post(
         f"/events/{event.slug}/register",
