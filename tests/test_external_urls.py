@@ -10,13 +10,13 @@ import pytest
 from icalendar import Calendar
 
 from conference.extensions import db as _db
-from tests.agenda.test_public import build_agenda
 from tests.factories import (
     PASSWORD,
     make_category,
     make_event,
     make_registration,
     make_user,
+    published_programme,
 )
 
 SITE = "https://conference.example.org"
@@ -86,7 +86,7 @@ def test_a_team_invitation_is_on_the_site_whatever_host_the_request_named(site):
 
 def test_exports_link_to_the_site_whatever_host_the_request_named(site):
     event = make_event()
-    build_agenda(_db, event)
+    published_programme(event)
     client = site.test_client()
     schedule = client.get(f"/events/{event.slug}/schedule.json", base_url=EVIL).get_json()
     conference = schedule["schedule"]["conference"]

@@ -7,10 +7,21 @@ from sqlalchemy import func, select
 
 from conference.registration.links import manage_token
 from conference.registration.models import Registration
-from tests.api.test_api import bearer
-from tests.api.test_registrations_api import body
 from tests.conftest import log_in
-from tests.factories import PASSWORD, make_category, make_event, make_registration, make_user
+from tests.factories import (
+    PASSWORD,
+    bearer,
+    make_category,
+    make_event,
+    make_organiser,
+    make_registration,
+    make_reviewer,
+    make_user,
+    open_call_setting,
+    registration_json,
+    stored_paper,
+    submit_paper,
+)
 
 HUGE = [2**31, 2**63, 2**64 + 1]
 
@@ -57,7 +68,7 @@ def test_api_registration_refuses_ids_beyond_the_database_with_422(client, db):
     url = f"/api/v1/events/{event.slug}/registrations"
     for field in ("category_id", "delegation_id"):
         for value in HUGE:
-            response = client.post(url, json=body(category, **{field: value}))
+            response = client.post(url, json=registration_json(category, **{field: value}))
             assert response.status_code == 422, (field, value, response.status_code)
             assert response.get_json()["errors"][field] == [
                 "Must be a whole number from 1 to 2147483647."
@@ -70,16 +81,16 @@ def test_api_registration_takes_category_id_only_as_a_json_integer(client, db):
     category = make_category(event)
     url = f"/api/v1/events/{event.slug}/registrations"
     for value in (str(category.id), float(category.id), True, [category.id], 0, -1):
-        response = client.post(url, json=body(category, category_id=value))
+        response = client.post(url, json=registration_json(category, category_id=value))
         assert response.status_code == 422, value
         assert "whole number" in response.get_json()["errors"]["category_id"][0]
-    assert client.post(url, json=body(category)).status_code == 202
+    assert client.post(url, json=registration_json(category)).status_code == 202
 
 
 def test_api_registration_list_refuses_filter_ids_that_are_not_ids(client, db):
     organiser = make_user()
     event = make_event(organiser)
-    headers = bearer(db, organiser)
+    headers = bearer(organiser)
     url = f"/api/v1/events/{event.slug}/registrations"
     for name in ("category_id", "delegation_id"):
         for value in (*HUGE, "abc", "1.5", "0", "-3"):
@@ -93,7 +104,7 @@ def test_api_registration_list_refuses_filter_ids_that_are_not_ids(client, db):
 def test_api_registration_list_takes_any_whole_page_number_and_refuses_others(client, db):
     organiser = make_user()
     event = make_event(organiser)
-    headers = bearer(db, organiser)
+    headers = bearer(organiser)
     url = f"/api/v1/events/{event.slug}/registrations"
     for value in HUGE:
         page = client.get(url, query_string={"page": value, "per_page": value}, headers=headers)
@@ -204,12 +215,10 @@ def test_badges_for_odd_ticked_ids_print_nothing_instead_of_failing(client, db, 
 def test_papers_pages_refuse_odd_ids_with_a_message(app, client, db, login):
     from conference.papers.assigning import assign_reviewer
     from tests.papers.samples import pdf_bytes
-    from tests.papers.test_downloads import setting, stored_paper
-    from tests.papers.test_routes import organiser_of, reviewer, submit_paper
 
-    event, category, track, call, chien = setting()
+    event, category, track, call, chien = open_call_setting()
     paper = stored_paper(event, chien, "A paper")
-    login(organiser_of(event))
+    login(make_organiser(event))
     for value in ODD:
         for url in (f"/events/{event.slug}/papers", f"/events/{event.slug}/papers.zip"):
             response = client.get(url, query_string={"topic": value})
@@ -230,7 +239,7 @@ def test_papers_pages_refuse_odd_ids_with_a_message(app, client, db, login):
         )
         assert settings.status_code == 422, (value, settings.status_code)
 
-    ada = reviewer(event)
+    ada = make_reviewer(event)
     assignment = assign_reviewer(paper, ada)
     db.session.commit()
     as_reviewer = app.test_client()

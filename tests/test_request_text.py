@@ -4,17 +4,14 @@ PostgreSQL refuses NUL in any text, so before this a ``%00`` in a search or a sl
 
 import pytest
 
-from conference.auth.services import create_api_token
-from tests.factories import make_category, make_event, make_registration
+from tests.factories import bearer, make_category, make_event, make_registration, organiser_of
 
 
 @pytest.fixture
 def organiser_api(db):
     event = make_event()
     make_registration(event, make_category(event, "Delegate"), given_name="Somchai")
-    _, plain = create_api_token(event.roles[0].user, "test")
-    db.session.commit()
-    return event, {"Authorization": f"Bearer {plain}"}
+    return event, bearer(organiser_of(event))
 
 
 @pytest.mark.parametrize("query", ["q=Som%00chai", "q=Som%1B%07chai", "q=Somchai&country=%00"])

@@ -25,20 +25,9 @@ from conference.registration.links import (
     registration_from_token,
     verify_email,
 )
-from tests.factories import make_category, make_event, make_registration, make_user
+from tests.factories import make_category, make_event, make_registration, make_user, other_spellings
 
-ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def other_spellings(token: str) -> list[str]:
-    """The same token with the spare low bits of its last character set otherwise (in the
-    last base64 run: an itsdangerous token ends in ``.<signature>``), and with a character
-    outside the alphabet ("~", which URLs carry as it is) before its last."""
-    spare = {2: 4, 3: 2}.get(len(token.rsplit(".", 1)[-1]) % 4, 0)  # padding bits at the end
-    value = ALPHABET.index(token[-1])
-    flipped = [token[:-1] + ALPHABET[value ^ flip] for flip in range(1, 1 << spare)]
-    return [*flipped, f"{token[:-1]}~{token[-1]}"]
 
 
 def test_every_spelling_of_the_same_bytes_decodes_alike_in_plain_base64():

@@ -3,7 +3,11 @@ import re
 import pytest
 
 from conference.web import is_local_path
-from tests.factories import make_event, make_user
+from tests.factories import (
+    bearer,
+    make_event,
+    make_user,
+)
 
 
 def test_pages_carry_the_security_headers(client, db):
@@ -220,7 +224,6 @@ def test_a_null_character_in_the_address_is_refused(client, db, url, status):
 
 def test_a_null_character_in_a_search_is_taken_out_before_any_query(client, db):
     # Query-string values arrive without control characters (conference/request_text.py).
-    from tests.api.test_api import bearer
 
     organiser = make_user()
     event = make_event(organiser)
@@ -228,7 +231,7 @@ def test_a_null_character_in_a_search_is_taken_out_before_any_query(client, db):
         response = client.get(
             f"/api/v1/events/{event.slug}/registrations",
             query_string={query: "a\x00b"},
-            headers=bearer(db, organiser),
+            headers=bearer(organiser),
         )
         assert response.status_code == 200, query
         assert "\x00" not in response.text

@@ -11,8 +11,11 @@ from sqlalchemy import select
 
 from conference.agenda.models import AgendaSession, Room, Talk
 from conference.agenda.publishing import publish
-from tests.agenda.test_editor import organiser_of, session_form
-from tests.factories import make_event
+from tests.factories import (
+    make_event,
+    organiser_of,
+    session_form,
+)
 
 # Every C0 control and DEL, NUL included (PostgreSQL cannot even store NUL in text).
 ALL_CONTROLS = "".join(map(chr, range(0x20))) + "\x7f"

@@ -10,9 +10,15 @@ from conference.agenda import rooms, sessions, talks
 from conference.agenda.draft import agenda_conflicts
 from conference.agenda.grid import build_grid
 from conference.agenda.models import AgendaSession, Room, Talk, Track
-from conference.agenda.sessions import SessionDetails, save_session
+from conference.agenda.sessions import SessionDetails
 from conference.errors import ValidationError
-from tests.factories import make_category, make_event, make_registration
+from tests.factories import (
+    accepted_paper,
+    make_category,
+    make_event,
+    make_registration,
+    make_session,
+)
 
 
 def at(event, day: date, hour: int, minute: int = 0) -> datetime:
@@ -31,22 +37,6 @@ def make_room(event, name="Lotus Room", capacity=80) -> Room:
     db.session.add(room)
     db.session.flush()
     return room
-
-
-def make_session(event, room=None, start=(10, 0), end=(11, 30), day=None, **more):
-    day = day or event.start_date
-    return save_session(
-        event,
-        None,
-        SessionDetails(
-            kind=more.pop("kind", "parallel"),
-            title=more.pop("title", "Parallel session A"),
-            starts=at(event, day, *start),
-            ends=at(event, day, *end),
-            room_id=room.id if room else None,
-            **more,
-        ),
-    )
 
 
 def add_talk(event, session, minutes=20, title=None, presenters=()):
@@ -366,25 +356,6 @@ def test_deleting_a_session_puts_its_talks_back_beside_the_grid(db):
     db.session.commit()
     assert db.session.get(AgendaSession, session.id) is None
     assert talk.session_id is None and talk.starts_at is None
-
-
-def accepted_paper(event, talk, title="Son La: a learning city where no one is left behind"):
-    """An accepted paper whose talk is ``talk`` (as papers.review.decide makes it)."""
-    from conference.extensions import db
-    from conference.papers.models import Paper
-
-    author = make_registration(event, make_category(event, "Speaker"))
-    paper = Paper(
-        event_id=event.id,
-        submitter_id=author.id,
-        title=title,
-        abstract="How Son La reached every village.",
-        status="accepted",
-        talk_id=talk.id,
-    )
-    db.session.add(paper)
-    db.session.commit()
-    return paper
 
 
 def test_the_talk_of_an_accepted_paper_is_not_deleted(db):

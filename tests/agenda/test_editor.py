@@ -10,11 +10,16 @@ from conference.agenda import talks
 from conference.agenda.models import AgendaSession, Room, Talk
 from conference.agenda.publishing import latest_publication
 from conference.agenda.sessions import SessionDetails, save_session
-from tests.factories import PASSWORD, give_role, make_category, make_event, make_registration
-
-
-def organiser_of(event):
-    return event.roles[0].user
+from tests.factories import (
+    PASSWORD,
+    accepted_paper,
+    give_role,
+    make_category,
+    make_event,
+    make_registration,
+    organiser_of,
+    session_form,
+)
 
 
 def setup_agenda(db, event):
@@ -232,22 +237,6 @@ def test_json_moves_need_the_csrf_token(make_app):
     assert accepted.status_code == 200 and accepted.get_json()["ok"] is True
     with app.app_context():
         assert f"{db.session.get(AgendaSession, session_id).starts_at:%H:%M}" == "09:00"
-
-
-def session_form(event, room=None, **overrides):
-    data = {
-        "kind": "parallel",
-        "title": "Parallel session B: resilient cities",
-        "description": "",
-        "day": event.start_date.isoformat(),
-        "starts": "15:30",
-        "ends": "17:00",
-        "room_id": str(room.id) if room else "",
-        "track_id": "",
-        "capacity": "",
-    }
-    data.update(overrides)
-    return data
 
 
 def test_organiser_creates_a_session_with_a_chair_from_the_form(client, db, login):
@@ -663,7 +652,6 @@ def test_the_session_page_needs_as_many_queries_for_many_talks_as_for_one(client
 
 
 def test_deleting_the_talk_of_an_accepted_paper_is_refused_with_the_reason(client, db, login):
-    from tests.agenda.test_editing import accepted_paper
 
     event = make_event()
     _, _, _, parallel, talk, _ = setup_agenda(db, event)

@@ -11,8 +11,14 @@ from sqlalchemy import select
 from conference.agenda.models import AgendaSignup
 from conference.agenda.signups import sign_up
 from conference.registration.links import manage_token
-from tests.agenda.test_signups import build_agenda, signups_of
-from tests.factories import make_category, make_event, make_registration, make_user
+from tests.factories import (
+    make_category,
+    make_event,
+    make_registration,
+    make_user,
+    signup_agenda,
+    signups_of,
+)
 
 
 def page_of(registration) -> str:
@@ -20,7 +26,7 @@ def page_of(registration) -> str:
 
 
 def test_delegate_chooses_a_parallel_session_through_the_link(client, db):
-    a = build_agenda()
+    a = signup_agenda()
     delegate = make_registration(a.event, a.category)
     response = client.get(page_of(delegate))
     assert response.status_code == 200
@@ -48,7 +54,7 @@ def test_delegate_chooses_a_parallel_session_through_the_link(client, db):
 
 
 def test_a_refusal_is_flashed_with_the_reason_and_changes_nothing(client, db):
-    a = build_agenda(lotus_capacity=1)
+    a = signup_agenda(lotus_capacity=1)
     first, second = make_registration(a.event, a.category), make_registration(a.event, a.category)
     client.post(f"{page_of(first)}/{a.inclusion.id}/signup")
     response = client.post(f"{page_of(second)}/{a.inclusion.id}/signup", follow_redirects=True)
@@ -69,7 +75,7 @@ def card_of(page: str, session_id: int) -> str:
 
 
 def test_a_refused_sign_up_is_explained_in_the_sessions_own_card(client, db):
-    a = build_agenda(lotus_capacity=1)
+    a = signup_agenda(lotus_capacity=1)
     first, second = make_registration(a.event, a.category), make_registration(a.event, a.category)
     client.post(f"{page_of(first)}/{a.inclusion.id}/signup")
     client.post(f"{page_of(second)}/{a.climate.id}/signup")
@@ -89,14 +95,14 @@ def test_a_refused_sign_up_is_explained_in_the_sessions_own_card(client, db):
 
 
 def test_a_session_id_too_large_for_the_database_is_not_found(client, db):
-    a = build_agenda()
+    a = signup_agenda()
     delegate = make_registration(a.event, a.category)
     for action in ("signup", "leave"):
         assert client.post(f"{page_of(delegate)}/{10**20}/{action}").status_code == 404
 
 
 def test_one_delegates_link_never_shows_or_changes_anothers_agenda(client, db):
-    a = build_agenda()
+    a = signup_agenda()
     mine, theirs = make_registration(a.event, a.category), make_registration(a.event, a.category)
     sign_up(theirs, a.inclusion)
     db.session.commit()
@@ -114,7 +120,7 @@ def test_one_delegates_link_never_shows_or_changes_anothers_agenda(client, db):
 
 
 def test_a_wrong_or_foreign_link_is_not_found(client, db):
-    a = build_agenda()
+    a = signup_agenda()
     delegate = make_registration(a.event, a.category)
     token = manage_token(delegate)
     tampered = token[:-2] + ("AA" if not token.endswith("AA") else "BB")
@@ -132,7 +138,7 @@ def test_a_wrong_or_foreign_link_is_not_found(client, db):
         == 404
     )
     # A session of another event is not found through this event's link.
-    elsewhere = build_agenda()
+    elsewhere = signup_agenda()
     assert client.post(f"{page_of(delegate)}/{elsewhere.inclusion.id}/signup").status_code == 404
     assert db.session.scalar(select(AgendaSignup.id)) is None
 
@@ -143,7 +149,7 @@ def test_signing_up_needs_the_csrf_token(make_app):
     app = make_app(WTF_CSRF_ENABLED=True)
     client = app.test_client()
     with app.app_context():
-        a = build_agenda()
+        a = signup_agenda()
         delegate = make_registration(a.event, a.category)
         url, session_id = page_of(delegate), a.inclusion.id
         assert client.post(f"{url}/{session_id}/signup").status_code == 400
@@ -158,7 +164,7 @@ def test_signing_up_needs_the_csrf_token(make_app):
 
 
 def test_the_personal_calendar_has_exactly_the_personal_sessions(client, db):
-    a = build_agenda()
+    a = signup_agenda()
     delegate = make_registration(a.event, a.category)
     sign_up(delegate, a.climate)
     db.session.commit()
@@ -192,7 +198,7 @@ def test_before_publication_the_page_says_so_and_there_is_no_calendar(client, db
 
 
 def test_an_unconfirmed_delegate_sees_why_they_cannot_choose(client, db):
-    a = build_agenda()
+    a = signup_agenda()
     waiting = make_registration(a.event, make_category(a.event, "Press", capacity=0))
     page = client.get(page_of(waiting)).text
     assert "once your registration is confirmed; it is waiting list now" in page
@@ -203,7 +209,7 @@ def test_an_unconfirmed_delegate_sees_why_they_cannot_choose(client, db):
 
 
 def test_a_signed_in_account_reaches_its_own_agenda(client, db, login):
-    a = build_agenda()
+    a = signup_agenda()
     user = make_user()
     delegate = make_registration(a.event, a.category)
     delegate.user_id = user.id
@@ -220,7 +226,7 @@ def test_a_signed_in_account_reaches_its_own_agenda(client, db, login):
 
 
 def test_organisers_see_signups_against_capacity_and_download_the_lists(client, db, login):
-    a = build_agenda(lotus_capacity=1)
+    a = signup_agenda(lotus_capacity=1)
     names = (("Somchai", "Wong", "สมชาย วงศ์"), ("Linh", "Nguyen", "Nguyễn Linh"))
     people = [
         make_registration(a.event, a.category, given_name=g, family_name=f, native_name=n)
@@ -259,7 +265,7 @@ def test_organisers_see_signups_against_capacity_and_download_the_lists(client, 
 
 
 def test_a_presenter_finds_their_session_in_their_agenda_without_signing_up(client, db):
-    a = build_agenda()
+    a = signup_agenda()
     page = client.get(page_of(a.speaker)).text
     assert "You present in “Parallel B: climate resilience”." in page
     assert "You present here" in page

@@ -1,96 +1,19 @@
 """The public agenda pages, read through the client: always the published version."""
 
 import re
-from datetime import datetime, timedelta
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 from icalendar import Calendar
 from sqlalchemy import event as sa_event
 
-from conference.agenda.models import AgendaSession, Room, Talk, Track
+from conference.agenda.models import AgendaSession
 from conference.agenda.publishing import publish
-from tests.factories import make_category, make_event, make_registration
-
-
-def local(event, day_offset: int, hour: int, minute: int = 0) -> datetime:
-    day = event.start_date + timedelta(days=day_offset)
-    return datetime(day.year, day.month, day.day, hour, minute, tzinfo=event.tz)
-
-
-def build_agenda(db, event, parallel_sessions=2, talks_per_session=2):
-    """A plenary on day 1, parallel sessions side by side after it, a keynote on day 2;
-    published."""
-    speakers = make_category(event, "Speaker")
-    chair = make_registration(
-        event,
-        speakers,
-        title="Dr",
-        given_name="Pranee",
-        family_name="Srisuk",
-        native_name="ปราณี ศรีสุข",
-        country="TH",
-        organisation="UNESCAP",
-    )
-    track = Track(event_id=event.id, name="Inclusion", colour="#7b2d8e")
-    hall = Room(event_id=event.id, name="Grand Ballroom", capacity=600, position=0)
-    db.session.add_all([track, hall])
-    opening = AgendaSession(
-        event_id=event.id,
-        kind="plenary",
-        title="Opening plenary",
-        description="Welcome by UNESCO Bangkok.\n\nThe Minister speaks.",
-        room=hall,
-        starts_at=local(event, 0, 9),
-        ends_at=local(event, 0, 10, 30),
-    )
-    opening.chairs.append(chair)
-    db.session.add(opening)
-    sessions = []
-    for n in range(parallel_sessions):
-        room = Room(event_id=event.id, name=f"Room {n + 1}", capacity=40, position=n + 1)
-        presenter = make_registration(
-            event,
-            speakers,
-            given_name="Trung Chiến",
-            family_name=f"Hà {n}",
-            native_name=f"Hà Trung Chiến {n}",
-        )
-        block = AgendaSession(
-            event_id=event.id,
-            kind="parallel",
-            title=f"Parallel session {n + 1}",
-            room=room,
-            track=track if n % 2 == 0 else None,
-            starts_at=local(event, 0, 11),
-            ends_at=local(event, 0, 11) + timedelta(minutes=20 * talks_per_session),
-        )
-        db.session.add_all([room, block])
-        for k in range(talks_per_session):
-            item = Talk(
-                event_id=event.id,
-                session=block,
-                position=k,
-                title=f"Talk {k + 1} of session {n + 1}",
-                abstract="Son La builds a learning city.\n\n<script>alert(1)</script> & more",
-                starts_at=block.starts_at + timedelta(minutes=20 * k),
-                duration_minutes=20,
-            )
-            item.presenters.append(presenter)
-            db.session.add(item)
-        sessions.append(block)
-    keynote = AgendaSession(
-        event_id=event.id,
-        kind="keynote",
-        title="Keynote on day two",
-        room=hall,
-        starts_at=local(event, 1, 9),
-        ends_at=local(event, 1, 10),
-    )
-    db.session.add(keynote)
-    db.session.commit()
-    publish(event)
-    db.session.commit()
-    return {"opening": opening, "parallel": sessions, "keynote": keynote, "chair": chair}
+from tests.factories import (
+    local_time,
+    make_event,
+    published_programme,
+)
 
 
 def session_titles(html: str) -> set[str]:
@@ -104,8 +27,8 @@ def test_nothing_is_shown_before_the_first_publication(client, db):
             event_id=event.id,
             kind="plenary",
             title="Draft plenary",
-            starts_at=local(event, 0, 9),
-            ends_at=local(event, 0, 10),
+            starts_at=local_time(event, 0, 9),
+            ends_at=local_time(event, 0, 10),
         )
     )
     db.session.commit()
@@ -123,15 +46,15 @@ def test_nothing_is_shown_before_the_first_publication(client, db):
 
 def test_the_agenda_shows_the_published_version_not_the_draft(client, db):
     event = make_event()
-    agenda = build_agenda(db, event)
+    agenda = published_programme(event)
     agenda["opening"].title = "Renamed in the draft"
     db.session.add(
         AgendaSession(
             event_id=event.id,
             kind="cultural",
             title="Added to the draft",
-            starts_at=local(event, 0, 19),
-            ends_at=local(event, 0, 21),
+            starts_at=local_time(event, 0, 19),
+            ends_at=local_time(event, 0, 21),
         )
     )
     db.session.commit()
@@ -153,7 +76,7 @@ def test_the_agenda_shows_the_published_version_not_the_draft(client, db):
 
 def test_a_new_publication_is_shown_at_once(client, db):
     event = make_event()
-    agenda = build_agenda(db, event)
+    agenda = published_programme(event)
     page = f"/events/{event.slug}/sessions/{agenda['opening'].id}"
     assert "Opening plenary" in client.get(page).text  # version 1, now parsed and kept
     agenda["opening"].title = "Opening plenary, renamed"
@@ -168,7 +91,7 @@ def test_a_new_publication_is_shown_at_once(client, db):
 
 def test_the_grid_puts_parallel_rooms_side_by_side_with_times_in_the_events_zone(client, db):
     event = make_event(timezone="Asia/Bangkok")
-    build_agenda(db, event)
+    published_programme(event)
     html = client.get(f"/events/{event.slug}/agenda?day={event.start_date.isoformat()}").text
     headers = re.findall(r'<th scope="col" class="agenda-room">([^<]+)</th>', html)
     assert headers == ["Room 1", "Room 2"]
@@ -185,7 +108,7 @@ def test_the_grid_puts_parallel_rooms_side_by_side_with_times_in_the_events_zone
 
 def test_days_are_chosen_by_the_query_string_and_a_bad_day_is_explained(client, db):
     event = make_event()
-    build_agenda(db, event)
+    published_programme(event)
     second = (event.start_date + timedelta(days=1)).isoformat()
     html = client.get(f"/events/{event.slug}/agenda?day={second}").text
     assert session_titles(html) == {"Keynote on day two"}
@@ -200,7 +123,7 @@ def test_days_are_chosen_by_the_query_string_and_a_bad_day_is_explained(client, 
 
 def test_filters_by_track_and_room_work_on_the_server(client, db):
     event = make_event()
-    agenda = build_agenda(db, event, parallel_sessions=3)
+    agenda = published_programme(event, parallel_sessions=3)
     day = event.start_date.isoformat()
     html = client.get(f"/events/{event.slug}/agenda?day={day}&track=Inclusion").text
     assert session_titles(html) == {"Parallel session 1", "Parallel session 3"}
@@ -223,7 +146,7 @@ def test_filters_by_track_and_room_work_on_the_server(client, db):
 
 def test_the_session_page_has_its_talks_chairs_and_a_calendar(client, db):
     event = make_event(timezone="Asia/Bangkok")
-    agenda = build_agenda(db, event, talks_per_session=3)
+    agenda = published_programme(event, talks_per_session=3)
     block = agenda["parallel"][0]
     html = client.get(f"/events/{event.slug}/sessions/{block.id}").text
     day = event.start_date
@@ -245,7 +168,7 @@ def test_the_session_page_has_its_talks_chairs_and_a_calendar(client, db):
 
 def test_the_talk_page_escapes_the_abstract_and_links_its_session(client, db):
     event = make_event()
-    agenda = build_agenda(db, event)
+    agenda = published_programme(event)
     item = agenda["parallel"][0].talks[1]
     html = client.get(f"/events/{event.slug}/talks/{item.id}").text
     assert '<h1 class="h2 mb-2">Talk 2 of session 1</h1>' in html
@@ -259,14 +182,14 @@ def test_the_talk_page_escapes_the_abstract_and_links_its_session(client, db):
 
 def test_a_session_calendar_holds_that_session_only(client, db):
     event = make_event()
-    agenda = build_agenda(db, event)
+    agenda = published_programme(event)
     block = agenda["parallel"][1]
     response = client.get(f"/events/{event.slug}/sessions/{block.id}.ics")
     assert response.status_code == 200
     assert response.mimetype == "text/calendar"
     [item] = Calendar.from_ical(response.data).walk("VEVENT")
     assert str(item["summary"]) == "Parallel session 2"
-    assert item.decoded("dtstart") == local(event, 0, 11)
+    assert item.decoded("dtstart") == local_time(event, 0, 11)
     assert str(item["location"]).startswith("Room 2")
     assert "Talk 1 of session 2" in str(item["description"])
     assert str(item["url"]).endswith(f"/events/{event.slug}/sessions/{block.id}")
@@ -274,8 +197,8 @@ def test_a_session_calendar_holds_that_session_only(client, db):
 
 def test_ids_of_another_event_or_unknown_ids_are_not_found(client, db):
     event, other = make_event(), make_event()
-    build_agenda(db, event)
-    theirs = build_agenda(db, other)
+    published_programme(event)
+    theirs = published_programme(other)
     foreign_session = theirs["parallel"][0]
     foreign_talk = foreign_session.talks[0]
     for url in [
@@ -292,7 +215,7 @@ def test_ids_of_another_event_or_unknown_ids_are_not_found(client, db):
 
 def test_the_schedule_links_for_conference_apps_lead_to_these_pages(client, db):
     event = make_event()
-    build_agenda(db, event)
+    published_programme(event)
     schedule = client.get(f"/events/{event.slug}/schedule.json").get_json()
     items = [
         item
@@ -315,7 +238,7 @@ def test_the_agenda_needs_as_many_queries_for_many_talks_as_for_few(make_app):
             from conference.extensions import db
 
             event = make_event()
-            build_agenda(db, event, parallel_sessions, talks_per_session)
+            published_programme(event, parallel_sessions, talks_per_session)
             engine, slug = db.engine, event.slug
             session_id = db.session.scalar(
                 db.select(AgendaSession.id).where(AgendaSession.event_id == event.id).limit(1)
@@ -342,7 +265,7 @@ def test_the_agenda_needs_as_many_queries_for_many_talks_as_for_few(make_app):
 
 def test_the_pages_have_no_inline_script_or_style(client, db):
     event = make_event()
-    agenda = build_agenda(db, event)
+    agenda = published_programme(event)
     item = agenda["parallel"][0].talks[0]
     for url in [
         f"/events/{event.slug}/agenda",
@@ -358,7 +281,7 @@ def test_the_pages_have_no_inline_script_or_style(client, db):
 
 def test_the_agenda_links_its_exports_and_the_printed_programme(client, db):
     event = make_event()
-    build_agenda(db, event)
+    published_programme(event)
     html = client.get(f"/events/{event.slug}/agenda").text
     for href in ("agenda.ics", "schedule.xml", "schedule.json", "programme.pdf"):
         assert f'href="/events/{event.slug}/{href}"' in html

@@ -1,13 +1,12 @@
 """Personal agendas: sign-ups for parallel sessions, refused with the reason when they cannot be."""
 
 import threading
-from datetime import datetime, timedelta
-from types import SimpleNamespace
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
-from conference.agenda.models import AgendaSession, AgendaSignup, Room, Talk
+from conference.agenda.models import AgendaSession, AgendaSignup, Room
 from conference.agenda.publishing import publish
 from conference.agenda.signups import (
     by_day,
@@ -21,86 +20,18 @@ from conference.agenda.signups import (
 from conference.errors import ValidationError
 from conference.extensions import db as _db
 from conference.registration.places import change_status
-from tests.factories import make_category, make_event, make_registration
-
-
-def at(event, day: int, hour: int, minute: int = 0) -> datetime:
-    """A local time on the event's first (0) or second (1) day."""
-    date_ = event.start_date + timedelta(days=day)
-    return datetime(date_.year, date_.month, date_.day, hour, minute, tzinfo=event.tz)
-
-
-def add_session(event, kind, title, room, start, end, **values) -> AgendaSession:
-    session = AgendaSession(
-        event_id=event.id, kind=kind, title=title, room=room, starts_at=start, ends_at=end, **values
-    )
-    _db.session.add(session)
-    _db.session.flush()
-    return session
-
-
-def build_agenda(lotus_capacity=2):
-    """An event with a published agenda: a plenary, two parallel blocks, a dinner for all."""
-    event = make_event()
-    category = make_category(event, "Delegate")
-    grand = Room(event_id=event.id, name="Grand Ballroom", capacity=600, position=0)
-    lotus = Room(event_id=event.id, name="Lotus Room", capacity=lotus_capacity, position=1)
-    orchid = Room(event_id=event.id, name="Orchid Room", position=2)  # capacity unknown
-    _db.session.add_all([grand, lotus, orchid])
-    _db.session.flush()
-    a = SimpleNamespace(event=event, category=category, grand=grand, lotus=lotus, orchid=orchid)
-    a.opening = add_session(
-        event, "plenary", "Opening plenary", grand, at(event, 0, 9), at(event, 0, 10, 30)
-    )
-    a.inclusion = add_session(
-        event,
-        "parallel",
-        "Parallel A: no one left behind",
-        lotus,
-        at(event, 0, 13, 30),
-        at(event, 0, 15),
-    )
-    a.climate = add_session(
-        event,
-        "parallel",
-        "Parallel B: climate resilience",
-        orchid,
-        at(event, 0, 13, 30),
-        at(event, 0, 15),
-    )
-    a.later = add_session(
-        event,
-        "parallel",
-        "Parallel C: digital skills",
-        lotus,
-        at(event, 0, 15, 30),
-        at(event, 0, 17),
-    )
-    a.dinner = add_session(
-        event, "cultural", "Welcome dinner", grand, at(event, 0, 19), at(event, 0, 21)
-    )
-    a.speaker = make_registration(event, category, given_name="Kim", family_name="Lee")
-    talk = Talk(event_id=event.id, session=a.climate, title="Suwon: climate", duration_minutes=20)
-    talk.presenters.append(a.speaker)
-    _db.session.add(talk)
-    _db.session.commit()
-    publish(event)
-    _db.session.commit()
-    return a
-
-
-def signups_of(registration) -> list[str]:
-    return sorted(
-        _db.session.scalars(
-            select(AgendaSession.title)
-            .join(AgendaSignup, AgendaSignup.session_id == AgendaSession.id)
-            .where(AgendaSignup.registration_id == registration.id)
-        )
-    )
+from tests.factories import (
+    make_category,
+    make_event,
+    make_registration,
+    make_session,
+    signup_agenda,
+    signups_of,
+)
 
 
 def test_parallel_sessions_take_signups_and_plenaries_are_for_everybody(db):
-    a = build_agenda()
+    a = signup_agenda()
     assert takes_signups(a.inclusion) and not takes_signups(a.opening)
     assert not takes_signups(a.dinner)  # only the room's capacity: everybody is welcome
     a.dinner.capacity = 120  # places limited by the organiser: now delegates sign up
@@ -110,7 +41,7 @@ def test_parallel_sessions_take_signups_and_plenaries_are_for_everybody(db):
 
 
 def test_a_choice_joins_the_sessions_for_everybody_in_time_order(db):
-    a = build_agenda()
+    a = signup_agenda()
     delegate = make_registration(a.event, a.category)
     sign_up(delegate, a.later)
     db.session.commit()
@@ -124,7 +55,7 @@ def test_a_choice_joins_the_sessions_for_everybody_in_time_order(db):
 
 
 def test_presenters_have_their_own_session_in_their_agenda_and_it_clashes(db):
-    a = build_agenda()
+    a = signup_agenda()
     mine = [c.title for c in personal_agenda(a.speaker) if c.role == "presenter"]
     assert mine == ["Parallel B: climate resilience"]
     with pytest.raises(ValidationError, match="where you present"):
@@ -136,7 +67,7 @@ def test_presenters_have_their_own_session_in_their_agenda_and_it_clashes(db):
 
 @pytest.mark.parametrize("status", ["pending_approval", "waitlisted", "cancelled"])
 def test_only_confirmed_delegates_sign_up(db, status):
-    a = build_agenda()
+    a = signup_agenda()
     if status == "pending_approval":
         category = make_category(a.event, "Observer", requires_approval=True)
     elif status == "waitlisted":
@@ -157,7 +88,7 @@ def test_only_confirmed_delegates_sign_up(db, status):
 def test_a_confirmed_delegate_can_choose_and_the_page_offers_it(client, db):
     from conference.registration.links import manage_token
 
-    a = build_agenda()
+    a = signup_agenda()
     delegate = make_registration(a.event, a.category)
     assert can_choose_sessions(delegate)
     page = client.get(f"/events/{a.event.slug}/manage/{manage_token(delegate)}/agenda")
@@ -170,8 +101,8 @@ def test_a_confirmed_delegate_can_choose_and_the_page_offers_it(client, db):
 
 
 def test_a_session_of_another_event_is_refused(db):
-    a = build_agenda()
-    other = build_agenda()
+    a = signup_agenda()
+    other = signup_agenda()
     delegate = make_registration(a.event, a.category)
     with pytest.raises(ValidationError, match="not part of this event"):
         sign_up(delegate, other.inclusion)
@@ -179,13 +110,12 @@ def test_a_session_of_another_event_is_refused(db):
 
 
 def test_sessions_not_open_for_signup_are_refused(db):
-    a = build_agenda()
+    a = signup_agenda()
     delegate = make_registration(a.event, a.category)
     with pytest.raises(ValidationError, match="does not take sign-ups: everybody is welcome"):
         sign_up(delegate, a.opening)
-    draft = add_session(
-        a.event, "parallel", "Draft only", a.orchid, at(a.event, 1, 9), at(a.event, 1, 10)
-    )
+    second_day = a.event.start_date + timedelta(days=1)
+    draft = make_session(a.event, a.orchid, (9, 0), (10, 0), title="Draft only", day=second_day)
     db.session.commit()
     with pytest.raises(ValidationError, match="“Draft only” is not in the published agenda"):
         sign_up(delegate, draft)
@@ -193,7 +123,7 @@ def test_sessions_not_open_for_signup_are_refused(db):
 
 
 def test_a_clashing_choice_is_refused_with_the_reason(db):
-    a = build_agenda()
+    a = signup_agenda()
     delegate = make_registration(a.event, a.category)
     sign_up(delegate, a.inclusion)
     db.session.commit()
@@ -209,7 +139,7 @@ def test_a_clashing_choice_is_refused_with_the_reason(db):
 
 
 def test_a_full_session_is_refused_and_leaving_frees_the_place(db):
-    a = build_agenda(lotus_capacity=1)
+    a = signup_agenda(lotus_capacity=1)
     first, second = make_registration(a.event, a.category), make_registration(a.event, a.category)
     sign_up(first, a.inclusion)
     db.session.commit()
@@ -228,7 +158,7 @@ def test_a_full_session_is_refused_and_leaving_frees_the_place(db):
 
 
 def test_raising_the_capacity_in_the_draft_frees_places_at_once(db):
-    a = build_agenda(lotus_capacity=0)
+    a = signup_agenda(lotus_capacity=0)
     delegate = make_registration(a.event, a.category)
     with pytest.raises(ValidationError, match="is full: 0 of 0"):
         sign_up(delegate, a.inclusion)
@@ -242,7 +172,7 @@ def test_raising_the_capacity_in_the_draft_frees_places_at_once(db):
 
 
 def test_signing_up_twice_changes_nothing(db):
-    a = build_agenda()
+    a = signup_agenda()
     delegate = make_registration(a.event, a.category)
     first = sign_up(delegate, a.inclusion)
     db.session.commit()
@@ -252,7 +182,7 @@ def test_signing_up_twice_changes_nothing(db):
 
 
 def test_a_cancelled_registration_gives_its_places_back(db):
-    a = build_agenda(lotus_capacity=1)
+    a = signup_agenda(lotus_capacity=1)
     leaving, waiting = (
         make_registration(a.event, a.category),
         make_registration(a.event, a.category),
@@ -271,7 +201,7 @@ def test_a_cancelled_registration_gives_its_places_back(db):
 def test_places_taken_are_counted_once_for_the_editor_and_for_delegates(db):
     from conference.agenda.draft import load_agenda, taken_by_session
 
-    a = build_agenda(lotus_capacity=5)
+    a = signup_agenda(lotus_capacity=5)
     staying, leaving, other = (make_registration(a.event, a.category) for _ in range(3))
     for person, session in ((staying, a.inclusion), (leaving, a.inclusion), (other, a.climate)):
         sign_up(person, session)
@@ -289,7 +219,7 @@ def test_places_taken_are_counted_once_for_the_editor_and_for_delegates(db):
 
 
 def test_organisers_see_signups_against_capacity_with_names(db):
-    a = build_agenda(lotus_capacity=2)
+    a = signup_agenda(lotus_capacity=2)
     people = [
         make_registration(a.event, a.category, given_name=name, family_name=family)
         for name, family in (("Somchai", "Wong"), ("Linh", "Nguyen"))
@@ -314,9 +244,9 @@ def test_organisers_see_signups_against_capacity_with_names(db):
 def test_the_page_groups_sessions_by_day_and_starting_time(db):
     from conference.agenda.signups import agenda_choices
 
-    a = build_agenda()
+    a = signup_agenda()
     jasmine = Room(event_id=a.event.id, name="Jasmine Room", position=3)
-    add_session(a.event, "parallel", "Study visit", jasmine, at(a.event, 0, 14), at(a.event, 0, 16))
+    make_session(a.event, jasmine, (14, 0), (16, 0), title="Study visit")
     db.session.commit()
     publish(a.event)
     delegate = make_registration(a.event, a.category)
@@ -347,7 +277,7 @@ def test_twenty_simultaneous_signups_for_five_places(make_app, database_url):
         pytest.skip("needs PostgreSQL: concurrent writers with row locks (SQLite serialises)")
     app = make_app(MAIL_DELIVER_AFTER_COMMIT=False)
     with app.app_context():
-        a = build_agenda(lotus_capacity=5)
+        a = signup_agenda(lotus_capacity=5)
         ids = [make_registration(a.event, a.category).id for _ in range(20)]
         session_id = a.inclusion.id
     start = threading.Barrier(20, timeout=60)

@@ -14,9 +14,15 @@ from flask import Response
 from conference.ids import MAX_ID
 from tests.api.contract import PREFIX, check_answer
 from tests.api.contract import shape as _shape
-from tests.api.test_api import bearer
-from tests.api.test_registrations_api import body
-from tests.factories import give_role, make_category, make_event, make_registration, make_user
+from tests.factories import (
+    bearer,
+    give_role,
+    make_category,
+    make_event,
+    make_registration,
+    make_user,
+    registration_json,
+)
 
 
 def _api_routes(app) -> dict[str, tuple[set[str], list[str]]]:
@@ -56,7 +62,7 @@ def test_answers_are_documented_with_their_status_and_shape(client, db):
     registration = make_registration(event, category)
     staff = make_user()
     give_role(event, staff, "checkin")
-    as_organiser, as_staff = bearer(db, organiser), bearer(db, staff)
+    as_organiser, as_staff = bearer(organiser), bearer(staff)
     nobody, bad_token = {}, {"Authorization": "Bearer cft_nope"}
     slug = event.slug
     cases = [
@@ -66,17 +72,23 @@ def test_answers_are_documented_with_their_status_and_shape(client, db):
         ("get", f"/events/{slug}", nobody, None, 200),
         ("get", f"/events/{slug}", bad_token, None, 401),
         ("get", "/events/nope", nobody, None, 404),
-        ("post", f"/events/{slug}/registrations", nobody, body(category), 202),
+        ("post", f"/events/{slug}/registrations", nobody, registration_json(category), 202),
         (
             "post",
             f"/events/{slug}/registrations",
             nobody,
-            body(category, category_id=str(category.id)),
+            registration_json(category, category_id=str(category.id)),
             422,
         ),
-        ("post", f"/events/{slug}/registrations", nobody, body(category, delegation_id=2**63), 422),
+        (
+            "post",
+            f"/events/{slug}/registrations",
+            nobody,
+            registration_json(category, delegation_id=2**63),
+            422,
+        ),
         ("post", f"/events/{slug}/registrations", nobody, [1], 400),
-        ("post", "/events/nope/registrations", nobody, body(category), 404),
+        ("post", "/events/nope/registrations", nobody, registration_json(category), 404),
         ("get", f"/events/{slug}/registrations", as_organiser, None, 200),
         ("get", f"/events/{slug}/registrations", nobody, None, 401),
         ("get", f"/events/{slug}/registrations", as_staff, None, 403),
@@ -120,7 +132,7 @@ def test_a_null_character_in_a_parameters_name_is_a_documented_400(
     event = make_event()
     give_role(event, staff, "checkin")
     url = PREFIX + url.format(slug=event.slug) + "?q%00=1"
-    response = client.open(url, method=method, headers=bearer(db, staff), json=payload)
+    response = client.open(url, method=method, headers=bearer(staff), json=payload)
     assert response.status_code == 400
     assert response.get_json()["status"] == 400  # the Error shape, which the document allows
 

@@ -5,41 +5,27 @@ import jsonschema
 import pytest
 from sqlalchemy import func, select
 
-from conference.auth.services import create_api_token
 from conference.mail.models import OutboxMessage
 from conference.papers.models import Paper, PaperVersion
 from conference.registration.links import emailed_manage_url, manage_url
 from conference.registration.models import Answer, Registration
 from conference.registration.settings import save_question
-from tests.factories import give_role, make_category, make_event, make_registration, make_user
+from tests.factories import (
+    bearer,
+    give_role,
+    make_category,
+    make_event,
+    make_registration,
+    make_user,
+    paper_with_co_author,
+    post_form,
+    registration_json,
+)
 
 RECEIVED = (
     "Thank you: an e-mail is on its way to the address given, with the registration's "
     "status and its private link."
 )
-
-
-def body(category, **overrides):
-    data = {
-        "category_id": category.id,
-        "given_name": "Xiaoming",
-        "family_name": "Wang",
-        "native_name": "王晓明",
-        "email": "wang.xiaoming@nanjing.example",
-        "phone": "+86 139 1234 5678",
-        "country": "CN",
-        "organisation": "Nanjing Municipal Education Bureau",
-        "privacy_accepted": True,
-        "answers": {},
-    }
-    data.update(overrides)
-    return data
-
-
-def bearer(db, user):
-    _, plain = create_api_token(user, "test")
-    db.session.commit()
-    return {"Authorization": f"Bearer {plain}"}
 
 
 def test_event_lists_public_categories_and_questions(client, db):
@@ -82,12 +68,14 @@ def registered(db, email):
 def test_public_registration_answers_202_and_e_mails_the_status_and_link(client, db):
     event = make_event()
     observer = make_category(event, "Observer", capacity=1)
-    first = client.post(f"/api/v1/events/{event.slug}/registrations", json=body(observer))
+    first = client.post(
+        f"/api/v1/events/{event.slug}/registrations", json=registration_json(observer)
+    )
     assert first.status_code == 202
     assert first.get_json() == {"message": RECEIVED}
     second = client.post(
         f"/api/v1/events/{event.slug}/registrations",
-        json=body(observer, email="li.na@nanjing.example"),
+        json=registration_json(observer, email="li.na@nanjing.example"),
     )
     assert second.status_code == 202 and second.get_json() == {"message": RECEIVED}
     assert registered(db, "wang.xiaoming@nanjing.example").status == "confirmed"
@@ -108,7 +96,9 @@ def test_invalid_registration_gets_422_with_errors_per_field(client, db):
     db.session.commit()
     response = client.post(
         f"/api/v1/events/{event.slug}/registrations",
-        json=body(category, email="nope", country="ZZ", phone="+1 555", privacy_accepted=False),
+        json=registration_json(
+            category, email="nope", country="ZZ", phone="+1 555", privacy_accepted=False
+        ),
     )
     assert response.status_code == 422
     errors = response.get_json()["errors"]
@@ -123,7 +113,9 @@ def test_wrong_types_and_non_json_are_refused(client, db):
     url = f"/api/v1/events/{event.slug}/registrations"
     response = client.post(
         url,
-        json=body(category, given_name=42, category_id="1", privacy_accepted="yes", answers=[1]),
+        json=registration_json(
+            category, given_name=42, category_id="1", privacy_accepted="yes", answers=[1]
+        ),
     )
     assert response.status_code == 422
     assert set(response.get_json()["errors"]) == {
@@ -144,8 +136,10 @@ def test_a_registered_address_gets_the_same_answer_as_a_new_one_and_its_link(cli
     existing = make_registration(event, category, email="wang.xiaoming@nanjing.example")
     url = f"/api/v1/events/{event.slug}/registrations"
 
-    fresh = client.post(url, json=body(category, email="li.na@nanjing.example"))
-    again = client.post(url, json=body(category, email="Wang.Xiaoming@nanjing.example"))
+    fresh = client.post(url, json=registration_json(category, email="li.na@nanjing.example"))
+    again = client.post(
+        url, json=registration_json(category, email="Wang.Xiaoming@nanjing.example")
+    )
 
     assert again.status_code == fresh.status_code == 202
     assert again.get_data() == fresh.get_data()
@@ -166,8 +160,8 @@ def test_invitation_only_category_through_the_api(client, db):
     event = make_event()
     vip = make_category(event, "VIP", invitation_code="golden-ticket")
     url = f"/api/v1/events/{event.slug}/registrations"
-    assert client.post(url, json=body(vip)).status_code == 422
-    ok = client.post(url, json=body(vip, invitation_code="golden-ticket"))
+    assert client.post(url, json=registration_json(vip)).status_code == 422
+    ok = client.post(url, json=registration_json(vip, invitation_code="golden-ticket"))
     assert ok.status_code == 202
 
 
@@ -179,9 +173,9 @@ def test_public_registration_is_rate_limited(make_app):
         category = make_category(event, "Delegate")
         url = f"/api/v1/events/{event.slug}/registrations"
         for n in range(2):
-            response = client.post(url, json=body(category, email=f"p{n}@example.org"))
+            response = client.post(url, json=registration_json(category, email=f"p{n}@example.org"))
             assert response.status_code == 202
-        response = client.post(url, json=body(category, email="p9@example.org"))
+        response = client.post(url, json=registration_json(category, email="p9@example.org"))
         assert response.status_code == 429
         assert response.get_json()["status"] == 429
 
@@ -192,7 +186,7 @@ def test_organisers_page_through_registrations(client, db):
     category = make_category(event, "Delegate")
     for n in range(5):
         make_registration(event, category, email=f"d{n}@example.org")
-    headers = bearer(db, organiser)
+    headers = bearer(organiser)
     page = client.get(
         f"/api/v1/events/{event.slug}/registrations?per_page=2&page=3", headers=headers
     ).get_json()
@@ -215,7 +209,7 @@ def test_registrations_are_for_the_events_organisers_only(client, db):
     stranger_organiser = make_user()
     make_event(stranger_organiser)
     for user in (staff, stranger_organiser):
-        headers = bearer(db, user)
+        headers = bearer(user)
         assert (
             client.get(f"/api/v1/events/{event.slug}/registrations", headers=headers).status_code
             == 403
@@ -234,26 +228,13 @@ def test_registrations_are_for_the_events_organisers_only(client, db):
 
 def test_registering_a_co_authors_address_through_the_api_gives_no_access_to_the_paper(client, db):
     from tests.papers.samples import pdf_bytes
-    from tests.papers.test_downloads import setting
-    from tests.papers.test_routes import post_form, submit_paper
 
-    event, category, track, call, chien = setting()
-    response = submit_paper(
-        client,
-        event,
-        chien,
-        track,
-        pdf_bytes(),
-        "paper.pdf",
-        **{"authors-1-name": "Nguyễn Thị Lan", "authors-1-organisation": "Son La DoET"},
-        **{"authors-1-email": "lan@sonla.example"},
-    )
-    paper_id = int(response.headers["Location"].rsplit("/", 1)[1])
+    event, category, paper_id = paper_with_co_author(client, "lan@sonla.example")
 
     # An attacker registers with Lan's address: the answer carries no link at all.
     answer = client.post(
         f"/api/v1/events/{event.slug}/registrations",
-        json=body(category, email="lan@sonla.example"),
+        json=registration_json(category, email="lan@sonla.example"),
     )
     assert answer.status_code == 202
     assert "/manage/" not in answer.get_data(as_text=True)
@@ -297,7 +278,9 @@ def test_a_number_answer_must_be_finite(client, db, raw):
     event = make_event()
     category = make_category(event, "Delegate")
     question = number_question(db, event)
-    text = json.dumps(body(category, answers={str(question.id): "@"})).replace('"@"', raw)
+    text = json.dumps(registration_json(category, answers={str(question.id): "@"})).replace(
+        '"@"', raw
+    )
 
     response = client.post(
         f"/api/v1/events/{event.slug}/registrations", data=text, content_type="application/json"
@@ -313,7 +296,9 @@ def test_nan_and_infinity_are_not_json(client, db, constant):
     event = make_event()
     category = make_category(event, "Delegate")
     question = number_question(db, event)
-    text = json.dumps(body(category, answers={str(question.id): "@"})).replace('"@"', constant)
+    text = json.dumps(registration_json(category, answers={str(question.id): "@"})).replace(
+        '"@"', constant
+    )
 
     response = client.post(
         f"/api/v1/events/{event.slug}/registrations", data=text, content_type="application/json"
@@ -331,7 +316,7 @@ def test_deeply_nested_json_is_a_400_not_a_server_error(client, db):
     deep = "[" * 100_000 + "]" * 100_000
     for url, headers in (
         (f"/api/v1/events/{event.slug}/registrations", {}),
-        (f"/api/v1/events/{event.slug}/checkins", bearer(db, staff)),
+        (f"/api/v1/events/{event.slug}/checkins", bearer(staff)),
     ):
         response = client.post(url, data=deep, content_type="application/json", headers=headers)
         assert response.status_code == 400, url
@@ -354,7 +339,7 @@ def test_the_organiser_api_writes_a_stored_non_finite_number_as_null(client, db,
     registration = make_registration(event, category)
     db.session.add(Answer(registration=registration, question_id=question.id, value=float("nan")))
     db.session.commit()
-    headers = bearer(db, organiser)
+    headers = bearer(organiser)
 
     for url in (
         f"/api/v1/events/{event.slug}/registrations",

@@ -8,8 +8,14 @@ from conference.auth.services import create_api_token
 from conference.checkin.models import CheckIn, ScanLog
 from conference.registration.models import Registration
 from conference.registration.settings import save_question
-from tests.api.test_registrations_api import body
-from tests.factories import give_role, make_category, make_event, make_registration, make_user
+from tests.factories import (
+    give_role,
+    make_category,
+    make_event,
+    make_registration,
+    make_user,
+    registration_json,
+)
 
 
 def test_a_scanner_station_is_stored_without_control_characters(client, db):
@@ -40,7 +46,7 @@ def test_a_registration_through_the_api_is_stored_without_control_characters(cli
     db.session.commit()
     response = client.post(
         f"/api/v1/events/{event.slug}/registrations",
-        json=body(
+        json=registration_json(
             category,
             given_name="Xiao\x00ming\ud800",
             organisation="Nanjing\x1b Bureau",

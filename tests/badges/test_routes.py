@@ -3,11 +3,10 @@ import subprocess
 
 import pytest
 
-from conference.auth.services import create_api_token
 from conference.badges.services import badge_token, check_badge
 from conference.registration.links import manage_token
 from conference.registration.models import Registration
-from tests.factories import make_category, make_event, make_registration
+from tests.factories import bearer, make_category, make_event, make_registration, organiser_of
 
 
 @pytest.fixture
@@ -187,11 +186,9 @@ def test_api_gives_organisers_the_token_and_scanners_the_public_keys(
     client, db, event_with_delegates
 ):
     event, people = event_with_delegates
-    _, plain = create_api_token(event.roles[0].user, "scanner")
-    db.session.commit()
     detail = client.get(
         f"/api/v1/events/{event.slug}/registrations/{people[0].id}",
-        headers={"Authorization": f"Bearer {plain}"},
+        headers=bearer(organiser_of(event), "scanner"),
     ).get_json()
     assert check_badge(event, detail["badge_token"]).registration.id == people[0].id
     keys = client.get(f"/api/v1/events/{event.slug}/badge-keys").get_json()

@@ -4,6 +4,7 @@ import os
 import re
 import shutil
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -102,3 +103,11 @@ def page(browser, request):
         name = re.sub(r"[^\w.-]+", "_", request.node.nodeid)
         tab.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
     context.close()
+
+
+def wait_for_mail(smtp_server, count, timeout=10):
+    """The messages the loopback SMTP server got, once there are ``count`` (or the time is up)."""
+    deadline = time.monotonic() + timeout
+    while len(smtp_server.envelopes) < count and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return smtp_server.messages()

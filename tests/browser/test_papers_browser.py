@@ -10,7 +10,7 @@ from conference.agenda.models import Room, Track
 from conference.agenda.sessions import SessionDetails, save_session
 from conference.extensions import db
 from conference.papers.calls import CallDetails, CriterionDetails, save_call
-from tests.browser.test_registration_browser import wait_for_mail
+from tests.browser.conftest import wait_for_mail
 from tests.factories import PASSWORD, give_role, make_category, make_event, make_user
 from tests.papers.samples import docx_bytes, pdf_bytes
 

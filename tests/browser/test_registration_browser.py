@@ -1,18 +1,11 @@
 import re
-import time
 
 from playwright.sync_api import expect
 
 from conference.extensions import db
 from conference.registration.settings import save_question
+from tests.browser.conftest import wait_for_mail
 from tests.factories import make_category, make_event
-
-
-def wait_for_mail(smtp_server, count, timeout=10):
-    deadline = time.monotonic() + timeout
-    while len(smtp_server.envelopes) < count and time.monotonic() < deadline:
-        time.sleep(0.05)
-    return smtp_server.messages()
 
 
 def test_delegate_registers_opens_the_emailed_link_edits_and_cancels(

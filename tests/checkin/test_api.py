@@ -7,13 +7,20 @@ import pytest
 from sqlalchemy import func, select
 
 from conference.auth.services import create_api_token
-from conference.badges.services import badge_token as _badge_token
 from conference.badges.services import reissue_badge
 from conference.checkin.models import CheckIn, ScanLog
 from conference.dbtypes import utcnow
 from conference.extensions import db as _db
 from conference.formatting import country_name
-from tests.factories import give_role, make_category, make_event, make_registration, make_user
+from tests.factories import (
+    badge_token,
+    bearer,
+    give_role,
+    make_category,
+    make_event,
+    make_registration,
+    make_user,
+)
 
 
 @pytest.fixture
@@ -25,16 +32,7 @@ def door(db):
     delegate = make_registration(event, make_category(event, "Delegate"))
     staff = make_user()
     give_role(event, staff, "checkin")
-    _, plain = create_api_token(staff, "Door A")
-    db.session.commit()
-    return event, delegate, {"Authorization": f"Bearer {plain}"}
-
-
-def badge_token(registration):
-    """The registration's token, committed (the first signing key is made on first use)."""
-    token = _badge_token(registration)
-    _db.session.commit()
-    return token
+    return event, delegate, bearer(staff, "Door A")
 
 
 def scan(client, event, headers, **body):
@@ -228,9 +226,7 @@ def test_the_back_dating_limit_is_a_setting(make_app):
         delegate = make_registration(event, make_category(event, "Delegate"))
         staff = make_user()
         give_role(event, staff, "checkin")
-        _, plain = create_api_token(staff, "Door A")
-        _db.session.commit()
-        headers = {"Authorization": f"Bearer {plain}"}
+        headers = bearer(staff, "Door A")
         token = badge_token(delegate)
         response = scan(
             client, event, headers, token=token, scanned_at=iso(utcnow() - timedelta(hours=2))
@@ -247,9 +243,7 @@ def test_no_one_is_checked_in_on_a_day_outside_the_event(client, db):
     delegate = make_registration(event, make_category(event, "Delegate"))
     staff = make_user()
     give_role(event, staff, "checkin")
-    _, plain = create_api_token(staff, "Door A")
-    db.session.commit()
-    headers = {"Authorization": f"Bearer {plain}"}
+    headers = bearer(staff, "Door A")
     response = scan(client, event, headers, token=badge_token(delegate))
     assert response.status_code == 422
     body = response.get_json()
@@ -304,11 +298,7 @@ def test_staff_without_the_role_or_of_another_event_are_refused(client, db, door
     outsider = make_user()
     other = make_event()
     give_role(other, outsider, "checkin")
-    _, plain = create_api_token(outsider, "x")
-    db.session.commit()
-    response = scan(
-        client, event, {"Authorization": f"Bearer {plain}"}, token=badge_token(delegate)
-    )
+    response = scan(client, event, bearer(outsider, "x"), token=badge_token(delegate))
     assert response.status_code == 403
     assert scan(client, event, {}, token=badge_token(delegate)).status_code == 401
     assert count(CheckIn) == 0

@@ -7,33 +7,25 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import func, select
 
-from conference.agenda.models import AgendaSession, AgendaSignup, Room
-from conference.auth.services import create_api_token
-from conference.badges.services import badge_token as _badge_token
+from conference.agenda.models import AgendaSignup, Room
 from conference.checkin.models import CheckIn, ScanLog
 from conference.checkin.services import check_in, offline_data, session_attendance
 from conference.dbtypes import utcnow
 from conference.extensions import db as _db
-from tests.factories import give_role, make_category, make_event, make_registration, make_user
+from tests.factories import (
+    badge_token,
+    bearer,
+    give_role,
+    make_category,
+    make_event,
+    make_registration,
+    make_session,
+    make_user,
+)
 
 
 def at(event, day, hour, minute=0):
     return datetime(day.year, day.month, day.day, hour, minute, tzinfo=event.tz)
-
-
-def make_session(event, room, title, day, start, end, **values):
-    session = AgendaSession(
-        event_id=event.id,
-        kind=values.pop("kind", "parallel"),
-        title=title,
-        room=room,
-        starts_at=at(event, day, *start),
-        ends_at=at(event, day, *end),
-        **values,
-    )
-    _db.session.add(session)
-    _db.session.commit()
-    return session
 
 
 def sign_up(registration, session):
@@ -62,36 +54,32 @@ def rooms(db):
     db.session.commit()
     staff = make_user()
     give_role(event, staff, "checkin")
-    _, plain = create_api_token(staff, "Room A")
-    db.session.commit()
     data = {
         "event": event,
         "delegate": delegate,
-        "headers": {"Authorization": f"Bearer {plain}"},
-        "open": make_session(event, room_a, "Learning cities for all", today, (9, 0), (10, 30)),
+        "headers": bearer(staff, "Room A"),
+        "open": make_session(
+            event, room_a, (9, 0), (10, 30), title="Learning cities for all", day=today
+        ),
         "listed": make_session(
             event,
             room_b,
-            "Son La: no one left behind",
-            today,
             (9, 0),
             (10, 30),
+            title="Son La: no one left behind",
+            day=today,
             signed_up_only=True,
             capacity=30,
         ),
-        "break": make_session(event, None, "Coffee break", today, (10, 30), (11, 0), kind="break"),
+        "break": make_session(
+            event, None, (10, 30), (11, 0), title="Coffee break", day=today, kind="break"
+        ),
         "tomorrow": make_session(
-            event, room_a, "Closing plenary", today + timedelta(days=1), (9, 0), (10, 0)
+            event, room_a, (9, 0), (10, 0), title="Closing plenary", day=today + timedelta(days=1)
         ),
     }
     publish_agenda(event)
     return data
-
-
-def badge_token(registration):
-    token = _badge_token(registration)
-    _db.session.commit()
-    return token
 
 
 def scan(client, data, **body):
@@ -134,7 +122,9 @@ def test_room_check_in_is_once_per_session_and_apart_from_the_door(client, rooms
 
 def test_a_session_of_another_event_or_none_is_refused_and_nothing_recorded(client, rooms):
     other = make_event()
-    foreign = make_session(other, None, "Someone else's plenary", other.start_date, (9, 0), (10, 0))
+    foreign = make_session(
+        other, None, (9, 0), (10, 0), title="Someone else's plenary", day=other.start_date
+    )
     for session_id in (foreign.id, 999_999, 2**40):
         response = scan(client, rooms, session_id=session_id)
         assert response.status_code == 422
@@ -300,7 +290,7 @@ def test_session_attendance_without_capacity_is_never_over(rooms):
     event = rooms["event"]
     today = utcnow().astimezone(event.tz).date()
     evening = make_session(
-        event, None, "Cultural evening", today, (19, 0), (21, 0), kind="cultural"
+        event, None, (19, 0), (21, 0), title="Cultural evening", day=today, kind="cultural"
     )
     publish_agenda(event)
     check_in(event, station="Garden", registration_id=rooms["delegate"].id, session_id=evening.id)
@@ -403,7 +393,7 @@ def test_the_day_is_the_scans_own_so_a_scan_synced_late_counts_for_its_day(app, 
     app.config["SCAN_MAX_AGE_HOURS"] = 48  # this event takes scans synced up to two days late
     event = rooms["event"]
     yesterday = utcnow().astimezone(event.tz).date() - timedelta(days=1)
-    opening = make_session(event, None, "Opening plenary", yesterday, (9, 0), (10, 0))
+    opening = make_session(event, None, (9, 0), (10, 0), title="Opening plenary", day=yesterday)
     publish_agenda(event)
     # Scanned yesterday on a device that was offline, sent today: yesterday's session.
     synced = scan(
@@ -437,7 +427,7 @@ def test_a_break_takes_no_room_check_in(client, rooms):
 def test_room_mode_offers_only_sessions_of_the_published_agenda(rooms):
     event = rooms["event"]
     today = utcnow().astimezone(event.tz).date()
-    draft = make_session(event, None, "Not announced yet", today, (11, 0), (12, 0))
+    draft = make_session(event, None, (11, 0), (12, 0), title="Not announced yet", day=today)
 
     def titles():
         offline = offline_data(event)["sessions"]
@@ -450,7 +440,7 @@ def test_room_mode_offers_only_sessions_of_the_published_agenda(rooms):
     assert titles()[-1] == draft.title
     # Before the first publication there is nothing to offer.
     unpublished = make_event(start_date=event.start_date, end_date=event.end_date)
-    make_session(unpublished, None, "Draft plenary", today, (9, 0), (10, 0))
+    make_session(unpublished, None, (9, 0), (10, 0), title="Draft plenary", day=today)
     assert offline_data(unpublished)["sessions"] == []
 
 

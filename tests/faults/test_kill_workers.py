@@ -234,8 +234,15 @@ def build_data() -> dict:
     from conference.registration.links import manage_token
     from conference.registration.models import Registration
     from conference.registration.registering import Context, register
-    from tests.factories import make_category, make_event, make_user, registration_data
-    from tests.papers.test_downloads import make_track, open_call, stored_paper
+    from tests.factories import (
+        make_category,
+        make_event,
+        make_track,
+        make_user,
+        open_call,
+        registration_data,
+        stored_paper,
+    )
 
     organiser = make_user(email="organiser@faults.example", password=PASSWORD)
     event = make_event(organiser)

@@ -22,14 +22,16 @@ from conference.papers.reviewing import (
 )
 from conference.papers.submissions import AuthorDetails, author_options, withdraw
 from conference.papers.views._common import fields_as
-from tests.factories import give_role, make_user
-from tests.papers.test_review import reviewer, scores
-from tests.papers.test_services import (
+from tests.factories import (
     BEFORE_EDIT_DEADLINE,
     DURING,
+    dated_call_setting,
+    delegate,
+    give_role,
     make_paper,
-    person,
-    setting,
+    make_reviewer,
+    make_user,
+    scores,
 )
 
 AFTER_EDIT_DEADLINE = datetime(2024, 9, 1, tzinfo=UTC)
@@ -39,7 +41,7 @@ AFTER_EDIT_DEADLINE = datetime(2024, 9, 1, tzinfo=UTC)
 
 
 def test_a_submitted_paper_can_take_versions_and_be_withdrawn_its_decision_unseen(db):
-    event, category, call, submitter = setting()
+    event, category, call, submitter = dated_call_setting()
     paper = make_paper(event, submitter)
     options = author_options(paper, submitter, now=BEFORE_EDIT_DEADLINE)
     assert options.upload_refusal is None and options.can_withdraw
@@ -47,16 +49,16 @@ def test_a_submitted_paper_can_take_versions_and_be_withdrawn_its_decision_unsee
 
 
 def test_after_the_deadline_the_author_is_told_why_no_version_is_taken(db):
-    event, category, call, submitter = setting()
+    event, category, call, submitter = dated_call_setting()
     paper = make_paper(event, submitter)
     options = author_options(paper, submitter, now=AFTER_EDIT_DEADLINE)
     assert options.upload_refusal.startswith("New versions could be uploaded until")
 
 
 def test_a_revision_shows_the_comments_and_takes_a_version_after_the_deadline(db):
-    event, category, call, submitter = setting()
+    event, category, call, submitter = dated_call_setting()
     paper = make_paper(event, submitter)
-    submit_review(assign_reviewer(paper, reviewer(event)), scores(call), "revise", "Shorter.")
+    submit_review(assign_reviewer(paper, make_reviewer(event)), scores(call), "revise", "Shorter.")
     decide(paper, "revise", "Please shorten it.", None, notify=False)
     options = author_options(paper, submitter, now=AFTER_EDIT_DEADLINE)
     assert options.decided and options.comments == ["Shorter."]
@@ -64,7 +66,7 @@ def test_a_revision_shows_the_comments_and_takes_a_version_after_the_deadline(db
 
 
 def test_an_accepted_paper_is_no_longer_the_authors_to_withdraw(db):
-    event, category, call, submitter = setting()
+    event, category, call, submitter = dated_call_setting()
     paper = make_paper(event, submitter)
     decide(paper, "accept", "", None, notify=False)
     options = author_options(paper, submitter, now=BEFORE_EDIT_DEADLINE)
@@ -72,8 +74,8 @@ def test_an_accepted_paper_is_no_longer_the_authors_to_withdraw(db):
 
 
 def test_a_co_author_whose_address_is_unverified_finds_no_such_paper(db):
-    event, category, call, submitter = setting()
-    co_author = person(event, category, email="lan@sonla.example")
+    event, category, call, submitter = dated_call_setting()
+    co_author = delegate(event, category, email="lan@sonla.example")
     paper = make_paper(event, submitter, AuthorDetails("Lò Thị Lan", "Son La", "lan@sonla.example"))
     assert author_paper(event, submitter, paper.id) == paper
     with pytest.raises(NotFound):
@@ -84,9 +86,9 @@ def test_a_co_author_whose_address_is_unverified_finds_no_such_paper(db):
 
 
 def test_a_reviewer_reaches_only_their_own_assignment_while_they_hold_the_role(db):
-    event, category, call, submitter = setting()
+    event, category, call, submitter = dated_call_setting()
     paper = make_paper(event, submitter)
-    mine, theirs = make_user(name="Mine"), reviewer(event, name="Theirs")
+    mine, theirs = make_user(name="Mine"), make_reviewer(event, name="Theirs")
     grant = give_role(event, mine, "reviewer")
     assignment = assign_reviewer(paper, mine)
     db.session.commit()
@@ -99,9 +101,9 @@ def test_a_reviewer_reaches_only_their_own_assignment_while_they_hold_the_role(d
 
 
 def test_a_withdrawn_paper_is_gone_from_its_reviewer(db):
-    event, category, call, submitter = setting()
+    event, category, call, submitter = dated_call_setting()
     paper = make_paper(event, submitter)
-    user = reviewer(event)
+    user = make_reviewer(event)
     assignment = assign_reviewer(paper, user)
     withdraw(paper, submitter)
     with pytest.raises(NotFound):
@@ -109,9 +111,9 @@ def test_a_withdrawn_paper_is_gone_from_its_reviewer(db):
 
 
 def test_anonymous_review_names_the_file_after_the_paper_not_its_uploader(db):
-    event, category, call, submitter = setting()
+    event, category, call, submitter = dated_call_setting()
     paper = make_paper(event, submitter)
-    assignment = assign_reviewer(paper, reviewer(event))
+    assignment = assign_reviewer(paper, make_reviewer(event))
     assert reviewer_view(assignment).file_name == "paper.pdf"
     call.anonymous_review = True
     name = reviewer_view(assignment).file_name
@@ -119,7 +121,7 @@ def test_anonymous_review_names_the_file_after_the_paper_not_its_uploader(db):
 
 
 def test_a_paper_is_open_for_review_until_accepted_or_rejected(db):
-    event, category, call, submitter = setting()
+    event, category, call, submitter = dated_call_setting()
     paper = make_paper(event, submitter)
     assert is_open_for_review(paper)
     decide(paper, "revise", "More data.", None, notify=False)
@@ -132,7 +134,7 @@ def test_a_paper_is_open_for_review_until_accepted_or_rejected(db):
 
 
 def test_organisers_may_decide_on_any_paper_but_a_withdrawn_one(db):
-    event, category, call, submitter = setting()
+    event, category, call, submitter = dated_call_setting()
     paper = make_paper(event, submitter)
     assert can_decide(paper)
     withdraw(paper, submitter)
@@ -140,12 +142,12 @@ def test_organisers_may_decide_on_any_paper_but_a_withdrawn_one(db):
 
 
 def test_reviewer_choices_leave_out_the_assigned_and_name_each_conflict(db):
-    event, category, call, submitter = setting()
+    event, category, call, submitter = dated_call_setting()
     paper = make_paper(event, submitter)
-    assigned = reviewer(event, name="Assigned")
-    colleague = reviewer(event, email="colleague@sonla.example", name="Colleague")
-    person(event, category, email="colleague@sonla.example")  # the same organisation
-    free = reviewer(event, name="Free")
+    assigned = make_reviewer(event, name="Assigned")
+    colleague = make_reviewer(event, email="colleague@sonla.example", name="Colleague")
+    delegate(event, category, email="colleague@sonla.example")  # the same organisation
+    free = make_reviewer(event, name="Free")
     assign_reviewer(paper, assigned)
     choices = dict(reviewer_choices(paper))
     assert set(choices) == {colleague, free}
@@ -153,7 +155,7 @@ def test_reviewer_choices_leave_out_the_assigned_and_name_each_conflict(db):
 
 
 def test_no_reviewer_chosen_is_refused_beside_the_choice(db):
-    event, category, call, submitter = setting()
+    event, category, call, submitter = dated_call_setting()
     paper = make_paper(event, submitter)
     with pytest.raises(ValidationError) as refused:
         assign_reviewer(paper, None)
@@ -161,10 +163,10 @@ def test_no_reviewer_chosen_is_refused_beside_the_choice(db):
 
 
 def test_the_list_counts_statuses_and_averages_the_weighted_scores(db):
-    event, category, call, submitter = setting()
+    event, category, call, submitter = dated_call_setting()
     first = make_paper(event, submitter, now=DURING)
     make_paper(event, submitter, now=DURING, title="Another paper")
-    submit_review(assign_reviewer(first, reviewer(event)), scores(call, 5, 10), "accept")
+    submit_review(assign_reviewer(first, make_reviewer(event)), scores(call, 5, 10), "accept")
     assert status_counts(event) == {PaperStatus.UNDER_REVIEW: 1, PaperStatus.SUBMITTED: 1}
     rows = paper_rows(event, list(call.criteria), status="under_review")
     assert [(r.paper, r.reviewed, r.assigned, r.score) for r in rows] == [(first, 1, 1, 100.0)]

@@ -11,7 +11,10 @@ from flask import current_app
 from conference.papers.cleanup import remove_orphan_files
 from conference.papers.models import PaperVersion
 from conference.papers.storage import PARTIAL_PREFIX, LocalStorage, storage_from_config
-from tests.papers.test_downloads import setting, stored_paper
+from tests.factories import (
+    open_call_setting,
+    stored_paper,
+)
 
 
 def age(path: Path, seconds: float) -> None:
@@ -42,7 +45,7 @@ def test_an_empty_or_missing_store_has_nothing_to_remove(tmp_path):
 
 
 def test_orphan_paper_files_go_and_every_version_keeps_its_file(db, app):
-    event, category, track, call, chien = setting()
+    event, category, track, call, chien = open_call_setting()
     paper = stored_paper(event, chien, "Kept")
     storage = storage_from_config(current_app)
     orphan = storage.save(io.BytesIO(b"%PDF- the row was never committed"))

@@ -7,8 +7,12 @@ import pytest
 
 from conference.papers import downloads
 from conference.papers.cli import papers_cli
+from tests.factories import (
+    accept,
+    open_call_setting,
+    stored_paper,
+)
 from tests.papers.samples import docx_bytes
-from tests.papers.test_downloads import accept, setting, stored_paper
 
 
 @pytest.fixture
@@ -19,7 +23,7 @@ def papers_runner(app):
 
 
 def test_book_writes_a_pdf_that_opens(db, papers_runner, tmp_path):
-    event, category, track, call, chien = setting()
+    event, category, track, call, chien = open_call_setting()
     accept(stored_paper(event, chien, "Building a learning city where no one is left behind"))
     out = tmp_path / "book.pdf"
 
@@ -33,7 +37,7 @@ def test_book_writes_a_pdf_that_opens(db, papers_runner, tmp_path):
 
 
 def test_zip_writes_the_latest_versions_of_the_chosen_papers(db, papers_runner, tmp_path):
-    event, category, track, call, chien = setting()
+    event, category, track, call, chien = open_call_setting()
     accepted = stored_paper(event, chien, "Learning parks and streets")
     accept(accepted)
     stored_paper(event, chien, "Under review", content=docx_bytes(), filename="review.docx")
@@ -71,7 +75,7 @@ def test_an_unknown_event_is_named_and_nothing_is_written(db, papers_runner, tmp
 
 
 def test_a_failure_halfway_leaves_no_half_file(db, papers_runner, tmp_path, monkeypatch):
-    event, category, track, call, chien = setting()
+    event, category, track, call, chien = open_call_setting()
     folder = tmp_path / "exports"
     folder.mkdir()
     out = folder / "book.pdf"
@@ -91,7 +95,7 @@ def test_a_failure_halfway_leaves_no_half_file(db, papers_runner, tmp_path, monk
 
 @pytest.mark.parametrize("command", ["book", "zip"])
 def test_a_missing_folder_is_named_without_a_traceback(db, papers_runner, tmp_path, command):
-    event, category, track, call, chien = setting()
+    event, category, track, call, chien = open_call_setting()
     out = tmp_path / "nodir" / "papers.file"
 
     result = papers_runner.invoke(

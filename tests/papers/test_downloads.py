@@ -2,14 +2,13 @@
 
 import io
 import zipfile
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from flask import current_app
 
-from conference.agenda.models import AgendaSession, Room, Track
+from conference.agenda.models import AgendaSession, Room
 from conference.extensions import db as _db
 from conference.papers.archive import zip_stream
-from conference.papers.calls import CallDetails, CriterionDetails, call_for, save_call
 from conference.papers.decisions import decide
 from conference.papers.downloads import (
     book_groups,
@@ -19,89 +18,14 @@ from conference.papers.downloads import (
     zip_entries,
 )
 from conference.papers.storage import storage_from_config
-from conference.papers.submissions import AuthorDetails, SubmissionDetails, submit, withdraw
-from conference.papers.uploads import receive
-from conference.registration.registering import Context
-from tests.factories import make_category, make_event, make_registration
-from tests.papers.samples import pdf_bytes
-
-NOW = datetime.now(UTC)
-ABSTRACT = "Son La's community learning centres reach ethnic minority villages."
-
-
-def open_call(event, tracks=(), **overrides):
-    """A call open now, with two criteria; new versions for a month after it closes."""
-    values = {
-        "opens_at": NOW - timedelta(days=10),
-        "closes_at": NOW + timedelta(days=20),
-        "edit_deadline": NOW + timedelta(days=50),
-        "topic_ids": tuple(t.id for t in tracks),
-        "criteria": (
-            CriterionDetails("Relevance", max_score=5, weight=2),
-            CriterionDetails("Clarity", max_score=10, weight=1),
-        ),
-    }
-    values.update(overrides)
-    call = save_call(event, CallDetails(**values))
-    _db.session.commit()
-    return call
-
-
-def make_track(event, name="Inclusive learning cities"):
-    track = Track(event_id=event.id, name=name)
-    _db.session.add(track)
-    _db.session.commit()
-    return track
-
-
-def delegate(event, category, **overrides):
-    """A confirmed registration (its own confirmation e-mail not queued)."""
-    return make_registration(event, category, ctx=Context(notify=False), **overrides)
-
-
-def setting(**call_overrides):
-    """An event with a topic, an open call, a speaker category and one confirmed delegate."""
-    event = make_event()
-    category = make_category(event, "Speaker")
-    track = make_track(event)
-    call = open_call(event, [track], **call_overrides)
-    chien = delegate(
-        event,
-        category,
-        email="chien@sonla.example",
-        given_name="Trung Chiến",
-        family_name="Hà",
-        organisation="Son La City People's Committee",
-    )
-    return event, category, track, call, chien
-
-
-def stored_paper(event, registration, title, *, track=None, content=None, filename="paper.pdf"):
-    """A paper submitted through the services, its file received into the app's storage;
-    its topic is the call's first unless given."""
-    if track is None:
-        track = next(iter(call_for(event).topics), None)
-    storage = storage_from_config(current_app)
-    received = receive(
-        io.BytesIO(content or pdf_bytes(title)), filename, storage=storage, max_bytes=1 << 24
-    )
-    paper = submit(
-        event,
-        registration,
-        SubmissionDetails(
-            title=title,
-            abstract=ABSTRACT,
-            track_id=track.id if track else None,
-            authors=[
-                AuthorDetails(
-                    registration.full_name, registration.organisation, registration.email, True
-                )
-            ],
-        ),
-        received,
-    )
-    _db.session.commit()
-    return paper
+from conference.papers.submissions import withdraw
+from tests.factories import (
+    accept,
+    make_track,
+    open_call,
+    open_call_setting,
+    stored_paper,
+)
 
 
 def session_at(event, title, hour, room_name="Chao Phraya 1"):
@@ -120,16 +44,8 @@ def session_at(event, title, hour, room_name="Chao Phraya 1"):
     return session
 
 
-def accept(paper, session=None, position=0):
-    decide(paper, "accept", "", None)
-    if session is not None:
-        paper.talk.session_id, paper.talk.position = session.id, position
-        paper.talk.starts_at = session.starts_at + timedelta(minutes=15 * position)
-    _db.session.commit()
-
-
 def test_downloads_leave_withdrawn_papers_out_unless_asked_for(db):
-    event, category, track, _, chien = setting()
+    event, category, track, _, chien = open_call_setting()
     kept = stored_paper(event, chien, "Learning for all")
     gone = stored_paper(event, chien, "A withdrawn paper")
     withdraw(gone, chien)
@@ -142,7 +58,7 @@ def test_downloads_leave_withdrawn_papers_out_unless_asked_for(db):
 
 
 def test_zip_entries_name_the_latest_versions_readably_and_open_their_files(db):
-    event, category, track, _, chien = setting()
+    event, category, track, _, chien = open_call_setting()
     paper = stored_paper(event, chien, "Building a learning city: no one left behind / 2024")
     storage = storage_from_config(current_app)
 
@@ -157,7 +73,7 @@ def test_zip_entries_name_the_latest_versions_readably_and_open_their_files(db):
 
 
 def test_a_file_missing_from_storage_is_left_out_not_cut_halfway(db):
-    event, category, track, _, chien = setting()
+    event, category, track, _, chien = open_call_setting()
     lost = stored_paper(event, chien, "Lost on disk")
     kept = stored_paper(event, chien, "Still here")
     storage = storage_from_config(current_app)
@@ -169,7 +85,7 @@ def test_a_file_missing_from_storage_is_left_out_not_cut_halfway(db):
 
 
 def test_the_book_groups_placed_papers_by_session_and_the_rest_by_topic(db):
-    event, category, track, _, chien = setting()
+    event, category, track, _, chien = open_call_setting()
     other_track = make_track(event, "Digital learning")
     morning = session_at(event, "Parallel session 1A", 9)
     afternoon = session_at(event, "Parallel session 2B", 14, "Room 2")
@@ -214,7 +130,7 @@ def test_the_book_groups_placed_papers_by_session_and_the_rest_by_topic(db):
 
 
 def test_the_book_of_abstracts_is_a_pdf_with_the_accepted_papers(db, tmp_path):
-    event, category, track, _, chien = setting()
+    event, category, track, _, chien = open_call_setting()
     accept(stored_paper(event, chien, "Learning parks and streets", track=track))
     stored_paper(event, chien, "Still under review", track=track)
     out = io.BytesIO()
@@ -227,7 +143,7 @@ def test_the_book_of_abstracts_is_a_pdf_with_the_accepted_papers(db, tmp_path):
 
 
 def test_papers_for_download_filters_by_topic(db):
-    event, category, track, _, chien = setting()
+    event, category, track, _, chien = open_call_setting()
     other = make_track(event, "Digital learning")
     open_call(event, [track, other])
     stored_paper(event, chien, "On inclusion", track=track)

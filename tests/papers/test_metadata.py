@@ -16,8 +16,15 @@ from sqlalchemy import func, select
 from conference.papers.assigning import assign_reviewer
 from conference.papers.metadata import NotAnonymisable, reviewers_copy
 from conference.papers.models import PaperVersion
-from tests.papers.test_downloads import setting, stored_paper
-from tests.papers.test_routes import TITLE, organiser_of, reviewer, stored_files, submit_paper
+from tests.factories import (
+    TITLE,
+    make_organiser,
+    make_reviewer,
+    open_call_setting,
+    stored_files,
+    stored_paper,
+    submit_paper,
+)
 
 AUTHOR = "Alice Author"
 ORGANISATION = "Hanoi University of Education"
@@ -361,12 +368,12 @@ def test_a_file_that_cannot_be_cleaned_is_refused_with_the_reason(data, kind, re
 def test_reviewers_download_a_copy_without_authors_organisers_the_original(
     client, db, login, make, filename, text
 ):
-    event, category, track, call, chien = setting(anonymous_review=True)
+    event, category, track, call, chien = open_call_setting(anonymous_review=True)
     original = make()
     paper = stored_paper(event, chien, TITLE, content=original, filename=filename)
-    ada = reviewer(event)
+    ada = make_reviewer(event)
     assignment = assign_reviewer(paper, ada)
-    olivia = organiser_of(event)
+    olivia = make_organiser(event)
     db.session.commit()
 
     login(ada)
@@ -382,10 +389,10 @@ def test_reviewers_download_a_copy_without_authors_organisers_the_original(
 
 
 def test_without_anonymous_review_reviewers_get_the_original(client, db, login):
-    event, category, track, call, chien = setting(anonymous_review=False)
+    event, category, track, call, chien = open_call_setting(anonymous_review=False)
     original = identifying_docx()
     paper = stored_paper(event, chien, TITLE, content=original, filename="paper.docx")
-    ada = reviewer(event)
+    ada = make_reviewer(event)
     assignment = assign_reviewer(paper, ada)
     db.session.commit()
     login(ada)
@@ -394,7 +401,7 @@ def test_without_anonymous_review_reviewers_get_the_original(client, db, login):
 
 
 def test_an_uncleanable_file_is_refused_at_upload_when_review_is_anonymous(client, db, app):
-    event, category, track, call, chien = setting(anonymous_review=True)
+    event, category, track, call, chien = open_call_setting(anonymous_review=True)
     content = identifying_docx(b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "b">]>')
     response = submit_paper(client, event, chien, track, content, "paper.docx")
     assert response.status_code == 422
@@ -405,7 +412,7 @@ def test_an_uncleanable_file_is_refused_at_upload_when_review_is_anonymous(clien
 
 
 def test_the_same_file_is_accepted_when_review_is_not_anonymous(client, db):
-    event, category, track, call, chien = setting(anonymous_review=False)
+    event, category, track, call, chien = open_call_setting(anonymous_review=False)
     content = identifying_docx(b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "b">]>')
     response = submit_paper(client, event, chien, track, content, "paper.docx")
     assert response.status_code == 302
@@ -413,11 +420,11 @@ def test_the_same_file_is_accepted_when_review_is_not_anonymous(client, db):
 
 def test_a_stored_file_that_cannot_be_cleaned_is_never_sent_to_a_reviewer(client, db, login):
     """Review made anonymous after the upload: the reviewer is told, never sent the original."""
-    event, category, track, call, chien = setting(anonymous_review=False)
+    event, category, track, call, chien = open_call_setting(anonymous_review=False)
     content = identifying_docx(b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "b">]>')
     paper = stored_paper(event, chien, TITLE, content=content, filename="paper.docx")
     call.anonymous_review = True
-    ada = reviewer(event)
+    ada = make_reviewer(event)
     assignment = assign_reviewer(paper, ada)
     db.session.commit()
     login(ada)

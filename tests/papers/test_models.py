@@ -10,13 +10,14 @@ from conference.papers.models import (
     Review,
     ReviewAssignment,
 )
-from tests.factories import make_event, make_user
-from tests.papers.test_services import (
+from tests.factories import (
     CLOSES,
     OPENS,
+    dated_call_setting,
+    make_event,
     make_paper,
+    make_user,
     received,
-    setting,
 )
 
 
@@ -28,7 +29,7 @@ def refused(db, *rows):
 
 
 def test_two_versions_of_a_paper_never_share_a_number(db):
-    event, _, _, submitter = setting()
+    event, _, _, submitter = dated_call_setting()
     paper = make_paper(event, submitter)
     file = received(b"%PDF-1.7 again")
     refused(
@@ -48,7 +49,7 @@ def test_two_versions_of_a_paper_never_share_a_number(db):
 
 
 def test_a_paper_has_at_most_one_presenting_author(db):
-    event, _, _, submitter = setting()
+    event, _, _, submitter = dated_call_setting()
     paper = make_paper(event, submitter)
     second = PaperAuthor(
         paper_id=paper.id,
@@ -65,7 +66,7 @@ def test_a_paper_has_at_most_one_presenting_author(db):
 
 
 def test_an_author_is_listed_once_per_paper(db):
-    event, _, _, submitter = setting()
+    event, _, _, submitter = dated_call_setting()
     paper = make_paper(event, submitter)
     refused(
         db,
@@ -80,7 +81,7 @@ def test_an_author_is_listed_once_per_paper(db):
 
 
 def test_an_event_has_one_call_for_papers(db):
-    event, *_ = setting()
+    event, *_ = dated_call_setting()
     refused(db, CallForPapers(event_id=event.id, opens_at=OPENS, closes_at=CLOSES))
 
 
@@ -90,7 +91,7 @@ def test_a_call_closes_after_it_opens(db):
 
 
 def test_a_reviewer_is_assigned_to_a_paper_once(db):
-    event, _, _, submitter = setting()
+    event, _, _, submitter = dated_call_setting()
     paper = make_paper(event, submitter)
     user = make_user()
     db.session.add(ReviewAssignment(paper_id=paper.id, reviewer_id=user.id))
@@ -99,7 +100,7 @@ def test_a_reviewer_is_assigned_to_a_paper_once(db):
 
 
 def test_a_review_recommends_only_accept_revise_or_reject(db):
-    event, _, _, submitter = setting()
+    event, _, _, submitter = dated_call_setting()
     paper = make_paper(event, submitter)
     assignment = ReviewAssignment(paper_id=paper.id, reviewer_id=make_user().id)
     db.session.add(assignment)

@@ -27,27 +27,19 @@ from conference.papers.reviewing import (
 )
 from conference.papers.submissions import AuthorDetails
 from conference.registration.places import change_status
-from tests.factories import give_role, make_user
-from tests.papers.test_services import (
+from tests.factories import (
     CLOSES,
     OPENS,
+    dated_call_setting,
+    delegate,
+    give_role,
     make_paper,
-    person,
-    setting,
+    make_reviewer,
+    make_user,
+    scores,
 )
 
 DECIDED = datetime(2024, 7, 10, 3, tzinfo=UTC)
-
-
-def reviewer(event, email=None, name="Reviewer"):
-    user = make_user(email=email, name=name)
-    give_role(event, user, "reviewer")
-    return user
-
-
-def scores(call, relevance=4, clarity=8):
-    relevance_id, clarity_id = (c.id for c in call.criteria)
-    return {relevance_id: relevance, clarity_id: clarity}
 
 
 def mails(db, subject_start):
@@ -69,10 +61,10 @@ def test_organisation_names_match_without_case_spaces_punctuation_or_diacritics(
 
 
 def test_a_reviewer_gets_a_paper_without_conflict_and_it_goes_under_review(db):
-    event, category, _, submitter = setting()
+    event, category, _, submitter = dated_call_setting()
     paper = make_paper(event, submitter)
-    user = reviewer(event, "yuki@okayama.example")
-    person(event, category, email=user.email, organisation="Okayama City")
+    user = make_reviewer(event, "yuki@okayama.example")
+    delegate(event, category, email=user.email, organisation="Okayama City")
     assignment = assign_reviewer(paper, user, now=DECIDED)
     db.session.commit()
     assert assignment.reviewer == user and assignment.assigned_at == DECIDED
@@ -81,15 +73,15 @@ def test_a_reviewer_gets_a_paper_without_conflict_and_it_goes_under_review(db):
 
 
 def test_a_reviewer_never_reviews_their_own_paper(db):
-    event, category, _, submitter = setting()
+    event, category, _, submitter = dated_call_setting()
     # A co-author, by e-mail only: no registration at all.
     paper = make_paper(event, submitter, AuthorDetails("Kim Min-jun", "Suwon", "kim@suwon.example"))
-    kim = reviewer(event, "KIM@suwon.example", name="Kim")
+    kim = make_reviewer(event, "KIM@suwon.example", name="Kim")
     with pytest.raises(ValidationError, match="Kim is an author") as refused:
         assign_reviewer(paper, kim)
     assert refused.value.field == "reviewer"
     # The submitter, through the registration linked to their account, another address.
-    account = reviewer(event, "chien.private@example.org", name="Chiến")
+    account = make_reviewer(event, "chien.private@example.org", name="Chiến")
     submitter.user_id = account.id
     db.session.commit()
     with pytest.raises(ValidationError, match="Chiến is an author"):
@@ -100,14 +92,14 @@ def test_a_reviewer_never_reviews_their_own_paper(db):
 
 
 def test_a_reviewer_never_reviews_a_paper_of_their_own_organisation(db):
-    event, category, _, submitter = setting()
+    event, category, _, submitter = dated_call_setting()
     paper = make_paper(
         event,
         submitter,
         AuthorDetails("Nguyễn Thị Lan", "Ho Chi Minh City Open University", "lan@hcmc.example"),
     )
-    colleague = reviewer(event, "minh@hcmc.example", name="Minh")
-    person(
+    colleague = make_reviewer(event, "minh@hcmc.example", name="Minh")
+    delegate(
         event,
         category,
         email="minh@hcmc.example",
@@ -116,15 +108,15 @@ def test_a_reviewer_never_reviews_a_paper_of_their_own_organisation(db):
     with pytest.raises(ValidationError, match="Minh works at ho chi minh city"):
         assign_reviewer(paper, colleague)
     # The submitter's organisation counts too, with or without diacritics.
-    neighbour = reviewer(event, "tuan@sonla.example", name="Tuấn")
-    person(
+    neighbour = make_reviewer(event, "tuan@sonla.example", name="Tuấn")
+    delegate(
         event, category, email="tuan@sonla.example", organisation="Sơn La City Peoples Committee"
     )
     assert "Tuấn works at" in conflict_of_interest(paper, neighbour)
 
 
 def test_only_reviewers_and_organisers_of_the_event_review(db):
-    event, _, _, submitter = setting()
+    event, _, _, submitter = dated_call_setting()
     paper = make_paper(event, submitter)
     outsider = make_user(name="Somchai")
     with pytest.raises(ValidationError, match="Somchai is not a reviewer"):
@@ -141,9 +133,9 @@ def test_only_reviewers_and_organisers_of_the_event_review(db):
 
 
 def test_a_reviewer_is_assigned_once_and_never_to_a_withdrawn_paper(db):
-    event, _, _, submitter = setting()
+    event, _, _, submitter = dated_call_setting()
     paper = make_paper(event, submitter)
-    user = reviewer(event, name="Yuki")
+    user = make_reviewer(event, name="Yuki")
     assign_reviewer(paper, user)
     db.session.commit()
     with pytest.raises(ValidationError, match="Yuki reviews .* already"):
@@ -156,9 +148,9 @@ def test_a_reviewer_is_assigned_once_and_never_to_a_withdrawn_paper(db):
 
 
 def test_an_assignment_without_a_review_can_be_taken_back(db):
-    event, _, call, submitter = setting()
+    event, _, call, submitter = dated_call_setting()
     paper = make_paper(event, submitter)
-    a, b = reviewer(event), reviewer(event, name="Busy")
+    a, b = make_reviewer(event), make_reviewer(event, name="Busy")
     first = assign_reviewer(paper, a)
     second = assign_reviewer(paper, b)
     submit_review(second, scores(call), "accept")
@@ -171,7 +163,7 @@ def test_an_assignment_without_a_review_can_be_taken_back(db):
 
 
 def test_auto_assign_balances_the_load_and_respects_conflicts(db):
-    event, category, _, submitter = setting()
+    event, category, _, submitter = dated_call_setting()
     papers = [make_paper(event, submitter, title=f"Paper {n}") for n in range(3)]
     hcmc = make_paper(
         event,
@@ -179,9 +171,9 @@ def test_auto_assign_balances_the_load_and_respects_conflicts(db):
         AuthorDetails("Lan", "HCMC Open University", "lan@hcmc.example"),
         title="HCMC paper",
     )
-    reviewers = [reviewer(event, f"r{n}@review.example") for n in range(3)]
-    colleague = reviewer(event, "minh@hcmc.example")
-    person(event, category, email=colleague.email, organisation="HCMC Open University")
+    reviewers = [make_reviewer(event, f"r{n}@review.example") for n in range(3)]
+    colleague = make_reviewer(event, "minh@hcmc.example")
+    delegate(event, category, email=colleague.email, organisation="HCMC Open University")
     # Already busy elsewhere: gets fewer papers now.
     assign_reviewer(papers[0], reviewers[0])
     db.session.commit()
@@ -202,9 +194,9 @@ def test_auto_assign_balances_the_load_and_respects_conflicts(db):
 
 
 def test_auto_assign_reports_papers_short_of_reviewers(db):
-    event, _, _, submitter = setting()
+    event, _, _, submitter = dated_call_setting()
     paper = make_paper(event, submitter)
-    reviewer(event)
+    make_reviewer(event)
     result = auto_assign(event, per_paper=3)
     assert len(result.assigned) == 1 and result.short == {paper.id: 2}
     with pytest.raises(ValidationError, match="1 to 20"):
@@ -225,9 +217,9 @@ def test_auto_assign_reports_papers_short_of_reviewers(db):
     ],
 )
 def test_scores_are_checked_against_the_criteria(db, given, field, message):
-    event, _, call, submitter = setting()
+    event, _, call, submitter = dated_call_setting()
     paper = make_paper(event, submitter)
-    assignment = assign_reviewer(paper, reviewer(event))
+    assignment = assign_reviewer(paper, make_reviewer(event))
     db.session.commit()
     relevance, clarity = (c.id for c in call.criteria)
     values = {
@@ -244,9 +236,9 @@ def test_scores_are_checked_against_the_criteria(db, given, field, message):
 
 
 def test_a_review_needs_a_known_recommendation_and_can_be_changed_until_the_decision(db):
-    event, _, call, submitter = setting()
+    event, _, call, submitter = dated_call_setting()
     paper = make_paper(event, submitter)
-    assignment = assign_reviewer(paper, reviewer(event))
+    assignment = assign_reviewer(paper, make_reviewer(event))
     with pytest.raises(ValidationError, match="accept, revise or reject"):
         submit_review(assignment, scores(call), "maybe")
     review = submit_review(assignment, {str(k): v for k, v in scores(call).items()}, "revise")
@@ -260,9 +252,9 @@ def test_a_review_needs_a_known_recommendation_and_can_be_changed_until_the_deci
 
 
 def test_organisers_see_scores_side_by_side_with_averages(db):
-    event, _, call, submitter = setting()
+    event, _, call, submitter = dated_call_setting()
     paper = make_paper(event, submitter)
-    a, b, c = (reviewer(event, name=n) for n in ("Aiko", "Budi", "Chan"))
+    a, b, c = (make_reviewer(event, name=n) for n in ("Aiko", "Budi", "Chan"))
     submit_review(assign_reviewer(paper, a), scores(call, 5, 10), "accept", "Strong.", "Top 3")
     submit_review(assign_reviewer(paper, b), scores(call, 2, 4), "revise")
     assign_reviewer(paper, c)  # not reviewed yet
@@ -282,9 +274,9 @@ def test_organisers_see_scores_side_by_side_with_averages(db):
 
 
 def test_criteria_are_frozen_once_reviews_are_in(db):
-    event, _, call, submitter = setting()
+    event, _, call, submitter = dated_call_setting()
     paper = make_paper(event, submitter)
-    submit_review(assign_reviewer(paper, reviewer(event)), scores(call), "accept")
+    submit_review(assign_reviewer(paper, make_reviewer(event)), scores(call), "accept")
     db.session.commit()
     kept = [(c.id, c.name) for c in call.criteria]
 
@@ -307,9 +299,9 @@ def test_criteria_are_frozen_once_reviews_are_in(db):
 
 
 def test_anonymous_review_hides_the_authors_from_reviewers(db):
-    event, _, call, submitter = setting()
+    event, _, call, submitter = dated_call_setting()
     paper = make_paper(event, submitter, AuthorDetails("Kim Min-jun", "Suwon", "kim@suwon.example"))
-    assignment = assign_reviewer(paper, reviewer(event))
+    assignment = assign_reviewer(paper, make_reviewer(event))
     db.session.commit()
 
     open_view = reviewer_view(assignment)
@@ -331,15 +323,15 @@ def test_anonymous_review_hides_the_authors_from_reviewers(db):
 
 
 def test_accepting_makes_one_talk_waiting_to_be_placed_and_tells_every_author(db):
-    event, category, call, submitter = setting()
-    lan = person(event, category, email="lan@hcmc.example")
+    event, category, call, submitter = dated_call_setting()
+    lan = delegate(event, category, email="lan@hcmc.example")
     paper = make_paper(
         event,
         submitter,
         AuthorDetails("Nguyễn Thị Lan", "HCMC", lan.email),
         AuthorDetails("Kim Min-jun", "Suwon", "kim@suwon.example"),
     )
-    submit_review(assign_reviewer(paper, reviewer(event)), scores(call), "accept", "Bravo.")
+    submit_review(assign_reviewer(paper, make_reviewer(event)), scores(call), "accept", "Bravo.")
     organiser = make_user()
     decide(paper, "accept", "Congratulations!", organiser, now=DECIDED)
     db.session.commit()
@@ -366,8 +358,8 @@ def test_accepting_makes_one_talk_waiting_to_be_placed_and_tells_every_author(db
 
 
 def test_a_presenting_co_author_presents_the_talk(db):
-    event, category, _, submitter = setting()
-    lan = person(event, category, email="lan@hcmc.example")
+    event, category, _, submitter = dated_call_setting()
+    lan = delegate(event, category, email="lan@hcmc.example")
     paper = make_paper(event, submitter, AuthorDetails("Lan", "HCMC", lan.email))
     paper.authors[0].is_presenting = False
     db.session.flush()
@@ -378,7 +370,7 @@ def test_a_presenting_co_author_presents_the_talk(db):
 
 
 def test_rejecting_after_acceptance_removes_the_unplaced_talk(db):
-    event, _, _, submitter = setting()
+    event, _, _, submitter = dated_call_setting()
     paper = make_paper(event, submitter)
     decide(paper, "accept", "", None)
     db.session.commit()
@@ -390,7 +382,7 @@ def test_rejecting_after_acceptance_removes_the_unplaced_talk(db):
 
 
 def test_a_revision_needs_a_note_and_accepting_again_makes_one_talk(db):
-    event, _, _, submitter = setting()
+    event, _, _, submitter = dated_call_setting()
     paper = make_paper(event, submitter)
     with pytest.raises(ValidationError, match="what to revise") as refused:
         decide(paper, "revise", "  ", None)
@@ -404,7 +396,7 @@ def test_a_revision_needs_a_note_and_accepting_again_makes_one_talk(db):
 
 
 def test_a_placed_talk_keeps_its_paper_accepted_until_taken_out_of_the_agenda(db):
-    event, _, _, submitter = setting()
+    event, _, _, submitter = dated_call_setting()
     paper = make_paper(event, submitter)
     decide(paper, "accept", "", None)
     day = event.start_date
@@ -425,7 +417,7 @@ def test_a_placed_talk_keeps_its_paper_accepted_until_taken_out_of_the_agenda(db
 
 
 def test_nothing_is_decided_on_a_withdrawn_paper_or_with_an_unknown_decision(db):
-    event, _, _, submitter = setting()
+    event, _, _, submitter = dated_call_setting()
     paper = make_paper(event, submitter)
     with pytest.raises(ValidationError, match="accept, reject or revise"):
         decide(paper, "maybe", "", None)
@@ -437,7 +429,7 @@ def test_nothing_is_decided_on_a_withdrawn_paper_or_with_an_unknown_decision(db)
 
 
 def test_conflict_detection_covers_the_accepted_papers_talks(db):
-    event, category, _, submitter = setting()
+    event, category, _, submitter = dated_call_setting()
     paper = make_paper(event, submitter)
     decide(paper, "accept", "", None)
     db.session.commit()

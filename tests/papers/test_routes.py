@@ -10,8 +10,6 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from sqlalchemy import func, select
-from werkzeug.datastructures import FileStorage
-from werkzeug.test import encode_multipart
 
 from conference.agenda.models import Talk
 from conference.errors import ValidationError
@@ -20,7 +18,26 @@ from conference.papers.assigning import assign_reviewer
 from conference.papers.models import CallForPapers, Paper, PaperVersion, Review
 from conference.papers.views import delegate as delegate_views
 from conference.registration.links import emailed_manage_url, manage_token, manage_url
-from tests.factories import give_role, make_user
+from tests.factories import (
+    TITLE,
+    accept,
+    delegate,
+    give_role,
+    make_organiser,
+    make_reviewer,
+    make_user,
+    open_call_setting,
+    other_spellings,
+    paper_with_co_author,
+    papers_url,
+    post_form,
+    registration_form,
+    stored_files,
+    stored_paper,
+    submission,
+    submit_paper,
+    writes_then_fails,
+)
 from tests.papers.samples import (
     docx_bytes,
     executable_with_pdf_marker,
@@ -30,77 +47,12 @@ from tests.papers.samples import (
     svg_with_pdf_marker,
     zip_bomb_docx,
 )
-from tests.papers.test_downloads import ABSTRACT, accept, delegate, setting, stored_paper
-
-TITLE = "Building a learning city where no one is left behind"
-
 
 # Helpers -----------------------------------------------------------------------------
 
 
-def stored_files(app) -> list[Path]:
-    """Every file in the papers' storage folder (partial ones included)."""
-    root = Path(app.instance_path) / "uploads" / "papers"
-    return sorted(p for p in root.rglob("*") if p.is_file()) if root.exists() else []
-
-
 def paper_count(db) -> int:
     return db.session.scalar(select(func.count(Paper.id)))
-
-
-def papers_url(event, registration, rest=""):
-    return f"/events/{event.slug}/manage/{manage_token(registration)}/papers{rest}"
-
-
-def submission(registration, track, content, filename, **overrides):
-    data = {
-        "title": TITLE,
-        "abstract": ABSTRACT,
-        "track_id": str(track.id),
-        "authors-0-name": "Hà Trung Chiến",
-        "authors-0-organisation": "Son La City People's Committee",
-        "authors-0-email": registration.email,
-        "authors-1-name": "",
-        "authors-1-organisation": "",
-        "authors-1-email": "",
-        "presenting": "0",
-        "file": (io.BytesIO(content), filename),
-    }
-    data.update(overrides)
-    return data
-
-
-def post_form(client, url, data, headers=None):
-    """A multipart POST encoded in memory (the test client would spool a large body to a
-    temporary file that it never closes)."""
-    fields = {
-        name: FileStorage(value[0], filename=value[1]) if isinstance(value, tuple) else value
-        for name, value in data.items()
-    }
-    boundary, body = encode_multipart(fields)
-    return client.post(
-        url,
-        data=body,
-        content_type=f"multipart/form-data; boundary={boundary}",
-        headers=headers,
-    )
-
-
-def submit_paper(client, event, registration, track, content, filename, **overrides):
-    data = submission(registration, track, content, filename, **overrides)
-    return post_form(client, papers_url(event, registration, "/new"), data)
-
-
-def reviewer(event, email=None, name="Ada Reviewer"):
-    user = make_user(email=email, name=name)
-    give_role(event, user, "reviewer")
-    return user
-
-
-def organiser_of(event):
-    user = make_user(name="Olivia Organiser")
-    give_role(event, user, "organiser")
-    return user
 
 
 # Submitting real files ---------------------------------------------------------------
@@ -115,7 +67,7 @@ def organiser_of(event):
     ],
 )
 def test_a_delegate_submits_a_real_pdf_docx_or_pptx(client, db, app, make, filename, kind):
-    event, category, track, call, chien = setting()
+    event, category, track, call, chien = open_call_setting()
     content = make()
 
     response = submit_paper(client, event, chien, track, content, filename)
@@ -155,7 +107,7 @@ def test_a_delegate_submits_a_real_pdf_docx_or_pptx(client, db, app, make, filen
 def test_a_file_that_is_not_what_it_claims_is_refused_and_nothing_is_kept(
     client, db, app, content, filename, message
 ):
-    event, category, track, call, chien = setting()
+    event, category, track, call, chien = open_call_setting()
 
     response = submit_paper(client, event, chien, track, content, filename)
 
@@ -166,7 +118,7 @@ def test_a_file_that_is_not_what_it_claims_is_refused_and_nothing_is_kept(
 
 
 def test_a_zip_bomb_disguised_as_docx_is_refused_and_nothing_is_kept(client, db, app):
-    event, category, track, call, chien = setting()
+    event, category, track, call, chien = open_call_setting()
 
     response = submit_paper(client, event, chien, track, zip_bomb_docx(), "paper.docx")
 
@@ -178,7 +130,7 @@ def test_a_zip_bomb_disguised_as_docx_is_refused_and_nothing_is_kept(client, db,
 
 @pytest.mark.parametrize("size", [1536 * 1024, 3 * 1024 * 1024], ids=["within-slack", "beyond"])
 def test_a_file_over_the_limit_gets_a_413_page_naming_the_limit(client, db, app, size):
-    event, category, track, call, chien = setting(max_bytes=1024 * 1024)
+    event, category, track, call, chien = open_call_setting(max_bytes=1024 * 1024)
     content = b"%PDF-1.7\n" + b" " * (size - 16) + b"\n%%EOF\n"
 
     response = submit_paper(client, event, chien, track, content, "big.pdf")
@@ -191,7 +143,7 @@ def test_a_file_over_the_limit_gets_a_413_page_naming_the_limit(client, db, app,
 
 
 def test_an_unregistered_presenter_is_refused_and_nothing_is_kept(client, db, app):
-    event, category, track, call, chien = setting()
+    event, category, track, call, chien = open_call_setting()
 
     response = submit_paper(
         client,
@@ -214,7 +166,7 @@ def test_an_unregistered_presenter_is_refused_and_nothing_is_kept(client, db, ap
 def test_a_refusal_by_the_rules_after_the_upload_deletes_the_stored_file(
     client, db, app, monkeypatch
 ):
-    event, category, track, call, chien = setting()
+    event, category, track, call, chien = open_call_setting()
 
     def closed_meanwhile(*args, **kwargs):
         raise ValidationError("The call for papers closed while your file was on its way.")
@@ -232,7 +184,7 @@ def test_a_refusal_by_the_rules_after_the_upload_deletes_the_stored_file(
 def test_every_problem_with_the_form_is_shown_at_once_before_the_file_is_received(
     client, db, app, monkeypatch
 ):
-    event, category, track, call, chien = setting(abstract_word_limit=5)
+    event, category, track, call, chien = open_call_setting(abstract_word_limit=5)
     monkeypatch.setattr(
         delegate_views, "_receive", lambda *args: pytest.fail("the file was received")
     )
@@ -267,7 +219,7 @@ def test_every_problem_with_the_form_is_shown_at_once_before_the_file_is_receive
 
 
 def test_a_problem_with_an_author_is_shown_beside_their_own_row(client, db):
-    event, category, track, call, chien = setting()
+    event, category, track, call, chien = open_call_setting()
 
     # Row 1 is left blank, so the second author named is the form's third row.
     response = submit_paper(
@@ -292,7 +244,7 @@ def test_a_problem_with_an_author_is_shown_beside_their_own_row(client, db):
 
 
 def test_a_text_field_over_the_form_limit_is_named_instead_of_the_file(client, db, app):
-    event, category, track, call, chien = setting()
+    event, category, track, call, chien = open_call_setting()
     abstract = "word " * 120_000  # 600 KB, over the server's limit for one form field
 
     response = submit_paper(
@@ -312,7 +264,7 @@ def test_a_text_field_over_the_form_limit_is_named_instead_of_the_file(client, d
     ids=["climbing", "control-characters", "300-characters"],
 )
 def test_hostile_file_names_are_stored_safely_and_downloaded_safely(client, db, app, filename):
-    event, category, track, call, chien = setting()
+    event, category, track, call, chien = open_call_setting()
 
     assert submit_paper(client, event, chien, track, pdf_bytes(), filename).status_code == 302
 
@@ -334,7 +286,7 @@ def test_the_submission_form_checks_its_csrf_token(make_app, db):
     app = make_app(WTF_CSRF_ENABLED=True)
     client = app.test_client()
     with app.app_context():
-        event, category, track, call, chien = setting()
+        event, category, track, call, chien = open_call_setting()
         url = papers_url(event, chien, "/new")
         data = submission(chien, track, pdf_bytes(), "paper.pdf")
 
@@ -350,7 +302,7 @@ def test_the_submission_form_checks_its_csrf_token(make_app, db):
 
 
 def test_the_form_offers_the_call_s_topics_and_the_submitter_as_first_author(client, db):
-    event, category, track, call, chien = setting()
+    event, category, track, call, chien = open_call_setting()
 
     page = client.get(papers_url(event, chien, "/new"))
 
@@ -370,7 +322,7 @@ def test_the_form_offers_the_call_s_topics_and_the_submitter_as_first_author(cli
 
 
 def test_new_versions_are_numbered_in_turn_and_every_version_is_kept(client, db, app):
-    event, category, track, call, chien = setting()
+    event, category, track, call, chien = open_call_setting()
     first = pdf_bytes("First draft")
     submit_paper(client, event, chien, track, first, "draft.pdf")
     paper = db.session.scalar(select(Paper))
@@ -394,7 +346,7 @@ def test_uploads_are_rate_limited_per_delegate(make_app):
     app = make_app(RATELIMIT_ENABLED=True, UPLOAD_RATE_LIMIT="2 per hour")
     client = app.test_client()
     with app.app_context():
-        event, category, track, call, chien = setting()
+        event, category, track, call, chien = open_call_setting()
         lan = delegate(event, category, email="lan@sonla.example")
         paper = stored_paper(event, chien, "Houses of Wisdom")
         url = papers_url(event, chien, f"/{paper.id}/versions")
@@ -411,7 +363,7 @@ def test_uploads_are_rate_limited_per_delegate(make_app):
 
 
 def test_a_refused_new_version_keeps_nothing_and_says_why(client, db, app):
-    event, category, track, call, chien = setting()
+    event, category, track, call, chien = open_call_setting()
     submit_paper(client, event, chien, track, pdf_bytes(), "paper.pdf")
     paper = db.session.scalar(select(Paper))
 
@@ -427,7 +379,7 @@ def test_a_refused_new_version_keeps_nothing_and_says_why(client, db, app):
 
 
 def test_a_withdrawn_paper_takes_no_new_version(client, db, app):
-    event, category, track, call, chien = setting()
+    event, category, track, call, chien = open_call_setting()
     submit_paper(client, event, chien, track, pdf_bytes(), "paper.pdf")
     paper = db.session.scalar(select(Paper))
 
@@ -448,7 +400,7 @@ def test_a_withdrawn_paper_takes_no_new_version(client, db, app):
 
 
 def test_another_delegate_gets_404_for_the_paper_and_its_files(client, db):
-    event, category, track, call, chien = setting()
+    event, category, track, call, chien = open_call_setting()
     paper = stored_paper(event, chien, TITLE)
     other = delegate(event, category, email="somchai@bangkok.example")
 
@@ -459,7 +411,7 @@ def test_another_delegate_gets_404_for_the_paper_and_its_files(client, db):
 
 
 def test_a_co_author_sees_the_paper_through_their_own_link(client, db):
-    event, category, track, call, chien = setting()
+    event, category, track, call, chien = open_call_setting()
     lan = delegate(event, category, email="lan@sonla.example")
     response = submit_paper(
         client,
@@ -488,24 +440,12 @@ def test_a_co_author_sees_the_paper_through_their_own_link(client, db):
 
 def test_registering_with_a_co_authors_address_gives_no_access_to_the_paper(client, db):
     from conference.registration.search import find_by_email
-    from tests.registration.test_routes import form_data
 
-    event, category, track, call, chien = setting()
-    response = submit_paper(
-        client,
-        event,
-        chien,
-        track,
-        pdf_bytes(),
-        "paper.pdf",
-        **{"authors-1-name": "Nguyễn Thị Lan", "authors-1-organisation": "Son La DoET"},
-        **{"authors-1-email": "lan@sonla.example"},
-    )
-    paper_id = int(response.headers["Location"].rsplit("/", 1)[1])
+    event, category, paper_id = paper_with_co_author(client, "lan@sonla.example")
     # A stranger registers with Lan's address: the answer shows no link at all...
     landing = client.post(
         f"/events/{event.slug}/register",
-        data=form_data(category, email="lan@sonla.example"),
+        data=registration_form(category, email="lan@sonla.example"),
         follow_redirects=True,
     )
     assert landing.status_code == 200 and "/manage/" not in landing.text
@@ -519,12 +459,12 @@ def test_registering_with_a_co_authors_address_gives_no_access_to_the_paper(clie
 
 
 def test_a_reviewer_not_assigned_and_a_stranger_get_404(client, db, login):
-    event, category, track, call, chien = setting()
+    event, category, track, call, chien = open_call_setting()
     paper = stored_paper(event, chien, TITLE)
-    assigned = reviewer(event, "assigned@example.org")
+    assigned = make_reviewer(event, "assigned@example.org")
     assignment = assign_reviewer(paper, assigned)
     db.session.commit()
-    login(reviewer(event, "other@example.org"))
+    login(make_reviewer(event, "other@example.org"))
 
     for url in (
         f"/events/{event.slug}/reviews/{assignment.id}",
@@ -537,7 +477,7 @@ def test_a_reviewer_not_assigned_and_a_stranger_get_404(client, db, login):
 def test_a_reviewer_whose_role_is_taken_away_can_no_longer_download_the_paper(client, db, login):
     from conference.auth.services import revoke_role
 
-    event, category, track, call, chien = setting()
+    event, category, track, call, chien = open_call_setting()
     paper = stored_paper(event, chien, TITLE)
     ada = make_user(name="Ada Reviewer")
     grant = give_role(event, ada, "reviewer")
@@ -558,9 +498,9 @@ def test_a_reviewer_whose_role_is_taken_away_can_no_longer_download_the_paper(cl
 
 
 def test_an_anonymous_review_hides_the_authors_and_the_file_name(client, db, login):
-    event, category, track, call, chien = setting(anonymous_review=True)
+    event, category, track, call, chien = open_call_setting(anonymous_review=True)
     paper = stored_paper(event, chien, TITLE, filename="Son La People's Committee - Chien.pdf")
-    ada = reviewer(event)
+    ada = make_reviewer(event)
     assignment = assign_reviewer(paper, ada)
     db.session.commit()
     login(ada)
@@ -576,9 +516,9 @@ def test_an_anonymous_review_hides_the_authors_and_the_file_name(client, db, log
 
 
 def test_a_reviewer_scores_every_criterion_and_recommends(client, db, login):
-    event, category, track, call, chien = setting()
+    event, category, track, call, chien = open_call_setting()
     paper = stored_paper(event, chien, TITLE)
-    ada = reviewer(event)
+    ada = make_reviewer(event)
     assignment = assign_reviewer(paper, ada)
     db.session.commit()
     relevance, clarity = call.criteria
@@ -607,9 +547,9 @@ def test_a_reviewer_scores_every_criterion_and_recommends(client, db, login):
 
 
 def test_the_recommendation_choices_are_one_named_group(client, db, login):
-    event, category, track, call, chien = setting()
+    event, category, track, call, chien = open_call_setting()
     paper = stored_paper(event, chien, TITLE)
-    ada = reviewer(event)
+    ada = make_reviewer(event)
     assignment = assign_reviewer(paper, ada)
     db.session.commit()
     login(ada)
@@ -634,11 +574,11 @@ def test_the_recommendation_choices_are_one_named_group(client, db, login):
 
 
 def test_organisers_see_reviews_side_by_side_with_averages(client, db, login):
-    event, category, track, call, chien = setting()
+    event, category, track, call, chien = open_call_setting()
     paper = stored_paper(event, chien, TITLE)
     relevance, clarity = call.criteria
     for name, (r, c) in (("Ada", (4, 8)), ("Bao", (2, 6))):
-        assignment = assign_reviewer(paper, reviewer(event, name=name))
+        assignment = assign_reviewer(paper, make_reviewer(event, name=name))
         db.session.add(
             Review(
                 assignment=assignment,
@@ -648,7 +588,7 @@ def test_organisers_see_reviews_side_by_side_with_averages(client, db, login):
             )
         )
     db.session.commit()
-    login(organiser_of(event))
+    login(make_organiser(event))
 
     page = client.get(f"/events/{event.slug}/papers/{paper.id}").text
 
@@ -659,11 +599,11 @@ def test_organisers_see_reviews_side_by_side_with_averages(client, db, login):
 
 
 def test_a_conflict_of_interest_is_refused_with_the_reason(client, db, login):
-    event, category, track, call, chien = setting()
+    event, category, track, call, chien = open_call_setting()
     paper = stored_paper(event, chien, TITLE)
-    colleague = reviewer(event, "colleague@sonla.example", name="Colleague")
+    colleague = make_reviewer(event, "colleague@sonla.example", name="Colleague")
     delegate(event, category, email="colleague@sonla.example", organisation=chien.organisation)
-    login(organiser_of(event))
+    login(make_organiser(event))
 
     response = client.post(
         f"/events/{event.slug}/papers/{paper.id}/reviewers", data={"reviewer_id": colleague.id}
@@ -675,9 +615,9 @@ def test_a_conflict_of_interest_is_refused_with_the_reason(client, db, login):
 
 
 def test_accepting_a_paper_leaves_a_talk_waiting_in_the_agenda_editor(client, db, login):
-    event, category, track, call, chien = setting()
+    event, category, track, call, chien = open_call_setting()
     paper = stored_paper(event, chien, TITLE)
-    login(organiser_of(event))
+    login(make_organiser(event))
 
     response = client.post(
         f"/events/{event.slug}/papers/{paper.id}/decision",
@@ -697,9 +637,9 @@ def test_accepting_a_paper_leaves_a_talk_waiting_in_the_agenda_editor(client, db
 
 
 def test_a_revision_without_a_note_is_refused_and_nothing_changes(client, db, login):
-    event, category, track, call, chien = setting()
+    event, category, track, call, chien = open_call_setting()
     paper = stored_paper(event, chien, TITLE)
-    login(organiser_of(event))
+    login(make_organiser(event))
 
     response = client.post(
         f"/events/{event.slug}/papers/{paper.id}/decision", data={"decision": "revise"}
@@ -712,13 +652,13 @@ def test_a_revision_without_a_note_is_refused_and_nothing_changes(client, db, lo
 
 
 def test_the_zip_streams_the_latest_versions_with_readable_names(client, db, login):
-    event, category, track, call, chien = setting()
+    event, category, track, call, chien = open_call_setting()
     first = stored_paper(event, chien, "Learning parks and streets")
     second = stored_paper(
         event, chien, "Son La: a learning city for all", content=docx_bytes(), filename="x.docx"
     )
     accept(second)
-    login(organiser_of(event))
+    login(make_organiser(event))
 
     response = client.get(f"/events/{event.slug}/papers.zip")
 
@@ -737,9 +677,9 @@ def test_the_zip_streams_the_latest_versions_with_readable_names(client, db, log
 
 
 def test_the_book_of_abstracts_downloads_as_a_pdf(client, db, login):
-    event, category, track, call, chien = setting()
+    event, category, track, call, chien = open_call_setting()
     accept(stored_paper(event, chien, TITLE))
-    login(organiser_of(event))
+    login(make_organiser(event))
 
     response = client.get(f"/events/{event.slug}/papers/book-of-abstracts.pdf")
 
@@ -749,10 +689,10 @@ def test_the_book_of_abstracts_downloads_as_a_pdf(client, db, login):
 
 
 def test_the_papers_list_filters_by_status_and_counts(client, db, login):
-    event, category, track, call, chien = setting()
+    event, category, track, call, chien = open_call_setting()
     stored_paper(event, chien, "Still under review")
     accept(stored_paper(event, chien, "Accepted one"))
-    login(organiser_of(event))
+    login(make_organiser(event))
 
     everything = client.get(f"/events/{event.slug}/papers").text
     accepted = client.get(f"/events/{event.slug}/papers?status=accepted").text
@@ -763,9 +703,9 @@ def test_the_papers_list_filters_by_status_and_counts(client, db, login):
 
 
 def test_the_papers_list_links_keep_its_filters_and_nothing_else(client, db, login):
-    event, category, track, call, chien = setting()
+    event, category, track, call, chien = open_call_setting()
     stored_paper(event, chien, TITLE)
-    login(organiser_of(event))
+    login(make_organiser(event))
 
     page = client.get(
         f"/events/{event.slug}/papers?status=submitted&topic={track.id}"
@@ -782,16 +722,16 @@ def test_the_papers_list_links_keep_its_filters_and_nothing_else(client, db, log
 
 
 def test_only_organisers_reach_the_papers_pages(client, db, login):
-    event, category, track, call, chien = setting()
-    login(reviewer(event))
+    event, category, track, call, chien = open_call_setting()
+    login(make_reviewer(event))
 
     assert client.get(f"/events/{event.slug}/papers").status_code == 403
     assert client.get(f"/events/{event.slug}/papers.zip").status_code == 403
 
 
 def test_organisers_set_the_call_in_event_time(client, db, login):
-    event, category, track, call, chien = setting()
-    login(organiser_of(event))
+    event, category, track, call, chien = open_call_setting()
+    login(make_organiser(event))
     url = f"/events/{event.slug}/papers/call"
     form = {
         "opens_at": "2030-05-01T09:00",
@@ -827,7 +767,7 @@ def test_organisers_set_the_call_in_event_time(client, db, login):
 
 
 def test_the_public_call_page_tells_how_to_submit(client, db):
-    event, category, track, call, chien = setting()
+    event, category, track, call, chien = open_call_setting()
 
     page = client.get(f"/events/{event.slug}/call-for-papers").text
 
@@ -837,9 +777,9 @@ def test_the_public_call_page_tells_how_to_submit(client, db):
 
 
 def test_paper_pages_have_no_inline_script_or_style(client, db, login):
-    event, category, track, call, chien = setting()
+    event, category, track, call, chien = open_call_setting()
     paper = stored_paper(event, chien, TITLE)
-    organiser = organiser_of(event)
+    organiser = make_organiser(event)
     assignment = assign_reviewer(paper, organiser)
     db.session.commit()
     login(organiser)
@@ -865,12 +805,11 @@ def test_paper_pages_have_no_inline_script_or_style(client, db, login):
 
 def test_a_new_person_registers_and_reaches_the_paper_form_from_the_e_mail(client, db):
     from conference.mail.models import OutboxMessage
-    from tests.registration.test_routes import form_data
 
-    event, category, track, call, chien = setting()
+    event, category, track, call, chien = open_call_setting()
     response = client.post(
         f"/events/{event.slug}/register?then=paper",
-        data=form_data(category, email="lan@sonla.example", given_name="Thị Lan"),
+        data=registration_form(category, email="lan@sonla.example", given_name="Thị Lan"),
         follow_redirects=True,
     )
 
@@ -923,7 +862,7 @@ def test_the_31st_upload_in_an_hour_is_refused_across_app_servers_sharing_redis(
     first = make_app(**settings)
     assert first.config["UPLOAD_RATE_LIMIT"] == "30 per hour"
     with first.app_context():
-        event, category, track, call, chien = setting()
+        event, category, track, call, chien = open_call_setting()
         paper = stored_paper(event, chien, "Houses of Wisdom")
         paper_id, url = paper.id, papers_url(event, chien, f"/{paper.id}/versions")
     for n in range(15):
@@ -942,12 +881,11 @@ def test_the_31st_upload_in_an_hour_is_refused_across_app_servers_sharing_redis(
 
 
 def test_the_upload_limit_counts_the_delegate_however_their_link_is_spelled(make_app):
-    from tests.test_signing import other_spellings
 
     app = make_app(RATELIMIT_ENABLED=True, UPLOAD_RATE_LIMIT="3 per hour")
     client = app.test_client()
     with app.app_context():
-        event, category, track, call, chien = setting()
+        event, category, track, call, chien = open_call_setting()
         paper = stored_paper(event, chien, "Houses of Wisdom")
         token = manage_token(chien)
         urls = [
@@ -972,7 +910,7 @@ def test_the_upload_limit_is_a_moving_hour_not_a_window_that_starts_afresh(make_
     app = make_app(RATELIMIT_ENABLED=True, UPLOAD_RATE_LIMIT="3 per hour")
     client = app.test_client()
     with app.app_context():
-        event, category, track, call, chien = setting()
+        event, category, track, call, chien = open_call_setting()
         paper = stored_paper(event, chien, "Houses of Wisdom")
         url = papers_url(event, chien, f"/{paper.id}/versions")
         assert new_version(client, url, 1).status_code == 302
@@ -986,7 +924,7 @@ def test_a_version_beyond_the_paper_s_storage_quota_is_refused_and_nothing_is_ke
     app = make_app(PAPER_STORAGE_QUOTA=len(pdf_bytes("Version 1")) * 5 // 2)
     client = app.test_client()
     with app.app_context():
-        event, category, track, call, chien = setting()
+        event, category, track, call, chien = open_call_setting()
         paper = stored_paper(event, chien, "Houses of Wisdom")
         url = papers_url(event, chien, f"/{paper.id}/versions")
         assert new_version(client, url, 1).status_code == 302
@@ -1007,7 +945,7 @@ def test_a_delegate_beyond_their_storage_quota_cannot_submit_another_paper(make_
     app = make_app(DELEGATE_STORAGE_QUOTA=size * 3 // 2)
     client = app.test_client()
     with app.app_context():
-        event, category, track, call, chien = setting()
+        event, category, track, call, chien = open_call_setting()
         stored_paper(event, chien, "Houses of Wisdom")
         files = stored_files(app)
 
@@ -1023,7 +961,7 @@ def test_a_paper_whose_quota_is_used_up_says_so_and_receives_no_file(make_app, m
     app = make_app(PAPER_STORAGE_QUOTA=len(pdf_bytes("Houses of Wisdom")))
     client = app.test_client()
     with app.app_context():
-        event, category, track, call, chien = setting()
+        event, category, track, call, chien = open_call_setting()
         paper = stored_paper(event, chien, "Houses of Wisdom")
         page = client.get(papers_url(event, chien, f"/{paper.id}"))
         assert "take all of the" in html.unescape(page.text)
@@ -1044,9 +982,7 @@ def test_a_full_disk_answers_507_with_a_clear_message_and_keeps_nothing(
     import errno
     import shutil
 
-    from tests.papers.test_storage import writes_then_fails
-
-    event, category, track, call, chien = setting()
+    event, category, track, call, chien = open_call_setting()
     monkeypatch.setattr(shutil, "copyfileobj", writes_then_fails(errno.ENOSPC))
 
     page = submit_paper(client, event, chien, track, pdf_bytes(), "paper.pdf")
@@ -1072,7 +1008,7 @@ def test_an_upload_folder_that_cannot_be_used_answers_503_and_keeps_nothing(make
     app = make_app(PAPERS_UPLOAD_DIR=str(blocked / "papers"))
     client = app.test_client()
     with app.app_context():
-        event, category, track, call, chien = setting()
+        event, category, track, call, chien = open_call_setting()
 
         response = submit_paper(client, event, chien, track, pdf_bytes(), "paper.pdf")
 
@@ -1086,7 +1022,7 @@ def test_a_full_disk_while_the_form_is_read_answers_507(client, db, app, monkeyp
 
     from flask import Request
 
-    event, category, track, call, chien = setting()
+    event, category, track, call, chien = open_call_setting()
 
     class FullSpool(io.BytesIO):
         def write(self, data):

@@ -3,7 +3,6 @@
 import hashlib
 import threading
 import uuid
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -26,103 +25,31 @@ from conference.papers.submissions import (
 )
 from conference.registration.links import email_proof, verify_email
 from conference.registration.places import change_status
-from conference.registration.registering import Context
-from tests.factories import give_role, make_category, make_event, make_registration, make_user
-
-OPENS = datetime(2024, 5, 1, 9, tzinfo=UTC)
-DURING = datetime(2024, 6, 1, 12, tzinfo=UTC)
-CLOSES = datetime(2024, 7, 1, 9, tzinfo=UTC)
-BEFORE_EDIT_DEADLINE = datetime(2024, 7, 15, tzinfo=UTC)
-EDIT_DEADLINE = datetime(2024, 8, 1, 9, tzinfo=UTC)
-PDF = b"%PDF-1.7\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
-
-
-@dataclass
-class Received:
-    """Stands in for uploads.ReceivedFile: what the upload layer tells the services."""
-
-    key: str
-    size: int
-    sha256: str
-    filename: str
-    kind: str = "pdf"
-    extension: str = "pdf"
-    mime_type: str = "application/pdf"
-
-
-def received(content: bytes = PDF, filename: str = "paper.pdf", kind: str = "pdf") -> Received:
-    return Received(
-        key=uuid.uuid4().hex,
-        size=len(content),
-        sha256=hashlib.sha256(content).hexdigest(),
-        filename=filename,
-        kind=kind,
-        extension=kind,
-    )
-
-
-def person(event, category, **overrides):
-    """A confirmed registration, without the registration e-mail (to keep the outbox clean)."""
-    return make_registration(event, category, ctx=Context(notify=False), **overrides)
+from tests.factories import (
+    BEFORE_EDIT_DEADLINE,
+    CLOSES,
+    DURING,
+    EDIT_DEADLINE,
+    OPENS,
+    PDF,
+    Received,
+    dated_call_setting,
+    delegate,
+    give_role,
+    make_call,
+    make_category,
+    make_event,
+    make_paper,
+    make_user,
+    received,
+    submission_details,
+)
 
 
 def opened_their_mail(registration):
     """The delegate opened the management link from their e-mail: their address is theirs."""
     assert verify_email(registration, email_proof(registration))
     return registration
-
-
-def make_call(event, **overrides):
-    values = {
-        "opens_at": OPENS,
-        "closes_at": CLOSES,
-        "edit_deadline": EDIT_DEADLINE,
-        "abstract_word_limit": 50,
-        "criteria": (
-            CriterionDetails("Relevance", max_score=5, weight=2),
-            CriterionDetails("Clarity", max_score=10, weight=1),
-        ),
-    }
-    values.update(overrides)
-    call = save_call(event, CallDetails(**values))
-    _db.session.commit()
-    return call
-
-
-def setting(organisation="Son La City People's Committee"):
-    """An event with a call, a category, and a confirmed submitter."""
-    event = make_event()
-    category = make_category(event, "Speaker")
-    call = make_call(event)
-    submitter = person(event, category, email="chien@sonla.example", organisation=organisation)
-    return event, category, call, submitter
-
-
-def details(presenter_email, *co_authors, **overrides) -> SubmissionDetails:
-    values = {
-        "title": "Building a learning city where no one is left behind",
-        "abstract": "Son La's community learning centres reach ethnic minority villages.",
-        "authors": [
-            AuthorDetails(
-                "Hà Trung Chiến", "Son La City People's Committee", presenter_email, True
-            ),
-            *co_authors,
-        ],
-    }
-    values.update(overrides)
-    return SubmissionDetails(**values)
-
-
-def make_paper(event, submitter, *co_authors, now=DURING, file=None, **overrides) -> Paper:
-    paper = submit(
-        event,
-        submitter,
-        details(submitter.email, *co_authors, **overrides),
-        file or received(),
-        now=now,
-    )
-    _db.session.commit()
-    return paper
 
 
 def count(model) -> int:
@@ -192,8 +119,8 @@ def test_call_topics_must_be_tracks_of_the_event(db):
 
 
 def test_submission_keeps_the_paper_its_authors_and_version_one(db):
-    event, category, _, submitter = setting()
-    co_author = person(event, category, email="lan@hcmc.example", organisation="HCMC Open U")
+    event, category, _, submitter = dated_call_setting()
+    co_author = delegate(event, category, email="lan@hcmc.example", organisation="HCMC Open U")
     paper = make_paper(
         event,
         submitter,
@@ -236,50 +163,60 @@ def test_submission_keeps_the_paper_its_authors_and_version_one(db):
     ],
 )
 def test_submission_outside_the_call_is_refused(db, now, message):
-    event, _, _, submitter = setting()
+    event, _, _, submitter = dated_call_setting()
     with pytest.raises(ValidationError, match=message):
-        submit(event, submitter, details(submitter.email), received(), now=now)
+        submit(event, submitter, submission_details(submitter.email), received(), now=now)
     db.session.rollback()
     assert nothing_saved()
 
 
 def test_an_event_without_a_call_takes_no_papers(db):
     event = make_event()
-    submitter = person(event, make_category(event))
+    submitter = delegate(event, make_category(event))
     with pytest.raises(ValidationError, match="has no call for papers"):
-        submit(event, submitter, details(submitter.email), received(), now=DURING)
+        submit(event, submitter, submission_details(submitter.email), received(), now=DURING)
 
 
 def bad_submissions(event, category):
-    lan = person(event, category, email="lan@hcmc.example")
+    lan = delegate(event, category, email="lan@hcmc.example")
     long_abstract = " ".join(["word"] * 51)
     presenter = "chien@sonla.example"
     co_author = AuthorDetails("Nguyễn Thị Lan", "HCMC Open University", lan.email)
     return [
-        (details(presenter, title="   "), "title", "title"),
-        (details(presenter, title="x" * 301), "title", "at most 300"),
-        (details(presenter, abstract=""), "abstract", "Write an abstract"),
-        (details(presenter, abstract=long_abstract), "abstract", "51 words; the limit is 50"),
-        (details(presenter, track_id=999), "track_id", "call's topics"),
-        (details(presenter, authors=[]), "authors", "at least one author"),
+        (submission_details(presenter, title="   "), "title", "title"),
+        (submission_details(presenter, title="x" * 301), "title", "at most 300"),
+        (submission_details(presenter, abstract=""), "abstract", "Write an abstract"),
         (
-            details(presenter, AuthorDetails("Lan", "HCMC", "not-an-address")),
+            submission_details(presenter, abstract=long_abstract),
+            "abstract",
+            "51 words; the limit is 50",
+        ),
+        (submission_details(presenter, track_id=999), "track_id", "call's topics"),
+        (submission_details(presenter, authors=[]), "authors", "at least one author"),
+        (
+            submission_details(presenter, AuthorDetails("Lan", "HCMC", "not-an-address")),
             "authors-1-email",
             "valid e-mail",
         ),
         (
-            details(presenter, AuthorDetails("Chiến again", "Son La", presenter.upper())),
+            submission_details(
+                presenter, AuthorDetails("Chiến again", "Son La", presenter.upper())
+            ),
             "authors-1-email",
             "listed twice",
         ),
-        (details(presenter, AuthorDetails("", "HCMC", lan.email)), "authors-1-name", "name"),
         (
-            details(presenter, AuthorDetails("Lan", " ", lan.email)),
+            submission_details(presenter, AuthorDetails("", "HCMC", lan.email)),
+            "authors-1-name",
+            "name",
+        ),
+        (
+            submission_details(presenter, AuthorDetails("Lan", " ", lan.email)),
             "authors-1-organisation",
             "Independent",
         ),
         (
-            details(presenter, AuthorDetails("Lan", "HCMC", lan.email, True)),
+            submission_details(presenter, AuthorDetails("Lan", "HCMC", lan.email, True)),
             "authors",
             "Only one author can present",
         ),
@@ -289,7 +226,7 @@ def bad_submissions(event, category):
             "Choose one presenting author",
         ),
         (
-            details("nobody@example.org"),
+            submission_details("nobody@example.org"),
             "authors",
             "nobody@example.org\\) must be registered",
         ),
@@ -297,7 +234,7 @@ def bad_submissions(event, category):
 
 
 def test_bad_submissions_are_refused_with_the_field_and_nothing_is_saved(db):
-    event, category, _, submitter = setting()
+    event, category, _, submitter = dated_call_setting()
     for data, field, message in bad_submissions(event, category):
         with pytest.raises(ValidationError, match=message) as refused:
             submit(event, submitter, data, received(), now=DURING)
@@ -307,7 +244,7 @@ def test_bad_submissions_are_refused_with_the_field_and_nothing_is_saved(db):
 
 
 def test_check_submission_reports_every_problem_at_once(db):
-    event, category, _, submitter = setting()
+    event, category, _, submitter = dated_call_setting()
     topic = Track(event_id=event.id, name="Inclusion and equity")
     db.session.add(topic)
     db.session.commit()
@@ -333,24 +270,28 @@ def test_check_submission_reports_every_problem_at_once(db):
     ]
     assert "Choose one presenting author." in problems[-1].message
     assert nothing_saved()
-    assert check_submission(call, details(submitter.email, track_id=topic.id)) == []
+    assert check_submission(call, submission_details(submitter.email, track_id=topic.id)) == []
 
 
 def test_the_presenter_may_be_a_registered_co_author(db):
-    event, category, _, submitter = setting()
-    lan = person(event, category, email="lan@hcmc.example")
-    data = details(submitter.email, AuthorDetails("Nguyễn Thị Lan", "HCMC", lan.email, True))
+    event, category, _, submitter = dated_call_setting()
+    lan = delegate(event, category, email="lan@hcmc.example")
+    data = submission_details(
+        submitter.email, AuthorDetails("Nguyễn Thị Lan", "HCMC", lan.email, True)
+    )
     data.authors[0].presenting = False
     paper = submit(event, submitter, data, received(), now=DURING)
     assert paper.presenting_author.email == "lan@hcmc.example"
 
 
 def test_a_cancelled_presenter_cannot_present(db):
-    event, category, _, submitter = setting()
-    lan = person(event, category, email="lan@hcmc.example")
+    event, category, _, submitter = dated_call_setting()
+    lan = delegate(event, category, email="lan@hcmc.example")
     change_status(lan, "cancel", notify_delegate=False)
     db.session.commit()
-    data = details(submitter.email, AuthorDetails("Nguyễn Thị Lan", "HCMC", lan.email, True))
+    data = submission_details(
+        submitter.email, AuthorDetails("Nguyễn Thị Lan", "HCMC", lan.email, True)
+    )
     data.authors[0].presenting = False
     with pytest.raises(ValidationError, match="must be registered"):
         submit(event, submitter, data, received(), now=DURING)
@@ -364,13 +305,17 @@ def test_topic_must_be_one_of_the_calls_topics(db):
     db.session.add_all([topic, foreign])
     db.session.commit()
     make_call(event, topic_ids=(topic.id,))
-    submitter = person(event, make_category(event), email="chien@sonla.example")
+    submitter = delegate(event, make_category(event), email="chien@sonla.example")
     with pytest.raises(ValidationError, match="Choose a topic") as refused:
-        submit(event, submitter, details(submitter.email), received(), now=DURING)
+        submit(event, submitter, submission_details(submitter.email), received(), now=DURING)
     assert refused.value.field == "track_id"
     with pytest.raises(ValidationError, match="call's topics"):
         submit(
-            event, submitter, details(submitter.email, track_id=foreign.id), received(), now=DURING
+            event,
+            submitter,
+            submission_details(submitter.email, track_id=foreign.id),
+            received(),
+            now=DURING,
         )
     paper = make_paper(event, submitter, track_id=topic.id)
     assert paper.track.name == "Inclusion and equity"
@@ -387,41 +332,41 @@ def test_topic_must_be_one_of_the_calls_topics(db):
     ],
 )
 def test_a_file_the_call_does_not_accept_is_refused(db, file, message):
-    event, _, _, submitter = setting()
+    event, _, _, submitter = dated_call_setting()
     with pytest.raises(ValidationError, match=message) as refused:
-        submit(event, submitter, details(submitter.email), file, now=DURING)
+        submit(event, submitter, submission_details(submitter.email), file, now=DURING)
     assert refused.value.field == "file"
     db.session.rollback()
     assert nothing_saved()
 
 
 def test_a_file_over_the_calls_size_limit_is_refused(db):
-    event, _, call, submitter = setting()
+    event, _, call, submitter = dated_call_setting()
     call.max_bytes = 1024 * 1024
     db.session.commit()
     big = received(b"%PDF" + b"0" * (1024 * 1024))
     with pytest.raises(ValidationError, match="larger than 1 MB"):
-        submit(event, submitter, details(submitter.email), big, now=DURING)
+        submit(event, submitter, submission_details(submitter.email), big, now=DURING)
 
 
 def test_cancelled_or_foreign_registrations_cannot_submit(db):
-    event, category, _, submitter = setting()
+    event, category, _, submitter = dated_call_setting()
     stranger_event = make_event()
-    stranger = person(stranger_event, make_category(stranger_event))
+    stranger = delegate(stranger_event, make_category(stranger_event))
     with pytest.raises(PermissionDenied):
-        submit(event, stranger, details(stranger.email), received(), now=DURING)
+        submit(event, stranger, submission_details(stranger.email), received(), now=DURING)
     change_status(submitter, "cancel", notify_delegate=False)
     db.session.commit()
     with pytest.raises(ValidationError, match="cancelled"):
-        submit(event, submitter, details(submitter.email), received(), now=DURING)
+        submit(event, submitter, submission_details(submitter.email), received(), now=DURING)
 
 
 # Versions ----------------------------------------------------------------------------
 
 
 def test_new_versions_are_numbered_and_every_version_is_kept(db):
-    event, category, _, submitter = setting()
-    lan = opened_their_mail(person(event, category, email="lan@hcmc.example"))
+    event, category, _, submitter = dated_call_setting()
+    lan = opened_their_mail(delegate(event, category, email="lan@hcmc.example"))
     paper = make_paper(event, submitter, AuthorDetails("Lan", "HCMC", lan.email))
     add_version(paper, received(PDF + b"v2", "v2.pdf"), submitter, now=DURING)
     # A co-author uploads through their own registration.
@@ -437,7 +382,7 @@ def test_new_versions_are_numbered_and_every_version_is_kept(db):
 
 
 def test_no_new_version_after_the_edit_deadline(db):
-    event, _, _, submitter = setting()
+    event, _, _, submitter = dated_call_setting()
     paper = make_paper(event, submitter)
     with pytest.raises(ValidationError, match="until 1 Aug 2024, 16:00 \\(Asia/Bangkok\\)"):
         add_version(paper, received(PDF + b"late"), submitter, now=EDIT_DEADLINE)
@@ -447,22 +392,22 @@ def test_no_new_version_after_the_edit_deadline(db):
 
 
 def test_only_authors_upload_versions(db):
-    event, category, _, submitter = setting()
+    event, category, _, submitter = dated_call_setting()
     paper = make_paper(event, submitter)
-    stranger = person(event, category)
+    stranger = delegate(event, category)
     with pytest.raises(PermissionDenied):
         add_version(paper, received(PDF + b"x"), stranger, now=DURING)
 
 
 def test_the_same_file_again_is_not_a_new_version(db):
-    event, _, _, submitter = setting()
+    event, _, _, submitter = dated_call_setting()
     paper = make_paper(event, submitter)
     with pytest.raises(ValidationError, match="same as version 1"):
         add_version(paper, received(), submitter, now=DURING)
 
 
 def test_a_revision_request_allows_a_version_after_the_deadline(db):
-    event, _, _, submitter = setting()
+    event, _, _, submitter = dated_call_setting()
     paper = make_paper(event, submitter)
     paper.status = "revise"
     db.session.commit()
@@ -474,7 +419,7 @@ def test_a_revision_request_allows_a_version_after_the_deadline(db):
 def test_a_revised_paper_goes_back_to_its_reviewers(db):
     from conference.papers.assigning import assign_reviewer
 
-    event, _, _, submitter = setting()
+    event, _, _, submitter = dated_call_setting()
     paper = make_paper(event, submitter)
     reviewer = make_user(name="Ada Reviewer")
     give_role(event, reviewer, "reviewer")
@@ -492,7 +437,7 @@ def test_simultaneous_uploads_get_consecutive_numbers(make_app, database_url):
         pytest.skip("needs PostgreSQL: concurrent writers (SQLite serialises writes anyway)")
     app = make_app(MAIL_DELIVER_AFTER_COMMIT=False)
     with app.app_context():
-        event, _, _, submitter = setting()
+        event, _, _, submitter = dated_call_setting()
         paper_id = make_paper(event, submitter).id
         submitter_id = submitter.id
 
@@ -534,7 +479,7 @@ def test_simultaneous_uploads_get_consecutive_numbers(make_app, database_url):
 
 
 def test_an_author_withdraws_and_the_versions_stay(db):
-    event, _, _, submitter = setting()
+    event, _, _, submitter = dated_call_setting()
     paper = make_paper(event, submitter)
     withdraw(paper, submitter, now=DURING)
     db.session.commit()
@@ -547,10 +492,10 @@ def test_an_author_withdraws_and_the_versions_stay(db):
 
 
 def test_a_stranger_cannot_withdraw_and_an_accepted_paper_is_withdrawn_by_organisers(db):
-    event, category, _, submitter = setting()
+    event, category, _, submitter = dated_call_setting()
     paper = make_paper(event, submitter)
     with pytest.raises(PermissionDenied):
-        withdraw(paper, person(event, category))
+        withdraw(paper, delegate(event, category))
     paper.status = "accepted"
     db.session.commit()
     with pytest.raises(ValidationError, match="write to the organisers"):
@@ -564,24 +509,24 @@ def test_a_stranger_cannot_withdraw_and_an_accepted_paper_is_withdrawn_by_organi
 def test_delegates_see_their_own_and_co_authored_papers_only(db):
     from conference.papers.authors import papers_visible_to
 
-    event, category, _, submitter = setting()
-    lan = person(event, category, email="lan@hcmc.example")
+    event, category, _, submitter = dated_call_setting()
+    lan = delegate(event, category, email="lan@hcmc.example")
     paper = make_paper(
         event,
         submitter,
         AuthorDetails("Lan", "HCMC", lan.email),
         AuthorDetails("Kim", "Suwon", "kim@suwon.example"),
     )
-    stranger = person(event, category, email="somchai@bangkok.example")
+    stranger = delegate(event, category, email="somchai@bangkok.example")
     # Kim registers after the submission: the e-mail address still finds the paper, once
     # she has opened her link from the e-mail (anyone can type her address in the form).
-    kim = person(event, category, email="kim@suwon.example")
+    kim = delegate(event, category, email="kim@suwon.example")
     assert papers_visible_to(kim) == [] and not is_author(paper, kim)
     opened_their_mail(kim)
     opened_their_mail(lan)
     # The same address at another event sees nothing of this one.
     other = make_event()
-    elsewhere = opened_their_mail(person(other, make_category(other), email="lan@hcmc.example"))
+    elsewhere = opened_their_mail(delegate(other, make_category(other), email="lan@hcmc.example"))
 
     for who in (submitter, lan, kim):
         assert papers_visible_to(who) == [paper]
@@ -597,10 +542,10 @@ def test_a_registration_that_took_an_authors_address_and_left_it_gets_no_access(
     from conference.registration.registering import update_registration
     from tests.factories import registration_data
 
-    event, category, _, submitter = setting()
+    event, category, _, submitter = dated_call_setting()
     # A stranger registers with Lan's address before the paper names her: the paper's
     # author row is linked to the stranger's registration...
-    stranger = person(event, category, email="lan@hcmc.example")
+    stranger = delegate(event, category, email="lan@hcmc.example")
     paper = make_paper(event, submitter, AuthorDetails("Lan", "HCMC", "lan@hcmc.example"))
     assert paper.authors[1].registration_id == stranger.id
     # ...who then moves the registration to an address of their own and proves that one.
@@ -622,13 +567,13 @@ def test_organisers_list_the_papers_by_status_and_topic(db):
     db.session.add_all(topics)
     db.session.commit()
     make_call(event, topic_ids=tuple(t.id for t in topics))
-    submitter = person(event, make_category(event), email="chien@sonla.example")
+    submitter = delegate(event, make_category(event), email="chien@sonla.example")
     first = make_paper(event, submitter, title="First", track_id=topics[0].id)
     second = make_paper(event, submitter, title="Second", track_id=topics[1].id)
     withdraw(second, submitter)
     other = make_event()
     make_call(other)
-    make_paper(other, person(other, make_category(other)))
+    make_paper(other, delegate(other, make_category(other)))
 
     assert event_papers(event) == [first, second]
     assert event_papers(event, status="withdrawn") == [second]
@@ -655,7 +600,7 @@ def test_versions_are_kept_until_the_paper_s_quota_and_the_one_past_it_is_refuse
     from conference.papers.quotas import StorageQuotaExceeded
 
     app.config.update(PAPER_STORAGE_QUOTA=50 * MB)
-    event, _, _, submitter = setting()
+    event, _, _, submitter = dated_call_setting()
     paper = make_paper(event, submitter, file=sized(20 * MB, "v1"))
     add_version(paper, sized(20 * MB, "v2"), submitter, now=DURING)
     db.session.commit()
@@ -681,12 +626,14 @@ def test_the_delegate_s_quota_counts_what_they_uploaded_to_every_paper(app, db):
     from conference.papers.quotas import StorageQuotaExceeded
 
     app.config.update(DELEGATE_STORAGE_QUOTA=30 * MB)
-    event, category, _, submitter = setting()
+    event, category, _, submitter = dated_call_setting()
     first = make_paper(event, submitter, file=sized(15 * MB, "a"))
     make_paper(event, submitter, file=sized(10 * MB, "b"), title="Another paper")
 
     with pytest.raises(StorageQuotaExceeded, match="the files you have uploaded take 25 MB"):
-        submit(event, submitter, details(submitter.email), sized(6 * MB, "c"), now=DURING)
+        submit(
+            event, submitter, submission_details(submitter.email), sized(6 * MB, "c"), now=DURING
+        )
     db.session.rollback()
     with pytest.raises(StorageQuotaExceeded, match="kept for each delegate"):
         add_version(first, sized(6 * MB, "d"), submitter, now=DURING)
@@ -696,8 +643,8 @@ def test_the_delegate_s_quota_counts_what_they_uploaded_to_every_paper(app, db):
 
 def test_a_co_author_s_uploads_count_against_their_own_quota(app, db):
     app.config.update(DELEGATE_STORAGE_QUOTA=30 * MB)
-    event, category, _, submitter = setting()
-    lan = opened_their_mail(person(event, category, email="lan@sonla.example"))
+    event, category, _, submitter = dated_call_setting()
+    lan = opened_their_mail(delegate(event, category, email="lan@sonla.example"))
     paper = make_paper(
         event,
         submitter,
@@ -714,7 +661,7 @@ def test_a_delegate_whose_quota_is_used_up_is_told_before_sending_a_file(app, db
     from conference.papers.submissions import check_can_submit
 
     app.config.update(DELEGATE_STORAGE_QUOTA=10 * MB)
-    event, _, _, submitter = setting()
+    event, _, _, submitter = dated_call_setting()
     make_paper(event, submitter, file=sized(10 * MB, "a"))
     with pytest.raises(StorageQuotaExceeded, match="take all of the 10 MB kept for each delegate"):
         check_can_submit(event, submitter, now=DURING)
@@ -738,7 +685,7 @@ def test_simultaneous_uploads_by_one_delegate_cannot_pass_the_quota_together(
     monkeypatch.setattr(quotas, "delegate_storage_used", slowly_counted)
     app = make_app(MAIL_DELIVER_AFTER_COMMIT=False, DELEGATE_STORAGE_QUOTA=35 * MB)
     with app.app_context():
-        event, _, _, submitter = setting()
+        event, _, _, submitter = dated_call_setting()
         paper_ids = [
             make_paper(event, submitter, file=sized(10 * MB, f"p{n}"), title=f"Paper {n}").id
             for n in range(3)

@@ -11,6 +11,7 @@ import pytest
 
 from conference.errors import StorageFull, StorageUnavailable
 from conference.papers.storage import LocalStorage, storage_from_config
+from tests.factories import writes_then_fails
 
 from . import samples
 
@@ -109,17 +110,6 @@ def test_an_unknown_storage_is_refused_at_once(make_app):
 
 
 # A full disk or an unusable folder (issue 11, #18) -----------------------------------
-
-
-def writes_then_fails(error: int):
-    """A copy that writes a first chunk to the partial file, then fails as the disk would."""
-
-    def copy(source, out, length=0):
-        out.write(source.read(4096))
-        out.flush()
-        raise OSError(error, os.strerror(error))
-
-    return copy
 
 
 @pytest.mark.parametrize("error", [errno.ENOSPC, errno.EDQUOT], ids=["ENOSPC", "EDQUOT"])

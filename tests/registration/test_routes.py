@@ -7,26 +7,14 @@ from sqlalchemy import func, select
 from conference.registration.links import manage_token
 from conference.registration.models import Registration
 from conference.registration.settings import save_question
-from tests.factories import make_category, make_event, make_registration, make_user
-
-
-def form_data(category, **overrides):
-    data = {
-        "category_id": str(category.id),
-        "title": "Mr",
-        "given_name": "Trung Chiến",
-        "family_name": "Hà",
-        "native_name": "Hà Trung Chiến",
-        "email": "chien@sonla.example",
-        "phone": "+84 912 345 678",
-        "country": "VN",
-        "organisation": "Son La City People's Committee",
-        "position": "Secretary",
-        "delegation_choice": "none",
-        "privacy_accepted": "y",
-    }
-    data.update(overrides)
-    return data
+from tests.factories import (
+    make_category,
+    make_event,
+    make_registration,
+    make_user,
+    organiser_of,
+    registration_form,
+)
 
 
 def count(db):
@@ -50,7 +38,7 @@ def emailed_link(mail) -> str:
 def test_delegate_registers_through_the_form_and_opens_their_page_from_the_e_mail(client, db):
     event = make_event()
     category = make_category(event, "Delegate")
-    response = client.post(f"/events/{event.slug}/register", data=form_data(category))
+    response = client.post(f"/events/{event.slug}/register", data=registration_form(category))
     assert response.status_code == 302
     assert response.headers["Location"] == f"/events/{event.slug}/register/sent"
     assert "Check your e-mail" in client.get(response.headers["Location"]).text
@@ -67,7 +55,9 @@ def test_form_errors_are_shown_beside_fields_and_nothing_is_stored(client, db):
     category = make_category(event, "Delegate")
     response = client.post(
         f"/events/{event.slug}/register",
-        data=form_data(category, email="not-an-email", phone="12", country="", privacy_accepted=""),
+        data=registration_form(
+            category, email="not-an-email", phone="12", country="", privacy_accepted=""
+        ),
     )
     assert response.status_code == 422
     for message in (
@@ -87,8 +77,8 @@ def test_a_registered_address_gets_the_same_answer_as_a_new_one_and_its_link(cli
     existing = make_registration(event, category, email="chien@sonla.example")
     url = f"/events/{event.slug}/register"
 
-    fresh = client.post(url, data=form_data(category, email="lan@sonla.example"))
-    again = client.post(url, data=form_data(category, email="Chien@sonla.example"))
+    fresh = client.post(url, data=registration_form(category, email="lan@sonla.example"))
+    again = client.post(url, data=registration_form(category, email="Chien@sonla.example"))
 
     assert again.status_code == fresh.status_code == 302
     assert again.headers["Location"] == fresh.headers["Location"]
@@ -111,11 +101,12 @@ def test_required_custom_question_must_be_answered(client, db):
         choices=["Bang Kachao", "None"],
     )
     db.session.commit()
-    response = client.post(f"/events/{event.slug}/register", data=form_data(category))
+    response = client.post(f"/events/{event.slug}/register", data=registration_form(category))
     assert response.status_code == 422
     assert "Please answer this question." in response.text
     response = client.post(
-        f"/events/{event.slug}/register", data=form_data(category, **{f"q{question.id}": "None"})
+        f"/events/{event.slug}/register",
+        data=registration_form(category, **{f"q{question.id}": "None"}),
     )
     assert response.status_code == 302
     assert db.session.scalar(select(Registration)).answers[0].value == "None"
@@ -127,9 +118,11 @@ def test_invitation_only_category_is_hidden_without_its_code(client, db):
     vip = make_category(event, "VIP", invitation_code="golden-ticket")
     assert "VIP" not in client.get(f"/events/{event.slug}/register").text
     assert "VIP" in client.get(f"/events/{event.slug}/register?code=golden-ticket").text
-    refused = client.post(f"/events/{event.slug}/register", data=form_data(vip))
+    refused = client.post(f"/events/{event.slug}/register", data=registration_form(vip))
     assert refused.status_code == 422 and "by invitation" in refused.text
-    accepted = client.post(f"/events/{event.slug}/register?code=golden-ticket", data=form_data(vip))
+    accepted = client.post(
+        f"/events/{event.slug}/register?code=golden-ticket", data=registration_form(vip)
+    )
     assert accepted.status_code == 302
 
 
@@ -137,13 +130,13 @@ def test_visa_request_needs_passport_details_only_when_ticked(client, db):
     event = make_event()
     category = make_category(event, "Delegate")
     response = client.post(
-        f"/events/{event.slug}/register", data=form_data(category, visa_requested="y")
+        f"/events/{event.slug}/register", data=registration_form(category, visa_requested="y")
     )
     assert response.status_code == 422
     assert "Enter the passport number" in response.text
     response = client.post(
         f"/events/{event.slug}/register",
-        data=form_data(
+        data=registration_form(
             category,
             visa_requested="y",
             passport_name="HA TRUNG CHIEN",
@@ -165,7 +158,9 @@ def test_delegate_edits_and_cancels_through_the_link(client, db):
     link = f"/events/{event.slug}/manage/{manage_token(first)}"
     response = client.post(
         link,
-        data=form_data(category, organisation="Son La Department of Education", email=first.email),
+        data=registration_form(
+            category, organisation="Son La Department of Education", email=first.email
+        ),
     )
     assert response.status_code == 302
     db.session.expire_all()
@@ -216,11 +211,13 @@ def test_head_adds_a_member_and_sees_the_delegation(client, db):
     category = make_category(event, "Delegate")
     response = client.post(
         f"/events/{event.slug}/register",
-        data=form_data(category, delegation_choice="new", new_delegation_name="Son La City"),
+        data=registration_form(
+            category, delegation_choice="new", new_delegation_name="Son La City"
+        ),
     )
     head = db.session.scalar(select(Registration))
     link = f"/events/{event.slug}/manage/{manage_token(head)}"
-    member = form_data(
+    member = registration_form(
         category,
         given_name="Thị Lan",
         family_name="Nguyễn",
@@ -253,10 +250,6 @@ def test_closed_registration_shows_a_closed_page(client, db):
 # Organisers ------------------------------------------------------------------------
 
 
-def organiser_of(event, login):
-    login(event.roles[0].user)
-
-
 def test_organiser_list_filters_and_searches_any_script(client, db, login):
     event = make_event()
     category = make_category(event, "Delegate")
@@ -270,7 +263,7 @@ def test_organiser_list_filters_and_searches_any_script(client, db, login):
         country="CN",
         phone="",
     )
-    organiser_of(event, login)
+    login(organiser_of(event))
     page = client.get(f"/events/{event.slug}/registrations/?q=Chien").text
     assert "Trung Chiến" in page and "Xiaoming" not in page
     page = client.get(f"/events/{event.slug}/registrations/?q=王").text
@@ -297,7 +290,7 @@ def test_bulk_approval_sends_emails(client, db, login, app):
     event = make_event()
     press = make_category(event, "Press", requires_approval=True)
     ids = [make_registration(event, press).id for _ in range(3)]
-    organiser_of(event, login)
+    login(organiser_of(event))
     response = client.post(
         f"/events/{event.slug}/registrations/bulk", data={"action": "approve", "ids": ids[:2]}
     )
@@ -313,7 +306,7 @@ def test_bulk_approval_sends_emails(client, db, login, app):
 
 def test_bulk_actions_return_only_to_a_page_of_this_site(client, db, login):
     event = make_event()
-    organiser_of(event, login)
+    login(organiser_of(event))
     for back in ("https://evil.example/", "////evil.example", "/\t/evil.example"):
         response = client.post(
             f"/events/{event.slug}/registrations/bulk", data={"action": "approve", "back": back}
@@ -330,7 +323,7 @@ def test_csv_export_opens_in_excel_with_every_script(client, db, login):
     event = make_event()
     category = make_category(event, "Delegate")
     make_registration(event, category, native_name="王晓明", organisation="=HYPERLINK(evil)")
-    organiser_of(event, login)
+    login(organiser_of(event))
     response = client.get(f"/events/{event.slug}/registrations/export.csv")
     assert response.headers["Content-Disposition"].startswith("attachment")
     raw = response.data
@@ -346,7 +339,7 @@ def test_xlsx_export_has_the_same_rows(client, db, login):
 
     event = make_event()
     make_registration(event, make_category(event, "Delegate"), native_name="김민준")
-    organiser_of(event, login)
+    login(organiser_of(event))
     response = client.get(f"/events/{event.slug}/registrations/export.xlsx")
     sheet = load_workbook(io.BytesIO(response.data)).active
     values = [c.value for c in sheet[2]]
@@ -356,7 +349,7 @@ def test_xlsx_export_has_the_same_rows(client, db, login):
 def test_import_previews_errors_and_imports_nothing_until_all_rows_are_valid(client, db, login):
     event = make_event()
     make_category(event, "Delegate")
-    organiser_of(event, login)
+    login(organiser_of(event))
     bad = (
         "category,given_name,family_name,email,country,organisation,native_name\n"
         "Delegate,Somchai,Thongdee,somchai@example.org,TH,Khon Kaen Municipality,สมชาย ทองดี\n"
@@ -394,7 +387,7 @@ def test_import_previews_errors_and_imports_nothing_until_all_rows_are_valid(cli
 
 def test_malformed_import_files_get_a_clear_message(client, db, login):
     event = make_event()
-    organiser_of(event, login)
+    login(organiser_of(event))
     for name, content, message in [
         ("empty.csv", b"", "The file is empty"),
         ("latin1.csv", "name\nJos\xe9".encode("latin-1"), "not UTF-8"),
@@ -437,7 +430,7 @@ def test_visa_letter_is_a_pdf_for_organisers_and_for_the_delegate(client, db, lo
 
     event = make_event()
     registration = visa_registration(event, make_category(event, "Delegate"), db)
-    organiser_of(event, login)
+    login(organiser_of(event))
     response = client.get(f"/events/{event.slug}/registrations/{registration.id}/visa-letter.pdf")
     assert response.status_code == 200
     assert response.mimetype == "application/pdf" and response.data.startswith(b"%PDF")
@@ -471,7 +464,7 @@ def test_passport_details_are_deleted_only_after_the_event(client, db, login):
 
     event = make_event()
     visa_registration(event, make_category(event, "Delegate"), db)
-    organiser_of(event, login)
+    login(organiser_of(event))
     response = client.post(f"/events/{event.slug}/visa-data/delete", follow_redirects=True)
     assert "once the event is over" in response.text
     assert db.session.scalar(select(func.count(VisaDetails.id))) == 1
@@ -486,7 +479,7 @@ def test_passport_details_are_deleted_only_after_the_event(client, db, login):
 def test_the_link_organisers_see_does_not_verify_the_address(client, db, login):
     event = make_event()
     registration = make_registration(event, make_category(event))
-    organiser_of(event, login)
+    login(organiser_of(event))
     page = client.get(f"/events/{event.slug}/registrations/{registration.id}").text
     link = re.search(r'id="link" class="form-control" value="([^"]+)"', page).group(1)
     assert link.endswith(f"/manage/{manage_token(registration)}")
@@ -516,7 +509,7 @@ def test_category_times_skipped_by_a_clock_change_are_refused(client, db, login)
     from conference.registration.models import Category
 
     event = make_event(timezone="Europe/Berlin", country="DE", city="Berlin")
-    organiser_of(event, login)
+    login(organiser_of(event))
     response = client.post(
         f"/events/{event.slug}/categories",
         data={"name": "Delegate", "badge_colour": "#1f4e79", "opens_at": "2031-03-30T02:30"},
@@ -537,7 +530,7 @@ def test_organiser_cannot_move_a_registration_to_another_events_category(client,
     delegate = make_category(event, "Delegate")
     elsewhere = make_category(make_event(), "Speaker")
     registration = make_registration(event, delegate)
-    organiser_of(event, login)
+    login(organiser_of(event))
     response = client.post(
         f"/events/{event.slug}/registrations/{registration.id}/category",
         data={"category_id": str(elsewhere.id)},

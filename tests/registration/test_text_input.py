@@ -1,8 +1,7 @@
 """What organisers type about a registration is stored without control characters."""
 
 from conference.registration.models import Registration
-from tests.factories import make_category, make_event, make_registration
-from tests.registration.test_routes import form_data
+from tests.factories import make_category, make_event, make_registration, registration_form
 
 
 def test_the_organisers_note_is_stored_without_control_characters(client, db, login):
@@ -12,7 +11,7 @@ def test_the_organisers_note_is_stored_without_control_characters(client, db, lo
     login(event.roles[0].user)
     response = client.post(
         f"/events/{event.slug}/registrations/{registration.id}/edit",
-        data=form_data(
+        data=registration_form(
             category,
             email=registration.email,
             organiser_note="Called\x00 twice\x1b[0m\r\nprefers\x07 e-mail\tafter 5 pm",

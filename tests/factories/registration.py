@@ -1,0 +1,95 @@
+"""Categories and registrations, through the services; what the form and the API receive."""
+
+import itertools
+
+from conference.extensions import db
+
+_counter = itertools.count(1)
+
+
+def make_category(event, name=None, **values):
+    """A registration category, without a capacity or approval unless given."""
+    from conference.registration.settings import save_category
+
+    values.setdefault("capacity", None)
+    values.setdefault("requires_approval", False)
+    category = save_category(event, None, name=name or f"Category {next(_counter)}", **values)
+    db.session.commit()
+    return category
+
+
+def registration_data(category=None, **overrides):
+    """What a delegate gives when registering, as the services take it."""
+    from conference.registration.validation import RegistrationData
+
+    n = next(_counter)
+    values = {
+        "category_id": category.id if category is not None else None,
+        "title": "Mr",
+        "given_name": "Trung Chiến",
+        "family_name": "Hà",
+        "native_name": "Hà Trung Chiến",
+        "email": f"delegate{n}@sonla.example",
+        "phone": "+84 912 345 678",
+        "country": "VN",
+        "organisation": "Son La City People's Committee",
+        "position": "Secretary",
+        "privacy_accepted": True,
+    }
+    values.update(overrides)
+    return RegistrationData(**values)
+
+
+def make_registration(event, category, **overrides):
+    """A registration through the services (``ctx=`` a registering.Context)."""
+    from conference.registration.registering import Context, register
+
+    ctx = overrides.pop("ctx", None) or Context()
+    registration = register(event, registration_data(category, **overrides), ctx)
+    db.session.commit()
+    return registration
+
+
+def delegate(event, category, **overrides):
+    """A confirmed registration, without its confirmation e-mail (to keep the outbox clean)."""
+    from conference.registration.registering import Context
+
+    return make_registration(event, category, ctx=Context(notify=False), **overrides)
+
+
+def registration_form(category, **overrides):
+    """The registration form's fields as a browser posts them."""
+    data = {
+        "category_id": str(category.id),
+        "title": "Mr",
+        "given_name": "Trung Chiến",
+        "family_name": "Hà",
+        "native_name": "Hà Trung Chiến",
+        "email": "chien@sonla.example",
+        "phone": "+84 912 345 678",
+        "country": "VN",
+        "organisation": "Son La City People's Committee",
+        "position": "Secretary",
+        "delegation_choice": "none",
+        "privacy_accepted": "y",
+    }
+    data.update(overrides)
+    return data
+
+
+def registration_json(category, **overrides):
+    """A registration as a client posts it to the API."""
+    data = {
+        "category_id": category.id,
+        "given_name": "Xiaoming",
+        "family_name": "Wang",
+        "native_name": "王晓明",
+        "email": "wang.xiaoming@nanjing.example",
+        "phone": "+86 139 1234 5678",
+        "country": "CN",
+        "organisation": "Nanjing Municipal Education Bureau",
+        "privacy_accepted": True,
+        "answers": {},
+    }
+    data.update(overrides)
+    return data
