@@ -1,4 +1,8 @@
-"""Fixtures: an app per test on a fresh database (SQLite, and PostgreSQL when configured)."""
+"""Fixtures: an app per test on a fresh database (SQLite, and PostgreSQL when configured).
+
+The suite runs in parallel with pytest-xdist (see ``pytest_cmdline_main`` below); each
+worker process then has its own PostgreSQL database and its own Redis database.
+"""
 
 import contextvars
 import os
@@ -7,12 +11,27 @@ import socket
 import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
 from conference import create_app
 from conference.extensions import db as _db
 from tests.api.contract import check_answer
 
-TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
+# "gw0", "gw1", ... in a pytest-xdist worker; empty in a serial run.
+XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+
+
+def _worker_database_url(url: str) -> str:
+    """The configured database in a serial run; `<database>_gw0`, ... in an xdist worker."""
+    if not url or not XDIST_WORKER:
+        return url
+    parsed = make_url(url)
+    own = parsed.set(database=f"{parsed.database}_{XDIST_WORKER}")
+    return own.render_as_string(hide_password=False)
+
+
+CONFIGURED_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
+TEST_DATABASE_URL = _worker_database_url(CONFIGURED_DATABASE_URL)  # this process's own
 BACKENDS = ["sqlite"] + (["postgresql"] if TEST_DATABASE_URL else [])
 
 
@@ -21,6 +40,23 @@ def postgres_url() -> str:
     if not TEST_DATABASE_URL:
         pytest.skip("needs PostgreSQL: set TEST_DATABASE_URL (.ci/run does)")
     return TEST_DATABASE_URL
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _worker_database():
+    """An xdist worker's PostgreSQL database: made at the start, dropped at the end."""
+    if TEST_DATABASE_URL == CONFIGURED_DATABASE_URL:
+        yield  # a serial run uses the configured database itself
+        return
+    name = make_url(TEST_DATABASE_URL).database
+    admin = create_engine(CONFIGURED_DATABASE_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))  # a crashed run's
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    yield
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
@@ -154,6 +190,17 @@ def login(client):
     return do
 
 
+def redis_db_url(number: int) -> str:
+    """Redis database `number` on 127.0.0.1:6379 in a serial run. An xdist worker has one
+    database of its own for every number (gw0 → 1, gw1 → 2, ...): workers running tests at
+    once never share counters or queues, as the tests of one process never ran at once."""
+    if XDIST_WORKER:
+        number = 1 + int(XDIST_WORKER.removeprefix("gw"))
+        if number > 15:
+            pytest.fail("Redis has 16 databases: run the tests with at most 15 workers (-n 15)")
+    return f"redis://127.0.0.1:6379/{number}"
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -204,3 +251,51 @@ def pytest_runtest_makereport(item, call):
     # Lets browser fixtures know whether the test failed (to keep a screenshot).
     if call.when == "call":
         item.test_failed = call.excinfo is not None
+
+
+# Parallel runs (pytest-xdist) ------------------------------------------------------------
+
+# Modules whose tests share servers started once per module (a module-scoped fixture): the
+# deployment's gunicorn and nginx, the fault injection's gunicorn and `flask worker`. In a
+# parallel run all the tests of each go to one worker, so that their servers start once.
+ONE_WORKER_MODULES = {"tests/test_deployment.py", "tests/faults/test_kill_workers.py"}
+_DEFAULT_DISTRIBUTION = pytest.StashKey[bool]()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_cmdline_main(config):
+    """`python -m pytest` runs on every core (`-n auto`) unless told otherwise (`-n 0`,
+    `-n 3`, `--pdb`), and serially without pytest-xdist (`-p no:xdist`). Set here rather
+    than in addopts, which `-p no:xdist` would refuse."""
+    if not config.pluginmanager.hasplugin("xdist") or hasattr(config, "workerinput"):
+        return
+    if config.option.numprocesses is None and not config.option.usepdb:
+        config.option.numprocesses = "auto"
+    config.stash[_DEFAULT_DISTRIBUTION] = config.option.dist == "no"  # no --dist given
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_auto_num_workers(config):
+    """`-n auto`: one worker more than the cores, as the tests spend much of their time
+    waiting on servers, browsers and the database (on 2 cores, SQLite only: 243 s with 3
+    workers, 286 s with 2). PYTEST_XDIST_AUTO_NUM_WORKERS=N still decides, if set."""
+    if os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS"):
+        return None  # read by xdist itself
+    return min(len(os.sched_getaffinity(0)) + 1, 15)  # 15: the Redis databases, above
+
+
+@pytest.hookimpl(optionalhook=True, tryfirst=True)
+def pytest_xdist_make_scheduler(config, log):
+    """Unless `--dist` says otherwise: test by test to whichever worker is free, but the
+    tests of ONE_WORKER_MODULES module by module (xdist's `loadgroup` would do it from
+    marks, but does not with pytest 9.2: pytest-dev/pytest-xdist#1386)."""
+    if not config.stash.get(_DEFAULT_DISTRIBUTION, False):
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class Scheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            module = nodeid.split("::", 1)[0]
+            return module if module in ONE_WORKER_MODULES else nodeid
+
+    return Scheduling(config, log)

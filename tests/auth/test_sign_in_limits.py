@@ -11,11 +11,11 @@ import pytest
 
 from conference import create_app
 from conference.extensions import db
-from tests.conftest import free_port, log_in
+from tests.conftest import free_port, log_in, redis_db_url
 from tests.factories import PASSWORD, make_user
 
 ROOT = Path(__file__).resolve().parents[2]
-REDIS_URL = "redis://127.0.0.1:6379/1"
+REDIS_URL = redis_db_url(1)
 
 
 def redis_or_skip() -> str:

@@ -1,8 +1,8 @@
 """Fault injection: real processes killed with SIGKILL mid-work, then the invariants checked.
 
 gunicorn (two sync workers) and a `flask worker` run this checkout on a PostgreSQL database
-of their own, with Redis (db 7) for the job queue and rate limits off. Three attacks, one
-after the other on the same servers:
+of their own, with Redis (db 7, or the xdist worker's own) for the job queue and rate limits
+off. Three attacks, one after the other on the same servers:
 
 - a registration rush on a category with few places, one web worker killed in the middle:
   places taken = registrations holding one, never more than the capacity, no one twice;
@@ -33,12 +33,12 @@ from sqlalchemy.engine import make_url
 from conference import create_app
 from conference.dbtypes import utcnow
 from conference.extensions import db
-from tests.conftest import TEST_DATABASE_URL, free_port
+from tests.conftest import TEST_DATABASE_URL, free_port, redis_db_url
 
 requests = pytest.importorskip("requests")
 
 ROOT = Path(__file__).resolve().parents[2]
-REDIS_URL = "redis://127.0.0.1:6379/7"
+REDIS_URL = redis_db_url(7)
 PASSWORD = "correct horse battery staple"
 CAPACITY = 12
 BADGES = 200

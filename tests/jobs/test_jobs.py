@@ -6,6 +6,7 @@ import pytest
 from conference.extensions import db as _db
 from conference.jobs.models import Job
 from conference.jobs.services import job, run_job, start_job
+from tests.conftest import redis_db_url
 from tests.factories import make_user
 
 CALLS = []
@@ -91,7 +92,7 @@ def redis_url():
     from redis import Redis
     from redis.exceptions import ConnectionError
 
-    url = "redis://127.0.0.1:6379/14"
+    url = redis_db_url(14)
     try:
         Redis.from_url(url, socket_connect_timeout=1).ping()
     except ConnectionError:

@@ -16,6 +16,7 @@ from conference.dbtypes import utcnow
 from conference.extensions import db as _db
 from conference.jobs.models import Job
 from conference.jobs.services import job, reap_dead_jobs, renew_lease, start_job
+from tests.conftest import redis_db_url
 from tests.factories import make_category, make_event, make_registration, make_user
 
 RUNS = []
@@ -330,7 +331,7 @@ def redis_url():
     from redis import Redis
     from redis.exceptions import ConnectionError
 
-    url = "redis://127.0.0.1:6379/7"
+    url = redis_db_url(7)
     try:
         Redis.from_url(url, socket_connect_timeout=1).ping()
     except ConnectionError:

@@ -18,6 +18,7 @@ from conference.papers.assigning import assign_reviewer
 from conference.papers.models import CallForPapers, Paper, PaperVersion, Review
 from conference.papers.views import delegate as delegate_views
 from conference.registration.links import emailed_manage_url, manage_token, manage_url
+from tests.conftest import redis_db_url
 from tests.factories import (
     TITLE,
     accept,
@@ -828,11 +829,12 @@ def test_a_new_person_registers_and_reaches_the_paper_form_from_the_e_mail(clien
 
 
 def redis_db5() -> str:
-    """Redis database 5, emptied (the counters of an earlier run would count), or skip."""
+    """Redis database 5 (an xdist worker's own), emptied (the counters of an earlier run
+    would count), or skip."""
     from redis import Redis
     from redis.exceptions import ConnectionError
 
-    url = "redis://127.0.0.1:6379/5"
+    url = redis_db_url(5)
     try:
         Redis.from_url(url, socket_connect_timeout=1).flushdb()
     except ConnectionError:
