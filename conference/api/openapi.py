@@ -2,6 +2,7 @@
 
 from conference.checkin.services import CLIENT_REF_PATTERN, STATION_MAX_LENGTH, STATION_PATTERN
 from conference.ids import MAX_ID
+from conference.jobs.models import JobStatus
 from conference.registration.fields import (
     FIELDS,
     IN_API,
@@ -55,7 +56,7 @@ JOB = {
         "id": {"type": "string"},
         "kind": {"type": "string"},
         "title": {"type": "string"},
-        "status": {"enum": ["queued", "running", "finished", "failed"]},
+        "status": {"enum": [status.value for status in JobStatus]},
         "done": {"type": "integer"},
         "total": {"type": ["integer", "null"]},
         "percent": {"type": ["integer", "null"]},

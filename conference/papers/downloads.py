@@ -18,7 +18,7 @@ from conference.extensions import db
 from conference.formatting import format_date_range
 from conference.papers.archive import paper_arcname
 from conference.papers.book import book_of_abstracts
-from conference.papers.models import Paper, PaperAuthor
+from conference.papers.models import Paper, PaperAuthor, PaperStatus
 from conference.papers.storage import Storage
 
 log = logging.getLogger(__name__)
@@ -146,6 +146,6 @@ def book_groups(event, papers: list[Paper]) -> list[dict]:
 
 def write_book(event, out: BinaryIO) -> int:
     """Write the book of abstracts of the event's accepted papers to out; how many are in it."""
-    papers = papers_for_download(event, ["accepted"])
+    papers = papers_for_download(event, [PaperStatus.ACCEPTED])
     book_of_abstracts(book_info(event), book_groups(event, papers), out)
     return len(papers)
