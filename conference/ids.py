@@ -45,3 +45,15 @@ def read_id(value, field: str, what: str) -> int | None:
         raise ValidationError(
             f"{what} must be a whole number from 1 to {MAX_ID}.", field=field
         ) from None
+
+
+# Ids per IN list: well under PostgreSQL's 65,535 bound parameters per statement (and
+# SQLite's 32,766), so that a bulk operation on any number of rows is a few statements.
+IN_LIST_SIZE = 5_000
+
+
+def in_chunks(ids, size: int = IN_LIST_SIZE):
+    """``ids`` as lists of at most ``size``, for ``column.in_(chunk)`` one chunk at a time."""
+    ids = list(ids)
+    for start in range(0, len(ids), size):
+        yield ids[start : start + size]

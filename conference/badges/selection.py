@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from conference.extensions import db
+from conference.ids import in_chunks
 from conference.registration.models import Registration, RegistrationStatus
 from conference.registration.search import Filters, filtered_query
 
@@ -38,12 +39,15 @@ def badge_selection(
     them without filters)."""
     if ids is None:
         return sorted(db.session.scalars(_confirmed(event, filters)), key=printing_order)
-    query = (
-        select(Registration)
-        .where(Registration.event_id == event.id, Registration.id.in_(ids))
-        .options(selectinload(Registration.category), selectinload(Registration.delegation))
-    )
-    return sorted(db.session.scalars(query), key=printing_order)
+    chosen = []
+    for chunk in in_chunks(ids):  # any number of ids, a few thousand per statement
+        query = (
+            select(Registration)
+            .where(Registration.event_id == event.id, Registration.id.in_(chunk))
+            .options(selectinload(Registration.category), selectinload(Registration.delegation))
+        )
+        chosen.extend(db.session.scalars(query))
+    return sorted(chosen, key=printing_order)
 
 
 def count_selection(event, *, filters: Filters | None = None) -> int:

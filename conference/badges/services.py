@@ -25,6 +25,7 @@ from conference.badges.tokens import (
 from conference.dbtypes import utcnow
 from conference.errors import ValidationError
 from conference.extensions import db
+from conference.ids import in_chunks
 from conference.registration.models import STATUS_LABELS, Registration, RegistrationStatus
 
 log = logging.getLogger(__name__)
@@ -264,18 +265,19 @@ def reissue_badge(registration: Registration) -> str:
 
 
 def mark_printed(registration_ids: list[int]) -> None:
-    """Count one more print for each registration."""
-    if not registration_ids:
-        return
-    db.session.execute(
-        update(Registration)
-        .where(Registration.id.in_(registration_ids))
-        .values(
-            badge_printed_count=Registration.badge_printed_count + 1,
-            badge_printed_at=utcnow(),
+    """Count one more print for each registration (a statement per few thousand, so any
+    number of badges is counted)."""
+    printed_at = utcnow()
+    for chunk in in_chunks(registration_ids):
+        db.session.execute(
+            update(Registration)
+            .where(Registration.id.in_(chunk))
+            .values(
+                badge_printed_count=Registration.badge_printed_count + 1,
+                badge_printed_at=printed_at,
+            )
+            .execution_options(synchronize_session=False)
         )
-        .execution_options(synchronize_session=False)
-    )
 
 
 def printable(registrations) -> list[Registration]:

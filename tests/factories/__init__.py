@@ -54,6 +54,7 @@ from tests.factories.people import (
     organiser_of,
 )
 from tests.factories.registration import (
+    bulk_registrations,
     delegate,
     make_category,
     make_registration,
@@ -64,6 +65,7 @@ from tests.factories.registration import (
 from tests.factories.tokens import other_spellings
 
 __all__ = [
+    "bulk_registrations",
     "ABSTRACT",
     "BEFORE_EDIT_DEADLINE",
     "CLOSES",
