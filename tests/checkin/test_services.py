@@ -215,3 +215,40 @@ def test_the_organisers_log_lists_the_latest_scans_first(db, door):
     assert [log.station for log in logs] == ["Door B", "Door A"]
     assert [c.station for c in check_ins] == ["Door A"]
     assert recent_scans(event, limit=1)[0] == logs[:1]
+
+
+def test_arrivals_are_counted_by_the_events_own_hours_even_half_an_hour_off_utc(db):
+    # Yangon is UTC+6:30: 02:45 and 03:15 UTC are 09:15 and 09:45 there, one local hour.
+    from conference.checkin.services import arrivals
+    from conference.extensions import db as _db
+
+    event = make_event(
+        timezone="Asia/Yangon", start_date=date(2024, 10, 29), end_date=date(2024, 10, 30)
+    )
+    delegates, vips = make_category(event, "Delegate"), make_category(event, "VIP")
+    people = [
+        make_registration(event, delegates, email="a@example.org", country="MM"),
+        make_registration(event, delegates, email="b@example.org", country="MM"),
+        make_registration(event, vips, email="c@example.org", country="TH"),
+        make_registration(event, vips, email="d@example.org", country="TH"),
+    ]
+    day = date(2024, 10, 29)
+    for person, (hour, minute) in zip(people[:3], [(2, 45), (3, 15), (3, 35)], strict=True):
+        _db.session.add(
+            CheckIn(
+                event_id=event.id,
+                registration_id=person.id,
+                scope="day",
+                day=day,
+                station="Door A",
+                scanned_at=datetime(2024, 10, 29, hour, minute, tzinfo=UTC),
+            )
+        )
+    _db.session.commit()
+    counts = arrivals(event)
+    assert counts["by_day"] == {"2024-10-29": 3}
+    assert counts["by_hour"] == {"2024-10-29 09:00": 2, "2024-10-29 10:00": 1}
+    assert counts["by_category"] == {"Delegate": 2, "VIP": 1}
+    assert set(counts["by_country"].values()) == {2, 1}
+    assert counts["arrived"] == 3 and counts["confirmed"] == 4
+    assert [p["id"] for p in counts["not_arrived"]] == [people[3].id]
