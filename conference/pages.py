@@ -100,3 +100,16 @@ def private_page(body, status: int = 200):
         "X-Robots-Tag": "noindex",
     }
     return body, status, headers
+
+
+def page_window(page: int, pages: int, around: int = 3) -> list[int | None]:
+    """The page numbers a list links to: the first, the last and ``around`` either side of
+    ``page``, with None where numbers are left out. Bounded whatever the number of pages
+    (100,000 registrations are 2,000 pages)."""
+    shown = {1, pages, *range(max(page - around, 1), min(page + around, pages) + 1)}
+    window: list[int | None] = []
+    for number in sorted(shown):
+        if window and number - window[-1] > 1:
+            window.append(None)
+        window.append(number)
+    return window

@@ -68,3 +68,13 @@ def test_other_errors_roll_back_and_propagate(request_context):
         event.title = "Half-done"
         raise KeyError("bug")
     assert db_session().get(Event, event.id).title == "Kept"
+
+
+def test_page_links_are_a_bounded_window_with_gaps():
+    from conference.pages import page_window
+
+    assert page_window(1, 1) == [1]
+    assert page_window(1, 5) == [1, 2, 3, 4, 5]
+    assert page_window(1000, 2000) == [1, None, 997, 998, 999, 1000, 1001, 1002, 1003, None, 2000]
+    assert page_window(2, 2000) == [1, 2, 3, 4, 5, None, 2000]
+    assert len(page_window(1234, 10**6)) <= 11

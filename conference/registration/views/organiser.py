@@ -21,7 +21,7 @@ from conference.extensions import db
 from conference.formatting import country_name
 from conference.jobs.services import start_job
 from conference.localtime import to_utc, wall_clock
-from conference.pages import attempt, render_form
+from conference.pages import attempt, page_window, render_form
 from conference.registration.delegations import delegations_for
 from conference.registration.exports import (
     ImportFileError,
@@ -103,6 +103,7 @@ def registrations(event):
         total=total,
         pages=pages,
         page=page,
+        page_links=page_window(page, pages),
         filters=filters,
         counts=status_counts(event),
         categories=categories_for(event),
