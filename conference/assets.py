@@ -106,7 +106,12 @@ def worker_assets(*templates: str) -> dict[str, object]:
     templates load, and ``version``, which changes with their contents (the worker's cache
     name, so a changed file is fetched again)."""
     app = current_app
-    files = page_assets(app.jinja_env, app.static_folder, *templates)
+    cache = app.extensions.setdefault("worker_assets", {})
+    files = cache.get(templates)
+    if files is None or app.debug or app.templates_auto_reload:
+        # Parsing the templates and scripts costs tens of milliseconds: once per process,
+        # as they change only with a deployment (every request while developing).
+        files = cache[templates] = page_assets(app.jinja_env, app.static_folder, *templates)
     return {
         "assets": [url_for("static", filename=name) for name in files],
         "version": fingerprint(app.static_folder, files),

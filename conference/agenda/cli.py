@@ -25,7 +25,7 @@ agenda_cli = AppGroup("agenda", help="The agenda: the printed programme.")
 def programme_command(slug, out_path, abstracts):
     """Write the printed programme of the event's published agenda as an A4 PDF."""
     from conference.agenda.programme import programme_pdf
-    from conference.agenda.publishing import event_info, latest_publication
+    from conference.agenda.publishing import event_info, latest_publication, publication_stamp
     from conference.events.services import get_event
 
     try:
@@ -35,8 +35,7 @@ def programme_command(slug, out_path, abstracts):
     publication = latest_publication(event)
     if publication is None:
         raise click.ClickException(f"The agenda of {slug} is not published yet.")
-    info = event_info(event)
-    info.update(version=publication.version, published_at=publication.published_at)
+    info = event_info(event) | publication_stamp(publication)
     target = Path(out_path)
     started = time.perf_counter()
     with atomic_write(target) as out:  # never leave half a PDF behind

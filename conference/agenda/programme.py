@@ -35,6 +35,7 @@ from conference.pdf.flow import (
     ellipsize,
     flow,
     page_template,
+    rule,
     single,
     span_width,
 )
@@ -182,15 +183,9 @@ def _cover(info: dict, zone_label: str) -> TextBlock:
         link = f"Latest version online: {info['url']}"
         stack.add(0, flow([Span(link, 9, color=MUTED)], CONTENT_WIDTH))
     stack.y += 8
-    stack.shape(lambda canvas, y: _rule(canvas, y, ACCENT, 2, 40 * mm), at=-6)
-    stack.shape(lambda canvas, y: _rule(canvas, y, ACCENT, 0.8))
+    stack.shape(lambda canvas, y: rule(canvas, y, 0, 40 * mm, color=ACCENT, width=2), at=-6)
+    stack.shape(lambda canvas, y: rule(canvas, y, 0, CONTENT_WIDTH, color=ACCENT, width=0.8))
     return stack.block(4, kind="cover")
-
-
-def _rule(canvas: Canvas, y: float, color: Color, width: float, length=CONTENT_WIDTH) -> None:
-    canvas.setStrokeColor(color)
-    canvas.setLineWidth(width)
-    canvas.line(0, y, length, y)
 
 
 def _day_heading(day: date) -> TextBlock:
@@ -198,7 +193,7 @@ def _day_heading(day: date) -> TextBlock:
     title = _day_title(day)
     stack.add(0, [single(title, 15, bold=True, color=ACCENT)])
     stack.y += 3
-    stack.shape(lambda canvas, y: _rule(canvas, y, ACCENT, 1))
+    stack.shape(lambda canvas, y: rule(canvas, y, 0, CONTENT_WIDTH, color=ACCENT, width=1))
     stack.y += 4
     return stack.block(kind="day", space_before=10, keep_with_next=True, day=title)
 

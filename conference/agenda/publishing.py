@@ -10,6 +10,7 @@ from conference.agenda.draft import WITHDRAWN, agenda_conflicts
 from conference.agenda.models import AgendaPublication, AgendaSession, Talk
 from conference.errors import NotFound, ValidationError
 from conference.extensions import db
+from conference.ids import in_chunks
 from conference.localtime import to_local
 from conference.mail.services import queue_templated_mail
 from conference.registration.models import Registration
@@ -168,6 +169,12 @@ def event_info(event) -> dict:
     }
 
 
+def has_publication(event) -> bool:
+    """Whether the event's agenda has been published (without reading any snapshot)."""
+    query = select(AgendaPublication.id).where(AgendaPublication.event_id == event.id)
+    return db.session.scalar(query.limit(1)) is not None
+
+
 def publication_stamp(publication: AgendaPublication) -> dict:
     """What calendars need to know of a publication to take its changes."""
     return {"version": publication.version, "published_at": publication.published_at}
@@ -203,9 +210,10 @@ def publish(event, user=None) -> AgendaPublication:
     db.session.add(publication)
     db.session.flush()
     moved = [c for c in changes if c["change"] == "moved"]
+    presenters = _registrations({p for change in moved for p in change["presenters"]})
     for change in moved:
         for presenter_id in change["presenters"]:
-            presenter = db.session.get(Registration, presenter_id)
+            presenter = presenters.get(presenter_id)
             if presenter is None or presenter.status in WITHDRAWN:
                 continue
             when = to_local(datetime.fromisoformat(change["when"]), event.tz)
@@ -219,3 +227,12 @@ def publish(event, user=None) -> AgendaPublication:
                 when=when,
             )
     return publication
+
+
+def _registrations(ids) -> dict:
+    """Registration id -> registration, in one query per few thousand ids."""
+    found = {}
+    for chunk in in_chunks(ids):
+        query = select(Registration).where(Registration.id.in_(chunk))
+        found.update((r.id, r) for r in db.session.scalars(query))
+    return found

@@ -601,6 +601,7 @@ def recent_scans(event, limit: int = LOG_LENGTH) -> tuple[list[ScanLog], list[Ch
     check_ins = db.session.scalars(
         select(CheckIn)
         .where(CheckIn.event_id == event.id)
+        .options(selectinload(CheckIn.registration))  # the log names each person
         .order_by(CheckIn.scanned_at.desc())
         .limit(limit)
     ).all()

@@ -1,7 +1,7 @@
 """A little of the demo event's life, played after it is built: delegates choosing their
 parallel sessions, and the morning queue at the doors on the first day."""
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy import select
 
@@ -10,6 +10,7 @@ from conference.checkin.models import CheckIn
 from conference.checkin.services import check_in
 from conference.dbtypes import utcnow
 from conference.extensions import db
+from conference.localtime import day_bounds, today
 from conference.registration.models import Registration, RegistrationStatus
 
 
@@ -69,11 +70,11 @@ def arrive_at_the_doors(event, door_staff) -> None:
     if db.session.scalar(select(CheckIn.id).where(CheckIn.event_id == event.id)) is not None:
         return
     now = utcnow()
-    if now.astimezone(event.tz).date() != event.start_date:
+    if today(event.tz, now) != event.start_date:
         return
     confirmed = _confirmed_ids(event)
     # Check-ins belong to the event's days: none before its first midnight (event-local).
-    midnight = datetime.combine(event.start_date, datetime.min.time(), event.tz)
+    midnight = day_bounds(event.start_date, event.tz)[0]
     for n, registration_id in enumerate(confirmed[::3]):
         minutes_ago = 90 - (n * 90) // max(len(confirmed) // 3, 1)
         check_in(

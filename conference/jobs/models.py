@@ -20,9 +20,6 @@ class JobStatus(StrEnum):
     FAILED = "failed"
 
 
-JOB_STATUSES = tuple(JobStatus)
-
-
 def new_job_id() -> str:
     return uuid.uuid4().hex
 

@@ -11,12 +11,12 @@ from conference.extensions import db
 from conference.files import atomic_write
 from conference.registration.delegations import delegations_for
 from conference.registration.exports import read_table
+from conference.registration.fields import PERSONAL_FIELDS
 from conference.registration.models import Delegation
 from conference.registration.registering import Context, register
 from conference.registration.search import find_by_email
 from conference.registration.settings import categories_for, questions_for
 from conference.registration.validation import (
-    PERSONAL_FIELDS,
     Errors,
     RegistrationData,
     clean_registration,

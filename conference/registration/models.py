@@ -30,10 +30,6 @@ class RegistrationStatus(StrEnum):
     REJECTED = "rejected"
     CANCELLED = "cancelled"
 
-    @property
-    def label(self) -> str:
-        return STATUS_LABELS[self]
-
 
 HOLDS_PLACE = (RegistrationStatus.CONFIRMED, RegistrationStatus.PENDING_APPROVAL)
 STATUS_LABELS = {

@@ -13,6 +13,7 @@ from conference.extensions import db
 from conference.ids import is_id
 from conference.localtime import today
 from conference.registration.emails import notify
+from conference.registration.fields import PERSONAL_FIELDS
 from conference.registration.models import (
     Answer,
     Category,
@@ -24,7 +25,6 @@ from conference.registration.places import ENDED, status_with_place, take_place
 from conference.registration.search import find_by_email, search_text
 from conference.registration.settings import questions_for
 from conference.registration.validation import (
-    PERSONAL_FIELDS,
     Errors,
     RegistrationData,
     clean_registration,

@@ -10,10 +10,7 @@ import phonenumbers
 import pycountry
 from email_validator import EmailNotValidError, validate_email
 
-# PASSPORT_FIELDS and PERSONAL_FIELDS are imported from here by services, routes and forms.
 from conference.registration.fields import LIMITS, PASSPORT_BY_NAME
-from conference.registration.fields import PASSPORT_FIELDS as PASSPORT_FIELDS
-from conference.registration.fields import PERSONAL_FIELDS as PERSONAL_FIELDS
 from conference.registration.models import TITLES
 
 PASSPORT_NAME_MAX = PASSPORT_BY_NAME["passport_name"].max_length

@@ -9,8 +9,9 @@ from conference.dbtypes import utcnow
 from conference.errors import ValidationError
 from conference.extensions import db
 from conference.localtime import to_local, today
+from conference.registration.fields import PASSPORT_FIELDS
 from conference.registration.models import Registration, RegistrationStatus, VisaDetails
-from conference.registration.validation import PASSPORT_FIELDS, RegistrationData
+from conference.registration.validation import RegistrationData
 
 
 class LetterOffer(StrEnum):

@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 
 from conference.agenda import rooms, sessions, talks
 from conference.agenda.conflicts import find_conflicts
-from conference.agenda.draft import conflicts_by_session, load_agenda
+from conference.agenda.draft import agenda_conflicts, conflicts_by_session, load_agenda
 from conference.agenda.forms import RoomForm, TrackForm
 from conference.agenda.grid import build_grid, day_sessions
 from conference.agenda.publishing import latest_publication, publish, snapshot
@@ -57,7 +57,7 @@ def _conflict_json(conflicts) -> list[dict]:
 
 
 def _json_ok(event, **more):
-    conflicts = find_conflicts(load_agenda(event))
+    conflicts = agenda_conflicts(event)
     return jsonify(
         ok=True,
         conflicts=_conflict_json(conflicts),
@@ -73,7 +73,7 @@ def _json_error(exc: ValidationError):
 
 def _warn_conflicts(event, session_ids=(), talk_ids=()) -> None:
     """Flash the conflicts a change left on these sessions or talks."""
-    for c in find_conflicts(load_agenda(event)):
+    for c in agenda_conflicts(event):
         if set(c.sessions) & set(session_ids) or set(c.talks) & set(talk_ids):
             label = "Conflict (blocks publishing)" if c.hard else "Warning"
             flash(f"{label}: {c.message}", "danger" if c.hard else "warning")
@@ -382,7 +382,7 @@ def edit_talk(event, talk_id):
     form, saved = _save_talk_form(event, talk)
     if form is None:
         return _after_talk(event, saved)
-    conflicts = [c for c in find_conflicts(load_agenda(event)) if talk.id in c.talks]
+    conflicts = [c for c in agenda_conflicts(event) if talk.id in c.talks]
     return render_form(
         "agenda/editor/talk.html",
         form,

@@ -131,10 +131,7 @@ def programme_pdf(slug):
 
     event = get_event(slug)
     publication = published(event)
-    info = event_info(event) | {
-        "version": publication.version,
-        "published_at": publication.published_at,
-    }
+    info = event_info(event) | publication_stamp(publication)
     return Response(
         programme_pdf_bytes(info, publication.snapshot),
         mimetype="application/pdf",

@@ -2,12 +2,11 @@
 
 from flask import jsonify
 
-from conference.agenda.publishing import latest_publication
+from conference.agenda.publishing import published
 from conference.api.auth import current_api_user
 from conference.api.serialisers import category_json, event_json, question_json
 from conference.api.views import bp
 from conference.auth.services import roles_of
-from conference.errors import NotFound
 from conference.events.services import get_event, list_events
 from conference.registration.settings import categories_for, questions_for
 
@@ -30,9 +29,7 @@ def event(slug):
 @bp.get("/events/<slug>/agenda")
 def agenda(slug):
     found = get_event(slug)
-    publication = latest_publication(found)
-    if publication is None:
-        raise NotFound("The agenda of this event is not published yet.")
+    publication = published(found)
     return jsonify(
         {
             "event": found.slug,

@@ -20,7 +20,7 @@ def index():
 
 @bp.get("/events/<slug>/")
 def show(slug):
-    from conference.agenda.publishing import latest_publication
+    from conference.agenda.publishing import has_publication
     from conference.papers.calls import call_for
 
     event = get_event(slug)
@@ -28,6 +28,6 @@ def show(slug):
         "events/show.html",
         event=event,
         roles=roles_of(current_user, event),
-        agenda_published=latest_publication(event) is not None,
+        agenda_published=has_publication(event),
         call=call_for(event),
     )

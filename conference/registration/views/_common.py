@@ -3,8 +3,8 @@ messages placed beside the fields they are about."""
 
 from conference.extensions import db
 from conference.pages import attempt
+from conference.registration.fields import PASSPORT_FIELDS, PERSONAL_FIELDS
 from conference.registration.registering import RegistrationInvalid
-from conference.registration.validation import PASSPORT_FIELDS, PERSONAL_FIELDS
 
 # The services name a field by its data; the forms name some otherwise.
 ERROR_FIELDS = {"delegation_id": "delegation_choice"}
