@@ -12,14 +12,14 @@ from sqlalchemy.orm import selectinload
 
 from conference.errors import NotFound
 from conference.extensions import db
-from conference.ids import read_id
+from conference.ids import is_id, read_id
 from conference.registration.models import STATUS_LABELS, Registration
 from conference.registration.validation import fold
 
 
 def get_registration(event, registration_id) -> Registration:
-    """One registration of this event, or NotFound."""
-    found = db.session.get(Registration, registration_id)
+    """One registration of this event, or NotFound (also for what cannot be an id)."""
+    found = db.session.get(Registration, registration_id) if is_id(registration_id) else None
     if found is None or found.event_id != event.id:
         raise NotFound("There is no such registration.")
     return found

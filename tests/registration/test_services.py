@@ -471,3 +471,15 @@ def test_list_filters_read_from_a_query_string(db):
     assert filters_from_args({"status": "anything"}).status == ""
     with pytest.raises(ValidationError, match="The category filter"):
         filters_from_args({"category": "x"})
+
+
+def test_a_bulk_change_reports_ids_no_registration_can_have(db):
+    # A tampered form (ids beyond the database's integer) is a problem in the list, not a 500.
+    from conference.registration.places import bulk_change
+
+    event = make_event()
+    kept = make_registration(event, make_category(event, "Delegate"))
+    done, problems = bulk_change(event, [str(10**20), "-3", str(kept.id)], "cancel")
+    assert done == 1
+    assert len(problems) == 2
+    assert all("no such registration" in p for p in problems)
