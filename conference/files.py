@@ -23,19 +23,21 @@ def atomic_write(
     be made again do not)."""
     target = Path(target)
     partial = Path(partial) if partial is not None else target.with_name(target.name + ".part")
-    out = partial.open("wb")
+    renamed = False
     try:
-        with out:
+        with partial.open("wb") as out:
             yield out
             if durable:
                 out.flush()
                 os.fsync(out.fileno())
         os.replace(partial, target)
+        renamed = True
         if durable:
             fsync_folder(target.parent)
     except BaseException:
         with suppress(OSError):
-            partial.unlink()
+            # Renamed but not flushed to disk: not durable, so not kept either.
+            (target if renamed else partial).unlink()
         raise
 
 

@@ -111,12 +111,7 @@ class LocalStorage(Storage):
         try:
             with atomic_write(target, Path(partial), durable=True) as out:
                 shutil.copyfileobj(source, out, CHUNK)
-        except BaseException as exc:
-            with suppress(OSError):
-                os.unlink(partial)  # if atomic_write could not even open it
-            with suppress(OSError):
-                if target.exists():  # renamed, but the folder's fsync failed
-                    target.unlink()
+        except BaseException as exc:  # atomic_write removed the partial file (or target)
             error = disk_error(exc, f"writing {target}") if isinstance(exc, OSError) else None
             if error is None:
                 raise
