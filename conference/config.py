@@ -72,6 +72,10 @@ class Defaults:
     UPLOAD_RATE_LIMIT = "30 per hour"  # paper submissions and new versions, per delegate
     SCANNER_AUTH_CACHE_SECONDS = 5  # a scanner's token and role, checked this often
     SCAN_MAX_AGE_HOURS = 12  # an offline scan synced later than this is refused
+    # The scanners' offline list: rebuilt in the background when older than this, and sent
+    # whole instead of a delta when more changed than this (conference/checkin/offline.py).
+    OFFLINE_SNAPSHOT_SECONDS = 60
+    OFFLINE_DELTA_LIMIT = 20_000
     BADGE_BACKGROUND_THRESHOLD = 200  # larger batches are rendered as background jobs
 
     PASSWORD_RESET_MAX_AGE = 3600

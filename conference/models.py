@@ -31,6 +31,7 @@ from conference.registration.models import (
     Registration,
     VisaDetails,
 )
+from conference.sync import SyncClock
 
 __all__ = [
     "AgendaPublication",
@@ -56,6 +57,7 @@ __all__ = [
     "Question",
     "Registration",
     "Review",
+    "SyncClock",
     "ReviewAssignment",
     "ReviewCriterion",
     "ScanLog",

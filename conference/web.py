@@ -1,5 +1,7 @@
 """Cross-cutting web concerns: security headers, error pages, health check, proxies."""
 
+import gzip
+import json
 import logging
 from urllib.parse import urlsplit
 
@@ -131,6 +133,26 @@ def pdf_response(content: bytes, name: str) -> Response:
             "Cache-Control": "private, no-store",
         },
     )
+
+
+def accepts_gzip() -> bool:
+    """Whether the client takes gzip'd bodies (every browser does)."""
+    return request.accept_encodings["gzip"] > 0
+
+
+def compressed_json(body, minimum: int = 1024) -> Response:
+    """A JSON answer, gzip'd when the client takes it and it is worth it, with an ETag that
+    answers a repeat (If-None-Match) with 304."""
+    data = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+    response = Response(data, mimetype="application/json")
+    response.add_etag()  # of the JSON itself: the same answer has the same tag, gzip'd or not
+    if len(data) >= minimum and accepts_gzip():
+        response.set_data(gzip.compress(data, compresslevel=5, mtime=0))
+        response.headers["Content-Encoding"] = "gzip"
+    response.vary.add("Accept-Encoding")
+    response.cache_control.private = True
+    response.cache_control.no_cache = True
+    return response.make_conditional(request)
 
 
 def init_app(app) -> None:

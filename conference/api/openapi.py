@@ -316,45 +316,111 @@ CHECKIN_SESSION = {
             "description": "confirmed registrations that may enter: signed up, chairing or "
             "presenting (only when signed_up_only)",
         },
-        "checked_in": {
-            "type": "array",
-            "items": {"type": "integer"},
-            "description": "registration ids already checked into the session",
-        },
     },
 }
 
+_ROW = {"type": "array", "items": {"type": ["integer", "string", "null"]}}
 CHECKIN_OFFLINE = {
     "type": "object",
-    "required": ["event_id", "event", "timezone", "keys", "registrations", "sessions"],
+    "description": "The whole list (kind full) or what changed since a cursor (kind delta). "
+    "Registrations are rows of `fields`, in that order; categories, delegations, keys and "
+    "today's sessions come whole with every answer. A device applies a delta to its copy: "
+    "rows replace those of the same id; check-ins of another day than its copy's are "
+    "dropped first; check-ins whose id is in `undone` are removed.",
+    "required": [
+        "format",
+        "kind",
+        "cursor",
+        "day",
+        "event_id",
+        "event",
+        "timezone",
+        "keys",
+        "categories",
+        "delegations",
+        "sessions",
+        "fields",
+        "registrations",
+        "countries",
+        "checked_in_today",
+        "room_check_ins",
+    ],
     "properties": {
+        "format": {"const": 2},
+        "kind": {"enum": ["full", "delta"]},
+        "cursor": {
+            "type": "string",
+            "pattern": "^[0-9]+(-[0-9]+)*$",
+            "description": "send it back as `since` for what changes after this answer",
+        },
+        "since": {"type": "string", "description": "delta only: the cursor it follows"},
+        "day": {"type": "string", "format": "date", "description": "event-local today"},
+        "generated_at": {"type": "string", "format": "date-time"},
         "event_id": {"type": "integer"},
         "event": {"type": "string"},
         "timezone": {"type": "string"},
-        "generated_at": {"type": "string", "format": "date-time"},
         "keys": {"type": "array", "items": {"type": "object"}},
-        "registrations": {
-            "type": "array",
-            "items": {
-                "allOf": [{"$ref": "#/components/schemas/Person"}],
-                "properties": {
-                    "reissue": {"type": "integer"},
-                    "search": {"type": "string", "description": "folded names, for search"},
-                },
-            },
-        },
-        "checked_in_today": {
+        "categories": {
             "type": "array",
             "items": {
                 "type": "object",
+                "required": ["id", "name", "colour", "warning"],
                 "properties": {
-                    "registration_id": {"type": "integer"},
-                    "checked_in_at": {"type": "string", "format": "date-time"},
-                    "station": {"type": "string"},
+                    "id": {"type": "integer"},
+                    "name": {"type": "string"},
+                    "colour": {"type": "string"},
+                    "warning": {"type": "string"},
                 },
             },
         },
+        "delegations": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["id", "name"],
+                "properties": {"id": {"type": "integer"}, "name": {"type": "string"}},
+            },
+        },
         "sessions": {"type": "array", "items": {"$ref": "#/components/schemas/CheckinSession"}},
+        "fields": {
+            "type": "array",
+            "items": {"type": "string"},
+            "description": "the columns of each registration row: id, title, given_name, "
+            "family_name, native_name, badge_name, category_id, delegation_id, country, "
+            "organisation, status, reissue",
+        },
+        "registrations": {"type": "array", "items": _ROW},
+        "countries": {
+            "type": "object",
+            "additionalProperties": {"type": "string"},
+            "description": "country code -> name, for the rows' countries",
+        },
+        "checked_in_today": {
+            "type": "array",
+            "description": "[registration_id, checked_in_at, station, check_in_id] of "
+            "today's entrance check-ins",
+            "items": {
+                "type": "array",
+                "prefixItems": [
+                    {"type": "integer"},
+                    {"type": "string", "format": "date-time"},
+                    {"type": "string"},
+                    {"type": "integer"},
+                ],
+                "minItems": 4,
+                "maxItems": 4,
+            },
+        },
+        "room_check_ins": {
+            "type": "array",
+            "description": "[session_id, registration_id, check_in_id] for today's sessions",
+            "items": {"type": "array", "items": {"type": "integer"}, "minItems": 3, "maxItems": 3},
+        },
+        "undone": {
+            "type": "array",
+            "items": {"type": "integer"},
+            "description": "delta only: ids of check-ins taken away since",
+        },
     },
 }
 
@@ -651,10 +717,25 @@ def _operations() -> dict:
             "/events/{slug}/checkin/offline": {
                 "get": {
                     "summary": "What a scanner keeps to work offline: keys, people, arrivals, "
-                    "today's sessions for room check-in",
-                    "parameters": [slug],
+                    "today's sessions for room check-in; the whole list, or what changed "
+                    "since a cursor",
+                    "description": "Without `since`: the whole list, prepared beforehand (it "
+                    "may be a minute old: ask for the changes since its cursor next), gzip'd "
+                    "for clients that accept it, with an ETag. With `since`: what changed "
+                    "after that cursor (or the whole list, kind full, when the cursor is not "
+                    "this server's or the whole list is the shorter answer).",
+                    "parameters": [
+                        slug,
+                        _query_param(
+                            "since",
+                            {"type": "string", "pattern": "^[0-9]{1,19}(-[0-9]{1,19})*$"},
+                            "the cursor of an earlier answer",
+                        ),
+                    ],
                     "responses": {
                         "200": _ok("The data", {"$ref": "#/components/schemas/CheckinOffline"}),
+                        "304": {"description": "Not modified since the ETag sent (If-None-Match)"},
+                        "400": _error("since is not a cursor"),
                         "401": _error("No valid token"),
                         "403": _error("No check-in role at this event"),
                         "404": _error("No such event"),

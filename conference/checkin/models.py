@@ -2,7 +2,16 @@
 
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from conference.dbtypes import UTCDateTime, utcnow
@@ -20,6 +29,7 @@ class CheckIn(db.Model):
     __table_args__ = (
         UniqueConstraint("registration_id", "scope"),
         Index("ix_check_in_event_day", "event_id", "day"),
+        Index("ix_check_in_event_sync", "event_id", "sync_stamp"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -35,6 +45,7 @@ class CheckIn(db.Model):
     scanned_at: Mapped[datetime] = mapped_column(UTCDateTime)
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    sync_stamp: Mapped[int | None] = mapped_column(BigInteger)  # see conference/sync.py
 
     registration: Mapped["Registration"] = relationship()  # noqa: F821
 
@@ -54,6 +65,7 @@ class ScanLog(db.Model):
         ),
         Index("ix_scan_log_event_recorded", "event_id", "recorded_at"),
         UniqueConstraint("event_id", "station", "client_ref"),
+        Index("ix_scan_log_event_sync", "event_id", "sync_stamp"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -71,3 +83,7 @@ class ScanLog(db.Model):
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     message: Mapped[str] = mapped_column(String(300), default="")
+    # Undos only: the check-in taken away, and the stamp that brings its removal to the
+    # scanners (conference/sync.py).
+    check_in_id: Mapped[int | None] = mapped_column(Integer)
+    sync_stamp: Mapped[int | None] = mapped_column(BigInteger)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
 
 from flask import current_app
-from sqlalchemy import Integer, bindparam, cast, delete, func, or_, select, union
+from sqlalchemy import Integer, bindparam, cast, delete, func, or_, select
 from sqlalchemy import insert as insert_statement
 from sqlalchemy.orm import selectinload
 
@@ -29,7 +29,7 @@ from conference.formatting import country_name
 from conference.ids import is_id
 from conference.localtime import day_bounds
 from conference.registration.models import Category, Delegation, Registration, RegistrationStatus
-from conference.registration.validation import fold
+from conference.sync import stamp
 
 # The scan request's rules, also published as they are in the OpenAPI document (patterns in
 # ECMA 262's reading: "$" is the very end, so the code matches them whole).
@@ -394,26 +394,32 @@ def _replayed(event, station: str, client_ref: str, digest: str) -> ScanResult |
 _INSERTS_ONCE: dict[tuple, object] = {}
 
 
-def _insert_once(table, unique: tuple[str, ...], values: dict) -> int | None:
+def _insert_once(table, unique: tuple[str, ...], values: dict, stamped: bool = False) -> int | None:
     """Insert a row unless one with the same ``unique`` columns exists; the new id, or None
-    (a request sent at the same moment got there first). One statement, either database."""
+    (a request sent at the same moment got there first). One statement, either database.
+
+    ``stamped``: the row gets a change stamp, so scanners' next delta brings it."""
     dialect = db.session.get_bind().dialect.name
-    key = (table.name, unique, dialect)
+    key = (table.name, unique, dialect, stamped)
+    change = stamp() if stamped else None  # the same expression each time; SQLite ticks
     statement = _INSERTS_ONCE.get(key)
     if statement is None:
         if dialect == "postgresql":
             from sqlalchemy.dialects.postgresql import insert
         else:
             from sqlalchemy.dialects.sqlite import insert
-        statement = _INSERTS_ONCE[key] = (
-            insert(table).on_conflict_do_nothing(index_elements=list(unique)).returning(table.c.id)
-        )
+        statement = insert(table)
+        if stamped:
+            statement = statement.values(sync_stamp=change)
+        statement = _INSERTS_ONCE[key] = statement.on_conflict_do_nothing(
+            index_elements=list(unique)
+        ).returning(table.c.id)
     return db.session.execute(statement, values).scalar()
 
 
 def _insert_check_in(values: dict) -> int | None:
     """Insert unless (registration, scope) exists; the new id, or None."""
-    return _insert_once(CheckIn.__table__, ("registration_id", "scope"), values)
+    return _insert_once(CheckIn.__table__, ("registration_id", "scope"), values, stamped=True)
 
 
 def _insert_log_once(values: dict) -> int | None:
@@ -546,6 +552,8 @@ def undo_check_in(event, check_in_id: int, *, user, station: str = "organiser") 
             scanned_at=utcnow(),
             user_id=user.id,
             message=f"Undid the check-in of {found.scanned_at.isoformat()} at {found.station}.",
+            check_in_id=found.id,
+            sync_stamp=stamp(),  # scanners' next delta takes the check-in away
         )
     )
     db.session.delete(found)
@@ -617,7 +625,8 @@ def session_titles(event) -> dict[int, str]:
     )
 
 
-def _session_item(event, s: AgendaSession) -> dict:
+def session_item(event, s: AgendaSession) -> dict:
+    """A session as scanners list it (times event-local)."""
     starts, ends = s.starts_at.astimezone(event.tz), s.ends_at.astimezone(event.tz)
     return {
         "id": s.id,
@@ -629,88 +638,6 @@ def _session_item(event, s: AgendaSession) -> dict:
         "time": f"{starts:%H:%M}–{ends:%H:%M}",  # event-local
         "capacity": s.effective_capacity,
         "signed_up_only": s.signed_up_only,
-    }
-
-
-def _by_session(statement) -> dict[int, list]:
-    grouped: dict[int, list] = {}
-    for session_id, value in db.session.execute(statement):
-        grouped.setdefault(session_id, []).append(value)
-    return grouped
-
-
-def offline_data(event) -> dict:
-    """What a scanner keeps to work offline: keys, every registration, today's arrivals and
-    today's sessions (with who signed up where only sign-ups may enter)."""
-    from conference.badges.services import public_keys_json
-
-    registrations = db.session.scalars(
-        select(Registration)
-        .where(Registration.event_id == event.id)
-        .options(selectinload(Registration.category), selectinload(Registration.delegation))
-        .order_by(Registration.id)
-    ).all()
-    today = utcnow().astimezone(event.tz).date()
-    arrived = db.session.execute(
-        select(CheckIn.registration_id, CheckIn.scanned_at, CheckIn.station).where(
-            CheckIn.event_id == event.id, CheckIn.scope == f"day:{today.isoformat()}"
-        )
-    ).all()
-    sessions = sessions_of_day(event, today)
-    ids = [s.id for s in sessions]
-    listed = [s.id for s in sessions if s.signed_up_only]
-    on_list = union(
-        select(AgendaSignup.session_id, AgendaSignup.registration_id).where(
-            AgendaSignup.session_id.in_(listed)
-        ),
-        select(session_chair.c.session_id, session_chair.c.registration_id).where(
-            session_chair.c.session_id.in_(listed)
-        ),
-        select(Talk.session_id, talk_presenter.c.registration_id)
-        .join(talk_presenter, talk_presenter.c.talk_id == Talk.id)
-        .where(Talk.session_id.in_(listed)),
-    ).subquery()
-    # Confirmed registrations only, as the sign-up counts (the others are refused anyway).
-    signed_up = _by_session(
-        select(on_list.c.session_id, on_list.c.registration_id)
-        .join(Registration, Registration.id == on_list.c.registration_id)
-        .where(Registration.status == RegistrationStatus.CONFIRMED)
-    )
-    signed_up = {session_id: sorted(ids) for session_id, ids in signed_up.items()}
-    in_room = _by_session(
-        select(CheckIn.session_id, CheckIn.registration_id).where(
-            CheckIn.event_id == event.id, CheckIn.session_id.in_(ids)
-        )
-    )
-    return {
-        "event_id": event.id,
-        "event": event.slug,
-        "timezone": event.timezone,
-        "generated_at": utcnow().isoformat(),
-        "keys": public_keys_json(event),
-        "registrations": [
-            {
-                **registration_summary(r),
-                "reissue": r.badge_reissue,
-                # Names only: scanners keep no contact details.
-                "search": fold(
-                    " ".join((r.given_name, r.family_name, r.native_name, r.badge_name))
-                ),
-            }
-            for r in registrations
-        ],
-        "checked_in_today": [
-            {"registration_id": rid, "checked_in_at": at.isoformat(), "station": station}
-            for rid, at, station in arrived
-        ],
-        "sessions": [
-            {
-                **_session_item(event, s),
-                **({"signed_up": signed_up.get(s.id, [])} if s.signed_up_only else {}),
-                "checked_in": in_room.get(s.id, []),
-            }
-            for s in sessions
-        ],
     }
 
 
@@ -815,7 +742,7 @@ def session_attendance(event, day) -> list[dict]:
     signed_up = taken_by_session(event.id, ids)  # confirmed registrations only
     items = []
     for s in sessions:
-        item = _session_item(event, s)
+        item = session_item(event, s)
         count = checked_in.get(s.id, 0)
         item.update(
             checked_in=count,

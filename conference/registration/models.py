@@ -5,6 +5,7 @@ from enum import StrEnum
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     CheckConstraint,
     Date,
@@ -19,6 +20,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from conference.dbtypes import UTCDateTime, one_of, utcnow
 from conference.extensions import db
+from conference.sync import stamp_on_change
 
 
 class RegistrationStatus(StrEnum):
@@ -148,6 +150,7 @@ class Registration(db.Model):
         CheckConstraint("email = lower(email)", name="email_lowercase"),
         Index("ix_registration_event_status", "event_id", "status"),
         Index("ix_registration_waitlist", "category_id", "status", "waitlisted_at"),
+        Index("ix_registration_event_sync", "event_id", "sync_stamp"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -191,6 +194,9 @@ class Registration(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     status_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     waitlisted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When what the door scanners copy last changed (conference/sync.py; NULL: never since
+    # stamps began, which every scanner's copy already has).
+    sync_stamp: Mapped[int | None] = mapped_column(BigInteger)
 
     event: Mapped["Event"] = relationship()  # noqa: F821
     category: Mapped[Category] = relationship()
@@ -225,6 +231,26 @@ class Registration(db.Model):
     @property
     def is_head(self) -> bool:
         return self.delegation_id is not None and self.is_delegation_head
+
+
+# What the door scanners copy of a registration (conference/checkin/offline.py): a change to
+# any of it stamps the row, so the scanners' next delta brings it.
+DOOR_ATTRIBUTES = (
+    "title",
+    "given_name",
+    "family_name",
+    "native_name",
+    "badge_name",
+    "category_id",
+    "category",
+    "delegation_id",
+    "delegation",
+    "country",
+    "organisation",
+    "status",
+    "badge_reissue",
+)
+stamp_on_change(Registration, DOOR_ATTRIBUTES)
 
 
 class Answer(db.Model):

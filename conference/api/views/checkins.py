@@ -1,5 +1,6 @@
 """API for scanners: check-ins, the data to work offline, search by name, badge keys."""
 
+import gzip
 import hashlib
 import re
 import time
@@ -8,23 +9,25 @@ from datetime import date, datetime
 from functools import wraps
 from zoneinfo import ZoneInfo
 
-from flask import current_app, g, jsonify, request
+from flask import current_app, g, jsonify, request, send_file
 
 from conference.api.auth import Unauthorized, api_login_required, current_api_user
 from conference.api.bodies import json_object
 from conference.api.views import bp
 from conference.auth.services import require_event_role
 from conference.badges.services import public_keys_json
+from conference.checkin.offline import current_snapshot, delta
 from conference.checkin.services import (
     ScanRefused,
     check_in,
-    offline_data,
     registration_summary,
     search,
 )
 from conference.errors import ValidationError
 from conference.events.services import get_event
 from conference.extensions import db
+from conference.sync import Cursor
+from conference.web import accepts_gzip, compressed_json
 
 
 def _scanner_event(slug):
@@ -183,8 +186,33 @@ def create_checkin(event):
 @bp.get("/events/<slug>/checkin/offline")
 @api_login_required
 def checkin_offline(slug):
+    """The whole list (a prebuilt file), or with ``since`` what changed since that cursor."""
     event = _scanner_event(slug)
-    return jsonify(offline_data(event))
+    since = request.args.get("since")
+    if since is not None:
+        cursor = Cursor.parse(since)
+        if cursor is None:
+            raise ValidationError("since must be the cursor of an earlier answer.", field="since")
+        changes = delta(event, cursor)
+        if changes is not None:
+            return compressed_json(changes)
+    return _send_snapshot(current_snapshot(event))
+
+
+def _send_snapshot(found):
+    """The snapshot file as it is (gzip), or unpacked for a client that takes no gzip."""
+    size_and_time = found.path.stat()
+    etag = f"offline-{size_and_time.st_mtime_ns:x}-{size_and_time.st_size:x}"
+    if accepts_gzip():
+        response = send_file(found.path, mimetype="application/json", etag=etag, max_age=0)
+        response.headers["Content-Encoding"] = "gzip"
+    else:
+        response = send_file(
+            gzip.open(found.path, "rb"), mimetype="application/json", etag=etag, max_age=0
+        )
+    response.vary.add("Accept-Encoding")
+    response.cache_control.private = True
+    return response.make_conditional(request)
 
 
 @bp.get("/events/<slug>/checkin/search")

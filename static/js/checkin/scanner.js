@@ -4,6 +4,7 @@
 import { Camera } from "./camera.js";
 import { eventClock } from "./clock.js";
 import { Feedback } from "./feedback.js";
+import { applyAnswer, FORMAT, view as readCopy, usable } from "./offline.js";
 import { modeOf, sessionLabel } from "./rooms.js";
 import { searchLocal } from "./search.js";
 import { Store } from "./store.js";
@@ -14,7 +15,7 @@ const root = document.getElementById("scanner");
 const cfg = root.dataset;
 const field = (name) => document.querySelector(`[data-field="${name}"]`);
 
-const REFRESH_MS = 4 * 60 * 1000; // the offline list, while online
+const REFRESH_MS = 30 * 1000; // what changed in the offline list, while online
 const PROBE_MS = 10 * 1000; // is the server back?
 const SCAN_TIMEOUT_MS = 2000; // after this a scan is answered on the device
 const SYNC_TIMEOUT_MS = 10000;
@@ -24,7 +25,8 @@ const MODE_KEY = `conference-checkin-mode:${cfg.event}`; // sessions belong to o
 
 const state = {
   store: null,
-  data: null, // the offline payload
+  copy: null, // the offline list as kept (offline.js), brought up to date by deltas
+  data: null, // the same, read as people (offline.js view)
   dataSavedAt: null,
   byId: new Map(),
   keyRing: new KeyRing(),
@@ -63,7 +65,7 @@ function uuid() {
 
 class NetworkError extends Error {}
 
-async function request(url, { method = "GET", body, timeout = SCAN_TIMEOUT_MS } = {}) {
+async function request(url, { method = "GET", body, timeout = SCAN_TIMEOUT_MS, cache = "no-store" } = {}) {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), timeout);
   const headers = { Accept: "application/json" };
@@ -78,7 +80,7 @@ async function request(url, { method = "GET", body, timeout = SCAN_TIMEOUT_MS } 
       headers,
       body: body === undefined ? undefined : JSON.stringify(body),
       credentials: "same-origin",
-      cache: "no-store",
+      cache,
       signal: controller.signal,
     });
   } catch (error) {
@@ -151,12 +153,14 @@ function setSignedOut(value) {
 
 // Offline data ---------------------------------------------------------------------------
 
-function setData(data, savedAt) {
+function setData(copy, savedAt) {
+  const data = readCopy(copy);
+  state.copy = copy;
   state.data = data;
   state.dataSavedAt = savedAt || data.generated_at;
-  state.byId = new Map((data.registrations || []).map((r) => [r.id, r]));
+  state.byId = new Map(data.registrations.map((r) => [r.id, r]));
   for (const key of data.keys || []) state.keyRing.cryptoKey(key).catch(() => {});
-  const count = (data.registrations || []).length;
+  const count = data.registrations.length;
   field("data-status").textContent =
     `Offline list: ${count} ${count === 1 ? "person" : "people"}, updated ${when(state.dataSavedAt)}.` +
     (state.ed25519 ? "" : " This browser cannot check badge signatures offline: update it.");
@@ -164,28 +168,60 @@ function setData(data, savedAt) {
   root.dataset.offlineReady = "1";
 }
 
+/** Whether an answer changed anything a scan is checked against (else no need to save). */
+function changes(answer) {
+  if (answer.kind === "full") return true;
+  return Boolean(
+    answer.registrations.length ||
+      answer.checked_in_today.length ||
+      answer.room_check_ins.length ||
+      answer.undone.length ||
+      answer.day !== state.copy?.day,
+  );
+}
+
+/**
+ * Bring the offline list up to date: the whole list once (a device with none), then only
+ * what changed since the cursor the device holds. The whole list may be a minute old (the
+ * server prepares it beforehand), so it is followed at once by the changes since.
+ */
 async function refreshData() {
-  if (!navigator.onLine) return;
-  let answer;
-  try {
-    answer = await request(cfg.apiOffline, { timeout: 20000 });
-  } catch {
-    markUnreachable();
-    return;
-  }
-  if (answer.status === 200 && Array.isArray(answer.body.registrations)) {
-    const savedAt = new Date().toISOString();
-    setData(answer.body, savedAt);
-    markReachable();
-    setSignedOut(false);
-    if (state.store) {
-      await state.store.saveOfflineData(cfg.event, answer.body).catch(() => {});
-      await state.store.pruneSeen(cfg.event, eventDay(new Date())).catch(() => {});
+  for (let round = 0; round < 3 && navigator.onLine; round += 1) {
+    const since = usable(state.copy) ? state.copy.cursor : null;
+    const url = since ? `${cfg.apiOffline}?since=${encodeURIComponent(since)}` : cfg.apiOffline;
+    let answer;
+    try {
+      // The whole list may take a while on a slow network; a delta is small.
+      answer = await request(url, { timeout: since ? 10000 : 60000, cache: since ? "no-store" : "no-cache" });
+    } catch {
+      markUnreachable();
+      return;
     }
-  } else if (answer.status === 401) {
-    setSignedOut(true);
-  } else if (transient(answer.status)) {
-    markUnreachable();
+    if (answer.status === 200 && answer.body.format === FORMAT) {
+      let copy;
+      try {
+        copy = applyAnswer(state.copy, answer.body);
+      } catch (error) {
+        console.warn("offline list: starting again", error);
+        state.copy = null; // the next round fetches the whole list
+        continue;
+      }
+      const changed = changes(answer.body);
+      setData(copy, new Date().toISOString());
+      markReachable();
+      setSignedOut(false);
+      if (state.store && changed) {
+        await state.store.saveOfflineData(cfg.event, copy).catch(() => {});
+        await state.store.pruneSeen(cfg.event, eventDay(new Date())).catch(() => {});
+      }
+      if (answer.body.kind === "delta") return;
+    } else if (answer.status === 400 && since) {
+      state.copy = null; // a cursor the server does not take: start again
+    } else {
+      if (answer.status === 401) setSignedOut(true);
+      else if (transient(answer.status)) markUnreachable();
+      return;
+    }
   }
 }
 
@@ -890,7 +926,7 @@ async function start() {
   }
   if (state.store) {
     const saved = await state.store.offlineData(cfg.event).catch(() => null);
-    if (saved) setData(saved.data, saved.saved_at);
+    if (saved && usable(saved.data)) setData(saved.data, saved.saved_at); // else: fetched whole
     await renderQueue();
   }
   if (state.station) startCamera(false);

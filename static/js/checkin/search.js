@@ -1,12 +1,12 @@
 // Finding a person by name on the device (offline), in any script, diacritics ignored:
 // "chien" finds "Chiến", "da nang" finds "Đà Nẵng", "สมชาย" finds "สมชาย ใจดี".
-// Both sides are folded the same way (../fold.js), so the server's own folding (its "search"
-// field) may differ in detail without missing anyone.
+// Both sides are folded the same way (../fold.js): names, the name on the badge, delegation
+// and organisation (the device keeps no e-mail addresses).
 
 import { fold } from "../fold.js";
 
 function haystack(r) {
-  return fold([r.search, r.name, r.native_name, r.delegation, r.organisation].filter(Boolean).join(" "));
+  return fold([r.name, r.native_name, r.badge_name, r.delegation, r.organisation].filter(Boolean).join(" "));
 }
 
 /** Registrations whose names contain every word of the query, best (prefix) matches first. */
