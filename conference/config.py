@@ -73,6 +73,8 @@ class Defaults:
     SCANNER_AUTH_CACHE_SECONDS = 5  # a scanner's token and role, checked this often
     SCAN_MAX_AGE_HOURS = 12  # an offline scan synced later than this is refused
     BADGE_BACKGROUND_THRESHOLD = 200  # larger batches are rendered as background jobs
+    EXPORT_INLINE_LIMIT = 5000  # larger registration exports are made as background jobs
+    EXPORT_KEEP_SECONDS = 24 * 3600  # how long a background export's file is kept
 
     PASSWORD_RESET_MAX_AGE = 3600
     INVITATION_MAX_AGE = 14 * 24 * 3600
