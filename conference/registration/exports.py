@@ -133,13 +133,14 @@ def _names(event) -> Names:
     )
 
 
-def registration_chunks(event, filters: Filters | None = None, chunk_size: int = CHUNK_SIZE):
+def registration_chunks(event, filters: Filters | None = None, chunk_size: int | None = None):
     """The registrations as rows of plain columns, ``chunk_size`` at a time in id order,
     each chunk with its answers ({registration id: {question id: value}}).
 
     Keyset pages (``id > last``), one query for a chunk's rows and one for its answers:
     memory holds one chunk whatever the event's size, and nothing depends on a cursor
     staying open, so the caller may commit between chunks (a job reporting progress)."""
+    chunk_size = chunk_size or CHUNK_SIZE
     where = _where(event, filters)
     columns = [getattr(Registration, name) for name in _COLUMNS]
     last = None
@@ -163,6 +164,7 @@ def registration_chunks(event, filters: Filters | None = None, chunk_size: int =
         if len(rows) < chunk_size:
             return
         last = rows[-1].id
+        del rows, answers  # not held while the next chunk is read
 
 
 def export_rows(
@@ -170,7 +172,7 @@ def export_rows(
     questions,
     filters: Filters | None = None,
     *,
-    chunk_size: int = CHUNK_SIZE,
+    chunk_size: int | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> Iterator[list]:
     """The header row, then one row per registration (answers after the base columns),
@@ -188,6 +190,7 @@ def export_rows(
                 *(_answer_text(given.get(question_id)) for question_id, _ in questions),
             ]
         done += len(rows)
+        del rows, answers  # not held while the next chunk is read
         if progress is not None:
             progress(done)
 
@@ -233,8 +236,17 @@ def write_xlsx(rows: Iterable[list], out: BinaryIO | str, title: str = "Registra
         sheet = workbook.add_worksheet(title[:31])
         sheet.freeze_panes(1, 0)
         bold = workbook.add_format({"bold": True})
+        style = bold
         for index, row in enumerate(rows):
-            sheet.write_row(index, 0, [safe_cell(v) for v in row], bold if index == 0 else None)
+            for column, value in enumerate(row):
+                value = safe_cell(value)
+                if value is None or value == "":
+                    continue  # an empty cell is no cell: a quarter of the file, unwritten
+                if isinstance(value, int | float) and not isinstance(value, bool):
+                    sheet.write_number(index, column, value, style)
+                else:
+                    sheet.write_string(index, column, str(value), style)
+            style = None
     finally:
         workbook.close()
 
