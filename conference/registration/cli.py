@@ -36,4 +36,5 @@ def export_command(slug, fmt, out_path):
     with written_file(out_path) as out:
         count = write_export(event, fmt, out)
     seconds = time.perf_counter() - started
-    click.echo(f"{count} registrations written to {out_path} in {seconds:.1f} s.")
+    noun = "registration" if count == 1 else "registrations"
+    click.echo(f"{count} {noun} written to {out_path} in {seconds:.1f} s.")
