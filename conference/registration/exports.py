@@ -42,7 +42,7 @@ def safe_cell(value):
     No control characters (openpyxl refuses them; rows stored before input was cleaned
     may hold some), and text that a spreadsheet would run as a formula gets a leading
     apostrophe."""
-    if not isinstance(value, str):
+    if not isinstance(value, str) or not value:
         return value
     value = strip_controls(value, multiline=True)
     if value.startswith(FORMULA_START):
