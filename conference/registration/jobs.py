@@ -17,6 +17,7 @@ from conference.registration.imports import run_import
 from conference.registration.search import Filters
 
 EXPORT_KIND = "registration.export"
+FILE_KINDS = {"csv": "CSV file", "xlsx": "Excel file"}
 
 
 # Restartable: a run cut short committed nothing.
@@ -103,4 +104,10 @@ def export_registrations(progress, event_id: int, fmt: str, filters: dict, downl
     partial = target.with_name(f"{target.stem}.{progress.record.attempts}.part")
     with atomic_write(target, partial) as out:
         count = write_export(event, fmt, out, Filters(**filters), progress=progress)
-    return {"registrations": count, "url": download_url, "bytes": target.stat().st_size}
+    size = target.stat().st_size
+    return {
+        "registrations": count,
+        "url": download_url,
+        "bytes": size,
+        "label": f"Download the {FILE_KINDS[fmt]} ({count} registrations, {size / 1e6:.1f} MB)",
+    }

@@ -68,8 +68,9 @@ def test_a_large_export_is_a_job_followed_then_downloaded(app, client, db, login
     assert "Export 3 registrations" in asked.text and "Start the export" in asked.text
 
     job_id = _start(client, slug)
-    assert client.get(f"/jobs/{job_id}").status_code == 200
     status = client.get(f"/jobs/{job_id}.json").get_json()
+    job_page = client.get(f"/jobs/{job_id}").text
+    assert f'href="{status["result"]["url"]}">Download the CSV file (3 registrations' in job_page
     assert status["status"] == "finished"
     assert (status["done"], status["total"], status["result"]["registrations"]) == (3, 3, 3)
     download = client.get(status["result"]["url"])
