@@ -2,6 +2,8 @@
 
 import getpass
 import time
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import click
@@ -24,6 +26,36 @@ token_cli = AppGroup("api-token", help="Manage personal API tokens.")
 def _fail(message: str):
     db.session.rollback()
     raise click.ClickException(message)
+
+
+def event_for_command(slug: str):
+    """The event a command's ``--event`` names, or a clear error (exit code 1)."""
+    from conference.events.services import get_event
+
+    try:
+        return get_event(slug)
+    except ConferenceError as exc:
+        raise click.ClickException(f"{exc.message} ({slug})") from None
+
+
+@contextmanager
+def written_file(out_path: str):
+    """A file written whole or not at all (``atomic_write``): a failure or an interruption
+    leaves no half file under the name asked for."""
+    target = Path(out_path)
+    if not target.parent.is_dir():
+        raise click.ClickException(
+            f"There is no folder {str(target.parent)!r} to write {target.name} in: "
+            "create it first, or choose another --out."
+        )
+    with ExitStack() as stack:
+        try:
+            out = stack.enter_context(atomic_write(target))
+        except OSError as exc:
+            raise click.ClickException(
+                f"Cannot write in {str(target.parent)!r}: {exc.strerror}."
+            ) from None
+        yield out
 
 
 @users_cli.command("create")
@@ -203,7 +235,17 @@ def register_commands(app) -> None:
     """Attach every command to the app's CLI."""
     from conference.agenda.cli import agenda_cli
     from conference.papers.cli import papers_cli
+    from conference.registration.cli import registrations_cli
 
-    commands = (users_cli, mail_cli, token_cli, badges_cli, agenda_cli, papers_cli, worker_command)
+    commands = (
+        users_cli,
+        mail_cli,
+        token_cli,
+        badges_cli,
+        agenda_cli,
+        papers_cli,
+        registrations_cli,
+        worker_command,
+    )
     for command in (*commands, demo_command):
         app.cli.add_command(command)

@@ -77,6 +77,8 @@ class Defaults:
     OFFLINE_SNAPSHOT_SECONDS = 60
     OFFLINE_DELTA_LIMIT = 20_000
     BADGE_BACKGROUND_THRESHOLD = 200  # larger batches are rendered as background jobs
+    EXPORT_INLINE_LIMIT = 5000  # larger registration exports are made as background jobs
+    EXPORT_KEEP_SECONDS = 24 * 3600  # how long a background export's file is kept
 
     PASSWORD_RESET_MAX_AGE = 3600
     INVITATION_MAX_AGE = 14 * 24 * 3600

@@ -21,7 +21,8 @@ def strip_controls(text: str, *, multiline: bool = False) -> str:
 
     One-line text gets a space for each line break or tab (so words stay apart);
     multi-line text keeps its tabs and line breaks, every break spelt LF."""
-    text = _CONTROLS.sub("", _LINE_BREAKS.sub("\n", text))
+    if _CONTROLS.search(text) is not None:  # most text has none: one scan, nothing built
+        text = _CONTROLS.sub("", _LINE_BREAKS.sub("\n", text))
     return text if multiline else text.translate(_SINGLE_LINE)
 
 

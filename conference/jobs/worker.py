@@ -18,6 +18,7 @@ WORKER_PID = None  # the `flask worker` process; its work horses are forked from
 HOUSEKEEPING = (
     "conference.jobs.services:reap_dead_jobs",
     "conference.papers.cleanup:remove_orphan_files",
+    "conference.registration.jobs:remove_old_exports",
 )
 
 
@@ -37,7 +38,8 @@ def perform(target: str, *args) -> None:
 
 
 def housekeeping(app) -> None:
-    """Reap the jobs of dead workers and remove files that uploads cut short left."""
+    """Reap the jobs of dead workers, remove files that uploads cut short left and
+    exports kept long enough."""
     for target in HOUSEKEEPING:
         with app.app_context():
             try:

@@ -1,15 +1,12 @@
 """Paper commands: ``flask --app conference papers book|zip --event SLUG --out FILE``."""
 
 import time
-from contextlib import ExitStack, contextmanager
-from pathlib import Path
 
 import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from conference.errors import ConferenceError
-from conference.files import atomic_write
+from conference.cli import event_for_command, written_file
 from conference.papers.models import PaperStatus
 
 papers_cli = AppGroup("papers", help="Papers: the book of abstracts and the files.")
@@ -23,35 +20,6 @@ def _out(help_text: str):
     )
 
 
-def _event(slug: str):
-    from conference.events.services import get_event
-
-    try:
-        return get_event(slug)
-    except ConferenceError as exc:
-        raise click.ClickException(f"{exc.message} ({slug})") from None
-
-
-@contextmanager
-def _written(out_path: str):
-    """A file written whole or not at all (``atomic_write``): a failure or an interruption
-    leaves no half file under the name asked for."""
-    target = Path(out_path)
-    if not target.parent.is_dir():
-        raise click.ClickException(
-            f"There is no folder {str(target.parent)!r} to write {target.name} in: "
-            "create it first, or choose another --out."
-        )
-    with ExitStack() as stack:
-        try:
-            out = stack.enter_context(atomic_write(target))
-        except OSError as exc:
-            raise click.ClickException(
-                f"Cannot write in {str(target.parent)!r}: {exc.strerror}."
-            ) from None
-        yield out
-
-
 @papers_cli.command("book")
 @EVENT
 @_out("The PDF file to write.")
@@ -59,9 +27,9 @@ def book_command(slug, out_path):
     """Write the book of abstracts of the event's accepted papers as an A4 PDF."""
     from conference.papers.downloads import write_book
 
-    event = _event(slug)
+    event = event_for_command(slug)
     started = time.perf_counter()
-    with _written(out_path) as out:
+    with written_file(out_path) as out:
         count = write_book(event, out)
     seconds = time.perf_counter() - started
     click.echo(
@@ -87,11 +55,11 @@ def zip_command(slug, out_path, statuses):
     from conference.papers.downloads import papers_for_download, zip_entries
     from conference.papers.storage import storage_from_config
 
-    event = _event(slug)
+    event = event_for_command(slug)
     started = time.perf_counter()
     papers = papers_for_download(event, [] if "all" in statuses else list(statuses))
     entries = zip_entries(papers, storage_from_config(current_app))
-    with _written(out_path) as out:
+    with written_file(out_path) as out:
         for chunk in zip_stream(entries):
             out.write(chunk)
     seconds = time.perf_counter() - started

@@ -1,12 +1,27 @@
-"""Registrations as CSV and XLSX for organisers, and read back from them for imports."""
+"""Registrations as CSV and XLSX for organisers, and read back from them for imports.
+
+Exports read the database in chunks of plain columns and write as they read (CSV a row at
+a time, XLSX through xlsxwriter's constant-memory mode), so memory stays the same from a
+hundred registrations to a hundred thousand."""
 
 import csv
 import io
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import BinaryIO
+from zoneinfo import ZoneInfo
 
+from sqlalchemy import func, select
+
+from conference.errors import ValidationError
+from conference.extensions import db
 from conference.formatting import country_name
+from conference.localtime import to_local
 from conference.registration.fields import EXPORTED, REQUIRED_FIELDS
+from conference.registration.models import Answer, Category, Delegation, Registration
+from conference.registration.search import Filters, filtered_query
+from conference.registration.settings import questions_for
 from conference.text import strip_controls
 
 # Column headers, in order; imports accept the same headers (extra columns are ignored).
@@ -27,7 +42,7 @@ def safe_cell(value):
     No control characters (openpyxl refuses them; rows stored before input was cleaned
     may hold some), and text that a spreadsheet would run as a formula gets a leading
     apostrophe."""
-    if not isinstance(value, str):
+    if not isinstance(value, str) or not value:
         return value
     value = strip_controls(value, multiline=True)
     if value.startswith(FORMULA_START):
@@ -49,36 +64,135 @@ def _yes_no(value) -> str:
     return "yes" if value else "no"
 
 
-# Cells the export works out; every other column is the registration's attribute.
+@dataclass(frozen=True)
+class Names:
+    """What cells read besides their row: the event's clock and names by id."""
+
+    tz: ZoneInfo
+    categories: dict[int, str]
+    delegations: dict[int, str]
+
+
+_country_name = lru_cache(maxsize=512)(country_name)
+
+# Cells the export works out from a row of plain columns (``_COLUMNS``) and the ``Names``;
+# every other column is the registration's column of the same name.
 MADE_CELLS = {
-    "category": lambda r, event: r.category.name,
-    "country_name": lambda r, event: country_name(r.country),
-    "delegation": lambda r, event: r.delegation.name if r.delegation else "",
-    "head_of_delegation": lambda r, event: "yes" if r.is_head else "",
-    "email_verified": lambda r, event: _yes_no(r.email_verified_at),
-    "registered_at": lambda r, event: event.local(r.created_at).strftime("%Y-%m-%d %H:%M"),
+    "category": lambda r, names: names.categories.get(r.category_id, ""),
+    "country_name": lambda r, names: _country_name(r.country),
+    "delegation": lambda r, names: names.delegations.get(r.delegation_id, ""),
+    # Registration.is_head, on the row's columns.
+    "head_of_delegation": lambda r, names: (
+        "yes" if r.delegation_id is not None and r.is_delegation_head else ""
+    ),
+    "email_verified": lambda r, names: _yes_no(r.email_verified_at),
+    "registered_at": lambda r, names: to_local(r.created_at, names.tz).strftime("%Y-%m-%d %H:%M"),
 }
+# The registration's columns an export reads: the plain cells' and what MADE_CELLS read.
+_MADE_READS = ("category_id", "delegation_id", "is_delegation_head", "email_verified_at")
+_COLUMNS = tuple(
+    dict.fromkeys(
+        [
+            "id",
+            *(f.name for f in EXPORTED if f.name not in MADE_CELLS),
+            *_MADE_READS,
+            "created_at",
+        ]
+    )
+)
+CHUNK_SIZE = 2000  # registrations read (and their answers) per query
 
 
 def _cell(field):
-    """How the field's cell is read from a registration (and its event)."""
+    """How the field's cell is read from a row (and the export's names)."""
     if field.name in MADE_CELLS:
         return MADE_CELLS[field.name]
     if field.kind == "yes_no":
-        return lambda r, event: _yes_no(getattr(r, field.name))
-    return lambda r, event: getattr(r, field.name)
+        return lambda r, names: _yes_no(getattr(r, field.name))
+    return lambda r, names: getattr(r, field.name)
 
 
-def export_rows(event, registrations: Iterable, questions) -> Iterator[list]:
-    """The header row, then one row per registration (answers after the base columns)."""
-    yield [*BASE_COLUMNS, *(q.label for q in questions)]
+def _where(event, filters: Filters | None):
+    """The organiser's list's conditions: an export holds what the list shows."""
+    return filtered_query(event, filters or Filters()).whereclause
+
+
+def count_rows(event, filters: Filters | None = None) -> int:
+    """How many registrations an export with these filters holds."""
+    query = select(func.count()).select_from(Registration).where(_where(event, filters))
+    return db.session.scalar(query)
+
+
+def _names(event) -> Names:
+    categories = select(Category.id, Category.name).where(Category.event_id == event.id)
+    delegations = select(Delegation.id, Delegation.name).where(Delegation.event_id == event.id)
+    return Names(
+        tz=event.tz,
+        categories=dict(db.session.execute(categories).all()),
+        delegations=dict(db.session.execute(delegations).all()),
+    )
+
+
+def registration_chunks(event, filters: Filters | None = None, chunk_size: int | None = None):
+    """The registrations as rows of plain columns, ``chunk_size`` at a time in id order,
+    each chunk with its answers ({registration id: {question id: value}}).
+
+    Keyset pages (``id > last``), one query for a chunk's rows and one for its answers:
+    memory holds one chunk whatever the event's size, and nothing depends on a cursor
+    staying open, so the caller may commit between chunks (a job reporting progress)."""
+    chunk_size = chunk_size or CHUNK_SIZE
+    where = _where(event, filters)
+    columns = [getattr(Registration, name) for name in _COLUMNS]
+    last = None
+    while True:
+        query = select(*columns).where(where).order_by(Registration.id).limit(chunk_size)
+        if last is not None:
+            query = query.where(Registration.id > last)
+        rows = db.session.execute(query).all()
+        if not rows:
+            return
+        # The chunk's answers by id range, not by a list of ids: no bound parameter each.
+        answers_query = (
+            select(Answer.registration_id, Answer.question_id, Answer.value)
+            .join(Registration, Registration.id == Answer.registration_id)
+            .where(where, Registration.id >= rows[0].id, Registration.id <= rows[-1].id)
+        )
+        answers: dict[int, dict] = {}
+        for registration_id, question_id, value in db.session.execute(answers_query):
+            answers.setdefault(registration_id, {})[question_id] = value
+        yield rows, answers
+        if len(rows) < chunk_size:
+            return
+        last = rows[-1].id
+        del rows, answers  # not held while the next chunk is read
+
+
+def export_rows(
+    event,
+    questions,
+    filters: Filters | None = None,
+    *,
+    chunk_size: int | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> Iterator[list]:
+    """The header row, then one row per registration (answers after the base columns),
+    read from the database in chunks; ``progress(rows so far)`` after each chunk."""
+    questions = [(q.id, q.label) for q in questions]  # plain values: a commit expires objects
+    yield [*BASE_COLUMNS, *(label for _, label in questions)]
+    names = _names(event)
     cells = [_cell(field) for field in EXPORTED]
-    for r in registrations:
-        answers = {a.question_id: a.value for a in r.answers}
-        yield [
-            *(cell(r, event) for cell in cells),
-            *(_answer_text(answers.get(q.id)) for q in questions),
-        ]
+    done = 0
+    for rows, answers in registration_chunks(event, filters, chunk_size):
+        for r in rows:
+            given = answers.get(r.id, {})
+            yield [
+                *(cell(r, names) for cell in cells),
+                *(_answer_text(given.get(question_id)) for question_id, _ in questions),
+            ]
+        done += len(rows)
+        del rows, answers  # not held while the next chunk is read
+        if progress is not None:
+            progress(done)
 
 
 def to_csv(rows: Iterable[list]) -> Iterator[str]:
@@ -93,31 +207,82 @@ def to_csv(rows: Iterable[list]) -> Iterator[str]:
         buffer.truncate()
 
 
-def to_xlsx(rows: Iterable[list], title: str = "Registrations") -> bytes:
-    """An .xlsx workbook with one sheet, the header row in bold and frozen.
+def write_csv(rows: Iterable[list], out: BinaryIO) -> None:
+    """Write the CSV (``to_csv``) to a binary file, a row at a time."""
+    for text in to_csv(rows):
+        out.write(text.encode("utf-8"))
 
+
+# Cells are written as what they are: text that looks like a formula, a number or a
+# link stays text (and xlsxwriter's limit of 65,530 links a sheet never bites).
+XLSX_OPTIONS = {
+    "constant_memory": True,
+    "strings_to_formulas": False,
+    "strings_to_numbers": False,
+    "strings_to_urls": False,
+}
+
+
+def write_xlsx(rows: Iterable[list], out: BinaryIO | str, title: str = "Registrations") -> None:
+    """An .xlsx workbook with one sheet, the header row in bold and frozen, to a file.
+
+    Constant memory: xlsxwriter writes each row to a temporary file as it comes, with
+    its text inline (no shared-strings table held until the end), then zips the parts.
     The header is made safe as the rows are: it holds the organisers' question labels."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
+    import xlsxwriter
 
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title[:31])
-    sheet.freeze_panes = "A2"
-    bold = Font(bold=True)
-    for index, row in enumerate(rows):
-        if index == 0:
-            cells = []
-            for value in row:
-                cell = WriteOnlyCell(sheet, value=safe_cell(value))
-                cell.font = bold
-                cells.append(cell)
-            sheet.append(cells)
-        else:
-            sheet.append([safe_cell(v) for v in row])
+    workbook = xlsxwriter.Workbook(out, XLSX_OPTIONS)
+    try:
+        sheet = workbook.add_worksheet(title[:31])
+        sheet.freeze_panes(1, 0)
+        bold = workbook.add_format({"bold": True})
+        style = bold
+        for index, row in enumerate(rows):
+            for column, value in enumerate(row):
+                value = safe_cell(value)
+                if value is None or value == "":
+                    continue  # an empty cell is no cell: a quarter of the file, unwritten
+                if isinstance(value, int | float) and not isinstance(value, bool):
+                    sheet.write_number(index, column, value, style)
+                else:
+                    sheet.write_string(index, column, str(value), style)
+            style = None
+    finally:
+        workbook.close()
+
+
+def to_xlsx(rows: Iterable[list], title: str = "Registrations") -> bytes:
+    """The workbook of ``write_xlsx`` as bytes (small tables)."""
     out = io.BytesIO()
-    workbook.save(out)
+    write_xlsx(rows, out, title)
     return out.getvalue()
+
+
+EXPORT_FORMATS = {"csv": write_csv, "xlsx": write_xlsx}
+MIMETYPES = {
+    "csv": "text/csv",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def write_export(
+    event, fmt: str, out: BinaryIO, filters: Filters | None = None, progress=None
+) -> int:
+    """Write the event's registrations (as the filtered list shows them) as CSV or XLSX
+    to ``out``; returns how many. ``progress(done, total)`` follows the rows written."""
+    if fmt not in EXPORT_FORMATS:
+        raise ValidationError("Exports are CSV or XLSX.")
+    total = count_rows(event, filters) if progress is not None else None
+    counted = [0]
+
+    def report(done: int) -> None:
+        counted[0] = done
+        if progress is not None:
+            progress(done, total)
+
+    questions = questions_for(event, include_inactive=True)
+    EXPORT_FORMATS[fmt](export_rows(event, questions, filters, progress=report), out)
+    return counted[0]
 
 
 @dataclass

@@ -74,7 +74,15 @@ function pollJob(box) {
         if (job.error) show("error", job.error);
         if (job.notice) show("notice", job.notice);
         if (job.status !== "finished" && job.status !== "failed") window.setTimeout(poll, 1000);
-        else if (job.result?.url) window.location.assign(job.result.url);
+        else if (job.result?.url) {
+          const link = field("link");
+          if (link && job.result.label) {
+            link.href = job.result.url;
+            link.textContent = job.result.label;
+            link.parentElement.classList.remove("d-none");
+          }
+          window.location.assign(job.result.url);
+        }
       })
       .catch(() => window.setTimeout(poll, 3000));
   };

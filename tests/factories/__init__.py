@@ -54,6 +54,7 @@ from tests.factories.people import (
     organiser_of,
 )
 from tests.factories.registration import (
+    bulk_answers,
     bulk_registrations,
     delegate,
     make_category,
@@ -65,6 +66,7 @@ from tests.factories.registration import (
 from tests.factories.tokens import other_spellings
 
 __all__ = [
+    "bulk_answers",
     "bulk_registrations",
     "ABSTRACT",
     "BEFORE_EDIT_DEADLINE",

@@ -95,9 +95,12 @@ def registration_json(category, **overrides):
     return data
 
 
-def bulk_registrations(event, category, count: int, status: str = "confirmed") -> list[int]:
+def bulk_registrations(
+    event, category, count: int, status: str = "confirmed", first: int = 0
+) -> list[int]:
     """``count`` confirmed registrations inserted in one statement (no e-mails, no places
-    counted): for tests of bulk operations above PostgreSQL's 65,535 parameters. Their ids."""
+    counted): for tests of bulk operations above PostgreSQL's 65,535 parameters. The ids
+    of the event's registrations. Numbered from ``first`` (names, addresses)."""
     from sqlalchemy import insert, select
 
     from conference.dbtypes import utcnow
@@ -119,9 +122,27 @@ def bulk_registrations(event, category, count: int, status: str = "confirmed") -
                 "privacy_accepted_at": now,
                 "manage_nonce": f"{n:032x}",
             }
-            for n in range(count)
+            for n in range(first, first + count)
         ],
     )
     db.session.commit()
     query = select(Registration.id).where(Registration.event_id == event.id)
     return list(db.session.scalars(query.order_by(Registration.id)))
+
+
+def bulk_answers(question, registration_ids, value) -> None:
+    """An answer to ``question`` for each registration, inserted in one statement;
+    ``value(registration_id)`` gives each answer (or one value for all)."""
+    from sqlalchemy import insert
+
+    from conference.registration.models import Answer
+
+    value_of = value if callable(value) else (lambda _id: value)
+    db.session.execute(
+        insert(Answer),
+        [
+            {"registration_id": rid, "question_id": question.id, "value": value_of(rid)}
+            for rid in registration_ids
+        ],
+    )
+    db.session.commit()

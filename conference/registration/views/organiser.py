@@ -1,34 +1,36 @@
 """Organiser pages: registrations, categories, questions, delegations, exports and imports."""
 
+import io
 from pathlib import Path
 
 from flask import (
-    Response,
     current_app,
     flash,
     redirect,
     render_template,
     request,
+    send_file,
     url_for,
 )
 from flask_login import current_user
-from sqlalchemy.orm import selectinload
 
 from conference.auth.decorators import event_role_required
 from conference.auth.forms import ConfirmForm
 from conference.errors import NotFound, ValidationError
 from conference.extensions import db
 from conference.formatting import country_name
-from conference.jobs.services import start_job
+from conference.jobs.models import JobStatus
+from conference.jobs.services import get_job_for, start_job
 from conference.localtime import to_utc, wall_clock
 from conference.pages import attempt, page_window, render_form
 from conference.registration.delegations import delegations_for
 from conference.registration.exports import (
+    EXPORT_FORMATS,
+    MIMETYPES,
     ImportFileError,
-    export_rows,
+    count_rows,
     read_table,
-    to_csv,
-    to_xlsx,
+    write_export,
 )
 from conference.registration.forms import (
     CategoryForm,
@@ -39,8 +41,8 @@ from conference.registration.forms import (
     build_registration_form,
 )
 from conference.registration.imports import claim_upload, keep_upload, preview_import
+from conference.registration.jobs import EXPORT_KIND, export_file, start_export
 from conference.registration.links import manage_url
-from conference.registration.models import Registration
 from conference.registration.places import (
     TRANSITIONS,
     actions_for,
@@ -106,6 +108,7 @@ def registrations(event):
         page_links=page_window(page, pages),
         filters=filters,
         counts=status_counts(event),
+        background_export=total > current_app.config["EXPORT_INLINE_LIMIT"],
         categories=categories_for(event),
         delegations=delegations_for(event),
         actions=[a for a in TRANSITIONS if a != "restore"],
@@ -222,24 +225,74 @@ def set_category(event, rid):
     return redirect(url_for(".registration", slug=event.slug, rid=rid))
 
 
+def _export_format(fmt: str) -> str:
+    if fmt not in EXPORT_FORMATS:
+        raise NotFound("Exports are CSV or XLSX.")
+    return fmt
+
+
 @bp.get("/events/<slug>/registrations/export.<fmt>")
 @event_role_required("organiser")
 def export(event, fmt):
-    if fmt not in ("csv", "xlsx"):
-        raise NotFound("Exports are CSV or XLSX.")
-    query = filtered_query(event, filters_from_args(request.args)).options(
-        selectinload(Registration.answers)
+    """The file at once for a small export; for a large one, a page that starts a job."""
+    fmt = _export_format(fmt)
+    filters = filters_from_args(request.args)
+    count = count_rows(event, filters)
+    if count > current_app.config["EXPORT_INLINE_LIMIT"]:
+        return render_template(
+            "registration/organiser/export.html",
+            event=event,
+            fmt=fmt,
+            count=count,
+            form=ConfirmForm(),
+        )
+    out = io.BytesIO()
+    write_export(event, fmt, out, filters)
+    out.seek(0)
+    return send_file(
+        out,
+        mimetype=MIMETYPES[fmt],
+        as_attachment=True,
+        download_name=f"{event.slug}-registrations.{fmt}",
     )
-    registrations = db.session.scalars(query).all()
-    rows = export_rows(event, registrations, questions_for(event, include_inactive=True))
-    name = f"{event.slug}-registrations.{fmt}"
-    headers = {"Content-Disposition": f'attachment; filename="{name}"'}
-    if fmt == "csv":
-        return Response("".join(to_csv(rows)), mimetype="text/csv", headers=headers)
-    return Response(
-        to_xlsx(rows),
-        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        headers=headers,
+
+
+@bp.post("/events/<slug>/registrations/export.<fmt>")
+@event_role_required("organiser")
+def export_job(event, fmt):
+    """Start a background export of the filtered list; its page shows the progress."""
+    fmt = _export_format(fmt)
+    if not ConfirmForm().validate_on_submit():
+        raise ValidationError("The export form expired; press Export again.")
+    record = start_export(current_user, event, fmt, filters_from_args(request.args))
+    record.params = {
+        **record.params,
+        "download_url": url_for(".download_export", slug=event.slug, job_id=record.id),
+    }
+    db.session.commit()
+    return redirect(url_for("jobs.show", job_id=record.id))
+
+
+@bp.get("/events/<slug>/registrations/exports/<job_id>")
+@event_role_required("organiser")
+def download_export(event, job_id):
+    record = get_job_for(current_user, job_id)
+    params = record.params or {}
+    fmt = params.get("fmt")
+    path = export_file(record.id, fmt) if fmt in EXPORT_FORMATS else None
+    if (
+        record.kind != EXPORT_KIND
+        or params.get("event_id") != event.id
+        or record.status != JobStatus.FINISHED
+        or path is None
+        or not path.exists()
+    ):
+        raise NotFound("This export is not ready, or has been deleted: export again.")
+    return send_file(
+        path,
+        mimetype=MIMETYPES[fmt],
+        as_attachment=True,
+        download_name=f"{event.slug}-registrations.{fmt}",
     )
 
 
