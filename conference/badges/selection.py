@@ -11,6 +11,7 @@ gives the same stacks. The status rule (confirmed only) is applied when printing
 pending delegate is told why nothing printed.
 """
 
+from collections.abc import Iterator
 from dataclasses import replace
 
 from sqlalchemy import func, select
@@ -21,33 +22,80 @@ from conference.ids import in_chunks
 from conference.registration.models import Registration, RegistrationStatus
 from conference.registration.search import Filters, filtered_query
 
+LOADED_AT_ONCE = 500  # registrations read from the database at a time while printing
 
-def printing_order(registration: Registration) -> tuple[str, str, int]:
+
+def printing_order(family_name: str, given_name: str, registration_id: int):
     """The sort key of a badge in a printed stack: family name, given name, id."""
-    return (
-        (registration.family_name or "").casefold(),
-        (registration.given_name or "").casefold(),
-        registration.id,
-    )
+    return ((family_name or "").casefold(), (given_name or "").casefold(), registration_id)
+
+
+class Selection:
+    """Registrations in printing order, read from the database a few hundred at a time as
+    they are printed: a run of 100,000 badges never holds 100,000 registrations (only
+    their ids and statuses)."""
+
+    def __init__(self, rows: list[tuple[int, str]]):
+        self._rows = rows  # (id, status), in printing order
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def __iter__(self) -> Iterator[Registration]:
+        for chunk in in_chunks(self.ids, LOADED_AT_ONCE):
+            found = {
+                r.id: r
+                for r in db.session.scalars(
+                    select(Registration)
+                    .where(Registration.id.in_(chunk))
+                    .options(
+                        selectinload(Registration.category), selectinload(Registration.delegation)
+                    )
+                )
+            }
+            yield from (found[rid] for rid in chunk if rid in found)
+
+    @property
+    def ids(self) -> list[int]:
+        return [rid for rid, _ in self._rows]
+
+    def confirmed(self) -> "Selection":
+        """Those confirmed (at the time of choosing): badges are printed for them only."""
+        return Selection([row for row in self._rows if row[1] == RegistrationStatus.CONFIRMED])
+
+
+_ORDER_COLUMNS = (
+    Registration.id,
+    Registration.family_name,
+    Registration.given_name,
+    Registration.status,
+)
+
+
+def _in_order(rows) -> Selection:
+    ordered = sorted(rows, key=lambda row: printing_order(row[1], row[2], row[0]))
+    return Selection([(rid, status) for rid, _, _, status in ordered])
 
 
 def badge_selection(
     event, *, ids: list[int] | None = None, filters: Filters | None = None
-) -> list[Registration]:
+) -> Selection:
     """The event's registrations to print, in printing order: those with these ``ids``
     (other events' ids are ignored), else the confirmed ones matching ``filters`` (all of
     them without filters)."""
     if ids is None:
-        return sorted(db.session.scalars(_confirmed(event, filters)), key=printing_order)
+        query = _confirmed(event, filters).with_only_columns(*_ORDER_COLUMNS).order_by(None)
+        return _in_order(db.session.execute(query))
     chosen = []
     for chunk in in_chunks(ids):  # any number of ids, a few thousand per statement
-        query = (
-            select(Registration)
-            .where(Registration.event_id == event.id, Registration.id.in_(chunk))
-            .options(selectinload(Registration.category), selectinload(Registration.delegation))
+        chosen.extend(
+            db.session.execute(
+                select(*_ORDER_COLUMNS).where(
+                    Registration.event_id == event.id, Registration.id.in_(chunk)
+                )
+            )
         )
-        chosen.extend(db.session.scalars(query))
-    return sorted(chosen, key=printing_order)
+    return _in_order(chosen)
 
 
 def count_selection(event, *, filters: Filters | None = None) -> int:

@@ -280,9 +280,10 @@ def mark_printed(registration_ids: list[int]) -> None:
         )
 
 
-def printable(registrations) -> list[Registration]:
-    """Badges are printed for confirmed registrations only; refuse an empty selection."""
-    chosen = [r for r in registrations if r.status == RegistrationStatus.CONFIRMED]
+def printable(selection):
+    """Badges are printed for confirmed registrations only; refuse an empty selection.
+    (``selection``: a badges.selection.Selection.)"""
+    chosen = selection.confirmed()
     if not chosen:
         raise ValidationError(
             "No confirmed registration in this selection: badges are printed for confirmed "
@@ -337,5 +338,5 @@ def render_badges_for(
         back_side=back_side,
         on_progress=report,
     )
-    mark_printed([r.id for r in chosen])
+    mark_printed(chosen.ids)
     return count

@@ -6,6 +6,7 @@ from flask import Response, render_template, url_for
 
 from conference.assets import worker_assets
 from conference.badges.qr import qr_svg
+from conference.badges.selection import badge_selection
 from conference.badges.services import badge_token, render_badges_for
 from conference.badges.views import bp
 from conference.errors import ValidationError
@@ -31,7 +32,7 @@ def _own_confirmed(slug, token):
 def own_badge_pdf(slug, token):
     event, registration = _own_confirmed(slug, token)
     out = io.BytesIO()
-    render_badges_for(event, [registration], out)
+    render_badges_for(event, badge_selection(event, ids=[registration.id]), out)
     db.session.commit()
     return pdf_response(out.getvalue(), "badge.pdf")
 

@@ -65,7 +65,7 @@ def print_badges(event):
                     f"{len(confirmed)} badges for {event.title}",
                     user=current_user,
                     event_id=event.id,
-                    ids=[r.id for r in confirmed],
+                    ids=confirmed.ids,
                     download_url="",
                     **options,
                 )
