@@ -10,13 +10,15 @@ from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import make_url
 
 from conference import create_app
+from conference.dbtypes import schema_filter
 from conference.extensions import db
 from tests.conftest import TEST_DATABASE_URL, base_config
 
 
 def schema_differences(app) -> list:
     with app.app_context(), db.engine.connect() as conn:
-        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        opts = {"compare_type": True, "include_object": schema_filter(conn.dialect.name)}
+        context = MigrationContext.configure(conn, opts=opts)
         return compare_metadata(context, db.metadata)
 
 

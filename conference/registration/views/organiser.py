@@ -53,6 +53,7 @@ from conference.registration.search import (
     filtered_query,
     filters_from_args,
     get_registration,
+    known_total,
     paginate,
     status_counts,
 )
@@ -93,8 +94,12 @@ def _flash_promoted(promoted) -> None:
 @event_role_required("organiser")
 def registrations(event):
     filters = filters_from_args(request.args)
+    counts = status_counts(event)
     items, total, pages, page = paginate(
-        filtered_query(event, filters), request.args.get("page", 1, type=int), PER_PAGE
+        filtered_query(event, filters),
+        request.args.get("page", 1, type=int),
+        PER_PAGE,
+        total=known_total(filters, counts),
     )
     return render_template(
         "registration/organiser/list.html",
@@ -105,7 +110,7 @@ def registrations(event):
         page=page,
         page_links=page_window(page, pages),
         filters=filters,
-        counts=status_counts(event),
+        counts=counts,
         categories=categories_for(event),
         delegations=delegations_for(event),
         actions=[a for a in TRANSITIONS if a != "restore"],
