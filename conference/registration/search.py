@@ -139,6 +139,13 @@ def paginate(query, page: int, per_page: int, total: int | None = None):
     return items, total, pages, page
 
 
+def page_after(query, after: int, per_page: int) -> tuple[list[Registration], bool]:
+    """The ``per_page`` rows of filtered_query() whose ids follow ``after``, and whether
+    more follow: the API's cursor, as cheap at the 100,000th row as at the first."""
+    rows = list(db.session.scalars(query.where(Registration.id > after).limit(per_page + 1)))
+    return rows[:per_page], len(rows) > per_page
+
+
 def known_total(filters: Filters, counts: dict[str, int]) -> int | None:
     """The list's length read from status_counts() when only a status filters it, else None."""
     if filters.category_id or filters.country or filters.delegation_id or search_words(filters.q):
