@@ -22,7 +22,7 @@ from conference.formatting import country_name
 from conference.jobs.services import start_job
 from conference.localtime import to_utc, wall_clock
 from conference.pages import attempt, page_window, render_form
-from conference.registration.delegations import delegations_for
+from conference.registration.delegations import delegation_overview, delegations_for
 from conference.registration.exports import (
     ImportFileError,
     export_rows,
@@ -434,7 +434,7 @@ def visa_letter(event, rid):
 @event_role_required("organiser")
 def delegations(event):
     groups: dict[str, list] = {}
-    for delegation in delegations_for(event, with_members=True):
-        groups.setdefault(delegation.country, []).append(delegation)
+    for summary in delegation_overview(event):
+        groups.setdefault(summary.delegation.country, []).append(summary)
     groups = dict(sorted(groups.items(), key=lambda item: country_name(item[0])))
     return render_template("registration/organiser/delegations.html", event=event, groups=groups)
