@@ -542,7 +542,7 @@ def test_organiser_cannot_move_a_registration_to_another_events_category(client,
     assert registration.category == delegate
 
 
-def test_the_delegations_page_shows_heads_and_counts_in_a_fixed_number_of_queries(client, db, login):
+def test_the_delegations_page_shows_heads_and_counts_in_fixed_queries(client, db, login):
     from sqlalchemy import event as sa_event
 
     from conference.registration.delegations import add_member
