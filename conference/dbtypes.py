@@ -3,7 +3,7 @@
 from datetime import UTC, datetime
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, DateTime
+from sqlalchemy import CheckConstraint, DateTime, Index
 from sqlalchemy.types import TypeDecorator
 
 
@@ -36,3 +36,23 @@ def one_of(column: str, values: type[StrEnum], name: str = "status_known") -> Ch
     rule too, whatever writes the row)."""
     allowed = ", ".join(f"'{value}'" for value in values)
     return CheckConstraint(f"{column} IN ({allowed})", name=name)
+
+
+# Indexes only PostgreSQL builds, by name: SQLite has no trigram index to make of them.
+POSTGRESQL_ONLY: set[str] = set()
+
+
+def postgresql_only(index: Index) -> Index:
+    """An index created on PostgreSQL only (create_all and the migrations agree on it)."""
+    POSTGRESQL_ONLY.add(index.name)
+    return index.ddl_if(dialect="postgresql")
+
+
+def schema_filter(dialect: str):
+    """Alembic's ``include_object`` for this database: what the models build elsewhere only
+    is no difference between the models and the migrated schema."""
+
+    def include(obj, name, type_, reflected, compare_to) -> bool:
+        return not (type_ == "index" and name in POSTGRESQL_ONLY and dialect != "postgresql")
+
+    return include

@@ -6,6 +6,8 @@ from logging.config import fileConfig
 from alembic import context
 from flask import current_app
 
+from conference.dbtypes import schema_filter
+
 config = context.config
 # Keep the app's own loggers when migrations run inside a process (tests, app start).
 fileConfig(config.config_file_name, disable_existing_loggers=False)
@@ -49,6 +51,7 @@ def run_migrations_online():
             # Batch migrations copy tables; foreign keys would block the copy.
             connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
             connection.commit()  # end the implicit transaction; Alembic opens its own
+        conf_args.setdefault("include_object", schema_filter(connection.dialect.name))
         context.configure(connection=connection, target_metadata=target_db.metadata, **conf_args)
         with context.begin_transaction():
             context.run_migrations()

@@ -10,13 +10,15 @@ from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import make_url
 
 from conference import create_app
+from conference.dbtypes import schema_filter
 from conference.extensions import db
 from tests.conftest import TEST_DATABASE_URL, base_config
 
 
 def schema_differences(app) -> list:
     with app.app_context(), db.engine.connect() as conn:
-        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        opts = {"compare_type": True, "include_object": schema_filter(conn.dialect.name)}
+        context = MigrationContext.configure(conn, opts=opts)
         return compare_metadata(context, db.metadata)
 
 
@@ -74,5 +76,26 @@ def test_an_event_from_before_keys_came_with_events_gets_one(tmp_path):
         upgrade()
         assert signing_key(event).event_id == event.id
         assert len(public_keys_json(event)) == 1
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_stored_search_text_gets_han_characters_and_kana_apart_and_back(tmp_path):
+    from conference.registration.models import Registration
+    from tests.factories import delegate, make_category, make_event
+
+    app = create_app(base_config(f"sqlite:///{tmp_path / 'migrated.db'}", tmp_path))
+    with app.app_context():
+        upgrade()
+        event = make_event()
+        person = delegate(event, make_category(event), native_name="王晓明 佐藤ゆき")
+        spaced = person.search_text
+        assert "王 晓 明 佐 藤 ゆ き" in spaced
+        downgrade(revision="b8d4f2a6c913")  # as the search text was stored before
+        stored = db.session.scalar(text("SELECT search_text FROM registration"))
+        assert "王晓明佐藤ゆき" in stored and "trung chien" in stored
+        upgrade()
+        db.session.expire_all()
+        assert db.session.get(Registration, person.id).search_text == spaced
         db.session.remove()
         db.engine.dispose()

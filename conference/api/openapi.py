@@ -625,6 +625,12 @@ def _operations() -> dict:
                         slug,
                         _query_param("page", "integer", "beyond the last: the last"),
                         _query_param("per_page", "integer", "1 to 200 (more: 200)"),
+                        _query_param(
+                            "after",
+                            {"type": "integer", "minimum": 0},
+                            "the registrations whose ids follow this one (the last id seen); "
+                            "not with page. The answer's next link carries it",
+                        ),
                         _query_param("status", "string"),
                         _query_param("category_id", ID),
                         _query_param("country", "string"),
@@ -633,10 +639,11 @@ def _operations() -> dict:
                     ],
                     "responses": {
                         "200": _ok(
-                            "One page",
+                            "One page, in the order of ids. page, pages and total answer a "
+                            "page number (or none), not after",
                             {
                                 "type": "object",
-                                "required": ["items", "page", "pages", "total"],
+                                "required": ["items", "per_page", "next"],
                                 "properties": {
                                     "items": {
                                         "type": "array",
@@ -646,12 +653,18 @@ def _operations() -> dict:
                                     "pages": {"type": "integer"},
                                     "per_page": {"type": "integer"},
                                     "total": {"type": "integer"},
+                                    "next": {
+                                        "type": ["string", "null"],
+                                        "description": "the next page's path and query (after "
+                                        "the last id here, the same filters), null at the end",
+                                    },
                                 },
                             },
                         ),
                         "400": _error(
                             "A query parameter is not what it should be (e.g. category_id "
-                            "not a whole number from 1 to 2147483647)"
+                            "not a whole number from 1 to 2147483647, after negative, page "
+                            "and after together)"
                         ),
                         "401": _error("No valid token"),
                         "403": _error("Not an organiser of this event"),

@@ -1,7 +1,8 @@
 """Delegations: groups travelling together, whose head registers and manages members."""
 
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from dataclasses import dataclass
+
+from sqlalchemy import case, func, select
 
 from conference.errors import NotFound, ValidationError
 from conference.extensions import db
@@ -10,16 +11,54 @@ from conference.registration.registering import Context, register
 from conference.registration.validation import RegistrationData
 
 
-def delegations_for(event, *, with_members: bool = False) -> list[Delegation]:
-    """The event's delegations, by country then name (optionally with members loaded)."""
+def delegations_for(event) -> list[Delegation]:
+    """The event's delegations, by country then name."""
     query = (
         select(Delegation)
         .where(Delegation.event_id == event.id)
         .order_by(Delegation.country, Delegation.name)
     )
-    if with_members:
-        query = query.options(selectinload(Delegation.members))
     return list(db.session.scalars(query))
+
+
+@dataclass
+class DelegationSummary:
+    """A delegation as the organisers' overview shows it."""
+
+    delegation: Delegation
+    head: Registration | None
+    coming: int  # holding a place
+    registered: int
+
+
+def delegation_overview(event) -> list[DelegationSummary]:
+    """The event's delegations with their heads and counts, counted by the database (one
+    GROUP BY), not by loading every member."""
+    holds_place = case((Registration.status.in_(HOLDS_PLACE), 1), else_=0)
+    in_delegations = (Registration.event_id == event.id, Registration.delegation_id.is_not(None))
+    counts = {
+        delegation_id: (registered, coming)
+        for delegation_id, registered, coming in db.session.execute(
+            select(Registration.delegation_id, func.count(), func.sum(holds_place))
+            .where(*in_delegations)
+            .group_by(Registration.delegation_id)
+        )
+    }
+    heads = {
+        head.delegation_id: head
+        for head in db.session.scalars(
+            select(Registration).where(*in_delegations, Registration.is_delegation_head)
+        )
+    }
+    return [
+        DelegationSummary(
+            delegation=d,
+            head=heads.get(d.id),
+            coming=int(counts.get(d.id, (0, 0))[1] or 0),
+            registered=counts.get(d.id, (0, 0))[0],
+        )
+        for d in delegations_for(event)
+    ]
 
 
 def require_head(registration: Registration) -> Registration:

@@ -4,6 +4,7 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from sqlalchemy import (
+    DDL,
     JSON,
     BigInteger,
     Boolean,
@@ -16,9 +17,10 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from sqlalchemy.event import listen
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from conference.dbtypes import UTCDateTime, one_of, utcnow
+from conference.dbtypes import UTCDateTime, one_of, postgresql_only, utcnow
 from conference.extensions import db
 from conference.sync import stamp_on_change
 
@@ -151,6 +153,17 @@ class Registration(db.Model):
         Index("ix_registration_event_status", "event_id", "status"),
         Index("ix_registration_waitlist", "category_id", "status", "waitlisted_at"),
         Index("ix_registration_event_sync", "event_id", "sync_stamp"),
+        # An event's registrations in order: the list's pages and the API's cursor.
+        Index("ix_registration_event_id_id", "event_id", "id"),
+        # Name search (LIKE '%word%') through trigrams; see registration/search.py.
+        postgresql_only(
+            Index(
+                "ix_registration_search_text_trgm",
+                "search_text",
+                postgresql_using="gin",
+                postgresql_ops={"search_text": "gin_trgm_ops"},
+            )
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -251,6 +264,13 @@ DOOR_ATTRIBUTES = (
     "badge_reissue",
 )
 stamp_on_change(Registration, DOOR_ATTRIBUTES)
+
+# create_all (a new database, the tests) makes the trigram operators first, as the migration.
+listen(
+    Registration.__table__,
+    "before_create",
+    DDL("CREATE EXTENSION IF NOT EXISTS pg_trgm").execute_if(dialect="postgresql"),
+)
 
 
 class Answer(db.Model):

@@ -1,13 +1,17 @@
 """Finding registrations: one by id or address, and the organisers' filtered lists.
 
 What a name search matches is written here too (``search_text``), beside the query that
-reads it.
+reads it. A word of three characters or more matches anywhere in the text, which
+PostgreSQL answers from a trigram index (``ix_registration_search_text_trgm``); a shorter
+word matches the start of a word ("le" finds "Lê" and "Lee", not every "example.org"),
+which the index serves too. Chinese and Japanese are written without spaces, so each Han
+character and kana is a word of its own: "明" finds "王晓明".
 """
 
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
 from conference.errors import NotFound
@@ -34,6 +38,28 @@ def find_by_email(event, email: str) -> Registration | None:
     )
 
 
+TRIGRAM = 3  # a trigram index serves LIKE '%word%' only for words this long or longer
+# Scripts written without spaces between words, whose characters each stand alone.
+STANDALONE = (
+    (0x3040, 0x30FF),  # hiragana, katakana
+    (0x31F0, 0x31FF),  # katakana phonetic extensions
+    (0x3400, 0x4DBF),  # CJK unified ideographs extension A
+    (0x4E00, 0x9FFF),  # CJK unified ideographs
+    (0xF900, 0xFAFF),  # CJK compatibility ideographs
+    (0x20000, 0x3FFFF),  # CJK unified ideographs extensions B and later
+)
+
+
+def _stands_alone(char: str) -> bool:
+    code = ord(char)
+    return any(low <= code <= high for low, high in STANDALONE)
+
+
+def search_words(text: str) -> list[str]:
+    """Folded words: "Nguyễn Văn" -> ["nguyen", "van"], "王晓明" -> ["王", "晓", "明"]."""
+    return "".join(f" {c} " if _stands_alone(c) else c for c in fold(text)).split()
+
+
 def search_text(registration: Registration) -> str:
     """The folded text a name search looks in: every name, the address, the organisation."""
     parts = (
@@ -44,7 +70,16 @@ def search_text(registration: Registration) -> str:
         registration.email,
         registration.organisation,
     )
-    return fold(" ".join(p for p in parts if p))
+    return " ".join(search_words(" ".join(p for p in parts if p)))
+
+
+def matches_word(word: str):
+    """The condition for one folded search word (see the module's docstring)."""
+    escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    column = Registration.search_text
+    if len(word) >= TRIGRAM:
+        return column.like(f"%{escaped}%", escape="\\")
+    return or_(column.like(f"{escaped}%", escape="\\"), column.like(f"% {escaped}%", escape="\\"))
 
 
 @dataclass
@@ -81,28 +116,47 @@ def filtered_query(event, filters: Filters):
         query = query.where(Registration.country == filters.country.upper())
     if filters.delegation_id:
         query = query.where(Registration.delegation_id == filters.delegation_id)
-    for word in fold(filters.q).split():
-        escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        query = query.where(Registration.search_text.like(f"%{escaped}%", escape="\\"))
+    for word in search_words(filters.q):
+        query = query.where(matches_word(word))
     # Lists show each row's category and delegation: load them in two queries, not per row.
     return query.order_by(Registration.id).options(
         selectinload(Registration.category), selectinload(Registration.delegation)
     )
 
 
-def paginate(query, page: int, per_page: int):
-    """(items, total, pages, page) for one page of a query; the page is kept in range."""
-    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+def paginate(query, page: int, per_page: int, total: int | None = None):
+    """(items, total, pages, page) for one page of filtered_query(); the page is kept in
+    range. ``total`` when the caller knows it already (status_counts()) saves a count.
+
+    The page's ids are found first, from the (event_id, id) index alone when nothing else
+    filters, and only those rows are loaded: a deep page skips index entries, not rows."""
+    if total is None:
+        total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
     pages = max((total + per_page - 1) // per_page, 1)
     page = min(max(page, 1), pages)
-    items = list(db.session.scalars(query.limit(per_page).offset((page - 1) * per_page)))
+    window = query.with_only_columns(Registration.id).limit(per_page).offset((page - 1) * per_page)
+    items = list(db.session.scalars(query.where(Registration.id.in_(window.scalar_subquery()))))
     return items, total, pages, page
 
 
+def page_after(query, after: int, per_page: int) -> tuple[list[Registration], bool]:
+    """The ``per_page`` rows of filtered_query() whose ids follow ``after``, and whether
+    more follow: the API's cursor, as cheap at the 100,000th row as at the first."""
+    rows = list(db.session.scalars(query.where(Registration.id > after).limit(per_page + 1)))
+    return rows[:per_page], len(rows) > per_page
+
+
+def known_total(filters: Filters, counts: dict[str, int]) -> int | None:
+    """The list's length read from status_counts() when only a status filters it, else None."""
+    if filters.category_id or filters.country or filters.delegation_id or search_words(filters.q):
+        return None
+    return counts[filters.status] if filters.status else sum(counts.values())
+
+
 def status_counts(event) -> dict[str, int]:
-    """How many registrations are in each status."""
+    """How many registrations are in each status (from the (event_id, status) index)."""
     rows = db.session.execute(
-        select(Registration.status, func.count(Registration.id))
+        select(Registration.status, func.count())
         .where(Registration.event_id == event.id)
         .group_by(Registration.status)
     )

@@ -5,7 +5,7 @@ scanner fetches what changed since its last copy instead of the whole event (see
 conference/sync.py). Rows written before have none: every copy already holds them.
 
 Revision ID: c4e7a1d2b390
-Revises: b8d4f2a6c913
+Revises: c4e7a1d2f8b3
 Create Date: 2026-12-04 16:40:00.000000
 
 """
@@ -15,7 +15,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "c4e7a1d2b390"
-down_revision = "b8d4f2a6c913"
+down_revision = "c4e7a1d2f8b3"
 branch_labels = None
 depends_on = None
 

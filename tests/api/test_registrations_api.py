@@ -201,6 +201,47 @@ def test_organisers_page_through_registrations(client, db):
     assert detail.get_json()["email"] == "d4@example.org"
 
 
+def test_organisers_walk_every_registration_through_next_links(client, db):
+    organiser = make_user()
+    event = make_event(organiser)
+    category = make_category(event, "Delegate")
+    other = make_category(event, "Speaker")
+    ids = [
+        make_registration(event, other if n % 3 == 0 else category, email=f"d{n}@example.org").id
+        for n in range(7)
+    ]
+    headers = bearer(organiser)
+    first = client.get(
+        f"/api/v1/events/{event.slug}/registrations?per_page=2&category_id={category.id}",
+        headers=headers,
+    ).get_json()
+    assert first["total"] == 4 and first["next"].startswith(
+        f"/api/v1/events/{event.slug}/registrations?"
+    )
+    seen, answer = [], first
+    while True:
+        seen += [r["id"] for r in answer["items"]]
+        if answer["next"] is None:
+            break
+        assert f"category_id={category.id}" in answer["next"]  # the filters go along
+        answer = client.get(answer["next"], headers=headers).get_json()
+        assert "page" not in answer and "total" not in answer
+    assert seen == [i for n, i in enumerate(ids) if n % 3]
+    # A page number's answer points on with after too; the last one points nowhere.
+    page = client.get(
+        f"/api/v1/events/{event.slug}/registrations?per_page=3&page=2", headers=headers
+    ).get_json()
+    assert page["next"].endswith(f"after={ids[5]}") or f"after={ids[5]}&" in page["next"]
+    last = client.get(
+        f"/api/v1/events/{event.slug}/registrations?per_page=3&page=3", headers=headers
+    ).get_json()
+    assert last["next"] is None and [r["id"] for r in last["items"]] == [ids[6]]
+    beyond = client.get(
+        f"/api/v1/events/{event.slug}/registrations?after={ids[6]}", headers=headers
+    ).get_json()
+    assert beyond == {"items": [], "per_page": 50, "next": None}
+
+
 def test_registrations_are_for_the_events_organisers_only(client, db):
     event = make_event()
     registration = make_registration(event, make_category(event))

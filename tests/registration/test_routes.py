@@ -13,6 +13,7 @@ from tests.factories import (
     make_registration,
     make_user,
     organiser_of,
+    registration_data,
     registration_form,
 )
 
@@ -539,3 +540,37 @@ def test_organiser_cannot_move_a_registration_to_another_events_category(client,
     assert "Choose a category of this event." in response.text
     db.session.refresh(registration)
     assert registration.category == delegate
+
+
+def test_the_delegations_page_shows_heads_and_counts_in_fixed_queries(client, db, login):
+    from sqlalchemy import event as sa_event
+
+    from conference.registration.delegations import add_member
+
+    event = make_event()
+    head = make_registration(event, make_category(event), new_delegation_name="Son La")
+    login(organiser_of(event))
+    url = f"/events/{event.slug}/delegations"
+
+    def queries() -> tuple[int, str]:
+        db.session.remove()
+        counted = []
+
+        def listener(*args):
+            counted.append(1)
+
+        sa_event.listen(db.engine, "before_cursor_execute", listener)
+        try:
+            page = client.get(url)
+        finally:
+            sa_event.remove(db.engine, "before_cursor_execute", listener)
+        return len(counted), page.text
+
+    few, page = queries()
+    assert "1 coming · 1 registered" in page and "Hà Trung Chiến" in page
+    head = db.session.merge(head)
+    for _ in range(5):
+        add_member(head, registration_data())
+    db.session.commit()
+    many, page = queries()
+    assert "6 coming · 6 registered" in page and many == few

@@ -483,3 +483,24 @@ def test_a_bulk_change_reports_ids_no_registration_can_have(db):
     assert done == 1
     assert len(problems) == 2
     assert all("no such registration" in p for p in problems)
+
+
+def test_the_delegations_overview_counts_members_coming_and_registered(db):
+    from conference.registration.delegations import delegation_overview
+
+    event = make_event()
+    category = make_category(event, "Delegate")
+    head = make_registration(event, category, new_delegation_name="Son La")
+    members = [add_member(head, registration_data()) for _ in range(3)]
+    change_status(members[0], "cancel")
+    other = make_registration(event, category, new_delegation_name="Hue")
+    make_registration(event, category)  # in no delegation
+    db.session.commit()
+    overview = {s.delegation.name: s for s in delegation_overview(event)}
+    assert (overview["Son La"].head, overview["Son La"].coming) == (head, 3)
+    assert overview["Son La"].registered == 4
+    assert (overview["Hue"].head, overview["Hue"].coming, overview["Hue"].registered) == (
+        other,
+        1,
+        1,
+    )

@@ -1,6 +1,6 @@
 """API: registering (public), and the event's registrations (organisers)."""
 
-from flask import current_app, g, jsonify, request
+from flask import current_app, g, jsonify, request, url_for
 from sqlalchemy.orm import selectinload
 
 from conference.api.auth import api_login_required
@@ -16,10 +16,17 @@ from conference.ids import MAX_ID, is_id, read_id
 from conference.registration.fields import PASSPORT_FIELDS, TEXT_FIELDS, YES_NO_FIELDS
 from conference.registration.models import Registration
 from conference.registration.registering import Context, RegistrationInvalid, register_or_remind
-from conference.registration.search import Filters, filtered_query, get_registration, paginate
+from conference.registration.search import (
+    Filters,
+    filtered_query,
+    get_registration,
+    page_after,
+    paginate,
+)
 from conference.registration.validation import PassportData, RegistrationData
 
 MAX_PER_PAGE = 200
+FILTER_ARGS = ("status", "category_id", "country", "delegation_id", "q")
 RECEIVED = (
     "Thank you: an e-mail is on its way to the address given, with the registration's "
     "status and its private link."
@@ -95,6 +102,8 @@ def create_registration(slug):
 @bp.get("/events/<slug>/registrations")
 @api_login_required
 def list_registrations(slug):
+    """Page by page (``page``), or after the last id seen (``after``, which the answer's
+    ``next`` link carries): deep pages cost what the first does."""
     found = get_event(slug)
     require_event_role(g.api_user, found, "organiser")
     args = request.args
@@ -106,20 +115,27 @@ def list_registrations(slug):
         delegation_id=read_id(args.get("delegation_id"), "delegation_id", "delegation_id"),
         q=(args.get("q") or "")[:100],
     )
-    items, total, pages, page = paginate(
-        filtered_query(found, filters).options(selectinload(Registration.answers)),
-        _whole_arg("page", 1),
-        per_page,
+    query = filtered_query(found, filters).options(selectinload(Registration.answers))
+    if "after" in args:
+        after = _whole_arg("after", -1)
+        if after < 0:
+            raise ValidationError("after must be a whole number from 0.", field="after")
+        if "page" in args:
+            raise ValidationError("Give page or after, not both.", field="after")
+        items, more = page_after(query, min(after, MAX_ID), per_page)
+        body = {}
+    else:
+        items, total, pages, page = paginate(query, _whole_arg("page", 1), per_page)
+        body = {"page": page, "pages": pages, "total": total}
+        more = page < pages
+    kept = {k: args[k] for k in FILTER_ARGS if args.get(k)}
+    next_url = (
+        url_for(".list_registrations", slug=slug, **kept, per_page=per_page, after=items[-1].id)
+        if more and items
+        else None
     )
-    return jsonify(
-        {
-            "items": [registration_json(r) for r in items],
-            "page": page,
-            "pages": pages,
-            "per_page": per_page,
-            "total": total,
-        }
-    )
+    body.update(items=[registration_json(r) for r in items], per_page=per_page, next=next_url)
+    return jsonify(body)
 
 
 def _whole_arg(name: str, default: int) -> int:

@@ -23,7 +23,7 @@ from conference.jobs.models import JobStatus
 from conference.jobs.services import get_job_for, start_job
 from conference.localtime import to_utc, wall_clock
 from conference.pages import attempt, page_window, render_form
-from conference.registration.delegations import delegations_for
+from conference.registration.delegations import delegation_overview, delegations_for
 from conference.registration.exports import (
     EXPORT_FORMATS,
     MIMETYPES,
@@ -55,6 +55,7 @@ from conference.registration.search import (
     filtered_query,
     filters_from_args,
     get_registration,
+    known_total,
     paginate,
     status_counts,
 )
@@ -95,8 +96,12 @@ def _flash_promoted(promoted) -> None:
 @event_role_required("organiser")
 def registrations(event):
     filters = filters_from_args(request.args)
+    counts = status_counts(event)
     items, total, pages, page = paginate(
-        filtered_query(event, filters), request.args.get("page", 1, type=int), PER_PAGE
+        filtered_query(event, filters),
+        request.args.get("page", 1, type=int),
+        PER_PAGE,
+        total=known_total(filters, counts),
     )
     return render_template(
         "registration/organiser/list.html",
@@ -107,7 +112,7 @@ def registrations(event):
         page=page,
         page_links=page_window(page, pages),
         filters=filters,
-        counts=status_counts(event),
+        counts=counts,
         background_export=total > current_app.config["EXPORT_INLINE_LIMIT"],
         categories=categories_for(event),
         delegations=delegations_for(event),
@@ -482,7 +487,7 @@ def visa_letter(event, rid):
 @event_role_required("organiser")
 def delegations(event):
     groups: dict[str, list] = {}
-    for delegation in delegations_for(event, with_members=True):
-        groups.setdefault(delegation.country, []).append(delegation)
+    for summary in delegation_overview(event):
+        groups.setdefault(summary.delegation.country, []).append(summary)
     groups = dict(sorted(groups.items(), key=lambda item: country_name(item[0])))
     return render_template("registration/organiser/delegations.html", event=event, groups=groups)
