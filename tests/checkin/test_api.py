@@ -15,6 +15,7 @@ from conference.formatting import country_name
 from tests.factories import (
     badge_token,
     bearer,
+    earlier_today,
     give_role,
     make_category,
     make_event,
@@ -256,7 +257,7 @@ def test_an_earlier_offline_scan_synced_later_never_rewrites_the_doors_check_in(
     token = badge_token(delegate)
     at_door = scan(client, event, headers, token=token, station="Door B").get_json()
     assert at_door["result"] == "ok"
-    early = utcnow().replace(microsecond=0) - timedelta(minutes=10)
+    early = earlier_today(event, 10)
     synced = scan(
         client,
         event,

@@ -18,6 +18,7 @@ from conference.extensions import db as _db
 from tests.factories import (
     badge_token,
     bearer,
+    earlier_today,
     give_role,
     make_category,
     make_event,
@@ -176,7 +177,7 @@ def test_badge_refusals_come_before_the_session_rules(client, rooms):
 def test_offline_room_scans_sync_with_their_time_and_replay_alike(client, rooms):
     sign_up(rooms["delegate"], rooms["listed"])
     session_id = rooms["listed"].id
-    late, early = utcnow() - timedelta(minutes=1), utcnow() - timedelta(minutes=10)
+    late, early = utcnow(), earlier_today(rooms["event"], 10)
     ref = str(uuid.uuid4())
     first = scan(
         client,

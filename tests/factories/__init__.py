@@ -15,7 +15,7 @@ from tests.factories.agenda import (
     signups_of,
 )
 from tests.factories.badges import badge_token
-from tests.factories.events import event_details, make_event
+from tests.factories.events import earlier_today, event_details, make_event
 from tests.factories.papers import (
     ABSTRACT,
     BEFORE_EDIT_DEADLINE,
@@ -66,6 +66,7 @@ from tests.factories.registration import (
 from tests.factories.tokens import other_spellings
 
 __all__ = [
+    "earlier_today",
     "bulk_answers",
     "bulk_registrations",
     "ABSTRACT",

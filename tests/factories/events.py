@@ -33,3 +33,15 @@ def make_event(organiser=None, **overrides):
     event = create_event(event_details(**overrides), organiser)
     db.session.commit()
     return event
+
+
+def earlier_today(event, minutes: int):
+    """A moment ``minutes`` ago (whole seconds), but not before the event-local midnight: a
+    test run just after midnight still scans on the same event day."""
+    from datetime import UTC, datetime, time, timedelta
+
+    from conference.dbtypes import utcnow
+
+    now = utcnow().replace(microsecond=0)
+    midnight = datetime.combine(now.astimezone(event.tz).date(), time(), event.tz)
+    return max(now - timedelta(minutes=minutes), midnight.astimezone(UTC))

@@ -7,6 +7,7 @@ from flask import Response, flash, redirect, render_template, request, url_for
 from conference.assets import worker_assets
 from conference.auth.decorators import event_role_required
 from conference.auth.forms import ConfirmForm
+from conference.badges.selection import badge_selection
 from conference.badges.services import reissue_badge, render_badges_for
 from conference.checkin.services import search
 from conference.checkin.views import bp
@@ -79,7 +80,7 @@ def desk_badge(event, rid, action):
         reissue_badge(registration)  # the lost badge stops opening doors
     out = io.BytesIO()
     try:
-        render_badges_for(event, [registration], out)
+        render_badges_for(event, badge_selection(event, ids=[registration.id]), out)
     except ValidationError as exc:
         db.session.rollback()
         flash(exc.message, "warning")
