@@ -252,3 +252,43 @@ def test_arrivals_are_counted_by_the_events_own_hours_even_half_an_hour_off_utc(
     assert set(counts["by_country"].values()) == {2, 1}
     assert counts["arrived"] == 3 and counts["confirmed"] == 4
     assert [p["id"] for p in counts["not_arrived"]] == [people[3].id]
+
+
+def test_an_arrivals_poll_costs_the_same_statements_for_2_or_40_people_expected(db):
+    """The screen polls every few seconds: the people still expected come with their
+    category and delegation in one statement, not one query each."""
+    from sqlalchemy import event as sa_event
+
+    from conference.checkin.services import arrivals
+    from conference.extensions import db as _db
+    from conference.registration.models import Delegation
+
+    event = make_event()
+    delegates = make_category(event, "Delegate")
+
+    def statements_of_a_poll():
+        _db.session.expire_all()  # as in a new request: nothing loaded yet
+        seen = []
+        listener = lambda *args: seen.append(args[2])  # noqa: E731
+        sa_event.listen(_db.engine, "before_cursor_execute", listener)
+        try:
+            found = arrivals(event)
+        finally:
+            sa_event.remove(_db.engine, "before_cursor_execute", listener)
+        return len(seen), found
+
+    def add_people(first, count):
+        for n in range(first, first + count):
+            delegation = Delegation(event_id=event.id, name=f"Delegation {n}", country="VN")
+            _db.session.add(delegation)
+            _db.session.flush()
+            make_registration(event, delegates, delegation_id=delegation.id)
+
+    add_people(0, 2)
+    few, found = statements_of_a_poll()
+    assert len(found["not_arrived"]) == 2
+    add_people(2, 38)
+    many, found = statements_of_a_poll()
+    assert len(found["not_arrived"]) == 40
+    assert {p["delegation"] for p in found["not_arrived"]} == {f"Delegation {n}" for n in range(40)}
+    assert many == few
