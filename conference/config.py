@@ -76,6 +76,7 @@ class Defaults:
     # whole instead of a delta when more changed than this (conference/checkin/offline.py).
     OFFLINE_SNAPSHOT_SECONDS = 60
     OFFLINE_DELTA_LIMIT = 20_000
+    OFFLINE_LISTS_SECONDS = 3  # keys, categories, delegations, sessions: read once per burst
     BADGE_BACKGROUND_THRESHOLD = 200  # larger batches are rendered as background jobs
     EXPORT_INLINE_LIMIT = 5000  # larger registration exports are made as background jobs
     EXPORT_KEEP_SECONDS = 24 * 3600  # how long a background export's file is kept

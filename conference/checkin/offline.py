@@ -121,7 +121,28 @@ class Snapshot:
 
 def _lists(event) -> dict:
     """What travels whole with every answer: small, and changed without stamps."""
-    today = utcnow().astimezone(event.tz).date()
+    today = utcnow().astimezone(event.tz).date()  # never kept: the day decides the check-ins
+    return {
+        "format": FORMAT,
+        "event_id": event.id,
+        "event": event.slug,
+        "timezone": event.timezone,
+        "day": today.isoformat(),
+        "generated_at": utcnow().isoformat(),
+        **_unstamped(event, today),
+        "fields": list(FIELDS),
+    }
+
+
+def _unstamped(event, day) -> dict:
+    """Keys, categories, delegations and the day's sessions, kept for
+    OFFLINE_LISTS_SECONDS by each process: ten phones reloading at once read them once."""
+    kept = current_app.extensions.setdefault("offline_lists", {})
+    key = (event.id, day)
+    now = time.monotonic()
+    found = kept.get(key)
+    if found is not None and now - found[0] < current_app.config["OFFLINE_LISTS_SECONDS"]:
+        return found[1]
     categories = db.session.scalars(
         select(Category).where(Category.event_id == event.id).order_by(Category.id)
     )
@@ -130,13 +151,7 @@ def _lists(event) -> dict:
         .where(Delegation.event_id == event.id)
         .order_by(Delegation.id)
     )
-    return {
-        "format": FORMAT,
-        "event_id": event.id,
-        "event": event.slug,
-        "timezone": event.timezone,
-        "day": today.isoformat(),
-        "generated_at": utcnow().isoformat(),
+    lists = {
         "keys": public_keys_json(event),
         "categories": [
             {
@@ -148,9 +163,12 @@ def _lists(event) -> dict:
             for c in categories
         ],
         "delegations": [{"id": d_id, "name": name} for d_id, name in delegations],
-        "sessions": _sessions(event, today),
-        "fields": list(FIELDS),
+        "sessions": _sessions(event, day),
     }
+    if len(kept) > 100:  # events and days gone by
+        kept.clear()
+    kept[key] = (now, lists)
+    return lists
 
 
 def _sessions(event, day) -> list[dict]:
@@ -187,11 +205,15 @@ def _sessions(event, day) -> list[dict]:
 
 
 def _people(connection: Connection, event, since: Cursor | None = None, limit: int | None = None):
-    """Registrations as rows of FIELDS, by id, in chunks: all, or those stamped since."""
+    """Registrations as rows of FIELDS, by id, in chunks: all (streamed from the database),
+    or those changed since a cursor (few: read at once)."""
     query = select(*_ROWS).where(Registration.event_id == event.id)
     if since is not None:
         query = query.where(since.changed(Registration.sync_stamp))
     query = query.order_by(Registration.id).limit(limit)
+    if since is not None:
+        yield [list(row) for row in connection.execute(query)]
+        return
     result = connection.execution_options(yield_per=CHUNK).execute(query)
     for chunk in result.partitions():
         yield [list(row) for row in chunk]

@@ -369,3 +369,19 @@ def test_a_device_syncing_through_concurrent_changes_ends_with_the_servers_list(
     assert len(server["registrations"]) == 40 + 24
     assert len(server["checked_in_today"]) == door_check_ins > 0
     assert sum(row[FIELD_STATUS] == "cancelled" for row in server["registrations"]) == 10
+
+
+def test_the_small_lists_are_read_once_for_a_burst_of_phones(app, client, door):
+    """Ten phones reloading at once cost one read of the keys, categories, delegations and
+    sessions; a rename reaches them OFFLINE_LISTS_SECONDS later."""
+    event, people, headers = door
+    app.config["OFFLINE_LISTS_SECONDS"] = 60
+    start = fetch(client, event, headers, since=fetch(client, event, headers)["cursor"])
+    category = _db.session.get(Registration, people[0].id).category
+    category.name = "Delegates"
+    _db.session.commit()
+    kept = fetch(client, event, headers, since=start["cursor"])
+    assert [c["name"] for c in kept["categories"]] == ["Delegate"]
+    app.config["OFFLINE_LISTS_SECONDS"] = 0
+    fresh = fetch(client, event, headers, since=kept["cursor"])
+    assert [c["name"] for c in fresh["categories"]] == ["Delegates"]
