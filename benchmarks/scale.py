@@ -535,7 +535,7 @@ def measure_export(fmt, organiser, rq_pid) -> dict:
     }
 
 
-def door(port, tmp, data, tokens, downloaders: int, label: str) -> dict:
+def door(port, lists_port, tmp, data, tokens, downloaders: int, label: str) -> dict:
     """20 scanning threads (the load generator) sending DOOR_SCANS scans (the tokens again
     when there are fewer: a second scan is answered "already checked in"), while
     ``downloaders`` phones reload their offline list all at once, and again every
@@ -554,7 +554,7 @@ def door(port, tmp, data, tokens, downloaders: int, label: str) -> dict:
     offline = f"/api/v1/events/{SLUG}/checkin/offline"
 
     def download():
-        client = Client(port, {**auth, "Accept-Encoding": "gzip"})
+        client = Client(lists_port, {**auth, "Accept-Encoding": "gzip"})
         while not stop.is_set():
             try:
                 whole = client.get(offline)
@@ -622,8 +622,10 @@ def measure(size: int, workers: int) -> dict:
         rq_log = (tmp / "worker.log").open("wb")
         rq = subprocess.Popen([*FLASK, "worker"], env=env, cwd=ROOT, stdout=rq_log, stderr=rq_log)
         try:
-            with gunicorn_server(env, workers) as server:
-                figures.update(measure_served(server, env, tmp, data, rq.pid))
+            # As docs/deployment.md runs it: the site, and the door phones' offline lists
+            # on workers of their own (nginx routes them there; here the phones ask it).
+            with gunicorn_server(env, workers) as server, gunicorn_server(env, 2) as lists:
+                figures.update(measure_served(server, lists.port, env, tmp, data, rq.pid))
         finally:
             stop(rq)
             rq_log.close()
@@ -643,7 +645,7 @@ def stop(worker: subprocess.Popen) -> None:
     worker.wait()
 
 
-def measure_served(server, env, tmp, data, rq_pid: int) -> dict:
+def measure_served(server, lists_port: int, env, tmp, data, rq_pid: int) -> dict:
     port, f = server.port, {}
     scanner = Client(port, {"Authorization": f"Bearer {data['api_token']}"})
     organiser = organiser_client(port, *data["organiser"])
@@ -729,8 +731,10 @@ def measure_served(server, env, tmp, data, rq_pid: int) -> dict:
         )
     tokens = data["tokens"]
     half = max(min(DOOR_SCANS, len(tokens) // 2), 1)
-    quiet = door(port, tmp, data, tokens[:half], 0, "door_quiet")
-    busy = door(port, tmp, data, tokens[half : 2 * half] or tokens, DOWNLOADERS, "door_busy")
+    quiet = door(port, lists_port, tmp, data, tokens[:half], 0, "door_quiet")
+    busy = door(
+        port, lists_port, tmp, data, tokens[half : 2 * half] or tokens, DOWNLOADERS, "door_busy"
+    )
     for name, result in (("door_quiet", quiet), ("door_busy", busy)):
         f[f"{name}_rps"], f[f"{name}_p99"] = result["rps"], result["p99"]
         f[f"{name}_errors"] = result["errors"]

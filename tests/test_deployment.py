@@ -8,6 +8,7 @@ body completely before a worker sees it, so the site keeps answering.
 """
 
 import email
+import json
 import os
 import re
 import shlex
@@ -31,6 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 GUIDE = ROOT / "docs" / "deployment.md"
 HOST = "conference.example.org"  # the guide's server_name
 GUIDE_APP_ADDRESS = "127.0.0.1:8000"  # the guide's gunicorn --bind and nginx upstream
+GUIDE_DOWNLOADS_ADDRESS = "127.0.0.1:8001"  # the offline lists' gunicorn and upstream
 
 
 def guide_block(name: str) -> str:
@@ -64,9 +66,11 @@ def nginx_binary() -> str:
     pytest.skip("needs nginx (apt-get install nginx); set REQUIRE_NGINX=1 to fail instead")
 
 
-def gunicorn_command(port: int) -> tuple[dict[str, str], list[str]]:
-    """The guide's gunicorn command: its environment assignments and its arguments."""
-    block = templated(guide_block("gunicorn"), {GUIDE_APP_ADDRESS: f"127.0.0.1:{port}"})
+def gunicorn_command(
+    port: int, block_name: str = "gunicorn", address: str = GUIDE_APP_ADDRESS
+) -> tuple[dict[str, str], list[str]]:
+    """A gunicorn command of the guide: its environment assignments and its arguments."""
+    block = templated(guide_block(block_name), {address: f"127.0.0.1:{port}"})
     lines = [line for line in block.splitlines() if not line.lstrip().startswith("#")]
     words = shlex.split("\n".join(lines).replace("\\\n", " "))
     env = {}
@@ -240,6 +244,7 @@ def deployment(tmp_path_factory):
     nginx = nginx_binary()
     tmp = tmp_path_factory.mktemp("deployment")
     app_port, http_port, https_port = free_port(), free_port(), free_port()
+    downloads_port = free_port()
 
     # The app: a SQLite database with one account (for the reset-link test).
     database = f"sqlite:///{tmp / 'conference.db'}"
@@ -275,8 +280,21 @@ def deployment(tmp_path_factory):
             stdout=log,
             stderr=subprocess.STDOUT,
         )
+    downloads_env, downloads_command = gunicorn_command(
+        downloads_port, "gunicorn-downloads", GUIDE_DOWNLOADS_ADDRESS
+    )
+    downloads_log = tmp / "gunicorn-downloads.log"
+    with downloads_log.open("wb") as log:
+        downloads = subprocess.Popen(
+            downloads_command,
+            cwd=ROOT,
+            env={**os.environ, **env_file_settings, **downloads_env},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
     try:
         wait_for_port(app_port, gunicorn, app_log)
+        wait_for_port(downloads_port, downloads, downloads_log)
 
         certificate, key = self_signed_certificate(tmp)
         site = templated(
@@ -287,6 +305,7 @@ def deployment(tmp_path_factory):
                 f"/etc/letsencrypt/live/{HOST}/fullchain.pem": str(certificate),
                 f"/etc/letsencrypt/live/{HOST}/privkey.pem": str(key),
                 GUIDE_APP_ADDRESS: f"127.0.0.1:{app_port}",
+                GUIDE_DOWNLOADS_ADDRESS: f"127.0.0.1:{downloads_port}",
                 "/srv/conference/static/": f"{ROOT / 'static'}/",
             },
         )
@@ -335,6 +354,7 @@ def deployment(tmp_path_factory):
             stop(proxy)
     finally:
         stop(gunicorn)
+        stop(downloads)
 
 
 def test_slow_uploads_through_nginx_leave_the_site_answering(deployment, slow_uploads):
@@ -354,6 +374,21 @@ def test_slow_uploads_straight_to_gunicorn_starve_it(deployment, slow_uploads):
         deployment.healthz(proxied=False, timeout=5.0)
     slow_uploads.close()  # the workers are free again once the slow clients go
     deployment.healthz(proxied=False, timeout=10.0)
+
+
+def test_the_door_phones_offline_lists_have_workers_of_their_own(deployment, slow_uploads):
+    # Every worker of the site held: the offline list is still answered (here a 401, for a
+    # phone without its token), by the workers the guide gives it.
+    slow_uploads.open(lambda: deployment.connect(proxied=False), deployment.workers)
+    offline = deployment.request(
+        "GET", "/api/v1/events/asean3/checkin/offline", timeout=5.0, headers={"Accept": "*/*"}
+    )
+    assert offline.status == 401
+    assert json.loads(offline.body)["status"] == 401  # the app's answer, not nginx's
+    with pytest.raises(TimeoutError):
+        deployment.healthz(proxied=True, timeout=3.0)  # the rest of the site waits
+    slow_uploads.close()
+    deployment.healthz(timeout=10.0)
 
 
 def test_body_limit_of_nginx_is_the_apps(deployment):
