@@ -76,6 +76,7 @@ CHECK_IN_SHARE = 0.40
 # Bars at the largest size: (label, figure key, comparison, limit, unit).
 BARS = (
     ("offline full, server time", "offline_ms", "<=", 1000, "ms"),
+    ("offline full, the first (built then)", "offline_first_ms", "<=", 1000, "ms"),
     ("offline full, transferred", "offline_mb", "<=", 6, "MB"),
     ("offline delta", "delta_ms", "<=", 50, "ms"),
     ("arrivals JSON", "arrivals_ms", "<=", 50, "ms"),
@@ -664,6 +665,11 @@ def measure_served(server, lists_port: int, env, tmp, data, rq_pid: int) -> dict
         found = organiser.get(f"/events/{SLUG}/registrations/?q={quote(copy['email'])}")
         expect(f"/registrations/{copy['id']}".encode() in found.body, "search misses a copy")
 
+    # The first request builds the list (the event's first, or after a wipe); the
+    # others are sent the prepared file.
+    first = scanner.get(offline, gzip_ok)
+    expect(first.status == 200, f"the offline list answered {first.status}")
+    f["offline_first_ms"] = first.seconds * 1000
     ms, full = scanner.median_ms(offline, 5, gzip_ok)
     f["offline_ms"], f["offline_mb"] = ms, len(full.body) / 1e6
     f["offline_encoding"] = full.headers.get("content-encoding", "identity")
@@ -768,7 +774,8 @@ def fmt_job(f: dict, name: str) -> str:
 
 ROWS = (
     ("scanner offline data, full (gzip asked)",
-     lambda f: f"{fmt_ms(f['offline_ms'])}, {f['offline_mb']:.1f} MB {f['offline_encoding']}"),
+     lambda f: f"{fmt_ms(f['offline_ms'])} (the first, built then: "
+     f"{fmt_ms(f['offline_first_ms'])}), {f['offline_mb']:.2f} MB {f['offline_encoding']}"),
     ("scanner offline data, delta",
      lambda f: "TODO" if f["delta_ms"] is None
      else f"{fmt_ms(f['delta_ms'])}, {f['delta_kb']:.1f} kB"),

@@ -42,6 +42,7 @@ class ScannerEvent:
 
     id: int
     slug: str
+    timezone: str
     tz: ZoneInfo
     start_date: date
     end_date: date
@@ -72,7 +73,9 @@ def scanner_required(view):
         if g.api_user is None:
             raise Unauthorized("Authentication required: send 'Authorization: Bearer <token>'.")
         found = _scanner_event(slug)
-        event = ScannerEvent(found.id, found.slug, found.tz, found.start_date, found.end_date)
+        event = ScannerEvent(
+            found.id, found.slug, found.timezone, found.tz, found.start_date, found.end_date
+        )
         g.api_user_id = g.api_user.id
         if key:
             if len(cache) > 10_000:
@@ -184,10 +187,9 @@ def create_checkin(event):
 
 
 @bp.get("/events/<slug>/checkin/offline")
-@api_login_required
-def checkin_offline(slug):
+@scanner_required  # ten phones reloading at once: their token and role checked once
+def checkin_offline(event):
     """The whole list (a prebuilt file), or with ``since`` what changed since that cursor."""
-    event = _scanner_event(slug)
     since = request.args.get("since")
     if since is not None:
         cursor = Cursor.parse(since)
