@@ -3,6 +3,7 @@
 import gzip
 import json
 import logging
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from flask import (
@@ -140,14 +141,28 @@ def accepts_gzip() -> bool:
     return request.accept_encodings["gzip"] > 0
 
 
-def compressed_json(body, minimum: int = 1024) -> Response:
-    """A JSON answer, gzip'd when the client takes it and it is worth it, with an ETag that
-    answers a repeat (If-None-Match) with 304."""
-    data = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
-    response = Response(data, mimetype="application/json")
+@dataclass(frozen=True)
+class PreparedJson:
+    """A JSON answer encoded once (and gzip'd when worth it), to send many times."""
+
+    data: bytes
+    gzipped: bytes | None
+
+    @classmethod
+    def of(cls, body, minimum: int = 1024) -> "PreparedJson":
+        data = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+        gzipped = gzip.compress(data, compresslevel=5, mtime=0) if len(data) >= minimum else None
+        return cls(data, gzipped)
+
+
+def compressed_json(body) -> Response:
+    """A JSON answer (a body, or one prepared), gzip'd when the client takes it and it is
+    worth it, with an ETag that answers a repeat (If-None-Match) with 304."""
+    prepared = body if isinstance(body, PreparedJson) else PreparedJson.of(body)
+    response = Response(prepared.data, mimetype="application/json")
     response.add_etag()  # of the JSON itself: the same answer has the same tag, gzip'd or not
-    if len(data) >= minimum and accepts_gzip():
-        response.set_data(gzip.compress(data, compresslevel=5, mtime=0))
+    if prepared.gzipped is not None and accepts_gzip():
+        response.set_data(prepared.gzipped)
         response.headers["Content-Encoding"] = "gzip"
     response.vary.add("Accept-Encoding")
     response.cache_control.private = True

@@ -385,3 +385,19 @@ def test_the_small_lists_are_read_once_for_a_burst_of_phones(app, client, door):
     app.config["OFFLINE_LISTS_SECONDS"] = 0
     fresh = fetch(client, event, headers, since=kept["cursor"])
     assert [c["name"] for c in fresh["categories"]] == ["Delegates"]
+
+
+def test_phones_asking_the_same_question_at_once_get_one_answer(app, client, door, monkeypatch):
+    from conference.api.views import checkins
+
+    event, people, headers = door
+    app.config["OFFLINE_LISTS_SECONDS"] = 60
+    start = fetch(client, event, headers)
+    scan(client, event, headers, people[0].id)
+    computed = []
+    real = checkins.delta
+    monkeypatch.setattr(checkins, "delta", lambda *a: computed.append(a) or real(*a))
+    answers = [fetch(client, event, headers, since=start["cursor"]) for _ in range(10)]
+    assert len(computed) == 1
+    assert all(a["checked_in_today"][0][0] == people[0].id for a in answers)
+    assert len({a["cursor"] for a in answers}) == 1

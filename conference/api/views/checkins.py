@@ -27,7 +27,7 @@ from conference.errors import ValidationError
 from conference.events.services import get_event
 from conference.extensions import db
 from conference.sync import Cursor
-from conference.web import accepts_gzip, compressed_json
+from conference.web import PreparedJson, accepts_gzip, compressed_json
 
 
 def _scanner_event(slug):
@@ -195,10 +195,27 @@ def checkin_offline(event):
         cursor = Cursor.parse(since)
         if cursor is None:
             raise ValidationError("since must be the cursor of an earlier answer.", field="since")
-        changes = delta(event, cursor)
+        changes = _changes_since(event, cursor)
         if changes is not None:
             return compressed_json(changes)
     return _send_snapshot(current_snapshot(event))
+
+
+def _changes_since(event, cursor) -> PreparedJson | None:
+    """The delta since ``cursor``, prepared once for OFFLINE_LISTS_SECONDS by each process:
+    phones that took the same whole list ask the same question at the same moment.
+    (An answer kept a moment is still right: it carries the cursor it was read at.)"""
+    kept = current_app.extensions.setdefault("offline_deltas", {})
+    key = (event.id, str(cursor))
+    now = time.monotonic()
+    found = kept.get(key)
+    if found is None or now - found[0] >= current_app.config["OFFLINE_LISTS_SECONDS"]:
+        changes = delta(event, cursor)
+        found = (now, PreparedJson.of(changes) if changes is not None else None)
+        if len(kept) > 1000:
+            kept.clear()
+        kept[key] = found
+    return found[1]
 
 
 def _send_snapshot(found):
