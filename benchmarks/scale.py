@@ -67,6 +67,7 @@ from harness import (  # noqa: E402
 
 SIZES = (1_000, 10_000, 100_000)
 SCANNERS, DOWNLOADERS = 20, 10
+DELEGATION_SETS = 30  # at most ~1,000 delegations, whatever the size (see load())
 RELOAD_SECONDS = 5  # how often every door phone reloads at once in the door test
 DOOR_SCANS = 4_000  # per pass
 REDIS_URL = os.environ.get("SCALE_REDIS_URL", "redis://127.0.0.1:6379/12")
@@ -166,7 +167,10 @@ def load(size: int) -> dict:
                 db.session.execute(insert(table), rows[at : at + 5_000])
             return ids
 
-        # Each batch of copies travels in delegations of its own ("Nanjing 2", ...).
+        # Copies travel in delegations of their own ("Nanjing 2", ...): a new set for each
+        # batch of copies, up to DELEGATION_SETS sets, which later batches share (a city
+        # sends a delegation of some 100 people to an event of 100,000, not of 8).
+        sets = min(batches, DELEGATION_SETS)
         delegation_rows = [
             {
                 "event_id": event.id,
@@ -174,14 +178,15 @@ def load(size: int) -> dict:
                 "country": d.country,
                 "created_at": now,
             }
-            for batch in range(batches)
+            for batch in range(sets)
             for d in delegations
         ]
         delegation_ids = insert_rows(Delegation.__table__, delegation_rows)
         delegation_of = {}
         for n, delegation_id in enumerate(delegation_ids):
             batch, d = divmod(n, len(delegations))
-            delegation_of[batch, delegations[d].id] = delegation_id
+            for shared in range(batch, batches, sets):
+                delegation_of[shared, delegations[d].id] = delegation_id
 
         rows, statuses, answers_of = [], [], []
         press, delegate = categories["Press"], categories["Delegate"]

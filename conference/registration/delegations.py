@@ -21,6 +21,18 @@ def delegations_for(event) -> list[Delegation]:
     return list(db.session.scalars(query))
 
 
+def delegation_choices(event) -> list:
+    """(id, name) of the event's delegations, by country then name: a list filter's
+    choices, without loading each as an object (an event may have a thousand)."""
+    return list(
+        db.session.execute(
+            select(Delegation.id, Delegation.name)
+            .where(Delegation.event_id == event.id)
+            .order_by(Delegation.country, Delegation.name)
+        )
+    )
+
+
 @dataclass
 class DelegationSummary:
     """A delegation as the organisers' overview shows it."""

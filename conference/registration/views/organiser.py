@@ -23,7 +23,11 @@ from conference.jobs.models import JobStatus
 from conference.jobs.services import get_job_for, start_job
 from conference.localtime import to_utc, wall_clock
 from conference.pages import attempt, page_window, render_form
-from conference.registration.delegations import delegation_overview, delegations_for
+from conference.registration.delegations import (
+    delegation_choices,
+    delegation_overview,
+    delegations_for,
+)
 from conference.registration.exports import (
     EXPORT_FORMATS,
     MIMETYPES,
@@ -115,7 +119,7 @@ def registrations(event):
         counts=counts,
         background_export=total > current_app.config["EXPORT_INLINE_LIMIT"],
         categories=categories_for(event),
-        delegations=delegations_for(event),
+        delegations=delegation_choices(event),
         actions=[a for a in TRANSITIONS if a != "restore"],
         form=ConfirmForm(),
     )
