@@ -11,26 +11,23 @@ from conference.registration.registering import Context, register
 from conference.registration.validation import RegistrationData
 
 
-def delegations_for(event) -> list[Delegation]:
-    """The event's delegations, by country then name."""
-    query = (
-        select(Delegation)
+def _by_country_and_name(event, *columns):
+    return (
+        select(*columns)
         .where(Delegation.event_id == event.id)
         .order_by(Delegation.country, Delegation.name)
     )
-    return list(db.session.scalars(query))
+
+
+def delegations_for(event) -> list[Delegation]:
+    """The event's delegations, by country then name."""
+    return list(db.session.scalars(_by_country_and_name(event, Delegation)))
 
 
 def delegation_choices(event) -> list:
     """(id, name) of the event's delegations, by country then name: a list filter's
     choices, without loading each as an object (an event may have a thousand)."""
-    return list(
-        db.session.execute(
-            select(Delegation.id, Delegation.name)
-            .where(Delegation.event_id == event.id)
-            .order_by(Delegation.country, Delegation.name)
-        )
-    )
+    return list(db.session.execute(_by_country_and_name(event, Delegation.id, Delegation.name)))
 
 
 @dataclass

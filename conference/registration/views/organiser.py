@@ -258,12 +258,7 @@ def export(event, fmt):
     out = io.BytesIO()
     write_export(event, fmt, out, filters)
     out.seek(0)
-    return send_file(
-        out,
-        mimetype=MIMETYPES[fmt],
-        as_attachment=True,
-        download_name=f"{event.slug}-registrations.{fmt}",
-    )
+    return _export_download(event, fmt, out)
 
 
 @bp.post("/events/<slug>/registrations/export.<fmt>")
@@ -297,8 +292,13 @@ def download_export(event, job_id):
         or not path.exists()
     ):
         raise NotFound("This export is not ready, or has been deleted: export again.")
+    return _export_download(event, fmt, path)
+
+
+def _export_download(event, fmt: str, source):
+    """An export as a download (``source``: a file's path, or the file itself)."""
     return send_file(
-        path,
+        source,
         mimetype=MIMETYPES[fmt],
         as_attachment=True,
         download_name=f"{event.slug}-registrations.{fmt}",
