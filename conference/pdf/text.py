@@ -16,6 +16,12 @@ letters. Han characters have different preferred forms in China, Japan and Korea
 font comes from the delegate's country; Hangul always prefers the Korean font and kana the
 Japanese one.
 
+The text layer (what a reader copies, searches and extracts) holds the characters typed:
+each glyph is named by the character it was shaped from, not by another one the font gives
+the same glyph (IPAexGothic lists Kangxi radicals first for 山 田 木 子 高 一), and a run
+whose glyphs cannot spell it (shaped Thai, Khmer, Lao, Burmese: private-use glyphs, vowels
+drawn before their consonant, marks moved onto their base) carries it as ActualText.
+
 A character that no font covers (an emoji, a private-use character) is never drawn as a silent
 box. By default it is printed as ``?`` and a warning is logged, so a whole batch of badges is
 not lost to one odd character; with ``strict=True`` a :class:`MissingGlyphError` is raised
@@ -135,6 +141,9 @@ class _Run:
     drawable: str  # what canvas.drawString draws: a ShapedStr, or the plain text
     em_width: float  # advance width at 1 pt
     fake_bold: bool
+    # The marked-content operator that gives the text layer the source characters when the
+    # drawn glyphs do not spell them (see _actual_text); None when they do.
+    actual_text: str | None = None
 
 
 _load_lock = threading.Lock()
@@ -326,9 +335,51 @@ def _shape(font_name: str, text: str, ligatures: bool) -> tuple[str, float]:
         else:
             frag = ABag(fontName=font_name, fontSize=1000)
             shaped = shapeFragWord([0, (frag, text)], features=_LATIN_FEATURES)[1][1]
+        if isinstance(shaped, ShapedStr):
+            shaped = _typed_code_points(shaped, text, font_name)
     if isinstance(shaped, ShapedStr):
         return shaped, sum(d.x_advance for d in shaped.__shapeData__) / 1000
     return shaped, pdfmetrics.stringWidth(text, font_name, 1)
+
+
+def _typed_code_points(shaped: ShapedStr, text: str, font_name: str) -> ShapedStr:
+    """The shaped string with each glyph named by the character that was typed for it.
+
+    ReportLab names a shaped glyph by the first character the font's character map gives
+    it, and that character is what the PDF's text layer says. Fonts give one glyph to
+    several characters: IPAexGothic draws 山 (U+5C71) and the Kangxi radical ⼭ (U+2F2D) with
+    the same glyph and lists the radical first, so "山田" was searched and copied as "⼭⽥".
+    Where a glyph is the typed character's own glyph, it is named by that character.
+    """
+    char_to_glyph = pdfmetrics.getFont(font_name).face.charToGlyph
+    chars = list(shaped)
+    changed = False
+    for i, (char, data) in enumerate(zip(chars, shaped.__shapeData__, strict=True)):
+        if not 0 <= data.cluster < len(text):
+            continue
+        typed = text[data.cluster]
+        if typed != char and char_to_glyph.get(ord(typed), -1) == char_to_glyph.get(ord(char)):
+            chars[i] = typed
+            changed = True
+    return ShapedStr("".join(chars), shapeData=shaped.__shapeData__) if changed else shaped
+
+
+def _actual_text(source: str, drawable: str) -> str | None:
+    """The text layer's words for a run whose glyphs do not spell what was typed.
+
+    Shaped Thai, Khmer and Burmese draw glyphs with no character of their own (a Khmer
+    subscript, a Thai vowel and tone mark stacked as one glyph: ReportLab names them with
+    private-use code points), in another order than typed (a Khmer or Burmese vowel drawn
+    before its consonant), and marks moved onto their base, which text extraction reads as
+    characters of their own, out of place ("ศรีสข ุ" for "ศรีสุข"). Such a run is wrapped in a
+    marked-content span whose ActualText holds the typed characters, which PDF readers copy,
+    search and extract instead of the glyphs' names.
+    """
+    shape_data = getattr(drawable, "__shapeData__", None) or ()
+    placed = any(d.x_offset or d.y_offset or not d.x_advance for d in shape_data)
+    if str(drawable) == source and not placed:
+        return None
+    return f"/Span <</ActualText <FEFF{source.encode('utf-16-be').hex().upper()}>>> BDC"
 
 
 @lru_cache(maxsize=8192)
@@ -346,7 +397,8 @@ def _layout(text: str, bold: bool, cjk_first: str, strict: bool) -> tuple[_Run, 
     for face, parts in groups:
         source = "".join(parts)
         drawable, em_width = _shape(face.font_name, source, face.ligatures)
-        runs.append(_Run(face.font_name, source, drawable, em_width, face.fake_bold))
+        actual_text = _actual_text(source, drawable)
+        runs.append(_Run(face.font_name, source, drawable, em_width, face.fake_bold, actual_text))
     return tuple(runs)
 
 
@@ -428,6 +480,8 @@ def draw_text(
         raise ValueError(f"align must be 'left', 'center' or 'right', not {align!r}")
     for run in runs:
         canvas.setFont(run.font_name, size)
+        if run.actual_text:
+            canvas.addLiteral(run.actual_text)
         if run.fake_bold:
             canvas.saveState()
             # Stroke in the fill colour; the canvas has no public getter for it.
@@ -439,6 +493,13 @@ def draw_text(
         else:
             canvas.drawString(x, y, run.drawable)
         x += size * run.em_width
+        if run.actual_text:
+            # A reader ends the span where its last glyph ends; a mark moved back over its
+            # base would end it short of the run's width, and a space would be read before
+            # what follows. An invisible zero-width space at the run's end ends it there.
+            canvas.setFont(base_font(), size)
+            canvas.drawString(x, y, "\u200b", mode=3)  # 3 = invisible
+            canvas.addLiteral("EMC")
     return width
 
 

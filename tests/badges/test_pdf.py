@@ -468,6 +468,29 @@ def test_fonts_for_every_script_are_embedded_and_subset():
     assert "Helvetica" not in fonts
 
 
+def test_every_name_copies_and_searches_as_typed():
+    """The text layer holds the characters typed: not the Kangxi radicals IPAexGothic lists
+    first for 山 田 木 子 高 一, nor the private-use codes of shaped Thai, Khmer and Burmese."""
+    people = badges(len(PEOPLE)) + [
+        make_badge(6, native_name="山田 一子", latin_name="Ms Ichiko Yamada"),
+        make_badge(6, native_name="高木 太郎", latin_name="Mr Taro Takagi"),
+        make_badge(1, native_name="ผู้ใหญ่ ปั่น ญี่ปุ่น", organisation="ปั่น ญี่ปุ่น"),
+        make_badge(2, native_name="ស្រី ស្ត្រី", delegation="ក្រុងសៀមរាប"),
+    ]
+    for layout in ("a6", "a4-4"):
+        text = " ".join(
+            poppler("pdftotext", render_badges_bytes(people, layout=layout), "-").split()
+        )
+        for badge in people:
+            for value in (
+                badge.native_name,
+                badge.latin_name,
+                badge.organisation,
+                badge.delegation,
+            ):
+                assert value in text, (layout, value)
+
+
 def test_streamed_file_has_an_exact_cross_reference_table(tmp_path):
     """Pages are written as they are made: every xref offset must point at its object."""
     path = tmp_path / "badges.pdf"

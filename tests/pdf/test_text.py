@@ -306,6 +306,67 @@ def test_latin_text_extracts_as_typed_without_ligature_characters():
     assert extracted.strip() == words
 
 
+def extracted_pages(pdf: bytes) -> list[str]:
+    """Each page's text as pdftotext reads it, runs of white space made one space."""
+    text = subprocess.run(
+        ["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True
+    ).stdout.decode()
+    return [" ".join(page.split()) for page in text.split("\f")[:-1]]
+
+
+# Names whose glyphs do not spell them: 子 田 山 木 高 一 share their glyphs in IPAexGothic's
+# character map with Kangxi radicals (U+2F00...) listed first; shaped Thai stacks a vowel and
+# a tone mark as one glyph that has no character; Khmer and Burmese draw a vowel before the
+# consonant it follows and Khmer subscripts as glyphs of their own.
+TYPED = [
+    ("山田 太郎", "JP"),
+    ("高木 一子", "JP"),
+    ("木村 正人", "JP"),
+    ("ศักดิ์ชัย ทองดี", "TH"),
+    ("ผู้ใหญ่ ปั่น ญี่ปุ่น", "TH"),
+    ("អ៊ុក វណ្ណា", "KH"),
+    ("ក្រុងសៀមរាប ស្ត្រី", "KH"),
+    ("ບຸນທະວີ ໄຊຍະວົງ", "LA"),
+    ("ထွန်းထွန်းနိုင် ကျော်", "MM"),
+    ("王晓明", "CN"),
+    ("高一子", "CN"),
+    ("김수현", "KR"),
+    ("Nguyễn Thị Minh Khai", "VN"),
+    ("Dr. ศักดิ์ชัย (ស្រី) 山田 Officer", "JP"),
+]
+
+
+@pytest.mark.parametrize("bold", [False, True])
+def test_the_text_layer_holds_the_characters_that_were_typed(bold):
+    def draw(canvas):
+        for name, country in TYPED:
+            draw_text(canvas, 50, 700, name, 16, country=country, bold=bold)
+            draw_paragraph(canvas, 50, 600, f"{name} {name}", 120, 12, country=country)
+            canvas.showPage()
+
+    for (name, _), page in zip(TYPED, extracted_pages(render(draw)), strict=True):
+        # The line, then the paragraph wrapped over a few lines.
+        assert page.startswith(f"{name} "), page
+        assert page.replace(" ", "") == (name * 3).replace(" ", ""), page
+
+
+def test_japanese_names_copy_as_unified_ideographs_with_the_fonts_own_glyphs():
+    name = "子田山木高一"
+
+    def through_text_module(canvas):
+        draw_text(canvas, 50, 700, name, 40, country="JP")
+
+    def font_alone(canvas):
+        canvas.setFont(text_runs(name, country="JP")[0][0], 40)
+        canvas.drawString(50, 700, name)
+
+    pdf = render(through_text_module)
+    (page,) = extracted_pages(pdf)
+    assert page == name, [f"U+{ord(c):04X}" for c in page]
+    same = ImageChops.difference(rasterise(pdf, dpi=150), rasterise(render(font_alone), dpi=150))
+    assert same.getbbox() is None
+
+
 def test_drawn_width_matches_the_measured_width():
     name = MIXED + " 王小明"
 

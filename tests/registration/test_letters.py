@@ -132,18 +132,22 @@ def test_long_organiser_text_flows_onto_a_second_page():
         ("ศักดิ์ชัย สมบูรณ์", "TH", "NotoSansThai"),
         ("王小明", "CN", "WenQuanYiZenHei"),
         ("山田太郎", "JP", "IPAexGothic"),
+        ("高木 一子", "JP", "IPAexGothic"),
         ("김민준", "KR", "NanumGothic"),
         ("សុខ ចាន់ថា", "KH", "NotoSansKhmer"),
+        ("ក្រុងសៀមរាប ស្ត្រី", "KH", "NotoSansKhmer"),
         ("အောင်ကျော်ဦး", "MM", "NotoSansMyanmar"),
         ("ສົມສັກ ພົມມະວົງ", "LA", "NotoSansLao"),
     ],
 )
-def test_native_name_embeds_the_font_for_its_script(native_name, country, font):
+def test_native_name_embeds_the_font_for_its_script_and_copies_as_typed(native_name, country, font):
     pdf = render_visa_letter(make_letter(native_name=native_name, country=country))
     fonts = poppler("pdffonts", pdf)
     assert f"+{font}" in fonts
     for line in fonts.splitlines()[2:]:
         assert " yes yes yes " in line, f"not embedded and subset: {line}"
+    # Searching or copying the name in the letter finds it as typed.
+    assert native_name in plain_text(pdf)
 
 
 def test_letter_without_native_name_or_optional_details_still_renders():
