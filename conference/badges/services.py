@@ -317,9 +317,18 @@ def badge_for(registration: Registration, token: str):
 
 
 def render_badges_for(
-    event, registrations, out, *, layout="a6", cut_marks=False, back_side=False, progress=None
+    event,
+    registrations,
+    out,
+    *,
+    layout="a6",
+    cut_marks=False,
+    back_side=False,
+    progress=None,
+    count_printed=True,
 ) -> int:
-    """Write the badges of these registrations to ``out`` and count them as printed."""
+    """Write the badges of these registrations to ``out`` and count them as printed
+    (unless ``count_printed`` is false: a head downloading their delegation's)."""
     from conference.badges.pdf import render_badges
 
     chosen = printable(registrations)
@@ -338,5 +347,6 @@ def render_badges_for(
         back_side=back_side,
         on_progress=report,
     )
-    mark_printed(chosen.ids)
+    if count_printed:
+        mark_printed(chosen.ids)
     return count

@@ -21,7 +21,10 @@ SUBJECTS = {
 
 
 def notify(registration: Registration, kind: str, **extra) -> None:
-    """Queue the e-mail of this kind, with the management link, through the outbox."""
+    """Queue the e-mail of this kind, with the management link, through the outbox; none
+    for a member without an address, whose head manages their registration."""
+    if not registration.email:
+        return
     event = registration.event
     queue_templated_mail(
         registration.email,

@@ -30,8 +30,8 @@ class Field:
     exported: bool = True  # a column of the export (and of imports)
     in_api: bool = True  # a key of the API's registration JSON
     at_door: bool = False  # shown to door staff as it is (the API's Person)
-    # The API document's schema of the value the API answers (for "made" fields); and
-    # a description of what a client sends.
+    # The API document's schema of the value the API answers (for "made" fields, and a
+    # given one whose answer may be null); and a description of what a client sends.
     schema: dict | None = None
     description: str = ""
 
@@ -59,7 +59,15 @@ FIELDS = (
     Field("family_name", "Family name", max_length=100, required=True),
     Field("native_name", "Name in your own script", max_length=200, at_door=True),
     Field("badge_name", "Name on your badge", max_length=200),
-    Field("email", "E-mail", "email", max_length=254, required=True),
+    Field(
+        "email",
+        "E-mail",
+        "email",
+        max_length=254,
+        required=True,
+        # null: a delegation member without an address, whom their head manages.
+        schema={"type": ["string", "null"]},
+    ),
     Field(
         "phone",
         "Mobile phone",

@@ -6,6 +6,8 @@ from wtforms import (
     DateField,
     DateTimeLocalField,
     EmailField,
+    FieldList,
+    FormField,
     IntegerField,
     RadioField,
     SelectChoice,
@@ -16,10 +18,11 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp
+from wtforms.validators import ValidationError as WTFormsValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from conference.events.forms import country_choices
-from conference.forms import FlaskForm
+from conference.forms import FlaskForm, Form
 from conference.ids import id_or_none
 from conference.registration.fields import (
     BY_NAME,
@@ -213,6 +216,108 @@ def build_registration_form(questions, categories, delegations, **kwargs) -> Reg
 def build_person_form(questions, **kwargs) -> PersonFields:
     """The form for editing a registration, or a head adding a member."""
     return person_form_class(PersonFields, questions)(questions=questions, **kwargs)
+
+
+# The member form speaks to the head about the member: (label, description) by field;
+# None keeps the delegate's own.
+FOR_THE_HEAD = {
+    "given_name": (None, "As in their passport, in Latin letters."),
+    "native_name": (
+        "Their name in their own script",
+        "Optional, e.g. Hà Trung Chiến, ศักดิ์ชัย ทองดี, 王晓明, 김민준.",
+    ),
+    "badge_name": (
+        "Name on their badge",
+        "Optional: how they want to be called, e.g. “Dr Somchai”. "
+        "Empty: their given and family name.",
+    ),
+    "email": (
+        "Their e-mail",
+        "Optional. With an address they receive their own link and can change their "
+        "registration themselves; without one, you manage it for them and they receive "
+        "no e-mail from us.",
+    ),
+    "phone": ("Their mobile phone", None),
+    "list_consent": ("Show their name, organisation and country in the participant list", None),
+    "visa_requested": ("They need a visa invitation letter", None),
+    "passport_name": ("Their name as in their passport", None),
+}
+
+
+def build_member_form(questions, **kwargs) -> PersonFields:
+    """The person form as a head fills it in for a member: it speaks of "them", and the
+    address is optional."""
+    form = build_person_form(questions, **kwargs)
+    for name, (label, description) in FOR_THE_HEAD.items():
+        if label:
+            form[name].label.text = label
+        if description:
+            form[name].description = description
+    form.email.flags.required = False
+    return form
+
+
+class MemberRowForm(Form):
+    """One row of the "add several members" table: the essentials; the member's own page
+    takes the rest. Organisation and country are the head's until changed there."""
+
+    given_name = _text("given_name", autocomplete="off")
+    family_name = _text("family_name", autocomplete="off")
+    native_name = _text("native_name", autocomplete="off")
+    position = _text("position", autocomplete="off")
+    email = _text("email", EmailField, autocomplete="off")
+
+    PERSON = ("given_name", "family_name", "native_name", "position", "email")
+
+    def is_blank(self) -> bool:
+        """Nothing typed about the person (answers alone make no member)."""
+        return not any((self[name].data or "").strip() for name in self.PERSON)
+
+    def question_fields(self):
+        return [(q, self[f"q{q.id}"]) for q in self.questions]
+
+    def registration_data(self) -> RegistrationData:
+        data = RegistrationData(**{name: self[name].data or "" for name in self.PERSON})
+        for question, field in self.question_fields():
+            data.answers[question.id] = field.data
+        return data
+
+
+def _row_question_field(question):
+    """A required question as a cell of the table: a single choice is a drop-down there."""
+    if question.type == "single_choice":
+        choices = [SelectChoice("", "Choose…"), *(SelectChoice(c, c) for c in question.choices)]
+        return _select(question.label, choices)
+    return _question_field(question)
+
+
+def _at_most(max_rows: int):
+    def validate_members(form, field):
+        if len(field.entries) > max_rows:
+            raise WTFormsValidationError(f"Send at most {max_rows} rows at a time.")
+
+    return validate_members
+
+
+def build_members_form(questions, rows: int, max_rows: int, **kwargs):
+    """The "add several members" form: ``rows`` rows to start with (at most ``max_rows``),
+    each with a column per required question of the event. More rows sent are refused
+    (and never more than one too many read)."""
+    required = [q for q in questions if q.required]
+    row_class = type(
+        "MemberRowWithQuestions",
+        (MemberRowForm,),
+        {"questions": required, **{f"q{q.id}": _row_question_field(q) for q in required}},
+    )
+    members = FieldList(FormField(row_class), min_entries=rows, max_entries=max_rows + 1)
+    form_class = type(
+        "MembersForm",
+        (FlaskForm,),
+        {"members": members, "validate_members": staticmethod(_at_most(max_rows))},
+    )
+    form = form_class(**kwargs)
+    form.questions = required  # the table's header marks them, and the names, as required
+    return form
 
 
 class CategoryForm(FlaskForm):

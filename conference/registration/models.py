@@ -184,7 +184,9 @@ class Registration(db.Model):
     family_name: Mapped[str] = mapped_column(String(100))
     native_name: Mapped[str] = mapped_column(String(200), default="")
     badge_name: Mapped[str] = mapped_column(String(200), default="")
-    email: Mapped[str] = mapped_column(String(254))
+    # None: a delegation member without an address of their own, whom their head manages
+    # (``managed_by_head``); NULLs never clash in the (event, email) unique constraint.
+    email: Mapped[str | None] = mapped_column(String(254))
     phone: Mapped[str] = mapped_column(String(20), default="")
     country: Mapped[str] = mapped_column(String(2))
     organisation: Mapped[str] = mapped_column(String(200))
@@ -246,6 +248,12 @@ class Registration(db.Model):
     @property
     def is_head(self) -> bool:
         return self.delegation_id is not None and self.is_delegation_head
+
+    @property
+    def managed_by_head(self) -> bool:
+        """A delegation member without an address: their head manages their registration,
+        and they receive no e-mail."""
+        return self.email is None and self.delegation_id is not None and not self.is_head
 
 
 # What the door scanners copy of a registration (conference/checkin/offline.py): a change to

@@ -65,6 +65,7 @@ class Context:
     by_organiser: bool = False
     invitation_code: str | None = None
     delegation: Delegation | None = None  # a head adding a member
+    email_optional: bool = False  # a member their head manages may have no address
     notify: bool = True
     user_id: int | None = None  # the signed-in account a new registration is linked to
 
@@ -119,6 +120,7 @@ def _check_delegation(event, data: RegistrationData, ctx: Context, errors: Error
 def _apply_personal(registration: Registration, data: RegistrationData) -> None:
     for name in (*PERSONAL_FIELDS, "list_consent"):
         setattr(registration, name, getattr(data, name))
+    registration.email = data.email or None  # no address: managed by the delegation's head
     registration.search_text = search_text(registration)
 
 
@@ -147,7 +149,11 @@ def register(event, data: RegistrationData, ctx: Context | None = None) -> Regis
     ctx = ctx or Context()
     questions = questions_for(event)
     cleaned, errors = clean_registration(
-        data, questions, date.today(), require_privacy=not ctx.by_organiser
+        data,
+        questions,
+        date.today(),
+        require_privacy=not ctx.by_organiser,
+        require_email=not ctx.email_optional,
     )
     if not ctx.by_organiser and not event.registration_is_open():
         errors.add("category_id", "Registration for this event is closed.")
@@ -155,7 +161,7 @@ def register(event, data: RegistrationData, ctx: Context | None = None) -> Regis
     delegation = _check_delegation(event, cleaned, ctx, errors)
     if errors:
         raise RegistrationInvalid(errors)
-    if find_by_email(event, cleaned.email) is not None:
+    if cleaned.email and find_by_email(event, cleaned.email) is not None:
         raise AlreadyRegistered(cleaned.email)
 
     now = utcnow()
@@ -207,19 +213,23 @@ def update_registration(
     *,
     by_organiser: bool = False,
     organiser_note: str | None = None,
+    email_optional: bool = False,
 ) -> Registration:
     """Change a registration's details (not its category or status); an organiser may
-    also change its note (plain text, kept to 5,000 characters)."""
+    also change its note (plain text, kept to 5,000 characters). With ``email_optional``
+    (a delegation member, changed by their head or an organiser) the address may go."""
     event = registration.event
     if not by_organiser and not can_edit(registration):
         raise ValidationError("Changes are closed for this event; please write to the organisers.")
     questions = questions_for(event)
     data.category_id = registration.category_id
-    cleaned, errors = clean_registration(data, questions, date.today(), require_privacy=False)
+    cleaned, errors = clean_registration(
+        data, questions, date.today(), require_privacy=False, require_email=not email_optional
+    )
     if errors:
         raise RegistrationInvalid(errors)
-    if cleaned.email != registration.email:
-        other = find_by_email(event, cleaned.email)
+    if (cleaned.email or None) != registration.email:
+        other = find_by_email(event, cleaned.email) if cleaned.email else None
         if other is not None and other.id != registration.id:
             raise AlreadyRegistered(cleaned.email)
         registration.email_verified_at = None

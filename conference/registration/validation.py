@@ -260,9 +260,15 @@ def clean_passport(passport: PassportData | None, errors: Errors, today: date) -
 
 
 def clean_registration(
-    data: RegistrationData, questions, today: date, *, require_privacy: bool = True
+    data: RegistrationData,
+    questions,
+    today: date,
+    *,
+    require_privacy: bool = True,
+    require_email: bool = True,
 ) -> tuple[RegistrationData, Errors]:
-    """A cleaned copy of the data and every problem found, field by field."""
+    """A cleaned copy of the data and every problem found, field by field. Without
+    ``require_email`` (a delegation member their head manages) the address may be empty."""
     errors = Errors()
     out = RegistrationData(
         category_id=data.category_id,
@@ -299,9 +305,10 @@ def clean_registration(
     if country is None:
         errors.add("country", "Choose your country from the list.")
     out.country = country or clean_text(data.country)[:2].upper()
-    out.email, problem = normalise_email(data.email)
-    if problem:
-        errors.add("email", problem)
+    if require_email or clean_text(data.email):
+        out.email, problem = normalise_email(data.email)
+        if problem:
+            errors.add("email", problem)
     out.phone, problem = normalise_phone(data.phone, out.country)
     if problem:
         errors.add("phone", problem)

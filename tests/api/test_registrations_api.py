@@ -15,6 +15,8 @@ from tests.factories import (
     give_role,
     make_category,
     make_event,
+    make_head,
+    make_member,
     make_registration,
     make_user,
     paper_with_co_author,
@@ -199,6 +201,19 @@ def test_organisers_page_through_registrations(client, db):
     one = page["items"][0]["id"]
     detail = client.get(f"/api/v1/events/{event.slug}/registrations/{one}", headers=headers)
     assert detail.get_json()["email"] == "d4@example.org"
+
+
+def test_a_member_without_an_address_reads_as_null_as_the_document_says(client, db):
+    organiser = make_user()
+    event = make_event(organiser)
+    head = make_head(event, make_category(event, "Delegate"))
+    member = make_member(head, given_name="Srey Pov", family_name="Lim")
+    url = f"/api/v1/events/{event.slug}/registrations"
+    # Every answer is checked against the OpenAPI document by the test client.
+    listed = client.get(url, headers=bearer(organiser)).get_json()["items"]
+    assert {r["id"]: r["email"] for r in listed} == {head.id: head.email, member.id: None}
+    detail = client.get(f"{url}/{member.id}", headers=bearer(organiser)).get_json()
+    assert detail["email"] is None and detail["delegation"]["id"] == head.delegation_id
 
 
 def test_organisers_walk_every_registration_through_next_links(client, db):

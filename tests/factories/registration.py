@@ -57,6 +57,41 @@ def delegate(event, category, **overrides):
     return make_registration(event, category, ctx=Context(notify=False), **overrides)
 
 
+def make_head(event, category, delegation="Phnom Penh Capital", **overrides):
+    """A confirmed head of a new delegation, registered without e-mails."""
+    values = {
+        "given_name": "Sokha",
+        "family_name": "Chan",
+        "native_name": "ចាន់ សុខា",
+        "country": "KH",
+        "organisation": "Phnom Penh Capital Administration",
+        "position": "Director",
+    }
+    values.update(overrides)
+    return delegate(event, category, new_delegation_name=delegation, **values)
+
+
+def make_member(head, **overrides):
+    """A member their head registers (without an address unless given one)."""
+    from conference.registration.delegations import add_member
+
+    values = {"email": "", "native_name": "", "country": "KH"}
+    values.update(overrides)
+    member = add_member(head, registration_data(None, **values))
+    db.session.commit()
+    return member
+
+
+def passport(name="SOKHA CHAN", number="N01234567", nationality="KH"):
+    """Valid passport details, for a visa letter."""
+    from datetime import date, timedelta
+
+    from conference.registration.validation import PassportData
+
+    expiry = date.today() + timedelta(days=3 * 365)
+    return PassportData(name, number, nationality, date(1980, 5, 17), expiry)
+
+
 def registration_form(category, **overrides):
     """The registration form's fields as a browser posts them."""
     data = {

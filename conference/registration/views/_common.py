@@ -1,5 +1,8 @@
 """What the registration pages share: a registration as form data, and the services'
-messages placed beside the fields they are about."""
+messages placed beside the fields they are about (spoken to a head of delegation on the
+forms where they fill in a member's details)."""
+
+import re
 
 from conference.extensions import db
 from conference.pages import attempt
@@ -10,9 +13,21 @@ from conference.registration.registering import RegistrationInvalid
 ERROR_FIELDS = {"delegation_id": "delegation_choice"}
 
 
-def attach_errors(form, errors: dict) -> None:
-    """Put the services' messages beside the fields they are about."""
+_YOUR = re.compile(r"\b([Yy])our\b")
+
+
+def to_the_head(message: str) -> str:
+    """A message written to a delegate about their own details, as a head reads it about a
+    member's: "Enter your given name." -> "Enter their given name."."""
+    return _YOUR.sub(lambda found: "Their" if found.group(1) == "Y" else "their", message)
+
+
+def attach_errors(form, errors: dict, *, for_head: bool = False) -> None:
+    """Put the services' messages beside the fields they are about; ``for_head``: worded
+    for a head filling in a member's details."""
     for name, messages in errors.items():
+        if for_head:
+            messages = [to_the_head(message) for message in messages]
         field = form._fields.get(ERROR_FIELDS.get(name, name))
         if field is None:
             form.form_errors.extend(messages)
@@ -22,13 +37,18 @@ def attach_errors(form, errors: dict) -> None:
 
 class attempt_registration(attempt):  # noqa: N801  (a statement, as ``attempt`` is)
     """``conference.pages.attempt`` for the registration forms: a RegistrationInvalid puts
-    each of its messages beside its own field instead of one message on the form."""
+    each of its messages beside its own field instead of one message on the form
+    (``for_head``: worded for a head filling in a member's details)."""
+
+    def __init__(self, form=None, field=None, *, for_head: bool = False):
+        super().__init__(form, field)
+        self.for_head = for_head
 
     def __exit__(self, kind, error, traceback) -> bool:
         if isinstance(error, RegistrationInvalid) and self.form is not None:
             db.session.rollback()
             self.error = error
-            attach_errors(self.form, error.errors)
+            attach_errors(self.form, error.errors, for_head=self.for_head)
             return True
         return super().__exit__(kind, error, traceback)
 

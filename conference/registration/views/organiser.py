@@ -24,9 +24,13 @@ from conference.jobs.services import get_job_for, start_job
 from conference.localtime import to_utc, wall_clock
 from conference.pages import attempt, page_window, render_form
 from conference.registration.delegations import (
+    address_optional,
     delegation_choices,
     delegation_overview,
+    delegation_sheet,
     delegations_for,
+    get_delegation,
+    visa_letters,
 )
 from conference.registration.exports import (
     EXPORT_FORMATS,
@@ -197,6 +201,7 @@ def edit_registration(event, rid):
                 form.registration_data(),
                 by_organiser=True,
                 organiser_note=request.form.get("organiser_note") or "",
+                email_optional=address_optional(found),
             )
         if done:
             flash("Saved.", "success")
@@ -495,3 +500,25 @@ def delegations(event):
         groups.setdefault(summary.delegation.country, []).append(summary)
     groups = dict(sorted(groups.items(), key=lambda item: country_name(item[0])))
     return render_template("registration/organiser/delegations.html", event=event, groups=groups)
+
+
+@bp.get("/events/<slug>/delegations/<int:delegation_id>")
+@event_role_required("organiser")
+def delegation(event, delegation_id):
+    sheet = delegation_sheet(get_delegation(event, delegation_id))
+    return render_template(
+        "registration/organiser/delegation.html", event=event, sheet=sheet, token=None
+    )
+
+
+@bp.get("/events/<slug>/delegations/<int:delegation_id>/visa-letters.pdf")
+@event_role_required("organiser")
+def delegation_visa_letters_pdf(event, delegation_id):
+    from conference.registration.letters import render_visa_letters
+
+    with attempt() as done:
+        letters = visa_letters(delegation_sheet(get_delegation(event, delegation_id)))
+    if not done:
+        return redirect(url_for(".delegation", slug=event.slug, delegation_id=delegation_id))
+    name = f"visa-letters-delegation-{delegation_id}.pdf"
+    return pdf_response(render_visa_letters(letters), name)
