@@ -173,5 +173,15 @@ def check_placements(instance: dict, placements, names: dict | None = None) -> l
                     [talk],
                 )
             )
+    for talk, item in talks.items():
+        fixed = item.get("fixed")
+        if fixed and count[talk] and talk not in where:  # placed only where nothing exists
+            found.append(
+                Violation(
+                    6,
+                    f"{quoted([talk])} is kept in {name(fixed['room'])}, {name(fixed['block'])}.",
+                    [talk],
+                )
+            )
     found.sort(key=lambda v: v.rule)
     return found
