@@ -405,20 +405,25 @@ def import_interests(event, content: bytes) -> ImportResult:
             else:
                 errors.append(f"no paper called “{value}”")
         if paper is not None and (paper.status != PaperStatus.ACCEPTED or paper.talk_id is None):
-            errors.append(f"“{paper.title}” is not accepted ({paper.status_label.lower()})")
+            status = (
+                "" if paper.status == PaperStatus.REJECTED else f" ({paper.status_label.lower()})"
+            )
+            errors.append(f"“{paper.title}” is not accepted{status}")
         if errors:
-            problems.append(ImportProblem(line, "; ".join(errors).capitalize() + "."))
+            message = "; ".join(errors)
+            problems.append(ImportProblem(line, message[0].upper() + message[1:] + "."))
         else:
             wanted.append((person[0], paper.talk_id))
     if problems:
         raise InterestImportRefused(problems)
-    existing = set(
-        db.session.execute(
+    existing = {
+        (registration_id, talk_id)
+        for registration_id, talk_id in db.session.execute(
             select(TalkInterest.registration_id, TalkInterest.talk_id)
             .join(Registration, Registration.id == TalkInterest.registration_id)
             .where(Registration.event_id == event.id)
-        ).tuples()
-    )
+        )
+    }
     new = list(dict.fromkeys(pair for pair in wanted if pair not in existing))
     if new:
         db.session.execute(
