@@ -7,7 +7,7 @@ used, the tracks not to run side by side, the talks kept where they are; and eve
 exported instance, so that a solution to it is checked against what changed since.
 
 Revision ID: 497d1348b525
-Revises: d2b7c4e9a1f0
+Revises: e3a9d0c5b7f2
 Create Date: 2026-12-04 19:02:15.646018
 
 """
@@ -19,7 +19,7 @@ import conference.dbtypes
 
 # revision identifiers, used by Alembic.
 revision = '497d1348b525'
-down_revision = 'd2b7c4e9a1f0'
+down_revision = 'e3a9d0c5b7f2'
 branch_labels = None
 depends_on = None
 
