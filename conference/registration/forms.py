@@ -100,6 +100,11 @@ class PersonFields(FlaskForm):
             self[name].flags.required = True
         for question in self.questions:
             self[f"q{question.id}"].flags.required = question.required
+        # The passport is needed once a letter is asked for (marked again in the browser as
+        # the box changes: static/js/error-summary.js).
+        if self.visa_requested.data:
+            for name in PASSPORT_BY_NAME:
+                self[name].flags.required = True
 
     def question_fields(self):
         """(question, field) pairs, in order."""
