@@ -7,6 +7,7 @@ from conference.auth.forms import ConfirmForm
 from conference.events.services import get_event
 from conference.extensions import db
 from conference.pages import attempt, private_page, render_form
+from conference.papers.calls import call_for
 from conference.registration.delegations import add_member, member_of, require_head
 from conference.registration.emails import notify
 from conference.registration.forms import build_person_form
@@ -29,6 +30,7 @@ def _manage_page(event, registration, token, form):
             token=token,
             editable=can_edit(registration),
             visa_letter=letter_offer(registration),
+            call=call_for(event),
             confirm_form=ConfirmForm(),
         )
     )
