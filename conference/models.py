@@ -13,7 +13,7 @@ from conference.badges.models import BadgeKey
 from conference.checkin.models import CheckIn, ScanLog
 from conference.events.models import Event
 from conference.jobs.models import Job
-from conference.mail.models import OutboxMessage
+from conference.mail.models import OutboxAttachment, OutboxMessage
 from conference.papers.models import (
     CallForPapers,
     Paper,
@@ -30,6 +30,7 @@ from conference.registration.models import (
     Question,
     Registration,
     VisaDetails,
+    VisaLetterLog,
 )
 from conference.sync import SyncClock
 
@@ -50,6 +51,7 @@ __all__ = [
     "Event",
     "EventRole",
     "Job",
+    "OutboxAttachment",
     "OutboxMessage",
     "Paper",
     "PaperAuthor",
@@ -58,6 +60,7 @@ __all__ = [
     "Registration",
     "Review",
     "SyncClock",
+    "VisaLetterLog",
     "ReviewAssignment",
     "ReviewCriterion",
     "ScanLog",

@@ -65,7 +65,7 @@ def own_visa_letter(slug, token):
     event = get_event(slug)
     registration = registration_from_token(event, token)
     letter = visa_letter_for(registration)
-    db.session.commit()  # the letter's date of issue is kept
+    db.session.commit()  # the letter's date of issue, and the log of letters issued
     return pdf_response(render_visa_letter(letter), "visa-invitation-letter.pdf")
 
 
