@@ -1,6 +1,7 @@
 """Every feature's models in one place, so Alembic and ``db.create_all`` see all tables."""
 
 from conference.agenda.models import (
+    AgendaNotice,
     AgendaPublication,
     AgendaSession,
     AgendaSignup,
@@ -35,6 +36,7 @@ from conference.registration.models import (
 from conference.sync import SyncClock
 
 __all__ = [
+    "AgendaNotice",
     "AgendaPublication",
     "AgendaSession",
     "AgendaSignup",

@@ -16,6 +16,7 @@ from conference.agenda.conflicts import find_conflicts
 from conference.agenda.draft import agenda_conflicts, conflicts_by_session, load_agenda
 from conference.agenda.forms import RoomForm, TrackForm
 from conference.agenda.grid import build_grid, day_sessions
+from conference.agenda.notices import told_count
 from conference.agenda.publishing import latest_publication, publish, snapshot
 from conference.agenda.signups import signup_counts, takes_signups
 from conference.agenda.timetable import utc_offset
@@ -486,9 +487,16 @@ def publish_agenda(event):
         else:
             if done:
                 moved = sum(1 for c in publication.changes if c["change"] == "moved")
+                told = told_count(publication)
                 flash(
                     f"Version {publication.version} of the agenda is published"
-                    + (f"; {moved} moved talk(s), their presenters are told." if moved else "."),
+                    + (f"; {moved} moved talk(s), their presenters are told" if moved else "")
+                    + (
+                        f"; {told} delegate(s) signed up for a moved or cancelled session are told"
+                        if told
+                        else ""
+                    )
+                    + ".",
                     "success",
                 )
     return redirect(url_for("agenda.editor", slug=event.slug))
