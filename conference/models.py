@@ -1,6 +1,7 @@
 """Every feature's models in one place, so Alembic and ``db.create_all`` see all tables."""
 
 from conference.agenda.models import (
+    AgendaNotice,
     AgendaPublication,
     AgendaSession,
     AgendaSignup,
@@ -18,7 +19,7 @@ from conference.badges.models import BadgeKey
 from conference.checkin.models import CheckIn, ScanLog
 from conference.events.models import Event
 from conference.jobs.models import Job
-from conference.mail.models import OutboxMessage
+from conference.mail.models import OutboxAttachment, OutboxMessage
 from conference.papers.models import (
     CallForPapers,
     Paper,
@@ -35,10 +36,12 @@ from conference.registration.models import (
     Question,
     Registration,
     VisaDetails,
+    VisaLetterLog,
 )
 from conference.sync import SyncClock
 
 __all__ = [
+    "AgendaNotice",
     "AgendaPublication",
     "AgendaSession",
     "AgendaSignup",
@@ -60,6 +63,7 @@ __all__ = [
     "Event",
     "EventRole",
     "Job",
+    "OutboxAttachment",
     "OutboxMessage",
     "Paper",
     "PaperAuthor",
@@ -68,6 +72,7 @@ __all__ = [
     "Registration",
     "Review",
     "SyncClock",
+    "VisaLetterLog",
     "ReviewAssignment",
     "ReviewCriterion",
     "ScanLog",

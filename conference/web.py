@@ -25,6 +25,7 @@ from werkzeug.routing import IntegerConverter
 from conference import formatting
 from conference.errors import ConferenceError
 from conference.extensions import db, login_manager
+from conference.forms import error_items
 from conference.ids import MAX_ID
 
 log = logging.getLogger(__name__)
@@ -179,6 +180,7 @@ def init_app(app) -> None:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     formatting.register(app)
+    app.add_template_global(error_items, "error_items")  # the forms' error summary
 
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Please sign in to see that page."

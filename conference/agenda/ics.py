@@ -1,7 +1,7 @@
 """The agenda as iCalendar (RFC 5545), from a published snapshot: data in, bytes out."""
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from icalendar import Calendar, Event
 
@@ -83,3 +83,30 @@ def session_ics(event_info: dict, snapshot: dict, session_id: int, **publication
         event_info["title"],
     )
     return agenda_ics(event_info, snapshot, session_ids={session_id}, name=title, **publication)
+
+
+def event_ics(event_info: dict, *, country: str = "") -> bytes:
+    """The event itself as one all-day calendar entry over its days, at its venue (the
+    calendar a confirmation e-mail carries). ``country``: the country's name."""
+    event_info = strip_controls_deep(event_info)
+    calendar = Calendar()
+    calendar.add("prodid", "-//Conference//Event//EN")
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    item = Event()
+    item.add("uid", f"{uuid.uuid5(NAMESPACE, event_info['slug'] + '/event')}@conference")
+    item.add("dtstamp", datetime.now(UTC))
+    item.add("dtstart", event_info["start_date"])
+    item.add("dtend", event_info["end_date"] + timedelta(days=1))  # DTEND is exclusive
+    item.add("summary", event_info["title"])
+    location = ", ".join(
+        p for p in (event_info.get("venue"), event_info.get("city"), strip_controls(country)) if p
+    )
+    if location:
+        item.add("location", location)
+    if event_info.get("url"):
+        item.add("url", event_info["url"])
+    item.add("transp", "TRANSPARENT")
+    calendar.add_component(item)
+    return calendar.to_ical()

@@ -256,3 +256,35 @@ class ScheduleInstance(db.Model):
     draft: Mapped[dict] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_by: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+
+
+class AgendaNotice(db.Model):
+    """A delegate told that a session they signed up for moved or was cancelled: the
+    e-mail's record, and what their personal agenda marks. A cancellation is held from
+    the session's deletion (its sign-ups go with it) until the next publication says it,
+    with ``publication_id`` empty until then."""
+
+    __tablename__ = "agenda_notice"
+    __table_args__ = (
+        CheckConstraint("change IN ('moved', 'cancelled')", name="change_known"),
+        Index("ix_agenda_notice_event_publication", "event_id", "publication_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"))
+    registration_id: Mapped[int] = mapped_column(
+        ForeignKey("registration.id", ondelete="CASCADE"), index=True
+    )
+    session_id: Mapped[int] = mapped_column(Integer)  # no key: a cancelled session is gone
+    publication_id: Mapped[int | None] = mapped_column(
+        ForeignKey("agenda_publication.id", ondelete="CASCADE")
+    )
+    change: Mapped[str] = mapped_column(String(10))
+    title: Mapped[str] = mapped_column(String(300))
+    was_starts_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    was_ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    was_room: Mapped[str] = mapped_column(String(100), default="")
+    starts_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    room: Mapped[str] = mapped_column(String(100), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -8,6 +8,7 @@ from sqlalchemy.orm import selectinload
 
 from conference.agenda.draft import WITHDRAWN, agenda_conflicts
 from conference.agenda.models import AgendaPublication, AgendaSession, Talk
+from conference.agenda.notices import tell_signed_up
 from conference.errors import NotFound, ValidationError
 from conference.extensions import db
 from conference.ids import in_chunks
@@ -183,7 +184,8 @@ def publication_stamp(publication: AgendaPublication) -> dict:
 def publish(event, user=None) -> AgendaPublication:
     """Publish the draft; refused while hard conflicts remain, and when nothing changed
     since the latest version. Presenters of moved talks are told their new time and room
-    by e-mail."""
+    by e-mail, and so are delegates signed up for a session that moved or was cancelled
+    (agenda/notices.py)."""
     # One publication at a time per event: on PostgreSQL a second organiser publishing at
     # the same moment waits here, then finds this version (SQLite serialises writers, and
     # the unique (event, version) refuses a duplicate; the route explains that).
@@ -226,6 +228,7 @@ def publish(event, user=None) -> AgendaPublication:
                 change=change,
                 when=when,
             )
+    tell_signed_up(event, previous.snapshot if previous else None, snap, publication)
     return publication
 
 

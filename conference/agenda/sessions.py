@@ -13,6 +13,7 @@ from sqlalchemy.orm import selectinload
 from conference.agenda.draft import WITHDRAWN, event_window
 from conference.agenda.kinds import SESSION_KINDS
 from conference.agenda.models import AgendaSession, Talk
+from conference.agenda.notices import hold_cancellation
 from conference.agenda.rooms import get_room, get_track
 from conference.agenda.rows import found, get_by_id, of_event, required_line
 from conference.errors import ValidationError
@@ -169,7 +170,8 @@ def move_session(event, session: AgendaSession, room_id: int | None, starts_loca
 
 
 def delete_session(event, session: AgendaSession) -> int:
-    """Delete a session; its talks go back to the unplaced ones, its sign-ups go with it.
+    """Delete a session; its talks go back to the unplaced ones, its sign-ups go with it
+    (who had signed up is told once the agenda is published without it).
     Refused once delegates have checked in to it (no check-in is ever lost).
     Returns how many talks were unplaced."""
     from conference.checkin.models import CheckIn
@@ -187,6 +189,7 @@ def delete_session(event, session: AgendaSession) -> int:
     talks = list(session.talks)
     for talk in talks:
         talk.session, talk.starts_at, talk.position = None, None, 0
+    hold_cancellation(session)
     db.session.delete(session)
     db.session.flush()
     return len(talks)

@@ -73,6 +73,7 @@ class Choice:
     capacity: int | None = None
     taken: int = 0
     signed_up: bool = False
+    switch_from: int | None = None  # the delegate's choice at the same time, to switch from
     role: str = ""  # "presenter" or "chair" when the delegate has a part in it
     blocked: str = ""  # why the delegate cannot sign up now ("" when they can)
     hint: str = ""  # the same, said briefly beside the session on the page
@@ -200,6 +201,9 @@ def agenda_choices(registration: Registration) -> list[Choice] | None:
         elif clash is not None:
             choice.blocked = _clash_message(choice, clash)
             choice.hint, choice.clashes_with = _clash_hint(clash), clash.id
+            if clash.signed_up and not clash.role and choice.places_left != 0:
+                # Their own choice, not a part they play: one step changes it.
+                choice.switch_from = clash.id
         elif choice.places_left == 0:
             choice.blocked = _full_message(choice)
     return choices
@@ -274,6 +278,23 @@ def cancel_signup(registration: Registration, session: AgendaSession) -> bool:
     db.session.delete(signup)
     db.session.flush()
     return True
+
+
+def switch_session(
+    registration: Registration, leaving: AgendaSession, joining: AgendaSession
+) -> AgendaSignup:
+    """Change one's choice between two sessions at the same time in one step: leave
+    ``leaving`` and sign up for ``joining``. When the sign-up is refused (full, a clash
+    with another session), nothing changes: the caller's rollback keeps the first place."""
+    if leaving.id == joining.id:
+        raise ValidationError(f"You are signed up for “{joining.title}” already.")
+    if leaving.event_id != registration.event_id:
+        raise ValidationError("That session is not part of this event.")
+    if not cancel_signup(registration, leaving):
+        raise ValidationError(
+            f"You are not signed up for “{leaving.title}”: sign up for “{joining.title}” instead."
+        )
+    return sign_up(registration, joining)
 
 
 @dataclass

@@ -4,7 +4,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import pycountry
-from sqlalchemy import CheckConstraint, Date, String, Text
+from sqlalchemy import Boolean, CheckConstraint, Date, String, Text, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from conference.dbtypes import UTCDateTime, utcnow
@@ -40,6 +40,12 @@ class Event(db.Model):
     visa_letter_text: Mapped[str] = mapped_column(Text, default="")
     visa_signatory_name: Mapped[str] = mapped_column(String(200), default="")
     visa_signatory_title: Mapped[str] = mapped_column(String(200), default="")
+    # Each visa letter waits for an organiser's approval (registration/visa.py).
+    visa_letters_need_approval: Mapped[bool] = mapped_column(
+        Boolean, default=True, server_default=true()
+    )
+    # Where delegates' replies to the event's e-mails go (their Reply-To); empty: the sender.
+    reply_to: Mapped[str] = mapped_column(String(254), default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

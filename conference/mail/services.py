@@ -13,7 +13,7 @@ from sqlalchemy import func, select, update
 from conference.dbtypes import utcnow
 from conference.extensions import db
 from conference.jobs.services import dispatch_after_commit
-from conference.mail.models import MAIL_STATUSES, MailStatus, OutboxMessage
+from conference.mail.models import MAIL_STATUSES, MailStatus, OutboxAttachment, OutboxMessage
 from conference.mail.transport import PermanentFailure, transport_for
 
 log = logging.getLogger(__name__)
@@ -29,8 +29,26 @@ def one_line(text: str) -> str:
     return " ".join(_BREAKS.sub(" ", text).split())
 
 
-def queue_mail(recipient: str, subject: str, text: str, html: str | None = None) -> OutboxMessage:
-    """Store a message in the current transaction; it is delivered after the commit."""
+@dataclass(frozen=True)
+class Attachment:
+    """A file sent with a message: its name, its MIME type ("text/calendar") and bytes."""
+
+    filename: str
+    content_type: str
+    content: bytes
+
+
+def queue_mail(
+    recipient: str,
+    subject: str,
+    text: str,
+    html: str | None = None,
+    *,
+    reply_to: str | None = None,
+    attachments: tuple[Attachment, ...] | list[Attachment] = (),
+) -> OutboxMessage:
+    """Store a message in the current transaction; it is delivered after the commit.
+    ``reply_to``: where replies go (an event's organisers) instead of the sender."""
     subject = one_line(subject)  # a title with a line break must not become a header
     sender = current_app.config["MAIL_DEFAULT_SENDER"]
     domain = sender.rpartition("@")[2].strip("> ") or "localhost"
@@ -41,6 +59,13 @@ def queue_mail(recipient: str, subject: str, text: str, html: str | None = None)
         subject=subject,
         body_text=text,
         body_html=html,
+        reply_to=one_line(reply_to) if reply_to else None,
+        attachments=[
+            OutboxAttachment(
+                filename=one_line(a.filename), content_type=a.content_type, content=a.content
+            )
+            for a in attachments
+        ],
     )
     db.session.add(message)
     db.session.flush()
@@ -49,11 +74,19 @@ def queue_mail(recipient: str, subject: str, text: str, html: str | None = None)
     return message
 
 
-def queue_templated_mail(recipient: str, subject: str, template: str, **context) -> OutboxMessage:
+def queue_templated_mail(
+    recipient: str,
+    subject: str,
+    template: str,
+    *,
+    reply_to: str | None = None,
+    attachments: tuple[Attachment, ...] | list[Attachment] = (),
+    **context,
+) -> OutboxMessage:
     """Queue ``templates/mail/<template>.txt`` (and ``.html`` beside it) rendered with context."""
     text = render_template(f"mail/{template}.txt", subject=subject, **context)
     html = render_template(f"mail/{template}.html", subject=subject, **context)
-    return queue_mail(recipient, subject, text, html)
+    return queue_mail(recipient, subject, text, html, reply_to=reply_to, attachments=attachments)
 
 
 def build_email(message: OutboxMessage) -> EmailMessage:
@@ -65,9 +98,16 @@ def build_email(message: OutboxMessage) -> EmailMessage:
     email["Date"] = format_datetime(message.created_at)
     email["Message-ID"] = message.message_id
     email["Auto-Submitted"] = "auto-generated"
+    if message.reply_to:
+        email["Reply-To"] = message.reply_to
     email.set_content(message.body_text)
     if message.body_html:
         email.add_alternative(message.body_html, subtype="html")
+    for attachment in message.attachments:
+        maintype, _, subtype = attachment.content_type.partition("/")
+        email.add_attachment(
+            attachment.content, maintype, subtype or "octet-stream", filename=attachment.filename
+        )
     return email
 
 

@@ -1,9 +1,10 @@
 """The e-mails a registration's delegate receives, each with their management link."""
 
-from conference.mail.services import queue_templated_mail
-from conference.registration.links import emailed_manage_url
-from conference.registration.models import Registration
+from conference.mail.services import Attachment, queue_templated_mail
+from conference.registration.links import emailed_manage_url, manage_token
+from conference.registration.models import Registration, RegistrationStatus
 from conference.registration.search import find_by_email
+from conference.web import external_url
 
 # Status e-mails are keyed by the status they announce (``notify(r, r.status)``).
 SUBJECTS = {
@@ -17,23 +18,56 @@ SUBJECTS = {
     "updated": "Your registration was updated",
     "link": "Your registration link",
     "again": "You are registered already",
+    "visa_approved": "Your visa invitation letter is ready",
+    "visa_refused": "Your visa invitation letter was refused",
 }
+# The e-mails that can tell a delegate their place is confirmed: they carry what a delegate
+# needs to come (the badge, the event's calendar entry, the visa letter's state, the venue).
+CONFIRMING = frozenset({"confirmed", "approved", "promoted"})
+# The e-mails that say where the visa letter stands.
+VISA_NEWS = CONFIRMING | {"pending_approval", "waitlisted", "visa_approved", "visa_refused"}
+
+
+def event_calendar(event) -> Attachment:
+    """The event as a calendar entry (.ics) over its days, at its venue."""
+    from conference.agenda.ics import event_ics
+    from conference.agenda.publishing import event_info
+
+    return Attachment(
+        f"{event.slug}.ics",
+        "text/calendar",
+        event_ics(event_info(event), country=event.country_name),
+    )
 
 
 def notify(registration: Registration, kind: str, **extra) -> None:
     """Queue the e-mail of this kind, with the management link, through the outbox; none
-    for a member without an address, whose head manages their registration."""
+    for a member without an address, whose head manages their registration. Replies go
+    to the event's organisers when the event names their address."""
     if not registration.email:
         return
+    from conference.registration.visa import letter_status_line
+
     event = registration.event
+    confirmed = kind in CONFIRMING and registration.status == RegistrationStatus.CONFIRMED
+    badge_url = (
+        external_url("badges.own_badge_pdf", slug=event.slug, token=manage_token(registration))
+        if confirmed
+        else None
+    )
     queue_templated_mail(
         registration.email,
         f"{SUBJECTS[kind]} – {event.title}",
         "registration_status",
+        reply_to=event.reply_to or None,
+        attachments=[event_calendar(event)] if confirmed else [],
         kind=kind,
         registration=registration,
         event=event,
         link=emailed_manage_url(registration),
+        confirmed=confirmed,
+        badge_url=badge_url,
+        visa_line=letter_status_line(registration) if kind in VISA_NEWS else None,
         **extra,
     )
 

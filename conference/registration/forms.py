@@ -103,6 +103,11 @@ class PersonFields(FlaskForm):
             self[name].flags.required = True
         for question in self.questions:
             self[f"q{question.id}"].flags.required = question.required
+        # The passport is needed once a letter is asked for (marked again in the browser as
+        # the box changes: static/js/error-summary.js).
+        if self.visa_requested.data:
+            for name in PASSPORT_BY_NAME:
+                self[name].flags.required = True
 
     def question_fields(self):
         """(question, field) pairs, in order."""
@@ -386,6 +391,27 @@ class SettingsForm(FlaskForm):
     )
     visa_signatory_name = StringField("Signed by", validators=[Length(max=200)])
     visa_signatory_title = StringField("Signatory's title", validators=[Length(max=200)])
+    visa_letters_need_approval = BooleanField(
+        "Each letter waits for an organiser's approval",
+        description="Delegates see their letter once an organiser has approved it in the "
+        "visa requests; untick to offer it as soon as a registration is confirmed.",
+    )
+    reply_to = EmailField(
+        "Replies go to",
+        validators=[Length(max=254)],
+        render_kw={"autocomplete": "email"},
+        description="The organisers' address: delegates' replies to the event's e-mails reach "
+        "it. Empty: replies go to the site's sender address.",
+    )
+
+
+class VisaRefusalForm(FlaskForm):
+    reason = TextAreaField(
+        "Why the letter is refused",
+        validators=[InputRequired(message="Say why: the delegate reads it."), Length(max=1000)],
+        render_kw={"rows": 2, "maxlength": 1000},
+        description="The delegate reads it in their e-mail.",
+    )
 
 
 class LostLinkForm(FlaskForm):

@@ -297,8 +297,18 @@ class Answer(db.Model):
     question: Mapped[Question] = relationship()
 
 
+class VisaStatus(StrEnum):
+    """Where a visa letter request stands, when the event's letters need approval."""
+
+    REQUESTED = "requested"
+    APPROVED = "approved"
+    REFUSED = "refused"
+
+
 class VisaDetails(db.Model):
     """Passport details for a visa invitation letter: organisers only; deleted after the event."""
+
+    __table_args__ = (one_of("status", VisaStatus),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     registration_id: Mapped[int] = mapped_column(
@@ -310,5 +320,32 @@ class VisaDetails(db.Model):
     date_of_birth: Mapped[date] = mapped_column(Date)
     passport_expiry: Mapped[date] = mapped_column(Date)
     letter_issued_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    status: Mapped[str] = mapped_column(
+        String(10), default=VisaStatus.REQUESTED, server_default=VisaStatus.REQUESTED.value
+    )
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    refusal_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     registration: Mapped[Registration] = relationship(back_populates="visa")
+    decided_by: Mapped["User | None"] = relationship()  # noqa: F821
+
+
+class VisaLetterLog(db.Model):
+    """A visa letter issued: which registration, when, and who made it (an organiser's
+    account, or nobody: the delegate through their own link). Kept when the passport
+    details are deleted after the event; it holds none of them."""
+
+    __table_args__ = (Index("ix_visa_letter_log_event_issued", "event_id", "issued_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"))
+    registration_id: Mapped[int] = mapped_column(
+        ForeignKey("registration.id", ondelete="CASCADE"), index=True
+    )
+    reference: Mapped[str] = mapped_column(String(80))
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+
+    registration: Mapped[Registration] = relationship()
+    issued_by: Mapped["User | None"] = relationship()  # noqa: F821

@@ -9,6 +9,7 @@ from conference.errors import NotFound, ValidationError
 from conference.extensions import db
 from conference.registration.models import Category, Question
 from conference.registration.places import promote_from_waiting_list
+from conference.registration.validation import normalise_email
 
 CHOICE_TYPES = ("single_choice", "multiple_choice")
 EVENT_TEXTS = ("privacy_policy", "visa_letter_text", "visa_signatory_name", "visa_signatory_title")
@@ -135,9 +136,29 @@ def hide_or_show_question(question: Question) -> Question:
     return question
 
 
-def save_registration_settings(event, *, edit_deadline: datetime | None, **texts) -> None:
-    """Set the event's edit deadline (an aware time, or None for the event's end) and its
-    registration texts given (of ``EVENT_TEXTS``), stripped."""
+def save_registration_settings(
+    event,
+    *,
+    edit_deadline: datetime | None,
+    reply_to: str | None = None,
+    visa_letters_need_approval: bool | None = None,
+    **texts,
+) -> None:
+    """Set the event's edit deadline (an aware time, or None for the event's end), the
+    address delegates' replies go to (empty: none), whether visa letters wait for approval,
+    and its registration texts given (of ``EVENT_TEXTS``), stripped."""
+    if reply_to is not None:
+        address = ""
+        if reply_to.strip():
+            address, problem = normalise_email(reply_to)
+            if problem:
+                raise ValidationError(
+                    "Enter the organisers' address, like info@example.org, or leave it empty.",
+                    field="reply_to",
+                )
+        event.reply_to = address
+    if visa_letters_need_approval is not None:
+        event.visa_letters_need_approval = visa_letters_need_approval
     event.edit_deadline = edit_deadline
     for name in EVENT_TEXTS:
         if name in texts:

@@ -1,5 +1,7 @@
 // Small progressive enhancements; every page works without them.
 
+import "./error-summary.js";
+
 // Forms that change something important ask first.
 document.addEventListener("submit", (event) => {
   const question = event.target.getAttribute("data-confirm");

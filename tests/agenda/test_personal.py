@@ -45,11 +45,13 @@ def test_delegate_chooses_a_parallel_session_through_the_link(client, db):
     assert response.status_code == 302
     assert response.location.endswith(f"/agenda#session-{a.inclusion.id}")
     page = client.get(page_of(delegate)).text
-    assert "You are signed up for “Parallel A: no one left behind”" in page
+    # The confirmation is in the session's card, where the page opens.
+    assert "You are signed up for “Parallel A: no one left behind”" in card_of(page, a.inclusion.id)
     assert "Your choice" in page and "1 of 2 places left" in page
-    # The other session at the same time says why it cannot be chosen.
+    # The other session at the same time offers to switch to it in one step.
     assert "You chose “Parallel A: no one left behind”." in page
-    assert "To change, leave it first." in page
+    assert "To change, choose “Switch to this session” on another one." in page
+    assert "Switch to this session" in card_of(page, a.climate.id)
     assert signups_of(delegate) == ["Parallel A: no one left behind"]
 
 

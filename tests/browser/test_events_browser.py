@@ -30,7 +30,8 @@ def test_organiser_signs_in_creates_an_event_and_sees_it_listed(live_server, pag
     page.get_by_label("Last day").fill((start - timedelta(days=1)).isoformat())
     page.get_by_role("button", name="Create event").click()
     # The mistake is explained beside the field, and the form keeps what was typed.
-    expect(page.get_by_text("The event cannot end before it starts.")).to_be_visible()
+    expect(page.get_by_text("The event cannot end before it starts.", exact=True)).to_be_visible()
+    expect(page.get_by_role("link", name="Last day: The event cannot end")).to_be_visible()
     expect(page.get_by_label("Title")).to_have_value("Global Learning Cities Conference")
 
     page.get_by_label("Last day").fill((start + timedelta(days=2)).isoformat())

@@ -45,7 +45,11 @@ def test_delegate_registers_opens_the_emailed_link_edits_and_cancels(
     page.get_by_label("I agree to the privacy policy").check()
     page.get_by_role("button", name="Register").click()
     # A required question was left out: explained, and nothing typed is lost.
-    expect(page.get_by_text("Please answer this question.")).to_be_visible()
+    # Named at the top of the form, linked to the question, and said beside it.
+    expect(
+        page.get_by_role("link", name="Site visit: Please answer this question.")
+    ).to_be_visible()
+    expect(page.get_by_text("Please answer this question.", exact=True)).to_be_visible()
     expect(page.get_by_label("Given name")).to_have_value("Trung Chiến")
     page.get_by_label("Bang Kachao green lung").check()
     page.get_by_label("I agree to the privacy policy").check()

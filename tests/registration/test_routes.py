@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 from conference.registration.links import manage_token
 from conference.registration.models import Registration
 from conference.registration.settings import save_question
+from conference.registration.visa import approve_letter
 from tests.factories import (
     make_category,
     make_event,
@@ -443,7 +444,12 @@ def test_visa_letter_is_a_pdf_for_organisers_and_for_the_delegate(client, db, lo
     fonts = subprocess.run(["pdffonts", "-"], input=response.data, capture_output=True).stdout
     assert b"NotoSansThai" in fonts
     client.post("/logout")
-    own = client.get(f"/events/{event.slug}/manage/{manage_token(registration)}/visa-letter.pdf")
+    own_url = f"/events/{event.slug}/manage/{manage_token(registration)}/visa-letter.pdf"
+    waiting = client.get(own_url)  # the organisers print it to check it; not yet approved
+    assert waiting.status_code == 400 and "not approved the visa letter yet" in waiting.text
+    approve_letter(registration)
+    db.session.commit()
+    own = client.get(own_url)
     assert own.status_code == 200 and own.data.startswith(b"%PDF")
 
 
@@ -493,6 +499,7 @@ def test_delegate_page_offers_the_visa_letter_once_confirmed(client, db):
     from conference.registration.places import change_status
 
     event = make_event()
+    event.visa_letters_need_approval = False  # offered as soon as the place is confirmed
     registration = visa_registration(
         event, make_category(event, "Press", requires_approval=True), db
     )

@@ -334,6 +334,7 @@ def test_visa_letter_is_offered_once_confirmed_and_its_text_written(db):
     from conference.registration.visa import LetterOffer, letter_offer
 
     event = make_event()
+    event.visa_letters_need_approval = False
     press = make_category(event, "Press", requires_approval=True)
     registration = passport_registration(event, press, db)
     assert letter_offer(registration) == LetterOffer.LATER

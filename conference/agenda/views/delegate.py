@@ -13,6 +13,7 @@ from conference.agenda.interests import (
     offered_talks,
     set_interest,
 )
+from conference.agenda.notices import personal_notices
 from conference.agenda.publishing import (
     event_info,
     latest_publication,
@@ -28,6 +29,7 @@ from conference.agenda.signups import (
     personal_agenda,
     registration_for_user,
     sign_up,
+    switch_session,
 )
 from conference.agenda.views import bp
 from conference.auth.forms import ConfirmForm
@@ -42,6 +44,10 @@ from conference.web import safe_next
 # A refused sign-up, kept in the (signed) cookie session until the page shows it once:
 # [registration id, session id, reason].
 REFUSAL = "agenda_refusal"
+# What a sign-up, a switch or leaving did, shown the same way in the session's own card
+# (the page opens there, so a message at its top would be out of view):
+# [registration id, session id, message].
+DONE = "agenda_done"
 
 
 def _back(event, token, session_id=None):
@@ -49,16 +55,16 @@ def _back(event, token, session_id=None):
     return redirect(url_for("agenda.personal", slug=event.slug, token=token, _anchor=anchor))
 
 
-def _refusal(registration, choices) -> tuple[int | None, str]:
-    """This delegate's sign-up just refused, to explain in its session's card: (session id,
-    reason). A session no longer on the page has its reason flashed at the top instead."""
-    refused = session.pop(REFUSAL, None)
-    if not refused or refused[0] != registration.id:
+def _in_card(key, registration, choices, category) -> tuple[int | None, str]:
+    """This delegate's message of ``key`` to show in its session's card: (session id,
+    message). A session no longer on the page has its message flashed at the top instead."""
+    kept = session.pop(key, None)
+    if not kept or kept[0] != registration.id:
         return None, ""
-    _, session_id, reason = refused
+    _, session_id, message = kept
     if any(c.id == session_id for c in choices or []):
-        return session_id, reason
-    flash(reason, "danger")
+        return session_id, message
+    flash(message, category)
     return None, ""
 
 
@@ -68,7 +74,9 @@ def personal(slug, token):
     registration = registration_from_token(event, token)
     db.session.commit()
     choices = agenda_choices(registration)
-    refused_id, refusal = _refusal(registration, choices)
+    refused_id, refusal = _in_card(REFUSAL, registration, choices, "danger")
+    done_id, done_message = _in_card(DONE, registration, choices, "success")
+    moved, cancelled = personal_notices(registration)
     return _private(
         render_template(
             "agenda/personal/agenda.html",
@@ -83,6 +91,10 @@ def personal(slug, token):
             form=ConfirmForm(),
             refused_id=refused_id,
             refusal=refusal,
+            done_id=done_id,
+            done_message=done_message,
+            moved=moved,
+            cancelled=cancelled,
         )
     )
 
@@ -97,8 +109,35 @@ def personal_signup(slug, token, session_id):
         with attempt(form) as done:
             sign_up(registration, chosen)
         if done:
-            flash(f"You are signed up for “{chosen.title}”.", "success")
+            session[DONE] = [
+                registration.id,
+                session_id,
+                f"You are signed up for “{chosen.title}”.",
+            ]
         else:  # explained in the session's card, not at the top of the page
+            session[REFUSAL] = [registration.id, session_id, done.error.message]
+    return _back(event, token, session_id)
+
+
+@bp.post("/events/<slug>/manage/<token>/agenda/<int:session_id>/switch")
+def personal_switch(slug, token, session_id):
+    """Leave the session of the same time (form field ``from``) for this one, in one step."""
+    event = get_event(slug)
+    registration = registration_from_token(event, token)
+    chosen = find_session(event, session_id)
+    leaving = find_session(event, request.form.get("from", type=int))
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        with attempt(form) as done:
+            switch_session(registration, leaving, chosen)
+        if done:
+            session[DONE] = [
+                registration.id,
+                session_id,
+                f"Done: you are signed up for “{chosen.title}” instead of “{leaving.title}”, "
+                "whose place is free for someone else.",
+            ]
+        else:  # nothing changed: still in the first session
             session[REFUSAL] = [registration.id, session_id, done.error.message]
     return _back(event, token, session_id)
 
@@ -111,10 +150,12 @@ def personal_leave(slug, token, session_id):
     if ConfirmForm().validate_on_submit():
         with attempt():
             left = cancel_signup(registration, chosen)
-        if left:
-            flash(f"You have left “{chosen.title}”; your place is free for someone else.", "info")
-        else:
-            flash(f"You were not signed up for “{chosen.title}”.", "info")
+        message = (
+            f"You have left “{chosen.title}”; your place is free for someone else."
+            if left
+            else f"You were not signed up for “{chosen.title}”."
+        )
+        session[DONE] = [registration.id, session_id, message]
     return _back(event, token, session_id)
 
 

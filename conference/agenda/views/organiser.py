@@ -27,6 +27,7 @@ from conference.agenda.forms import (
 from conference.agenda.grid import build_grid, day_sessions
 from conference.agenda.instances import draft_attendee_conflicts
 from conference.agenda.interests import InterestImportRefused, demand, import_interests
+from conference.agenda.notices import told_count
 from conference.agenda.publishing import latest_publication, publish, snapshot
 from conference.agenda.rows import get_by_id, of_event
 from conference.agenda.signups import signup_counts, takes_signups
@@ -546,9 +547,16 @@ def publish_agenda(event):
         else:
             if done:
                 moved = sum(1 for c in publication.changes if c["change"] == "moved")
+                told = told_count(publication)
                 flash(
                     f"Version {publication.version} of the agenda is published"
-                    + (f"; {moved} moved talk(s), their presenters are told." if moved else "."),
+                    + (f"; {moved} moved talk(s), their presenters are told" if moved else "")
+                    + (
+                        f"; {told} delegate(s) signed up for a moved or cancelled session are told"
+                        if told
+                        else ""
+                    )
+                    + ".",
                     "success",
                 )
     return redirect(url_for("agenda.editor", slug=event.slug))

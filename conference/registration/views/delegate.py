@@ -9,6 +9,7 @@ from conference.errors import PermissionDenied
 from conference.events.services import get_event
 from conference.extensions import db
 from conference.pages import attempt, private_page, render_form
+from conference.papers.calls import call_for
 from conference.registration.delegations import (
     MAX_ROWS,
     MembersInvalid,
@@ -50,6 +51,7 @@ def _manage_page(event, registration, token, form):
             token=token,
             editable=can_edit(registration),
             visa_letter=letter_offer(registration),
+            call=call_for(event),
             confirm_form=ConfirmForm(),
         )
     )
@@ -84,7 +86,7 @@ def own_visa_letter(slug, token):
     event = get_event(slug)
     registration = registration_from_token(event, token)
     letter = visa_letter_for(registration)
-    db.session.commit()  # the letter's date of issue is kept
+    db.session.commit()  # the letter's date of issue, and the log of letters issued
     return pdf_response(render_visa_letter(letter), "visa-invitation-letter.pdf")
 
 

@@ -45,6 +45,7 @@ from conference.registration.forms import (
     ImportForm,
     QuestionForm,
     SettingsForm,
+    VisaRefusalForm,
     build_person_form,
     build_registration_form,
 )
@@ -80,7 +81,16 @@ from conference.registration.settings import (
 )
 from conference.registration.views import bp
 from conference.registration.views._common import attempt_registration, registration_form_data
-from conference.registration.visa import delete_visa_data, visa_letter_for
+from conference.registration.visa import (
+    VISA_STATUS_LABELS,
+    approve_letter,
+    delete_visa_data,
+    letters_issued,
+    refuse_letter,
+    visa_letter_for,
+    visa_request_counts,
+    visa_requests,
+)
 from conference.web import external_url, pdf_response, safe_next
 
 PER_PAGE = 50
@@ -182,6 +192,7 @@ def registration(event, rid):
         form=ConfirmForm(),
         categories=categories_for(event),
         actions=actions_for(found),
+        visa_labels=VISA_STATUS_LABELS,
     )
 
 
@@ -458,6 +469,8 @@ def settings(event):
             save_registration_settings(
                 event,
                 edit_deadline=to_utc(form.edit_deadline.data, event.tz, field="edit_deadline"),
+                reply_to=form.reply_to.data or "",
+                visa_letters_need_approval=bool(form.visa_letters_need_approval.data),
                 **{name: form[name].data for name in EVENT_TEXTS},
             )
         if done:
@@ -487,9 +500,66 @@ def delete_visa(event):
 def visa_letter(event, rid):
     from conference.registration.letters import render_visa_letter
 
-    letter = visa_letter_for(get_registration(event, rid))
-    db.session.commit()  # the letter's date of issue is kept
+    letter = visa_letter_for(get_registration(event, rid), issued_by=current_user)
+    db.session.commit()  # the letter's date of issue, and the log of letters issued
     return pdf_response(render_visa_letter(letter), f"visa-letter-{rid}.pdf")
+
+
+VISA_VIEWS = (*VISA_STATUS_LABELS, "issued")
+
+
+@bp.get("/events/<slug>/visa-requests")
+@event_role_required("organiser")
+def visa_queue(event):
+    """The visa letter requests in one state (awaiting approval first), or the letters issued."""
+    show = request.args.get("show", "requested")
+    if show not in VISA_VIEWS:
+        show = "requested"
+    return render_template(
+        "registration/organiser/visa_requests.html",
+        event=event,
+        show=show,
+        labels=VISA_STATUS_LABELS,
+        counts=visa_request_counts(event),
+        requests=visa_requests(event, show) if show != "issued" else [],
+        issued=letters_issued(event) if show == "issued" else [],
+        form=ConfirmForm(),
+        refusal_form=VisaRefusalForm(formdata=None),
+    )
+
+
+def _back_to_queue(event):
+    return redirect(safe_next(request.form.get("back"), url_for(".visa_queue", slug=event.slug)))
+
+
+@bp.post("/events/<slug>/registrations/<int:rid>/visa/approve")
+@event_role_required("organiser")
+def approve_visa(event, rid):
+    found = get_registration(event, rid)
+    if ConfirmForm().validate_on_submit():
+        with attempt() as done:
+            approve_letter(found, current_user)
+        if done:
+            flash(
+                f"{found.display_name}'s visa letter is approved; they are told by e-mail.",
+                "success",
+            )
+    return _back_to_queue(event)
+
+
+@bp.post("/events/<slug>/registrations/<int:rid>/visa/refuse")
+@event_role_required("organiser")
+def refuse_visa(event, rid):
+    found = get_registration(event, rid)
+    form = VisaRefusalForm()
+    if not form.validate_on_submit():
+        flash(" ".join(form.reason.errors) or "The form expired; try again.", "danger")
+        return _back_to_queue(event)
+    with attempt() as done:
+        refuse_letter(found, form.reason.data, current_user)
+    if done:
+        flash(f"{found.display_name}'s visa letter is refused; they are told why.", "info")
+    return _back_to_queue(event)
 
 
 @bp.get("/events/<slug>/delegations")
