@@ -296,3 +296,47 @@ def test_the_loaded_demo_matches_its_data(app, db):
         time.fromisoformat(call["opens_at"]),
     )
     assert call_for(event).opens_at == opens.replace(tzinfo=event.tz)
+
+
+def test_demo_delegates_want_talks_and_the_hand_made_grid_tears_some(app, db):
+    """The demo's delegates mark papers (a few popular ones, each delegate leaning to a
+    track or two), always the same ones; its hand-made grid leaves some of them wanting
+    talks in two rooms at once, counted as the format's reference scorer counts."""
+    from statistics import median
+
+    from conference.agenda.instances import build_instance, draft_attendee_conflicts
+    from conference.agenda.models import TalkInterest
+    from conference.demo import build_demo
+    from conference.demo.activity import mark_interests
+    from conference.papers.models import Paper
+    from tests.factories.scheduling import score_module
+
+    event, _ = build_demo(date(2030, 1, 7))
+    db.session.commit()
+    marked = set(db.session.execute(select(TalkInterest.registration_id, TalkInterest.talk_id)))
+    db.session.execute(TalkInterest.__table__.delete())
+    mark_interests(event)
+    assert (
+        set(db.session.execute(select(TalkInterest.registration_id, TalkInterest.talk_id)))
+        == marked
+    )
+
+    doc = build_instance(event, previous="draft")
+    inst = score_module().load_instance(doc)
+    assert len(doc["attendees"]) > 150
+    demand = sorted(inst.demand, reverse=True)
+    assert demand[0] > 2 * median(demand)  # a few papers draw the crowds
+    track_of = {t: k for t, k in db.session.execute(select(Paper.talk_id, Paper.track_id))}
+    leaning = [
+        Counter(track_of[int(t.removeprefix("talk-"))] for t in a["interests"]).most_common(1)[0][1]
+        / len(a["interests"])
+        for a in doc["attendees"]
+        if len(a["interests"]) >= 4
+    ]
+    assert sum(leaning) / len(leaning) > 0.45  # four tracks: 0.25 would be no leaning at all
+
+    draft = [(p["talk"], p["block"], p["room"]) for p in doc["previous"]]
+    score = score_module()
+    terms = score.evaluate(inst, score.check(inst, draft)[1])[0]
+    torn = draft_attendee_conflicts(event)
+    assert torn == terms["attendee_conflict"] > 0

@@ -1,7 +1,9 @@
 """Agenda editor forms. Fields only: the rules live in rooms.py, sessions.py and talks.py."""
 
+from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
+    HiddenField,
     IntegerField,
     SelectChoice,
     SelectField,
@@ -10,7 +12,7 @@ from wtforms import (
     TextAreaField,
     TimeField,
 )
-from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp
+from wtforms.validators import AnyOf, InputRequired, Length, NumberRange, Optional, Regexp
 
 from conference.agenda.kinds import SESSION_KINDS
 from conference.forms import FlaskForm
@@ -130,4 +132,84 @@ class TalkForm(FlaskForm):
         render_kw={"step": 300},
         description="Optional. Empty: right after the talk before it, keeping the usual "
         "gap. The talks after it follow.",
+    )
+    fixed = BooleanField(
+        "Keep it where it is",
+        description="Proposals of parallel sessions leave it in its session, block and room.",
+    )
+
+
+class InterestForm(FlaskForm):
+    """A delegate's interest in one talk: "yes" marks it, "no" unmarks it (never a toggle,
+    so a form sent twice changes nothing more)."""
+
+    interested = HiddenField(validators=[AnyOf(("yes", "no"))])
+    next = HiddenField()
+
+
+class InterestImportForm(FlaskForm):
+    file = FileField(
+        "CSV file",
+        validators=[FileRequired("Choose the CSV file to import.")],
+        description="A first row naming the columns “email” (the delegate's address) and "
+        "“paper” (the paper's id or its exact title); one interest a row.",
+    )
+
+
+def _block_field():
+    return SelectField(
+        "Block",
+        validate_choice=False,
+        validators=[InputRequired("Choose a block.")],
+        description="A window in which parallel sessions run side by side.",
+    )
+
+
+def _reason_field():
+    return StringField(
+        "Reason",
+        validators=[InputRequired("Say why."), Length(max=200)],
+        description="A few words: arriving late, leaving early, another duty…",
+    )
+
+
+class PresenterBlockForm(FlaskForm):
+    registration_id = SelectField(
+        "Presenter",
+        coerce=_id_or_none,
+        validate_choice=False,
+        validators=[InputRequired("Choose the presenter.")],
+        invalid_value_message="Choose the presenter from the list.",
+        render_kw={"data-filter-label": "Find a presenter"},
+    )
+    block = _block_field()
+    reason = _reason_field()
+
+
+class RoomBlockForm(FlaskForm):
+    room_id = SelectField(
+        "Room",
+        coerce=_id_or_none,
+        validate_choice=False,
+        validators=[InputRequired("Choose the room.")],
+        invalid_value_message="Choose the room from the list.",
+    )
+    block = _block_field()
+    reason = _reason_field()
+
+
+class SimilarTracksForm(FlaskForm):
+    track_id = SelectField(
+        "Track",
+        coerce=_id_or_none,
+        validate_choice=False,
+        validators=[InputRequired("Choose a track.")],
+        invalid_value_message="Choose a track from the list.",
+    )
+    other_track_id = SelectField(
+        "Similar to",
+        coerce=_id_or_none,
+        validate_choice=False,
+        validators=[InputRequired("Choose the other track.")],
+        invalid_value_message="Choose a track from the list.",
     )

@@ -121,6 +121,8 @@ class Talk(db.Model):
     starts_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     duration_minutes: Mapped[int] = mapped_column(Integer, default=15)
     position: Mapped[int] = mapped_column(Integer, default=0)
+    # Kept where it is when parallel sessions are proposed (instances.py: ``fixed``).
+    fixed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     session: Mapped[AgendaSession | None] = relationship(back_populates="talks")
     presenters: Mapped[list["Registration"]] = relationship(  # noqa: F821
@@ -162,3 +164,95 @@ class AgendaPublication(db.Model):
     published_by: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     snapshot: Mapped[dict] = mapped_column(JSON)
     changes: Mapped[list] = mapped_column(JSON, default=list)
+
+
+class TalkInterest(db.Model):
+    """A delegate wants to hear a talk: what the proposals of parallel sessions keep apart
+    as little as they can, and the demand that sizes its room."""
+
+    __tablename__ = "talk_interest"
+    __table_args__ = (UniqueConstraint("registration_id", "talk_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    registration_id: Mapped[int] = mapped_column(
+        ForeignKey("registration.id", ondelete="CASCADE"), index=True
+    )
+    talk_id: Mapped[int] = mapped_column(ForeignKey("talk.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class PresenterUnavailability(db.Model):
+    """A time a presenter cannot present (arriving late, leaving early, another duty):
+    the window of a block of parallel sessions when it was marked. It rules out every
+    block it overlaps."""
+
+    __tablename__ = "presenter_unavailability"
+    __table_args__ = (
+        UniqueConstraint("registration_id", "starts_at"),
+        CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
+    registration_id: Mapped[int] = mapped_column(
+        ForeignKey("registration.id", ondelete="CASCADE"), index=True
+    )
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    reason: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    registration: Mapped["Registration"] = relationship()  # noqa: F821
+
+
+class RoomUnavailability(db.Model):
+    """A block of parallel sessions in which a room cannot be used (as PresenterUnavailability)."""
+
+    __tablename__ = "room_unavailability"
+    __table_args__ = (
+        UniqueConstraint("room_id", "starts_at"),
+        CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
+    room_id: Mapped[int] = mapped_column(ForeignKey("room.id", ondelete="CASCADE"), index=True)
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    reason: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    room: Mapped[Room] = relationship()
+
+
+class SimilarTracks(db.Model):
+    """Two tracks whose audiences overlap, best not run side by side (one row per pair,
+    the smaller id first)."""
+
+    __tablename__ = "similar_tracks"
+    __table_args__ = (CheckConstraint("track_id < other_track_id", name="ordered_pair"),)
+
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
+    track_id: Mapped[int] = mapped_column(
+        ForeignKey("track.id", ondelete="CASCADE"), primary_key=True
+    )
+    other_track_id: Mapped[int] = mapped_column(
+        ForeignKey("track.id", ondelete="CASCADE"), primary_key=True
+    )
+
+
+class ScheduleInstance(db.Model):
+    """A scheduling problem exported from the event (format 1, see instances.py), kept so
+    that a solution to it can be checked against what changed since."""
+
+    __tablename__ = "schedule_instance"
+    __table_args__ = (UniqueConstraint("event_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(150))
+    document: Mapped[dict] = mapped_column(JSON)
+    # Where each of its talks was in the draft when exported: {talk id: [block, room] | None}.
+    draft: Mapped[dict] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))

@@ -47,6 +47,7 @@ class TalkDetails:
     presenter_ids: tuple[int, ...] = ()
     session_id: int | None = None
     starts: time | None = None  # None: after the talk before it
+    fixed: bool | None = None  # kept where it is by proposals; None: as it was
 
 
 def gaps_before(session_start: datetime, talks) -> list[timedelta]:
@@ -186,6 +187,8 @@ def save_talk(event, talk: Talk | None, details: TalkDetails) -> Talk:
         talk.duration_minutes = minutes
     if details.starts is not None:
         _set_start(event, talk, details.starts)
+    if details.fixed is not None:
+        talk.fixed = bool(details.fixed)
     db.session.flush()
     return talk
 

@@ -23,7 +23,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from conference.auth.services import create_user, find_user, grant_role
-from conference.demo.activity import arrive_at_the_doors, choose_sessions
+from conference.demo.activity import arrive_at_the_doors, choose_sessions, mark_interests
 from conference.demo.programme import build_programme
 from conference.events.models import Event
 from conference.events.services import EventDetails, create_event, update_event
@@ -111,6 +111,7 @@ def build_demo(today: date, original_dates: bool = False) -> tuple[Event, list[D
         organiser=with_role["organiser"][0],
         reviewers=with_role["reviewer"],
     )
+    mark_interests(event)
     choose_sessions(event)
     if not original_dates:
         arrive_at_the_doors(event, with_role["checkin"][0])

@@ -1,17 +1,22 @@
-"""A little of the demo event's life, played after it is built: delegates choosing their
-parallel sessions, and the morning queue at the doors on the first day."""
+"""A little of the demo event's life, played after it is built: delegates marking the
+talks they want to hear, choosing their parallel sessions, and the morning queue at the
+doors on the first day."""
 
+import random
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
-from conference.agenda.models import AgendaSession, AgendaSignup
+from conference.agenda.models import AgendaSession, AgendaSignup, TalkInterest
 from conference.checkin.models import CheckIn
 from conference.checkin.services import check_in
 from conference.dbtypes import utcnow
 from conference.extensions import db
 from conference.localtime import day_bounds, today
+from conference.papers.models import Paper, PaperStatus
 from conference.registration.models import Registration, RegistrationStatus
+
+INTERESTS_SEED = 2024  # the same interests on every run
 
 
 def _confirmed_ids(event) -> list[int]:
@@ -23,6 +28,46 @@ def _confirmed_ids(event) -> list[int]:
         )
         .order_by(Registration.id)
     ).all()
+
+
+def mark_interests(event) -> None:
+    """Delegates mark the accepted papers they want to hear (unless some have already):
+    a few papers draw most of them (Zipf-like popularity), and each delegate leans to one or
+    two tracks of their own. Seeded: every run marks the same."""
+    if db.session.scalar(
+        select(TalkInterest.id)
+        .join(Registration, Registration.id == TalkInterest.registration_id)
+        .where(Registration.event_id == event.id)
+        .limit(1)
+    ):
+        return
+    papers = db.session.execute(
+        select(Paper.talk_id, Paper.track_id)
+        .where(
+            Paper.event_id == event.id,
+            Paper.status == PaperStatus.ACCEPTED,
+            Paper.talk_id.is_not(None),
+        )
+        .order_by(Paper.id)
+    ).all()
+    if not papers:
+        return
+    rng = random.Random(INTERESTS_SEED)  # noqa: S311  (made-up data, to be repeatable)
+    ranked = list(papers)
+    rng.shuffle(ranked)
+    popularity = {talk: 1 / (rank + 1) ** 0.6 for rank, (talk, _) in enumerate(ranked)}
+    tracks = sorted({track for _, track in papers if track is not None})
+    rows = []
+    for n, registration_id in enumerate(_confirmed_ids(event)):
+        if n % 7 == 6:  # some never say
+            continue
+        liked = set(rng.sample(tracks, k=min(len(tracks), rng.choice((1, 1, 2)))))
+        weights = {talk: popularity[talk] * (4 if track in liked else 1) for talk, track in papers}
+        for _ in range(min(len(weights), rng.randint(3, 8))):
+            talk = rng.choices(list(weights), weights=list(weights.values()))[0]
+            del weights[talk]
+            rows.append({"registration_id": registration_id, "talk_id": talk})
+    db.session.execute(insert(TalkInterest), rows)
 
 
 def choose_sessions(event) -> None:

@@ -6,6 +6,7 @@ from wtforms import (
     EmailField,
     FieldList,
     FormField,
+    HiddenField,
     IntegerField,
     RadioField,
     SelectChoice,
@@ -222,3 +223,11 @@ def build_review_form(criteria, **kwargs) -> ReviewForm:
 def score_fields(form, criteria) -> list:
     """(criterion, its score field) in the criteria's order."""
     return [(c, form[f"score_{c.id}"]) for c in criteria]
+
+
+class OwnBlockForm(FlaskForm):
+    """A presenter's block of parallel sessions, on their paper's page: ``block``, and why
+    they cannot make it (the button ``available`` unmarks it instead)."""
+
+    block = HiddenField(validators=[InputRequired()])
+    reason = StringField("Why not", validators=[Optional(), Length(max=200)])

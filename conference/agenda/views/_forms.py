@@ -113,4 +113,5 @@ def talk_details(form: TalkForm) -> talks.TalkDetails:
         presenter_ids=tuple(form.presenter_ids.data or ()),
         session_id=form.session_id.data,
         starts=form.starts.data,
+        fixed=bool(form.fixed.data),
     )

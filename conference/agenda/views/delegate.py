@@ -1,11 +1,24 @@
-"""A delegate's personal agenda (through their private link or their account): choosing
-sessions, and the personal calendar."""
+"""A delegate's personal agenda (through their private link or their account): the
+talks they want to hear, choosing sessions, and the personal calendar."""
 
-from flask import Response, flash, redirect, render_template, session, url_for
+from flask import Response, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
 
+from conference.agenda.forms import InterestForm
 from conference.agenda.ics import agenda_ics
-from conference.agenda.publishing import event_info, publication_stamp, published
+from conference.agenda.interests import (
+    can_mark_interests,
+    find_open_talk,
+    interests_of,
+    offered_talks,
+    set_interest,
+)
+from conference.agenda.publishing import (
+    event_info,
+    latest_publication,
+    publication_stamp,
+    published,
+)
 from conference.agenda.sessions import find_session
 from conference.agenda.signups import (
     agenda_choices,
@@ -24,6 +37,7 @@ from conference.extensions import db
 from conference.pages import attempt
 from conference.pages import private_page as _private
 from conference.registration.links import manage_token, registration_from_token
+from conference.web import safe_next
 
 # A refused sign-up, kept in the (signed) cookie session until the page shows it once:
 # [registration id, session id, reason].
@@ -58,6 +72,8 @@ def personal(slug, token):
     return _private(
         render_template(
             "agenda/personal/agenda.html",
+            interests=interests_of(registration),
+            can_mark=can_mark_interests(registration),
             event=event,
             registration=registration,
             token=token,
@@ -138,3 +154,65 @@ def my_agenda(slug):
             "registration e-mail to choose your sessions."
         )
     return redirect(url_for("agenda.personal", slug=slug, token=manage_token(registration)))
+
+
+# Interests ------------------------------------------------------------------------------
+
+
+@bp.get("/events/<slug>/manage/<token>/interests")
+def interests(slug, token):
+    event = get_event(slug)
+    registration = registration_from_token(event, token)
+    db.session.commit()
+    groups = offered_talks(event)
+    mine = interests_of(registration)
+    return _private(
+        render_template(
+            "agenda/personal/interests.html",
+            event=event,
+            registration=registration,
+            token=token,
+            groups=groups,
+            interests=mine,
+            count=sum(1 for g in groups for t in g.talks if t.talk_id in mine),
+            can_mark=can_mark_interests(registration),
+            published=latest_publication(event) is not None,
+        )
+    )
+
+
+@bp.post("/events/<slug>/manage/<token>/interests/<int:talk_id>")
+def mark_interest(slug, token, talk_id):
+    """Mark (interested=yes) or unmark (no) one talk; back to the page it was sent from."""
+    event = get_event(slug)
+    registration = registration_from_token(event, token)
+    talk = find_open_talk(event, talk_id)
+    form = InterestForm()
+    back = safe_next(request.form.get("next"), url_for("agenda.interests", slug=slug, token=token))
+    if form.validate_on_submit():
+        wanted = form.interested.data == "yes"
+        with attempt() as done:
+            set_interest(registration, talk, wanted)
+        if done:
+            flash(
+                f"“{talk.title}” is {'among' if wanted else 'no longer among'} the talks "
+                "you want to hear.",
+                "success" if wanted else "info",
+            )
+    else:
+        flash("The form expired: please choose again.", "danger")
+    return redirect(f"{back}#talk-{talk.id}")
+
+
+@bp.get("/events/<slug>/my-interests")
+@login_required
+def my_interests(slug):
+    """The interests page of the signed-in account's registration for the event."""
+    event = get_event(slug)
+    registration = registration_for_user(event, current_user)
+    if registration is None:
+        raise NotFound(
+            "Your account has no registration for this event. Open the link in your "
+            "registration e-mail to choose the talks you want to hear."
+        )
+    return redirect(url_for("agenda.interests", slug=slug, token=manage_token(registration)))

@@ -11,12 +11,24 @@ from flask import Response, flash, jsonify, redirect, render_template, request, 
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
-from conference.agenda import rooms, sessions, talks
+from conference.agenda import availability, rooms, sessions, talks
+from conference.agenda.blocks import find_block, parallel_blocks
 from conference.agenda.conflicts import find_conflicts
 from conference.agenda.draft import agenda_conflicts, conflicts_by_session, load_agenda
-from conference.agenda.forms import RoomForm, TrackForm
+from conference.agenda.forms import (
+    InterestImportForm,
+    PresenterBlockForm,
+    RoomBlockForm,
+    RoomForm,
+    SimilarTracksForm,
+    TrackForm,
+    choices,
+)
 from conference.agenda.grid import build_grid, day_sessions
+from conference.agenda.instances import draft_attendee_conflicts
+from conference.agenda.interests import InterestImportRefused, demand, import_interests
 from conference.agenda.publishing import latest_publication, publish, snapshot
+from conference.agenda.rows import get_by_id, of_event
 from conference.agenda.signups import signup_counts, takes_signups
 from conference.agenda.timetable import utc_offset
 from conference.agenda.views import bp
@@ -30,6 +42,7 @@ from conference.ids import read_id, whole_number
 from conference.localtime import to_local, wall_clock
 from conference.pages import attempt, refuse, render_form
 from conference.registration.exports import to_csv
+from conference.registration.models import Registration
 from conference.web import safe_next
 
 # Helpers -----------------------------------------------------------------------------
@@ -159,6 +172,7 @@ def editor(event):
         draft_changed=publication is not None and snapshot(event) != publication.snapshot,
         form=ConfirmForm(),
         has_rooms=bool(event_rooms),
+        attendee_conflicts=draft_attendee_conflicts(event),
     )
 
 
@@ -250,14 +264,60 @@ def edit_tracks(event, track_id=None):
         if done:
             flash(f"The track “{saved.name}” is saved.", "success")
             return redirect(url_for(".edit_tracks", slug=event.slug))
+    event_tracks = rooms.tracks_of(event)
     return render_form(
         "agenda/editor/tracks.html",
         form,
         event=event,
         track=track,
-        tracks=rooms.tracks_of(event),
+        tracks=event_tracks,
         confirm=ConfirmForm(),
+        similar=availability.similar_pairs(event),
+        similar_form=_similar_form(event_tracks),
     )
+
+
+def _similar_form(event_tracks, form=None) -> SimilarTracksForm:
+    form = form or SimilarTracksForm(formdata=None)
+    options = choices([("", "Choose a track…")] + [(t.id, t.name) for t in event_tracks])
+    form.track_id.choices, form.other_track_id.choices = options, list(options)
+    return form
+
+
+@bp.post("/events/<slug>/agenda/edit/tracks/similar")
+@event_role_required("organiser")
+def similar_tracks(event):
+    """Mark two tracks as similar (``remove`` set: no longer similar)."""
+    form = SimilarTracksForm()
+    _similar_form(rooms.tracks_of(event), form)
+    if form.validate_on_submit():
+        track = rooms.get_track(event, form.track_id.data)
+        other = rooms.get_track(event, form.other_track_id.data)
+        removing = bool(request.form.get("remove"))
+        with attempt() as done:
+            if removing:
+                changed = availability.unmark_similar(event, track, other)
+            else:
+                changed = availability.mark_similar(event, track, other)
+        if done:
+            pair = f"“{track.name}” and “{other.name}”"
+            if removing:
+                flash(
+                    f"{pair} may run side by side again."
+                    if changed
+                    else f"{pair} were not marked as similar.",
+                    "info",
+                )
+            else:
+                flash(
+                    f"{pair} are similar: proposals keep them apart where they can."
+                    if changed
+                    else f"{pair} are marked as similar already.",
+                    "success",
+                )
+    else:
+        flash("Choose two tracks of this event.", "danger")
+    return redirect(url_for(".edit_tracks", slug=event.slug))
 
 
 @bp.post("/events/<slug>/agenda/edit/tracks/<int:track_id>/delete")
@@ -530,3 +590,154 @@ def signups_csv(event):
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{event.slug}-signups.csv"'},
     )
+
+
+# Interests ---------------------------------------------------------------------------
+
+SHOWN_PROBLEMS = 200  # of a refused import's rows; the rest are counted
+
+
+def _interests_page(event, form=None, refused=None, status=200):
+    rows = demand(event)
+    return render_template(
+        "agenda/editor/interests.html",
+        event=event,
+        rows=rows,
+        marks=sum(r.confirmed for r in rows),
+        conflicts=draft_attendee_conflicts(event),
+        form=form or InterestImportForm(formdata=None),
+        refused=refused,
+        problems=refused.problems[:SHOWN_PROBLEMS] if refused else [],
+        more=max(0, len(refused.problems) - SHOWN_PROBLEMS) if refused else 0,
+    ), status
+
+
+@bp.get("/events/<slug>/agenda/edit/interests")
+@event_role_required("organiser")
+def interest_demand(event):
+    return _interests_page(event)
+
+
+@bp.post("/events/<slug>/agenda/edit/interests/import")
+@event_role_required("organiser")
+def import_interest_file(event):
+    form = InterestImportForm()
+    if not form.validate_on_submit():
+        return _interests_page(event, form, status=422)
+    try:
+        result = import_interests(event, form.file.data.read())
+    except InterestImportRefused as exc:
+        db.session.rollback()
+        return _interests_page(event, form, refused=exc, status=422)
+    except ValidationError as exc:
+        db.session.rollback()
+        refuse(form, exc)
+        return _interests_page(event, form, status=422)
+    db.session.commit()
+    flash(
+        f"{result.rows} row(s) read: {result.added} new interest(s) for {result.delegates} "
+        f"delegate(s); {result.already} were marked already.",
+        "success",
+    )
+    return redirect(url_for(".interest_demand", slug=event.slug))
+
+
+# Availability ------------------------------------------------------------------------
+
+
+def _block_choices(blocks):
+    return choices([("", "Choose a block…")] + [(b.id, b.label) for b in blocks])
+
+
+def _availability_forms(event, blocks, presenter_form=None, room_form=None):
+    presenter_form = presenter_form or PresenterBlockForm(formdata=None)
+    room_form = room_form or RoomBlockForm(formdata=None)
+    presenting = set(availability.presenter_ids(event))
+    people = sessions.person_choices(event)
+    presenter_form.registration_id.choices = choices(
+        [("", "Choose a presenter…")]
+        + [(rid, label) for rid, label in people if rid in presenting]
+        + [(rid, label) for rid, label in people if rid not in presenting]
+    )
+    room_form.room_id.choices = choices(
+        [("", "Choose a room…")] + [(r.id, r.name) for r in rooms.rooms_of(event)]
+    )
+    presenter_form.block.choices = room_form.block.choices = _block_choices(blocks)
+    return presenter_form, room_form
+
+
+def _availability_page(event, presenter_form=None, room_form=None, status=200):
+    blocks = parallel_blocks(event)
+    presenter_form, room_form = _availability_forms(event, blocks, presenter_form, room_form)
+    return render_template(
+        "agenda/editor/availability.html",
+        event=event,
+        blocks=blocks,
+        presenters=availability.with_blocks(availability.presenter_unavailability(event), blocks),
+        rooms=availability.with_blocks(availability.room_unavailability(event), blocks),
+        presenter_form=presenter_form,
+        room_form=room_form,
+        confirm=ConfirmForm(),
+    ), status
+
+
+@bp.get("/events/<slug>/agenda/edit/availability")
+@event_role_required("organiser")
+def edit_availability(event):
+    return _availability_page(event)
+
+
+@bp.post("/events/<slug>/agenda/edit/availability/presenters")
+@event_role_required("organiser")
+def presenter_unavailable(event):
+    form = PresenterBlockForm()
+    if form.validate_on_submit():
+        person = of_event(event, get_by_id(Registration, form.registration_id.data))
+        with attempt(form) as done:
+            if person is None:
+                raise ValidationError("Choose a delegate of this event.", field="registration_id")
+            block = find_block(event, form.block.data)
+            availability.mark_presenter_unavailable(event, person, block, form.reason.data)
+        if done:
+            flash(f"{person.display_name} cannot make {block.label}.", "success")
+            return redirect(url_for(".edit_availability", slug=event.slug))
+    return _availability_page(event, presenter_form=form, status=422)
+
+
+@bp.post("/events/<slug>/agenda/edit/availability/rooms")
+@event_role_required("organiser")
+def room_unavailable(event):
+    form = RoomBlockForm()
+    if form.validate_on_submit():
+        room = rooms.get_room(event, form.room_id.data)
+        with attempt(form) as done:
+            if room is None:
+                raise ValidationError("Choose a room of this event.", field="room_id")
+            block = find_block(event, form.block.data)
+            availability.mark_room_unavailable(event, room, block, form.reason.data)
+        if done:
+            flash(f"{room.name} cannot be used in {block.label}.", "success")
+            return redirect(url_for(".edit_availability", slug=event.slug))
+    return _availability_page(event, room_form=form, status=422)
+
+
+@bp.post("/events/<slug>/agenda/edit/availability/presenters/<int:row_id>/remove")
+@event_role_required("organiser")
+def presenter_available(event, row_id):
+    if ConfirmForm().validate_on_submit():
+        with attempt() as done:
+            name = availability.forget_presenter_block(event, row_id)
+        if done:
+            flash(f"{name} can make that block after all.", "info")
+    return redirect(url_for(".edit_availability", slug=event.slug))
+
+
+@bp.post("/events/<slug>/agenda/edit/availability/rooms/<int:row_id>/remove")
+@event_role_required("organiser")
+def room_available(event, row_id):
+    if ConfirmForm().validate_on_submit():
+        with attempt() as done:
+            name = availability.forget_room_block(event, row_id)
+        if done:
+            flash(f"{name} can be used in that block again.", "info")
+    return redirect(url_for(".edit_availability", slug=event.slug))

@@ -18,6 +18,13 @@ from contextlib import contextmanager
 from flask import current_app, flash, redirect, render_template, request, url_for
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from conference.agenda.availability import (
+    mark_presenter_available,
+    mark_presenter_unavailable,
+    may_mark_own_blocks,
+    own_blocks,
+)
+from conference.agenda.blocks import find_block, parallel_blocks
 from conference.auth.forms import ConfirmForm
 from conference.errors import ConferenceError, ValidationError
 from conference.events.services import get_event
@@ -26,7 +33,7 @@ from conference.pages import attempt, private_page
 from conference.papers.authors import author_paper, papers_visible_to
 from conference.papers.calls import call_for
 from conference.papers.decisions import published_slot
-from conference.papers.forms import SubmissionForm, VersionForm
+from conference.papers.forms import OwnBlockForm, SubmissionForm, VersionForm
 from conference.papers.metadata import check_anonymisable
 from conference.papers.quotas import count_upload
 from conference.papers.storage import disk_error
@@ -233,9 +240,13 @@ def new_paper(slug, token):
     )
 
 
-def _my_paper_page(event, registration, token, paper, version_form=None, status=200):
+def _my_paper_page(
+    event, registration, token, paper, version_form=None, status=200, block_form=None
+):
     options = author_options(paper, registration)
     call = call_for(event)
+    presenting = may_mark_own_blocks(registration, paper)
+    blocks = parallel_blocks(event) if presenting else []
     return private_page(
         render_template(
             "papers/delegate/paper.html",
@@ -252,6 +263,10 @@ def _my_paper_page(event, registration, token, paper, version_form=None, status=
             comments=options.comments,
             slot=published_slot(paper),
             accept=_accept(call),
+            presenting=presenting,
+            blocks=blocks,
+            unavailable=own_blocks(registration, blocks) if presenting else {},
+            block_form=block_form or OwnBlockForm(formdata=None),
         ),
         status,
     )
@@ -316,3 +331,38 @@ def my_paper_file(slug, token, paper_id, number):
     db.session.commit()
     version = version_of(paper, number)
     return private_page(send_version(version, version.original_filename))
+
+
+@bp.post("/events/<slug>/manage/<token>/papers/<int:paper_id>/blocks")
+def own_block(slug, token, paper_id):
+    """The presenter marks a block of parallel sessions they cannot make (with why), or
+    unmarks it (``available``); it holds for every talk they present."""
+    event, registration = _delegate(slug, token)
+    paper = author_paper(event, registration, paper_id)
+    back = url_for(".my_paper", slug=slug, token=token, paper_id=paper.id, _anchor="blocks")
+    if not may_mark_own_blocks(registration, paper):
+        db.session.commit()
+        flash(
+            "Only the presenters of an accepted paper mark the blocks they cannot make.", "warning"
+        )
+        return redirect(back)
+    form = OwnBlockForm()
+    if form.validate_on_submit():
+        available = bool(request.form.get("available"))
+        with attempt(form, field="reason") as done:
+            block = find_block(event, form.block.data)
+            if available:
+                mark_presenter_available(event, registration, block)
+            else:
+                mark_presenter_unavailable(event, registration, block, form.reason.data)
+        if done:
+            flash(
+                f"You can make {block.label}."
+                if available
+                else f"Noted: you cannot make {block.label}. The parallel sessions will be "
+                "planned around it.",
+                "info" if available else "success",
+            )
+            return redirect(back)
+    db.session.rollback()
+    return _my_paper_page(event, registration, token, paper, status=422, block_form=form)
