@@ -257,9 +257,9 @@ class ProposalForm(FlaskForm):
     previous = RadioField(
         "Keep talks where they are",
         choices=[
-            ("none", "No: place every talk afresh"),
-            ("published", "Keep the published agenda: move as few talks as possible"),
-            ("draft", "Keep the draft: move as few talks as possible"),
+            SelectChoice("none", "No: place every talk afresh"),
+            SelectChoice("published", "Keep the published agenda: move as few talks as possible"),
+            SelectChoice("draft", "Keep the draft: move as few talks as possible"),
         ],
         default="none",
         validate_choice=True,
