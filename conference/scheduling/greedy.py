@@ -80,14 +80,20 @@ def home_rooms(inst: Instance) -> tuple[list[int], list[int]]:
 
 def greedy(inst: Instance) -> Assignment | None:
     """The baseline schedule, or None when first fit leaves a talk with nowhere to go."""
+    assign = first_fit(inst)
+    return None if any(s is None for s in assign) else assign
+
+
+def first_fit(inst: Instance) -> list[tuple[int, int] | None]:
+    """The baseline's placements; None for the talks first fit found no place for."""
+    assign: list[tuple[int, int] | None] = [None] * inst.n_talks
     if not inst.n_rooms:
-        return None
+        return assign
     home, spare = home_rooms(inst)
     # Away from home, a talk goes first to its track's sessions, then to the rooms with
     # the most sessions to spare, so that it takes no other track's place.
     away = sorted(range(inst.n_rooms), key=lambda r: (-spare[r], -inst.room_capacity[r], r))
     sessions = Sessions(inst)
-    assign: list[tuple[int, int] | None] = [None] * inst.n_talks
     order = sorted(
         range(inst.n_talks), key=lambda t: (inst.talk_fixed[t] is None, -inst.demand[t], t)
     )
@@ -104,7 +110,7 @@ def greedy(inst: Instance) -> Assignment | None:
         empty = [(b, r) for r in away for b in blocks if (b, r) not in sessions.track]
         spot = next((s for s in own + joined + empty if sessions.fits(t, *s)), None)
         if spot is None:
-            return None
+            continue
         sessions.add(t, *spot)
         assign[t] = spot
     return assign

@@ -42,22 +42,25 @@ class SubModel:
 
     def assignment(self, solver: cp_model.CpSolver, base: Assignment) -> Assignment:
         """The whole schedule: `base` with the free talks where the solver put them."""
-        out = list(base)
+        out = list(base) if base is not None else [None] * len(self.x)
         for t, options in self.x.items():
             out[t] = next(s for s, var in options.items() if solver.boolean_value(var))
         return out
 
     def solution_assignment(self, values, base: Assignment) -> Assignment:
         """Same as `assignment`, from a solution callback's values."""
-        out = list(base)
+        out = list(base) if base is not None else [None] * len(self.x)
         for t, options in self.x.items():
             out[t] = next(s for s, var in options.items() if values.boolean_value(var))
         return out
 
 
 class _Builder:
-    def __init__(self, inst: Instance, base: Assignment | None, free: list[int], assumptions: bool):
+    def __init__(
+        self, inst: Instance, base, free: list[int], objective: bool, assumptions: bool
+    ):
         self.inst = inst
+        self.objective = objective and not assumptions
         self.assumptions = assumptions
         self.placed: dict[int, int] = {}
         self.base = base
@@ -157,20 +160,23 @@ class _Builder:
                 by_session[s].append(t)
         self._sessions(by_session, fixed_minutes, fixed_track)
         self._people(person_room)
-        if self.assumptions:  # only whether the talks can be placed at all
+        if not self.objective:  # only whether the talks can be placed at all
+            self._hint()
             return SubModel(self.model, self.x, 0, placed=self.placed)
         self._talk_costs(stay)
         self._attendees(stay)
         self._track_rooms(stay)
         self._similar(stay)
 
-        model = self.model
-        model.minimize(sum(c * self.vars[i] for i, c in self.costs.items() if c))
-        if base is not None:
-            for i, value in self.hint.items():
-                model.add_hint(self.vars[i], value)
+        self.model.minimize(sum(c * self.vars[i] for i, c in self.costs.items() if c))
+        self._hint()
         stats = {"vars": len(self.vars), "attendee_profiles": self.n_attendee_terms}
-        return SubModel(model, self.x, self.offset, stats=stats)
+        return SubModel(self.model, self.x, self.offset, stats=stats)
+
+    def _hint(self) -> None:
+        if self.base is not None:
+            for i, value in self.hint.items():
+                self.model.add_hint(self.vars[i], value)
 
     def _sessions(self, by_session, fixed_minutes, fixed_track) -> None:
         inst = self.inst
@@ -329,10 +335,15 @@ class _Builder:
 
 
 def build(
-    inst: Instance, base: Assignment | None, free: list[int], assumptions: bool = False
+    inst: Instance,
+    base: list[Session | None] | None,
+    free: list[int],
+    *,
+    objective: bool = True,
+    assumptions: bool = False,
 ) -> SubModel:
-    """The model of placing the talks `free`, the others staying where `base` has them.
-    With `base` None every talk must be free (the whole problem, no hint). With
-    `assumptions`, only the hard rules, each talk's placement an assumption (to find a
-    set of talks that cannot all be placed)."""
-    return _Builder(inst, base, free, assumptions).build()
+    """The model of placing the talks `free`, the others staying where `base` has them
+    (`base` None: every talk is free, no hint). Without `objective`, only the hard rules.
+    With `assumptions`, only the hard rules and each talk's placement an assumption (to
+    find a set of talks that cannot all be placed)."""
+    return _Builder(inst, base, free, objective, assumptions).build()

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from ortools.sat.python import cp_model
 
 from . import feasibility
-from .greedy import greedy
+from .greedy import first_fit
 from .instance import Instance, parse_instance, parse_solution
 from .local import LocalSearch
 from .model import Session, build
@@ -154,6 +154,9 @@ class Search:
         self.reported: int | None = None
         self.proven = False
         self.bound = feasibility.lower_bound(self.inst)
+        if self.should_stop is not None and self.should_stop():
+            self._stopped.set()
+            return self._result(CANCELLED)
         done = threading.Event()
         if self.should_stop is not None:
             threading.Thread(target=self._watch, args=(done,), daemon=True).start()
@@ -166,7 +169,7 @@ class Search:
             if reasons:
                 return self._result(INFEASIBLE, reasons)
             small = self.inst.n_talks <= WHOLE_MODEL_TALKS
-            self._anneal(share=0.5 if small else 1.0)
+            self._anneal(share=0.1 if small else 1.0)
             if small and not self.proven:
                 self._whole()
         except _Cancelled:
@@ -229,18 +232,22 @@ class Search:
     # -- CP-SAT -----------------------------------------------------------------------------
 
     def _cp_sat(self, sub, *, seconds: float, first_only: bool = False, improving=None):
-        """Solve a CP-SAT model with the search's seed, workers and budget; stoppable."""
+        """Solve a CP-SAT model with the search's seed and budget; stoppable. Finding a
+        schedule is done on one thread without the LP (measured fastest on tight events);
+        optimising uses `workers` threads, interleaved so that the search is the same."""
         solver = cp_model.CpSolver()
         params = solver.parameters
-        params.num_workers = self.workers
         params.random_seed = self.seed
         params.max_time_in_seconds = max(0.01, seconds)
         if self.work_limit is not None:
             params.max_deterministic_time = max(0.01, self.work_limit - self.work)
-        if self.workers > 1:
-            params.interleave_search = True  # the same search with several threads
         if first_only:
+            params.num_workers = 1
+            params.linearization_level = 0
             params.stop_after_first_solution = True
+        else:
+            params.num_workers = self.workers
+            params.interleave_search = self.workers > 1
         with self._lock:
             if self._stopped.is_set():
                 raise _Cancelled
@@ -256,20 +263,36 @@ class Search:
 
     def _first(self) -> list[str]:
         """A first valid schedule; the reasons when there is none."""
-        if self.inst.previous:
-            repaired = self._repair()
-            if repaired is not None:
-                self._offer(repaired)
-                return []
-        start = greedy(self.inst)
-        if start is not None:
+        start = self._kept_previous() if self.inst.previous else first_fit(self.inst)
+        loose = [t for t, s in enumerate(start) if s is None]
+        if not loose:
             self._offer(start)
             return []
+        # Re-place the loose talks around the others; if that cannot be done, free their
+        # tracks' and presenters' talks too; then everything.
+        inst = self.inst
+        related = set(loose)
+        for t in loose:
+            related.update(inst.track_talks[inst.talk_track[t]])
+            for p in inst.talk_people[t]:
+                related.update(inst.person_talks[p])
+        replan = bool(inst.previous)  # then where the loose talks go matters (moves)
+        for free in (loose, sorted(related)):
+            sub = build(inst, start, free, objective=replan)
+            if sub.infeasible_talk is not None:
+                continue
+            left = self.time_limit - self._elapsed()
+            solver, status = self._cp_sat(
+                sub, seconds=min(left / 3, 30.0), first_only=not replan
+            )
+            if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+                self._offer(sub.assignment(solver, start))
+                return []
         return self._whole(first_only=True)
 
-    def _repair(self) -> Assignment | None:
-        """The previous schedule, with the talks that no longer fit where they were
-        re-placed by CP-SAT (the others staying); None when that cannot be done."""
+    def _kept_previous(self) -> list[Session | None]:
+        """The previous schedule without the talks that no longer fit where they were
+        (fixed talks first; None for a talk to re-place)."""
         inst = self.inst
         base: list[Session | None] = [None] * inst.n_talks
         minutes: dict[Session, int] = defaultdict(int)
@@ -293,37 +316,19 @@ class Search:
                 or (not inst.mixed_sessions and track.get((b, r), k) != k)
                 or any(person_room.get((p, b), r) != r for p in inst.talk_people[t])
             ):
-                continue  # waits to be re-placed
+                continue
             base[t] = (b, r)
             minutes[b, r] += inst.talk_minutes[t]
             track[b, r] = k
             for p in inst.talk_people[t]:
                 person_room[p, b] = r
-        loose = [t for t in range(inst.n_talks) if base[t] is None]
-        if not loose:
-            return base
-        # If the loose talks cannot be placed around the others, free their tracks' and
-        # their presenters' talks as well.
-        related = set(loose)
-        for t in loose:
-            related.update(inst.track_talks[inst.talk_track[t]])
-            for p in inst.talk_people[t]:
-                related.update(inst.person_talks[p])
-        for free in (loose, sorted(related)):
-            sub = build(inst, base, free)
-            if sub.infeasible_talk is not None:
-                continue
-            left = self.time_limit - self._elapsed()
-            solver, status = self._cp_sat(sub, seconds=min(left / 2, 30.0))
-            if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-                return sub.assignment(solver, base)
-        return None
+        return base
 
     def _whole(self, first_only: bool = False) -> list[str]:
         """CP-SAT on the whole problem, from the best schedule if there is one; the
         reasons when it proves that there is none."""
         inst = self.inst
-        sub = build(inst, self.best, list(range(inst.n_talks)))
+        sub = build(inst, self.best, list(range(inst.n_talks)), objective=not first_only)
         if sub.infeasible_talk is not None:
             return feasibility.explain_infeasible(inst, [sub.infeasible_talk])
         search = self
