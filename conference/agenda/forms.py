@@ -166,11 +166,11 @@ def _block_field():
     )
 
 
-def _reason_field():
+def _reason_field(examples: str):
     return StringField(
         "Reason",
         validators=[InputRequired("Say why."), Length(max=200)],
-        description="A few words: arriving late, leaving early, another duty…",
+        description=f"A few words: {examples}…",
     )
 
 
@@ -184,7 +184,7 @@ class PresenterBlockForm(FlaskForm):
         render_kw={"data-filter-label": "Find a presenter"},
     )
     block = _block_field()
-    reason = _reason_field()
+    reason = _reason_field("arriving late, leaving early, another duty")
 
 
 class RoomBlockForm(FlaskForm):
@@ -196,7 +196,7 @@ class RoomBlockForm(FlaskForm):
         invalid_value_message="Choose the room from the list.",
     )
     block = _block_field()
-    reason = _reason_field()
+    reason = _reason_field("set up for the dinner, a press conference, repairs")
 
 
 class SimilarTracksForm(FlaskForm):

@@ -32,8 +32,9 @@ How the event maps to the format:
 Reading a solution back (``apply_solution``): one parallel session per block and room
 that receives talks, titled after its track, its talks in the solution's order one after
 the other from the block's start. Sessions are reused where they can be (same room and
-track, then same room, then same track), so sign-ups and chairs stay with them; a chair is
-kept unless they are withdrawn, cannot make the block or present in another room of it.
+track, then same track in another room, then same room), so sign-ups and chairs stay with
+their content; a chair is kept unless they are withdrawn, cannot make the block or present
+in another room of it.
 Parallel sessions of the blocks left without talks are deleted. It is refused, and nothing
 is written, when the solution breaks a hard rule or when anything a hard rule depends on
 has changed since the export (talks, their length, track and presenters, kept talks,
@@ -720,7 +721,9 @@ def _write(event, kept: ScheduleInstance, doc: dict, placements, names) -> Appli
             if b == block_key:
                 track = Counter(talk_doc[k]["track"] for k in keys).most_common(1)[0][0]
                 wanted.append([room, keys, track, None])
-        for same_room, same_track in ((True, True), (True, False), (False, True)):
+        # A session is its content: it follows its track to another room before a room
+        # keeps its row for another track (sign-ups and chairs go with the content).
+        for same_room, same_track in ((True, True), (False, True), (True, False)):
             for target in wanted:
                 if target[3] is not None:
                     continue

@@ -282,6 +282,12 @@ def test_a_presenter_must_say_why(client, s, db):
     assert response.status_code == 422
     assert "Say why" in response.text
     assert own_blocks(s.p1, s.blocks) == {}
+    response = client.post(
+        paper_url(s.p1, paper, "/blocks"), data={"block": "d7-0800", "reason": "Away"}
+    )
+    assert response.status_code == 422
+    assert "not on the agenda any more" in response.text
+    assert own_blocks(s.p1, s.blocks) == {}
 
 
 def test_an_author_who_does_not_present_marks_nothing(client, s, db):

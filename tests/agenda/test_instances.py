@@ -252,21 +252,36 @@ def test_sessions_follow_their_track_to_another_room_and_new_ones_are_made(s):
     ]
     applied = apply_solution(s.event, solution(kept.name, placements))
     _db.session.commit()
-    assert applied.sessions_deleted == 0
-    a = _db.session.get(AgendaSession, s.a.id)
-    # Orchid held Climate (B); Lotus held Inclusion (A): each session keeps its room, the
-    # talks of a track go together, titled after it.
+    assert (applied.sessions_created, applied.sessions_changed, applied.sessions_deleted) == (
+        1,
+        3,  # A, B, and C in the second block
+        1,
+    )
+    # A (Inclusion) follows its track to Orchid, B (Climate) to Jasmine; the second Climate
+    # session is new, in Lotus; D is left without talks and goes.
+    a, b = (_db.session.get(AgendaSession, x.id) for x in (s.a, s.b))
+    assert (a.room.name, a.title, sorted(t.title for t in a.talks)) == (
+        "Orchid Room",
+        "Inclusion",
+        ["Later", "Son La", "Yeonsu"],
+    )
+    assert (b.room.name, b.title, [t.title for t in b.talks]) == (
+        "Jasmine Room",
+        "Climate",
+        ["Suwon"],
+    )
     held = {
-        x.room.name: (x.title, sorted(t.title for t in x.talks))
+        x.room.name: (x.title, [t.title for t in x.talks])
         for x in _db.session.scalars(
             select(AgendaSession).where(
-                AgendaSession.event_id == s.event.id, AgendaSession.kind == "parallel"
+                AgendaSession.event_id == s.event.id,
+                AgendaSession.kind == "parallel",
+                AgendaSession.starts_at == a.starts_at,
             )
         )
-        if x.starts_at == a.starts_at
     }
     assert held == {
-        "Orchid Room": ("Inclusion", ["Later", "Son La", "Yeonsu"]),
+        "Orchid Room": ("Inclusion", ["Son La", "Yeonsu", "Later"]),
         "Jasmine Room": ("Climate", ["Suwon"]),
         "Lotus Room": ("Climate", ["Panel"]),
     }
