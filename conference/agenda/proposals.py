@@ -370,9 +370,10 @@ def run_proposal(progress, proposal_id: int) -> dict:
             seconds = time.monotonic() - started
             if reports:
                 best = reports[-1]
-                proposal.progress = _progress_json(best)
+                proposal.progress = {**_progress_json(best), "elapsed": round(seconds, 1)}
                 message = f"Best so far: objective {best.objective} after {best.seconds:.1f} s"
             else:
+                proposal.progress = {"elapsed": round(seconds, 1)}
                 message = "Looking for a first schedule…"
             progress(min(limit, int(seconds)), limit, message)
             if _cancel_requested(proposal_id):
@@ -548,13 +549,12 @@ def latest_open_proposal(event) -> ScheduleProposal | None:
 def progress_json(proposal: ScheduleProposal) -> dict:
     """What the proposal page polls while the job runs."""
     p = proposal.progress or {}
-    record = db.session.get(Job, proposal.job_id) if proposal.job_id else None
     return {
         "id": proposal.id,
         "status": proposal.status,
         "cancel_requested": proposal.cancel_requested,
         "time_limit": proposal.options.get("time_limit"),
-        "elapsed": record.done if record is not None else None,
+        "elapsed": p.get("elapsed", p.get("seconds")),  # seconds the search has run
         "seconds": p.get("seconds"),
         "objective": p.get("objective"),
         "terms": p.get("terms"),

@@ -35,6 +35,7 @@ def test_organiser_proposes_watches_accepts_and_publishes(live_server, page):
     expect(page.locator('[data-term="attendee_conflict"] [data-term-count]')).to_have_text(
         re.compile(r"^\d+$")
     )
+    expect(page.locator("#progress-elapsed")).to_have_text(re.compile(r"^[1-9]\d*$"))  # time runs
     expect(page.get_by_role("button", name="Cancel")).to_be_visible()
 
     # Then the proposal beside the draft (the page reloads itself when the search ends).

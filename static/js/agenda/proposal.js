@@ -13,7 +13,7 @@ function render(state) {
   show("progress-objective", state.objective);
   show("progress-bound", state.bound);
   const limit = Number(box.getAttribute("data-time-limit"));
-  const elapsed = Math.min(limit, state.elapsed || 0);
+  const elapsed = Math.min(limit, Math.round(state.elapsed || 0));
   show("progress-elapsed", elapsed);
   const bar = document.getElementById("progress-time");
   if (bar) bar.value = elapsed;
