@@ -18,12 +18,19 @@ from __future__ import annotations
 
 import math
 import random
+import time
 from collections import defaultdict
+from dataclasses import dataclass
 
 import numpy as np
 
 from .instance import Instance
 from .objective import Assignment
+
+MIX = (0.45, 0.35)  # shares of relocations and talk swaps; session swaps are the rest
+FOCUS = 0.5  # share of moves that start from a talk some attendee has a conflict over
+BATCH = 64  # moves between two looks at the clock
+REPORT_EVERY = 0.25  # seconds between two reports of a better schedule
 
 
 def allowed_sessions(inst: Instance) -> np.ndarray:
@@ -63,6 +70,8 @@ class State:
             for t in talks:
                 fans[t].append(a)
         self.fans = [np.array(f, dtype=np.int64) for f in fans]
+        self.wants = attendees  # per attendee (of two interests or more), the talks
+        self._mark = np.zeros(len(attendees), dtype=bool)
         self.cnt = np.zeros((len(attendees), B, R), dtype=np.int16)
         self.occ = np.zeros((len(attendees), B), dtype=np.int16)
         cap = np.array(inst.room_capacity, dtype=np.int64)
@@ -218,6 +227,11 @@ class State:
                     sub[pos, where[b2], r2] += 1
                 after = np.maximum(0, np.count_nonzero(sub, axis=2) - 1).sum()
                 delta += self.w_att * int(after - before)
+        return delta + self._other_terms(moves)
+
+    def _other_terms(self, moves: list[tuple[int, tuple[int, int]]]) -> int:
+        """The change of every term but attendee conflicts, for these moves together."""
+        delta = 0
         rooms: dict[tuple[int, int], int] = defaultdict(int)
         blocks_: dict[tuple[int, int], int] = defaultdict(int)
         for t, (b2, r2) in moves:
@@ -248,6 +262,74 @@ class State:
                     and self.tbc[k2, b] + blocks_.get((k2, b), 0) > 0
                 )
                 delta += self.w_sim * (int(then) - int(now))
+        return delta
+
+    def _leave_join(self, F: np.ndarray, s1: tuple[int, int], s2: tuple[int, int]) -> int:
+        """Attendee conflicts gained when fans F see one interest go from s1 to s2 (no
+        other interest of theirs moving)."""
+        (b1, r1), (b2, r2) = s1, s2
+        if not len(F):
+            return 0
+        leaving = self.cnt[F, b1, r1] == 1
+        o1 = self.occ[F, b1]
+        delta = -int((leaving & (o1 >= 2)).sum())
+        o2 = self.occ[F, b2]
+        if b2 == b1:
+            o2 = o2 - leaving
+        return delta + int(((self.cnt[F, b2, r2] == 0) & (o2 >= 1)).sum())
+
+    def swap_delta(self, t1: int, t2: int) -> int:
+        """The change of objective if talks t1 and t2, of one track, swap sessions."""
+        s1, s2 = self.assign[t1], self.assign[t2]
+        delta = 0
+        if self.w_att:
+            # Who wants both sees no change: one interest leaves each session, one comes.
+            F1, F2 = self.fans[t1], self.fans[t2]
+            mark = self._mark
+            mark[F2] = True
+            only1 = F1[~mark[F1]]
+            mark[F2] = False
+            mark[F1] = True
+            only2 = F2[~mark[F2]]
+            mark[F1] = False
+            delta += self.w_att * (
+                self._leave_join(only1, s1, s2) + self._leave_join(only2, s2, s1)
+            )
+        delta += self.w_cap * int(
+            self.overflow[t1, s2[1]]
+            + self.overflow[t2, s1[1]]
+            - self.overflow[t1, s1[1]]
+            - self.overflow[t2, s2[1]]
+        )
+        if self.w_mov:
+            delta += self.w_mov * (
+                self._moved(t1, *s2)
+                + self._moved(t2, *s1)
+                - self._moved(t1, *s1)
+                - self._moved(t2, *s2)
+            )
+        return delta
+
+    def sessions_swap_delta(self, s1: tuple[int, int], s2: tuple[int, int]) -> int:
+        """The change of objective if sessions s1 and s2 swap all their talks."""
+        one, two = self.session_talks[s1], self.session_talks[s2]
+        moves = [(t, s2) for t in one] + [(t, s1) for t in two]
+        delta = self._other_terms(moves)
+        (b1, r1), (b2, r2) = s1, s2
+        if self.w_att and b1 != b2:  # within one block nobody's rooms of interest change
+            c1 = self.cnt[:, b1, r1] > 0
+            c2 = self.cnt[:, b2, r2] > 0
+            o1 = self.occ[:, b1].astype(np.int64)
+            o2 = self.occ[:, b2].astype(np.int64)
+            n1 = o1 - c1 + c2
+            n2 = o2 - c2 + c1
+            changed = int(
+                np.maximum(0, n1 - 1).sum()
+                + np.maximum(0, n2 - 1).sum()
+                - np.maximum(0, o1 - 1).sum()
+                - np.maximum(0, o2 - 1).sum()
+            )
+            delta += self.w_att * changed
         return delta
 
     def apply(self, moves: list[tuple[int, tuple[int, int]]]) -> None:
@@ -374,14 +456,14 @@ class LocalSearch:
             return False
         self.moves += 1
         kind = self.rng.random()
-        if kind < 0.45:
+        if kind < MIX[0]:
             return self._relocate()
-        if kind < 0.8:
+        if kind < MIX[0] + MIX[1]:
             return self._swap_talks()
         return self._swap_sessions()
 
     def _relocate(self) -> bool:
-        t = self.rng.choice(self.movable)
+        t = self._pick()
         delta = self.state.best_moves(t)
         finite = np.isfinite(delta)
         if not finite.any():
@@ -403,7 +485,7 @@ class LocalSearch:
 
     def _swap_talks(self) -> bool:
         st = self.state
-        t1 = self.rng.choice(self.movable)
+        t1 = self._pick()
         mates = self.by_track[st.track[t1]]
         if len(mates) < 2:
             return False
@@ -413,11 +495,11 @@ class LocalSearch:
             return False
         if not (st.can_join(t1, *s2, leaving=(t2,)) and st.can_join(t2, *s1, leaving=(t1,))):
             return False
-        return self._try([(t1, s2), (t2, s1)])
+        return self._try([(t1, s2), (t2, s1)], st.swap_delta(t1, t2))
 
     def _swap_sessions(self) -> bool:
         st = self.state
-        t = self.rng.choice(self.movable)
+        t = self._pick()
         s1 = st.assign[t]
         kind = self.rng.random()
         if kind < 0.5:
@@ -438,16 +520,83 @@ class LocalSearch:
             if not st.can_join(u, *s1, leaving=one + two):
                 return False
         # whole sessions move, so within them the people's rooms stay consistent
-        return self._try([(u, s2) for u in one] + [(u, s1) for u in two])
+        moves = [(u, s2) for u in one] + [(u, s1) for u in two]
+        return self._try(moves, st.sessions_swap_delta(s1, s2))
+
+    def _pick(self) -> int:
+        """A talk to move: half the time one that an attendee with a conflict wants, in
+        the block of the conflict; else any talk that may move."""
+        st = self.state
+        if self.rng.random() < FOCUS and st.wants:
+            for _ in range(4):
+                a = self.rng.randrange(len(st.wants))
+                row = st.occ[a]
+                if row.max() < 2:
+                    continue
+                talks = [t for t in st.wants[a] if row[st.assign[t][0]] >= 2 and not self.fixed(t)]
+                if talks:
+                    return self.rng.choice(talks)
+        return self.rng.choice(self.movable)
 
     def fixed(self, t: int) -> bool:
         return self.inst.talk_fixed[t] is not None
 
-    def _try(self, moves: list[tuple[int, tuple[int, int]]]) -> bool:
+    def _try(self, moves: list[tuple[int, tuple[int, int]]], delta: int) -> bool:
         st = self.state
-        delta = st.moves_delta(moves)
         if not self._accept(delta):
             return False
         st.apply(moves)
         st.value += delta
         return self._record()
+
+
+@dataclass
+class Cooling:
+    """The temperature as the budget goes: from `hot` to `cold`, geometrically, over
+    `share` of the time limit, or of `moves` when a move budget is given (then the
+    schedule does not depend on the machine)."""
+
+    started: float  # time.monotonic() when the search started
+    seconds: float
+    moves: int | None
+    hot: float
+    cold: float
+    share: float = 1.0
+
+    def used(self, moves: int) -> float:
+        """The share of this chain's budget used, 0 to 1."""
+        if self.moves is not None:
+            spent = moves / max(1, self.moves)
+        else:
+            spent = (time.monotonic() - self.started) / self.seconds if self.seconds > 0 else 1
+        return min(1.0, spent / self.share)
+
+    def over(self, moves: int) -> bool:
+        late = time.monotonic() - self.started >= self.seconds
+        return late or self.used(moves) >= 1.0
+
+    def temperature(self, moves: int) -> float:
+        return self.hot * (self.cold / self.hot) ** self.used(moves)
+
+
+def helper_chain(inst: Instance, start: Assignment, seed: int, cooling: Cooling, conn) -> None:
+    """One more annealing chain, in a helper process: sends ("best", value, schedule)
+    now and then (not under a move budget: then only the final one counts), and ("done",
+    value, schedule, moves) when its budget is spent or it receives anything."""
+    search = LocalSearch(inst, start, random.Random(seed))
+    moves, sent, last = 0, search.best_value, time.monotonic()
+    try:
+        while not cooling.over(moves):
+            search.temperature = cooling.temperature(moves)
+            for _ in range(BATCH):
+                search.step()
+            moves += BATCH
+            if conn.poll():
+                break
+            now = time.monotonic()
+            if cooling.moves is None and search.best_value < sent and now - last >= REPORT_EVERY:
+                conn.send(("best", search.best_value, search.best))
+                sent, last = search.best_value, now
+        conn.send(("done", search.best_value, search.best, moves))
+    except (EOFError, OSError, KeyboardInterrupt):
+        pass  # the search that started this chain is gone

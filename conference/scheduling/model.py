@@ -56,9 +56,7 @@ class SubModel:
 
 
 class _Builder:
-    def __init__(
-        self, inst: Instance, base, free: list[int], objective: bool, assumptions: bool
-    ):
+    def __init__(self, inst: Instance, base, free: list[int], objective: bool, assumptions: bool):
         self.inst = inst
         self.objective = objective and not assumptions
         self.assumptions = assumptions

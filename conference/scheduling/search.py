@@ -17,6 +17,7 @@ on the whole problem. docs/decisions/0004-schedule-solver.md says why this shape
 from __future__ import annotations
 
 import math
+import multiprocessing
 import random
 import threading
 import time
@@ -29,7 +30,7 @@ from ortools.sat.python import cp_model
 from . import feasibility
 from .greedy import first_fit
 from .instance import Instance, parse_instance, parse_solution
-from .local import LocalSearch
+from .local import BATCH, Cooling, LocalSearch, helper_chain
 from .model import Session, build
 from .objective import Assignment, evaluate, solution_document
 
@@ -282,9 +283,7 @@ class Search:
             if sub.infeasible_talk is not None:
                 continue
             left = self.time_limit - self._elapsed()
-            solver, status = self._cp_sat(
-                sub, seconds=min(left / 3, 30.0), first_only=not replan
-            )
+            solver, status = self._cp_sat(sub, seconds=min(left / 3, 30.0), first_only=not replan)
             if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
                 self._offer(sub.assignment(solver, start))
                 return []
@@ -358,35 +357,127 @@ class Search:
     # -- annealing --------------------------------------------------------------------------
 
     def _anneal(self, share: float) -> None:
-        """Anneal from the best schedule until `share` of the budget is used."""
+        """Anneal from the best schedule until `share` of the budget is used: one chain
+        here and one in each of `workers - 1` helper processes (Python runs one chain
+        per process at a time), each from its own seed; the best of them wins."""
         if self.best is None or self.proven:
             return
         inst = self.inst
-        local = LocalSearch(inst, self.best, random.Random(self.seed))
         weights = [
             w for w in (inst.weights["attendee_conflict"], inst.weights["capacity_overflow"]) if w
         ]
         unit = min(weights) if weights else max(1, max(inst.weights.values()))
-        hot, cold = (unit * t for t in TEMPERATURE)
+        budget = None
+        if self.work_limit is not None:
+            budget = max(0, round((self.work_limit - self.work) * MOVES_PER_WORK))
+        cooling = Cooling(
+            started=time.monotonic() - self._elapsed(),
+            seconds=self.time_limit,
+            moves=budget,
+            hot=unit * TEMPERATURE[0],
+            cold=unit * TEMPERATURE[1],
+            share=share,
+        )
+        helpers = []
+        self.finals: dict[int, tuple[int, int, Assignment]] = {}
+        if self.workers > 1 and inst.n_talks > WHOLE_MODEL_TALKS:
+            helpers = self._start_helpers(cooling)
+        try:
+            chains = [self._main_chain(cooling, helpers)]
+            chains += self._finish_helpers(helpers)
+        finally:
+            for process, conn in helpers:
+                conn.close()
+                process.join(timeout=1)
+                if process.is_alive():
+                    process.kill()
+        # The best chain, the first on a tie, so that a work limit gives one answer.
+        value, _, schedule = min(chains, key=lambda c: (c[0], c[1]))
+        if value < self.best_value or (self.work_limit is not None and value == self.best_value):
+            self.best, self.best_value, self.best_terms = list(schedule), value, None
+        self._report()
+
+    def _main_chain(self, cooling: Cooling, helpers) -> tuple[int, int, Assignment]:
+        local = LocalSearch(self.inst, self.best, random.Random(self.seed))
+        moves = 0
         stopped = self._stopped
-        while True:
-            for _ in range(64):  # the clock is read every 64 moves
-                local.temperature = hot * (cold / hot) ** min(1.0, self._used() / share)
-                if local.step():
-                    self.best, self.best_value, self.best_terms = (
-                        list(local.best),
-                        local.best_value,
-                        None,
-                    )
-                self.moves += 1
-                if self.work_limit is not None:
-                    self.work += 1 / MOVES_PER_WORK
-            if stopped.is_set() or self._out_of_budget() or self._used() >= share:
-                break
+        while not cooling.over(moves) and not stopped.is_set():
+            local.temperature = cooling.temperature(moves)
+            for _ in range(BATCH):
+                local.step()
+            moves += BATCH
+            self.moves += BATCH
+            if self.work_limit is not None:
+                self.work += BATCH / MOVES_PER_WORK
+            if local.best_value < self.best_value:
+                self.best, self.best_value, self.best_terms = (
+                    list(local.best),
+                    local.best_value,
+                    None,
+                )
+            for i, (_, conn) in enumerate(helpers, start=1):
+                self._receive(i, conn)  # a helper's better schedule is shown at once
             self._report()
-            if self.bound is not None and self.best_value <= self.bound:
+            if self.best_value <= self.bound:
                 self.proven = True
                 break
+        return local.best_value, 0, local.best
+
+    def _start_helpers(self, cooling: Cooling) -> list:
+        context = multiprocessing.get_context("spawn")  # no fork of a threaded process
+        helpers = []
+        for i in range(1, self.workers):
+            mine, theirs = context.Pipe()
+            process = context.Process(
+                target=helper_chain,
+                args=(self.inst, self.best, self.seed * 1009 + i, cooling, theirs),
+                daemon=True,
+            )
+            process.start()
+            theirs.close()
+            helpers.append((process, mine))
+        return helpers
+
+    def _receive(self, i: int, conn) -> None:
+        """Read what helper i sent: a better schedule is kept (when the time limit rules),
+        its final one goes to `self.finals`."""
+        try:
+            while conn.poll():
+                message = conn.recv()
+                if message[0] == "best" and message[1] < self.best_value:
+                    self.best, self.best_value, self.best_terms = list(message[2]), message[1], None
+                elif message[0] == "done":
+                    self.moves += message[3]
+                    self.finals[i] = (message[1], i, message[2])
+        except (EOFError, OSError):
+            pass
+
+    def _finish_helpers(self, helpers) -> list[tuple[int, int, Assignment]]:
+        """Each helper's best schedule, once it has spent its budget (or been stopped)."""
+        if self._stopped.is_set() or self.proven or self.work_limit is None:
+            self._tell_stop(helpers)
+        told = False
+        deadline = time.monotonic() + max(5.0, self.time_limit - self._elapsed() + 5.0)
+        waiting = dict(enumerate(helpers, start=1))
+        while waiting and time.monotonic() < deadline:
+            for i, (process, conn) in list(waiting.items()):
+                self._receive(i, conn)
+                if i in self.finals or not process.is_alive():
+                    self._receive(i, conn)
+                    del waiting[i]
+            if self._stopped.is_set() and not told:
+                self._tell_stop(helpers)
+                told = True
+            time.sleep(0.02)
+        return list(self.finals.values())
+
+    @staticmethod
+    def _tell_stop(helpers) -> None:
+        for _, conn in helpers:
+            try:
+                conn.send("stop")
+            except OSError:
+                pass
 
 
 def solve(

@@ -4,8 +4,9 @@ import random
 
 import pytest
 
-from conference.scheduling import evaluate, greedy, parse_instance
+from conference.scheduling import evaluate, parse_instance
 from conference.scheduling.generate import generate
+from conference.scheduling.greedy import greedy
 from conference.scheduling.objective import solution_document
 
 from .reference import example_small, reference_score
