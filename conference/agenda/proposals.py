@@ -338,7 +338,8 @@ def _people_names(event_id: int, doc: dict) -> dict:
 def run_proposal(progress, proposal_id: int) -> dict:
     """The job: search for the time limit (or until cancelled), writing the best schedule
     so far; keep the result on the proposal. Touches no session, talk or room."""
-    from conference.scheduling import CANCELLED, INFEASIBLE, InstanceError, Search, explain
+    from conference.scheduling import CANCELLED, INFEASIBLE, InstanceError, Search
+    from conference.scheduling.explain import explain
 
     proposal = db.session.get(ScheduleProposal, proposal_id)
     if proposal is None or proposal.status != ProposalStatus.RUNNING:

@@ -18,8 +18,9 @@ from conference.agenda.sessions import SessionDetails, update_session
 from conference.extensions import db
 from conference.papers.models import Paper
 from conference.registration.models import Registration
-from conference.scheduling import greedy, parse_instance
+from conference.scheduling import parse_instance
 from conference.scheduling.generate import generate
+from conference.scheduling.greedy import greedy
 from tests.factories.events import make_event
 from tests.factories.registration import bulk_registrations, make_category
 
