@@ -46,6 +46,102 @@ def programme_command(slug, out_path, abstracts):
     click.echo(f"Programme version {publication.version} written to {target} in {seconds:.1f} s.")
 
 
+class _Obstacle(click.ClickException):
+    """No schedule can be written: a malformed instance, or none is valid (exit 2)."""
+
+    exit_code = 2
+
+
+def _read_document(path: str, what: str):
+    """A JSON document (gzipped or not) from a file; exit 2 naming the file otherwise."""
+    import gzip
+    import json
+
+    try:
+        raw = Path(path).read_bytes()
+        if raw[:2] == b"\x1f\x8b":
+            raw = gzip.decompress(raw)
+        return json.loads(raw)
+    except (OSError, EOFError) as exc:
+        raise _Obstacle(f"{what} {path}: cannot be read ({exc}).") from None
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise _Obstacle(f"{what} {path}: not JSON ({exc}).") from None
+
+
+@agenda_cli.command("solve")
+@click.argument("instance_path", metavar="INSTANCE.json", type=click.Path(dir_okay=False))
+@click.option(
+    "--out",
+    "out_path",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="The solution file to write (format 1).",
+)
+@click.option(
+    "--time-limit",
+    "time_limit",
+    required=True,
+    type=click.FloatRange(min=0),
+    help="Seconds to search; the best schedule found by then is written.",
+)
+@click.option(
+    "--previous",
+    "previous_path",
+    type=click.Path(dir_okay=False),
+    help="A solution to change as little as possible (replaces the instance's previous).",
+)
+@click.option("--seed", default=0, show_default=True, type=int, help="Seed of the search.")
+@click.option(
+    "--workers",
+    default=2,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Threads for CP-SAT.",
+)
+def solve_command(instance_path, out_path, time_limit, previous_path, seed, workers):
+    """Place the talks of a schedule instance (format 1) into parallel sessions.
+
+    Progress goes to stderr. Exit 0 with the best schedule written to --out; exit 2,
+    writing nothing, when the instance is malformed or no valid schedule exists.
+    """
+
+    from conference.scheduling import INFEASIBLE, InstanceError, Search
+    from conference.scheduling.objective import solution_text
+
+    doc = _read_document(instance_path, "Instance")
+    previous = _read_document(previous_path, "Previous solution") if previous_path else None
+
+    def progress(p):
+        terms = ", ".join(f"{name} {value}" for name, value in p.terms.items())
+        bound = "" if p.bound is None else f", bound {p.bound}"
+        click.echo(f"{p.seconds:7.1f} s  objective {p.objective} ({terms}){bound}", err=True)
+
+    try:
+        search = Search(doc, previous=previous, seed=seed, workers=workers, on_progress=progress)
+    except InstanceError as exc:
+        if exc.field.startswith("previous."):
+            raise _Obstacle(f"Malformed previous solution {previous_path}: {exc.message}") from None
+        raise _Obstacle(f"Malformed instance {instance_path}: {exc.message}") from None
+    click.echo(
+        f"Solving {search.inst.name}: {search.inst.n_talks} talks, {search.inst.n_blocks} "
+        f"blocks, {search.inst.n_rooms} rooms, for {time_limit:g} s.",
+        err=True,
+    )
+    result = search.run(time_limit)
+    if result.status == INFEASIBLE or result.solution is None:
+        reasons = "\n".join(f"- {reason}" for reason in result.reasons) or "- none was found"
+        raise _Obstacle(f"No valid schedule for {instance_path}:\n{reasons}")
+    target = Path(out_path)
+    with atomic_write(target) as out:
+        out.write(solution_text(result.solution).encode())
+    first = result.first_solution_seconds
+    click.echo(
+        f"{result.status.capitalize()}: objective {result.objective}, bound {result.bound}, "
+        f"first schedule after {first:.2f} s; written to {target}.",
+        err=True,
+    )
+
+
 def _event(slug):
     from conference.events.services import get_event
 

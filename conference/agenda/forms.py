@@ -5,6 +5,7 @@ from wtforms import (
     BooleanField,
     HiddenField,
     IntegerField,
+    RadioField,
     SelectChoice,
     SelectField,
     SelectMultipleField,
@@ -213,3 +214,65 @@ class SimilarTracksForm(FlaskForm):
         validators=[InputRequired("Choose the other track.")],
         invalid_value_message="Choose a track from the list.",
     )
+
+
+def _weight_field(label: str, default: int, description: str):
+    return IntegerField(
+        label,
+        default=default,
+        validators=[
+            InputRequired("Give a weight: a whole number, 0 to ignore this."),
+            NumberRange(min=0, max=1000, message="A weight is a whole number from 0 to 1000."),
+        ],
+        description=description,
+    )
+
+
+class ProposalForm(FlaskForm):
+    """A proposal of parallel sessions: where, what, how to weigh, and for how long. The
+    weights' fields are added from proposals.WEIGHTS (``weight_<term>``)."""
+
+    block_ids = SelectMultipleField("Blocks", validate_choice=False)
+    room_ids = SelectMultipleField(
+        "Rooms",
+        coerce=whole_number,
+        validate_choice=False,
+        invalid_value_message="Choose the rooms from the list.",
+    )
+    talk_ids = SelectMultipleField(
+        "Talks to place",
+        coerce=whole_number,
+        validate_choice=False,
+        invalid_value_message="Choose the talks from the list.",
+    )
+    time_limit = IntegerField(
+        "Time limit (seconds)",
+        validators=[
+            InputRequired("Say how long the search may take, in seconds."),
+            NumberRange(min=1, max=600, message="Between 1 and 600 seconds."),
+        ],
+        description="A first proposal comes within a second or two; the solver keeps "
+        "improving it until then, and you can stop it earlier.",
+    )
+    previous = RadioField(
+        "Keep talks where they are",
+        choices=[
+            SelectChoice("none", "No: place every talk afresh"),
+            SelectChoice("published", "Keep the published agenda: move as few talks as possible"),
+            SelectChoice("draft", "Keep the draft: move as few talks as possible"),
+        ],
+        default="none",
+        validate_choice=True,
+    )
+
+
+def proposal_form(weights: dict, **defaults) -> ProposalForm:
+    """The proposal form with one field per weight ({term: (default, label, description)});
+    ``defaults`` fill it when nothing was posted."""
+
+    class Form(ProposalForm):
+        pass
+
+    for term, (default, label, description) in weights.items():
+        setattr(Form, f"weight_{term}", _weight_field(label, default, description))
+    return Form(**defaults)

@@ -626,6 +626,12 @@ def changes_since(event, kept: ScheduleInstance, current: dict) -> list[str]:
     return lines
 
 
+def changed_since_export(event, kept: ScheduleInstance) -> list[str]:
+    """What changed since ``kept`` was exported that a hard rule depends on, in words:
+    what ``apply_solution`` would refuse a solution to it for (none: it still fits)."""
+    return changes_since(event, kept, _rebuild(event, kept.document))
+
+
 def _kept(event, name) -> ScheduleInstance:
     row = (
         db.session.scalar(

@@ -1,6 +1,7 @@
 """Rooms, tracks, sessions of several kinds, talks inside them, and delegates' sign-ups."""
 
 from datetime import datetime, timedelta
+from enum import StrEnum
 
 from sqlalchemy import (
     JSON,
@@ -19,7 +20,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.sql import false
 
 from conference.agenda.kinds import SESSION_KINDS
-from conference.dbtypes import UTCDateTime, utcnow
+from conference.dbtypes import UTCDateTime, one_of, utcnow
 from conference.extensions import db
 
 session_chair = Table(
@@ -288,3 +289,47 @@ class AgendaNotice(db.Model):
     ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     room: Mapped[str] = mapped_column(String(100), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ProposalStatus(StrEnum):
+    """Where a proposal of parallel sessions stands (``schedule_proposal.status``)."""
+
+    RUNNING = "running"  # the solver is searching, in a background job
+    READY = "ready"  # a valid schedule, to accept into the draft or discard
+    FAILED = "failed"  # no valid schedule (the reasons say why), or the worker stopped
+    CANCELLED = "cancelled"  # stopped by an organiser before it ended
+    ACCEPTED = "accepted"  # read into the draft
+    DISCARDED = "discarded"
+
+
+class ScheduleProposal(db.Model):
+    """Parallel sessions proposed by the solver for an exported instance: its progress while
+    the job runs, then the solution and the explanation of what it leaves. The draft only
+    changes when an organiser accepts it (proposals.py)."""
+
+    __tablename__ = "schedule_proposal"
+    __table_args__ = (one_of("status", ProposalStatus),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
+    instance_id: Mapped[int] = mapped_column(
+        ForeignKey("schedule_instance.id", ondelete="CASCADE"), index=True
+    )
+    job_id: Mapped[str | None] = mapped_column(ForeignKey("job.id", ondelete="SET NULL"))
+    status: Mapped[str] = mapped_column(String(10), default=ProposalStatus.RUNNING)
+    # What the organiser chose: time limit, seed, the placement to keep ("previous").
+    options: Mapped[dict] = mapped_column(JSON, default=dict)
+    # The best schedule so far: {seconds, objective, terms, bound}; written as the job runs.
+    progress: Mapped[dict] = mapped_column(JSON, default=dict)
+    cancel_requested: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    solution: Mapped[dict | None] = mapped_column(JSON)  # format 1
+    explanation: Mapped[dict | None] = mapped_column(JSON)  # scheduling.explain's
+    summary: Mapped[dict | None] = mapped_column(JSON)  # the draft then, against the proposal
+    reasons: Mapped[list] = mapped_column(JSON, default=list)  # why it failed, in words
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decided_by: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+
+    instance: Mapped[ScheduleInstance] = relationship()

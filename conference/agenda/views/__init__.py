@@ -7,5 +7,6 @@ bp = Blueprint("agenda", __name__)
 from conference.agenda.views import (
     delegate,
     organiser,
+    proposals,
     public,
 )

@@ -28,6 +28,7 @@ from conference.agenda.grid import build_grid, day_sessions
 from conference.agenda.instances import draft_attendee_conflicts
 from conference.agenda.interests import InterestImportRefused, demand, import_interests
 from conference.agenda.notices import told_count
+from conference.agenda.proposals import latest_open_proposal
 from conference.agenda.publishing import latest_publication, publish, snapshot
 from conference.agenda.rows import get_by_id, of_event
 from conference.agenda.signups import signup_counts, takes_signups
@@ -154,6 +155,8 @@ def editor(event):
     todays = day_sessions(event, day)
     grid = build_grid(day, event.tz, [(r.id, r.name, r.capacity) for r in event_rooms], todays)
     publication = latest_publication(event)
+    proposal = latest_open_proposal(event)
+    db.session.commit()  # a proposal whose worker died is marked so
     return render_template(
         "agenda/editor/grid.html",
         event=event,
@@ -174,6 +177,7 @@ def editor(event):
         form=ConfirmForm(),
         has_rooms=bool(event_rooms),
         attendee_conflicts=draft_attendee_conflicts(event),
+        proposal=proposal,
     )
 
 
