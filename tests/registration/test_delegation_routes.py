@@ -10,6 +10,7 @@ from conference.mail.models import OutboxMessage
 from conference.registration.links import manage_token
 from conference.registration.models import Registration
 from conference.registration.settings import save_question
+from conference.registration.visa import approve_letter
 from tests.factories import (
     delegate,
     give_role,
@@ -311,31 +312,42 @@ def test_all_visa_letters_at_once_hold_those_the_head_manages(client, db, login)
     db.session.commit()
     none_yet = client.get(sheet_url(head) + "/visa-letters.pdf", follow_redirects=True)
     assert "No visa letter is ready" in none_yet.text
-    make_member(
+    bopha = make_member(
         head,
         given_name="Bopha",
         family_name="Chea",
         visa_requested=True,
         passport=passport("BOPHA CHEA", "N11111111"),
     )
-    make_member(
+    chenda = make_member(
         head,
         given_name="Chenda",
         family_name="Keo",
         visa_requested=True,
         passport=passport("CHENDA KEO", "N22222222"),
     )
-    delegate(
+    aok = delegate(
         event,
         head.category,
         delegation_id=head.delegation_id,
         visa_requested=True,
         passport=passport("AOK AM", "N33333333"),
     )
+    make_member(
+        head,
+        given_name="Dara",
+        family_name="Sok",
+        visa_requested=True,
+        passport=passport("DARA SOK", "N44444444"),
+    )
+    for registration in (bopha, chenda, aok):  # the event's organisers approve letters
+        approve_letter(registration)
+    db.session.commit()
     response = client.get(sheet_url(head) + "/visa-letters.pdf")
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     text = pdf_text(response.data)
     assert "BOPHA CHEA" in text and "CHENDA KEO" in text and "N22222222" in text
+    assert "DARA SOK" not in text  # not approved yet
     assert "AOK AM" not in text and "N33333333" not in text  # theirs to download
     login(organiser_of(event))
     everyone = client.get(f"/events/{event.slug}/delegations/{head.delegation_id}/visa-letters.pdf")
