@@ -20,6 +20,7 @@ from conference.registration.models import Registration
 from conference.registration.places import cancel_by_delegate, change_status
 from conference.registration.registering import Context, RegistrationInvalid, register
 from conference.registration.validation import RegistrationData
+from conference.registration.visa import approve_letter
 from tests.factories import (
     delegate,
     make_category,
@@ -234,6 +235,11 @@ def test_the_sheet_lists_the_head_first_with_what_each_member_has(db):
     cancelled = make_member(head, given_name="Chan", family_name="Keo")
     cancel_by_delegate(cancelled)
     db.session.commit()
+    pending = delegation_sheet(head.delegation, head)  # the organisers decide first
+    assert [r.visa_letter for r in pending.rows] == [None, None, None, "pending"]
+    approve_letter(mine)
+    approve_letter(joined)
+    db.session.commit()
     sheet = delegation_sheet(head.delegation, head)
     assert [r.registration for r in sheet.rows] == [head, joined, cancelled, mine]
     assert [r.managed for r in sheet.rows] == [True, False, True, True]
@@ -254,6 +260,10 @@ def test_visa_letters_are_those_ready_and_their_issue_is_recorded(db):
         visa_letters(delegation_sheet(head.delegation, head))
     first = visa_member(head, "Bopha", "N11111111")
     second = visa_member(head, "Chenda", "N33333333")
+    with pytest.raises(ValidationError, match="No visa letter is ready"):  # not approved yet
+        visa_letters(delegation_sheet(head.delegation, head))
+    approve_letter(first)
+    approve_letter(second)
     letters = visa_letters(delegation_sheet(head.delegation, head))
     assert sorted(letter.passport_number for letter in letters) == ["N11111111", "N33333333"]
     assert first.visa.letter_issued_at is not None and second.visa.letter_issued_at is not None
