@@ -24,6 +24,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from conference.events.forms import country_choices
 from conference.forms import FlaskForm, Form
 from conference.ids import id_or_none
+from conference.names import NameOrder, default_order, formal_name, order_rules
 from conference.registration.fields import (
     BY_NAME,
     PASSPORT_BY_NAME,
@@ -61,6 +62,17 @@ class PersonFields(FlaskForm):
         autocomplete="given-name",
     )
     family_name = _text("family_name", autocomplete="family-name")
+    single_name = BooleanField(_label("single_name"))
+    name_order = RadioField(
+        _label("name_order"),
+        choices=[
+            SelectChoice("", "As is usual in my country"),
+            SelectChoice(NameOrder.FAMILY_FIRST, "Family name first, e.g. Nguyễn Thị Minh Khai"),
+            SelectChoice(NameOrder.GIVEN_FIRST, "Given name first, e.g. Somchai Jaidee"),
+        ],
+        default="",
+        validate_choice=False,
+    )
     native_name = _text(
         "native_name",
         description="Optional, e.g. Hà Trung Chiến, ศักดิ์ชัย ทองดี, 王晓明, 김민준.",
@@ -109,6 +121,22 @@ class PersonFields(FlaskForm):
             for name in PASSPORT_BY_NAME:
                 self[name].flags.required = True
 
+    def name_preview(self) -> str:
+        """The name as it will print, from what the form holds ("" before a name is given);
+        the browser keeps it up to date as the person types (static/js/name-order.js)."""
+        given = (self.given_name.data or "").strip()
+        family = "" if self.single_name.data else (self.family_name.data or "").strip()
+        if not (given or family):
+            return ""
+        order = self.name_order.data or default_order(
+            self.country.data or "", self.native_name.data or ""
+        )
+        return formal_name(self.title.data or "", given, family, order)
+
+    def name_rules(self) -> dict:
+        """The default orders as data, for the browser's preview."""
+        return order_rules()
+
     def question_fields(self):
         """(question, field) pairs, in order."""
         return [(q, self[f"q{q.id}"]) for q in self.questions]
@@ -117,6 +145,7 @@ class PersonFields(FlaskForm):
         """What the form says, as the services take it."""
         data = RegistrationData(
             **{name: self[name].data or "" for name in PERSONAL_FIELDS},
+            single_name=bool(self.single_name.data),
             list_consent=bool(self.list_consent.data),
             visa_requested=bool(self.visa_requested.data),
         )
