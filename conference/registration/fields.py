@@ -69,7 +69,7 @@ FIELDS = (
     ),
     Field(
         "single_name",
-        "I have one name only (no family name)",
+        "I have one name only",
         "yes_no",
         stored=False,  # a registration without a family name
         description="one name only, given as given_name; family_name is then empty",

@@ -62,13 +62,18 @@ class PersonFields(FlaskForm):
         autocomplete="given-name",
     )
     family_name = _text("family_name", autocomplete="family-name")
-    single_name = BooleanField(_label("single_name"))
+    single_name = BooleanField(
+        _label("single_name"),
+        description="No family name, as many Indonesians and Burmese: write the name as the "
+        "given name.",
+    )
     name_order = RadioField(
         _label("name_order"),
         choices=[
             SelectChoice("", "As is usual in my country"),
-            SelectChoice(NameOrder.FAMILY_FIRST, "Family name first, e.g. Nguyễn Thị Minh Khai"),
-            SelectChoice(NameOrder.GIVEN_FIRST, "Given name first, e.g. Somchai Jaidee"),
+            # Not "Family name first": a label of its own names the family name field alone.
+            SelectChoice(NameOrder.FAMILY_FIRST, "Surname first, e.g. Nguyễn Thị Minh Khai"),
+            SelectChoice(NameOrder.GIVEN_FIRST, "Surname last, e.g. Somchai Jaidee"),
         ],
         default="",
         validate_choice=False,

@@ -331,7 +331,7 @@ def clean_registration(
     order = clean_text(data.name_order)
     out.name_order = read_order(order) or default_order(out.country, out.native_name)
     if order and read_order(order) is None:
-        errors.add("name_order", "Choose “Given name first” or “Family name first”.")
+        errors.add("name_order", "Choose “Surname first” or “Surname last”.")
     if require_email or clean_text(data.email):
         out.email, problem = normalise_email(data.email)
         if problem:

@@ -5,7 +5,7 @@
 
 import { defaultOrder, FAMILY_FIRST, formalName } from "./names.js";
 
-const USUAL = { [FAMILY_FIRST]: "(family name first)", given_first: "(given name first)" };
+const USUAL = { [FAMILY_FIRST]: "(surname first)", given_first: "(surname last)" };
 
 for (const box of document.querySelectorAll("[data-name-order]")) enhance(box);
 

@@ -100,7 +100,7 @@ def test_the_order_chosen_on_the_form_is_kept(client, db):
     form = khai(category, name_order="family_last")  # not a choice of the form
     response = client.post(f"/events/{event.slug}/register", data=form)
     assert response.status_code == 422
-    assert "Choose “Given name first” or “Family name first”." in response.text
+    assert "Choose “Surname first” or “Surname last”." in response.text
     assert db.session.scalar(select(func.count(Registration.id))) == 1
 
 

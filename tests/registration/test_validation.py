@@ -194,7 +194,7 @@ def test_the_name_order_chosen_is_kept_and_an_unknown_one_refused():
     cleaned, errors = _cleaned(country="TH", name_order=" family_first ")
     assert not errors and cleaned.name_order == "family_first"
     _, errors = _cleaned(name_order="surname_first")
-    assert errors == {"name_order": ["Choose “Given name first” or “Family name first”."]}
+    assert errors == {"name_order": ["Choose “Surname first” or “Surname last”."]}
 
 
 def test_one_name_only_needs_no_family_name_but_saying_so():
