@@ -21,7 +21,7 @@ from conference.extensions import db
 from conference.ids import is_id
 from conference.localtime import to_local, to_utc, wall_clock
 from conference.names import same_name
-from conference.registration.models import Registration
+from conference.registration.models import SORT_NAME, Registration
 
 STEP_MINUTES = 5  # sessions start on a 5-minute step
 
@@ -204,8 +204,6 @@ def person_choices(event, keep=()) -> list[tuple[int, str]]:
     already chosen), labelled for a searchable list: name, native name, organisation,
     country."""
     keep_ids = {r.id for r in keep}
-    # By family name; someone with one name only by that name.
-    surname = func.coalesce(func.nullif(Registration.family_name, ""), Registration.given_name)
     rows = db.session.execute(
         select(
             Registration.id,
@@ -217,7 +215,7 @@ def person_choices(event, keep=()) -> list[tuple[int, str]]:
             Registration.status,
         )
         .where(Registration.event_id == event.id)
-        .order_by(func.lower(surname), func.lower(Registration.given_name))
+        .order_by(func.lower(SORT_NAME), func.lower(Registration.given_name))
     ).all()
     choices = []
     for rid, given, family, native, organisation, country, status in rows:

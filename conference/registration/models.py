@@ -16,6 +16,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    func,
 )
 from sqlalchemy.event import listen
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -317,6 +318,9 @@ DOOR_ATTRIBUTES = (
     "badge_reissue",
 )
 stamp_on_change(Registration, DOOR_ATTRIBUTES)
+
+# What lists sort people by: the family name, or the one name of someone who has no other.
+SORT_NAME = func.coalesce(func.nullif(Registration.family_name, ""), Registration.given_name)
 
 # create_all (a new database, the tests) makes the trigram operators first, as the migration.
 listen(

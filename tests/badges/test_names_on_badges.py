@@ -3,7 +3,10 @@
 
 import subprocess
 
+from sqlalchemy import select
+
 from conference.registration.links import manage_token
+from conference.registration.models import Registration
 from tests.factories import make_category, make_event, make_registration
 
 
@@ -80,3 +83,28 @@ def test_a_badge_in_two_scripts_prints_both_and_one_name_only_alone(client, db):
     assert "Mr Wang Xiaoming" in text and "王晓明" in text
     _, text = own_badge(client, event, sukarno)
     assert "Mr Sukarno" in text
+
+
+def test_badges_print_in_family_name_order_one_name_only_by_that_name(db):
+    from conference.badges.selection import badge_selection
+
+    event = make_event()
+    category = make_category(event, "Delegate")
+    for given, family in (
+        ("Ani", "Tan"),
+        ("Sukarno", ""),
+        ("Minh Khai", "Nguyễn"),
+        ("Yuki", "Abe"),
+    ):
+        make_registration(
+            event,
+            category,
+            given_name=given,
+            family_name=family,
+            single_name=not family,
+            native_name="",
+            phone="",
+        )
+    names = {r.id: r.full_name for r in db.session.scalars(select(Registration))}
+    printed = [names[i] for i in badge_selection(event).ids]
+    assert printed == ["Abe Yuki", "Nguyễn Minh Khai", "Sukarno", "Tan Ani"]
