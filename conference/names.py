@@ -121,14 +121,22 @@ def sort_key(given: str, family: str) -> tuple[str, str]:
     return (family or given, given if family else "")
 
 
+_PUNCTUATION = ".,;:()[]\"'“”‘’"
+
+
 def _fold(word: str) -> str:
+    """Lower case, without diacritics or the punctuation around it: "Nguyễn," -> "nguyen"."""
+    if word.isascii():
+        return word.strip(_PUNCTUATION).casefold()
     text = unicodedata.normalize("NFKD", word).replace("đ", "d").replace("Đ", "D")
-    return "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
+    return (
+        "".join(ch for ch in text if not unicodedata.combining(ch)).strip(_PUNCTUATION).casefold()
+    )
 
 
 def _words(text: str) -> list[str]:
-    """Folded words, punctuation around them aside: "Nguyễn," -> "nguyen"."""
-    words = (_fold(w).strip(".,;:()[]\"'“”‘’") for w in (text or "").split())
+    """Folded words, punctuation around them aside."""
+    words = (_fold(w) for w in (text or "").split())
     return [w for w in words if w]
 
 
@@ -151,9 +159,14 @@ def name_and_native(name: str, native: str) -> tuple[str, str]:
         return name, ""
     if not name:
         return native, ""
+    target = sorted(_words(native))
     words = name.split()
+    folded = [_fold(w) for w in words]
     for start in range(len(words)):
-        if same_name(" ".join(words[start:]), native):
+        tail = [w for w in folded[start:] if w]
+        if len(tail) < len(target):
+            break
+        if tail and sorted(tail) == target:
             return " ".join([*words[:start], native]), ""
     return name, native
 
