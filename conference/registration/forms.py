@@ -70,7 +70,7 @@ class PersonFields(FlaskForm):
     name_order = RadioField(
         _label("name_order"),
         choices=[
-            SelectChoice("", "As is usual in my country"),
+            SelectChoice("", "As is usual for the country"),
             # Not "Family name first": a label of its own names the family name field alone.
             SelectChoice(NameOrder.FAMILY_FIRST, "Surname first, e.g. Nguyễn Thị Minh Khai"),
             SelectChoice(NameOrder.GIVEN_FIRST, "Surname last, e.g. Somchai Jaidee"),
@@ -261,6 +261,11 @@ def build_person_form(questions, **kwargs) -> PersonFields:
 # None keeps the delegate's own.
 FOR_THE_HEAD = {
     "given_name": (None, "As in their passport, in Latin letters."),
+    "single_name": (
+        "They have one name only",
+        "No family name, as many Indonesians and Burmese: write the name as the given name.",
+    ),
+    "name_order": ("How they write their name", None),
     "native_name": (
         "Their name in their own script",
         "Optional, e.g. Hà Trung Chiến, ศักดิ์ชัย ทองดี, 王晓明, 김민준.",
@@ -302,6 +307,7 @@ class MemberRowForm(Form):
 
     given_name = _text("given_name", autocomplete="off")
     family_name = _text("family_name", autocomplete="off")
+    single_name = BooleanField("One name only")
     native_name = _text("native_name", autocomplete="off")
     position = _text("position", autocomplete="off")
     email = _text("email", EmailField, autocomplete="off")
@@ -317,6 +323,7 @@ class MemberRowForm(Form):
 
     def registration_data(self) -> RegistrationData:
         data = RegistrationData(**{name: self[name].data or "" for name in self.PERSON})
+        data.single_name = bool(self.single_name.data)
         for question, field in self.question_fields():
             data.answers[question.id] = field.data
         return data

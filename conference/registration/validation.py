@@ -276,13 +276,13 @@ def _clean_names(data: RegistrationData, out: RegistrationData, errors: Errors) 
     if out.single_name and out.family_name:
         errors.add(
             "family_name",
-            "You have one name only: write it as your given name and leave this empty, "
-            "or untick “I have one name only”.",
+            "With one name only, write it as the given name and leave this empty (or untick "
+            "“one name only”).",
         )
     elif not out.single_name and not out.family_name:
         errors.add(
             "family_name",
-            "Enter your family name, or tick “I have one name only” if you have none.",
+            "Enter your family name (or tick “one name only” when there is none).",
         )
 
 

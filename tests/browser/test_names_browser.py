@@ -25,12 +25,12 @@ def test_the_preview_follows_the_name_its_country_and_the_order_chosen(live_serv
     expect(preview).to_have_text("Ms Thị Minh Khai Nguyễn")  # no country yet: given name first
     page.get_by_label("Country", exact=True).select_option(label="Viet Nam")
     expect(preview).to_have_text("Ms Nguyễn Thị Minh Khai")
-    expect(page.get_by_label("As is usual in my country")).to_be_checked()
+    expect(page.get_by_label("As is usual for the country")).to_be_checked()
     expect(page.locator("[data-name-usual]")).to_have_text("(surname first)")
 
     page.get_by_label("Surname last").check()
     expect(preview).to_have_text("Ms Thị Minh Khai Nguyễn")
-    page.get_by_label("As is usual in my country").check()
+    page.get_by_label("As is usual for the country").check()
     # A Chinese name from Singapore: the script says how it is written.
     page.get_by_label("Country", exact=True).select_option(label="Singapore")
     page.get_by_label("Given name").fill("Hsien Loong")
