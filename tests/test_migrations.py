@@ -112,7 +112,7 @@ def test_registrations_from_before_name_orders_take_their_countrys_order(tmp_pat
         category = make_category(event, "Delegate")
         for country in ("VN", "KH", "JP", "TH", "ID"):
             delegate(event, category, country=country, native_name="", name_order="given_first")
-        downgrade(revision="f1b3d8a6c924")  # before name orders
+        downgrade(revision="de928afa5dd2")  # before name orders
         upgrade()
         db.session.expire_all()
         orders = dict(

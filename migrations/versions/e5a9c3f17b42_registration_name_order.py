@@ -4,7 +4,7 @@ How each person writes their name: given or family name first (conference/names.
 Registrations made before take the usual order of their country.
 
 Revision ID: e5a9c3f17b42
-Revises: f1b3d8a6c924
+Revises: de928afa5dd2
 Create Date: 2026-12-05 10:00:00.000000
 
 """
@@ -14,7 +14,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "e5a9c3f17b42"
-down_revision = "f1b3d8a6c924"
+down_revision = "de928afa5dd2"
 branch_labels = None
 depends_on = None
 
