@@ -255,3 +255,25 @@ def test_an_export_imports_back_with_its_orders_and_single_names(client, db, log
         ("Trung Chiến Hà", "given_first", False),
         ("Sukarno", "given_first", True),
     ]
+
+
+def test_a_head_adds_a_member_with_one_name_only_in_the_members_table(client, db):
+    from tests.factories import make_head
+
+    event = make_event()
+    head = make_head(event, make_category(event, "Delegate"))
+    sheet = f"/events/{event.slug}/manage/{manage_token(head)}/delegation"
+    assert "One name only" in client.get(sheet).text
+    row = {"members-0-given_name": "Sukarno", "members-1-given_name": ""}
+    response = client.post(sheet, data=row)
+    assert response.status_code == 422
+    assert "Enter their family name (or tick “one name only” when there is none)." in response.text
+    response = client.post(sheet, data=row | {"members-0-single_name": "y"})
+    assert response.status_code == 302
+    member = stored(db)
+    assert (member.given_name, member.family_name, member.display_name) == (
+        "Sukarno",
+        "",
+        "Sukarno",
+    )
+    assert "Sukarno" in client.get(sheet).text
