@@ -217,6 +217,7 @@ def load(size: int) -> dict:
                         "title",
                         "given_name",
                         "family_name",
+                        "name_order",
                         "native_name",
                         "badge_name",
                         "phone",

@@ -4,6 +4,8 @@ from datetime import UTC, date, datetime, tzinfo
 
 import pycountry
 
+from conference.names import name_and_native
+
 
 def format_datetime(moment: datetime | None, tz: tzinfo | None = None) -> str:
     """'29 Oct 2024, 09:02 (Asia/Bangkok)': always with the zone it is shown in."""
@@ -58,3 +60,4 @@ def register(app) -> None:
     app.add_template_filter(answer_text, "answer_text")
     app.add_template_filter(reject_keys, "reject_keys")
     app.add_template_global(lambda: datetime.now(UTC), "now")
+    app.add_template_global(name_and_native, "name_and_native")

@@ -82,7 +82,7 @@ def test_demo_builds_the_asean3_event_starting_today_and_is_idempotent(app, runn
     assert son_la.status == "accepted"
     assert son_la.talk.session.kind == "parallel"
     assert son_la.talk.session.starts_at.astimezone(event.tz).date() == event.start_date
-    assert son_la.presenting_author.name.startswith("Mr Trung Chiến")
+    assert son_la.presenting_author.name.startswith("Mr Hà Trung Chiến")
     assert "34% of its total budget" in son_la.abstract
     with storage_from_config(app).open(son_la.latest_version.storage_key) as file:
         stored = file.read()

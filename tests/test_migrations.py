@@ -6,7 +6,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import create_engine, inspect, select, text
 from sqlalchemy.engine import make_url
 
 from conference import create_app
@@ -97,5 +97,33 @@ def test_stored_search_text_gets_han_characters_and_kana_apart_and_back(tmp_path
         upgrade()
         db.session.expire_all()
         assert db.session.get(Registration, person.id).search_text == spaced
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_registrations_from_before_name_orders_take_their_countrys_order(tmp_path):
+    from conference.registration.models import Registration
+    from tests.factories import delegate, make_category, make_event
+
+    app = create_app(base_config(f"sqlite:///{tmp_path / 'migrated.db'}", tmp_path))
+    with app.app_context():
+        upgrade()
+        event = make_event()
+        category = make_category(event, "Delegate")
+        for country in ("VN", "KH", "JP", "TH", "ID"):
+            delegate(event, category, country=country, native_name="", name_order="given_first")
+        downgrade(revision="de928afa5dd2")  # before name orders
+        upgrade()
+        db.session.expire_all()
+        orders = dict(
+            db.session.execute(select(Registration.country, Registration.name_order)).all()
+        )
+        assert orders == {
+            "VN": "family_first",
+            "KH": "family_first",
+            "JP": "family_first",
+            "TH": "given_first",
+            "ID": "given_first",
+        }
         db.session.remove()
         db.engine.dispose()

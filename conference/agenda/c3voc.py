@@ -30,6 +30,7 @@ import xml.etree.ElementTree as ET
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from conference.names import name_and_native
 from conference.text import strip_controls_deep
 
 # Never change this: every GUID in every published schedule derives from it.
@@ -61,11 +62,6 @@ def _ascii_slug(text: str, limit: int = 60) -> str:
     return slug[:limit].rstrip("-")
 
 
-def _fold(text: str) -> str:
-    """For comparing names: no diacritics, no case, single spaces."""
-    return " ".join(_ascii_slug(text, limit=10_000).split("-"))
-
-
 def acronym(event_slug: str) -> str:
     """The event slug made acceptable to both schemas' acronym patterns.
 
@@ -87,23 +83,11 @@ def person_name(person: dict) -> str:
     (readable and searchable by everyone, and what the rest of the programme uses), then the
     native-script name in parentheses when it is really different ("Somchai Jaidee
     (สมชาย ใจดี)", "Li Wei (李伟)"). When the native name is only the same name with its
-    diacritics ("Nguyen Van An" / "Nguyễn Văn An") the native spelling replaces the Latin
-    one, keeping any honorific in front.
+    diacritics ("Nguyen Van An" / "Nguyễn Văn An", in whatever order) the native spelling
+    replaces the Latin one, keeping any honorific in front (conference/names.py).
     """
-    name = (person.get("name") or "").strip()
-    native = (person.get("native_name") or "").strip()
-    if not native or native == name:
-        return name or native
-    if not name:
-        return native
-    folded_name, folded_native = _fold(name), _fold(native)
-    if folded_native:
-        if folded_native == folded_name:
-            return native
-        words, native_words = name.split(), folded_native.split()
-        if folded_name.endswith(" " + folded_native) and len(words) > len(native_words):
-            return " ".join(words[: len(words) - len(native_words)] + [native])
-    return f"{name} ({native})"
+    name, beside = name_and_native(person.get("name") or "", person.get("native_name") or "")
+    return f"{name} ({beside})" if beside else name
 
 
 def _parse_utc(value: str) -> datetime:

@@ -20,6 +20,7 @@ from conference.agenda.models import (
 )
 from conference.extensions import db
 from conference.localtime import day_bounds, to_local
+from conference.names import full_name, name_and_native
 from conference.registration.models import Registration, RegistrationStatus
 
 # Registrations that take no part any more: not offered as chairs or presenters, not told.
@@ -31,10 +32,11 @@ def event_window(event) -> tuple[datetime, datetime]:
     return day_bounds(event.start_date, event.tz)[0], day_bounds(event.end_date, event.tz)[1]
 
 
-def person_name(given: str, family: str, native: str | None) -> str:
-    """A name as conflict messages show it: Latin, then the native script when it differs."""
-    latin = f"{given} {family}".strip()
-    return f"{latin} ({native})" if native and native != latin else latin
+def person_name(given: str, family: str, native: str | None, order: str) -> str:
+    """A name as conflict messages show it: Latin in the person's order, then the native
+    script when it is not the same name."""
+    name, beside = name_and_native(full_name(given, family, order), native or "")
+    return f"{name} ({beside})" if beside else name
 
 
 def taken_by_session(event_id: int, session_ids=None) -> dict[int, int]:
@@ -86,13 +88,14 @@ def load_agenda(event) -> Agenda:
     )
     people_ids = {p for ids in (*chairs.values(), *presenters.values()) for p in ids}
     people = {
-        rid: (person_name(given, family, native), status)
-        for rid, given, family, native, status, event_id in db.session.execute(
+        rid: (person_name(given, family, native, order), status)
+        for rid, given, family, native, order, status, event_id in db.session.execute(
             select(
                 Registration.id,
                 Registration.given_name,
                 Registration.family_name,
                 Registration.native_name,
+                Registration.name_order,
                 Registration.status,
                 Registration.event_id,
             ).where(Registration.id.in_(people_ids))

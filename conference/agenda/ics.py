@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 from icalendar import Calendar, Event
 
+from conference.names import name_and_native
 from conference.text import strip_controls, strip_controls_deep
 
 NAMESPACE = uuid.UUID("6f1e3c52-4a57-4b8e-9a44-5d0c6b1f2a90")
@@ -13,10 +14,8 @@ NAMESPACE = uuid.UUID("6f1e3c52-4a57-4b8e-9a44-5d0c6b1f2a90")
 def _description(session: dict) -> str:
     lines = [session["description"]] if session["description"] else []
     for talk in session["talks"]:
-        names = ", ".join(
-            p["name"] + (f" ({p['native_name']})" if p["native_name"] else "")
-            for p in talk["presenters"]
-        )
+        shown = (name_and_native(p["name"], p["native_name"]) for p in talk["presenters"])
+        names = ", ".join(name + (f" ({native})" if native else "") for name, native in shown)
         lines.append(f"• {talk['title']}" + (f" — {names}" if names else ""))
     return "\n".join(lines)
 

@@ -550,15 +550,16 @@ def _names(event, *docs) -> dict:
         people |= {p["id"] for p in doc.get("people", ())}
     ids = [n for p in people if (n := _number(p, "person-")) is not None]
     if ids:
-        for rid, given, family, native in db.session.execute(
+        for rid, given, family, native, order in db.session.execute(
             select(
                 Registration.id,
                 Registration.given_name,
                 Registration.family_name,
                 Registration.native_name,
+                Registration.name_order,
             ).where(Registration.id.in_(ids), Registration.event_id == event.id)
         ):
-            names[person_key(rid)] = person_name(given, family, native)
+            names[person_key(rid)] = person_name(given, family, native, order)
     return names
 
 

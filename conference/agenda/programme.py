@@ -24,6 +24,7 @@ from reportlab.platypus import Flowable, PageBreak
 
 from conference.agenda.kinds import SESSION_KINDS
 from conference.formatting import format_date_range
+from conference.names import name_and_native
 from conference.pdf.colours import ACCENT, INK, MUTED, RULE
 from conference.pdf.flow import (
     Document,
@@ -124,15 +125,13 @@ def _zone_label(zone: ZoneInfo, moments: list[datetime]) -> str:
 def _person_spans(person: dict, size: float) -> list[Span]:
     """'Dr Pimchanok Srisuk (พิมพ์ชนก ศรีสุข), Bangkok Metropolitan Administration'."""
     country = person.get("country") or None
-    name = (person.get("name") or "").strip()
-    native = (person.get("native_name") or "").strip()
+    name, native = name_and_native(person.get("name") or "", person.get("native_name") or "")
     organisation = (person.get("organisation") or "").strip()
     spans = []
     if name:
         spans.append(Span(name, size, color=INK, country=country))
-    if native and native != name:
-        text = f"({native})" if name else native
-        spans.append(Span(text, size, color=INK, country=country, sep=" "))
+    if native:
+        spans.append(Span(f"({native})", size, color=INK, country=country, sep=" "))
     if organisation:
         spans.append(Span(organisation, size - 0.5, color=MUTED, country=country, sep=", "))
     return spans

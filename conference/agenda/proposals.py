@@ -330,9 +330,10 @@ def _people_names(event_id: int, doc: dict) -> dict:
             Registration.given_name,
             Registration.family_name,
             Registration.native_name,
+            Registration.name_order,
         ).where(Registration.event_id == event_id, Registration.id.in_(ids))
     )
-    return {f"person-{rid}": person_name(g, f, n) for rid, g, f, n in rows}
+    return {f"person-{rid}": person_name(g, f, n, o) for rid, g, f, n, o in rows}
 
 
 def run_proposal(progress, proposal_id: int) -> dict:

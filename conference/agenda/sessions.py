@@ -20,7 +20,8 @@ from conference.errors import ValidationError
 from conference.extensions import db
 from conference.ids import is_id
 from conference.localtime import to_local, to_utc, wall_clock
-from conference.registration.models import Registration
+from conference.names import same_name
+from conference.registration.models import SORT_NAME, Registration
 
 STEP_MINUTES = 5  # sessions start on a 5-minute step
 
@@ -214,14 +215,14 @@ def person_choices(event, keep=()) -> list[tuple[int, str]]:
             Registration.status,
         )
         .where(Registration.event_id == event.id)
-        .order_by(func.lower(Registration.family_name), func.lower(Registration.given_name))
+        .order_by(func.lower(SORT_NAME), func.lower(Registration.given_name))
     ).all()
     choices = []
     for rid, given, family, native, organisation, country, status in rows:
         if status in WITHDRAWN and rid not in keep_ids:
             continue
         label = f"{family.upper()} {given}".strip()
-        if native and native not in (f"{given} {family}".strip(), f"{family} {given}".strip()):
+        if native and not same_name(native, label):
             label += f" ({native})"
         label += f" · {organisation} · {country}"
         if status in WITHDRAWN:

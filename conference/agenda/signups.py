@@ -30,7 +30,12 @@ from conference.agenda.publishing import latest_publication
 from conference.errors import ValidationError
 from conference.extensions import db
 from conference.localtime import to_local
-from conference.registration.models import STATUS_LABELS, Registration, RegistrationStatus
+from conference.registration.models import (
+    SORT_NAME,
+    STATUS_LABELS,
+    Registration,
+    RegistrationStatus,
+)
 
 SIGNUP_KINDS = frozenset({"parallel"})
 LIMITED_KINDS = frozenset({"poster", "cultural", "networking"})  # with a capacity of their own
@@ -336,7 +341,7 @@ def signup_counts(event) -> list[SessionSignups]:
             Registration.event_id == event.id,
             Registration.status == RegistrationStatus.CONFIRMED,
         )
-        .order_by(Registration.family_name, Registration.given_name, Registration.id)
+        .order_by(SORT_NAME, Registration.given_name, Registration.id)
     ):
         people[session_id].append(registration)
     sessions = db.session.scalars(

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from conference.agenda.kinds import SESSION_KINDS
 from conference.localtime import to_local
+from conference.names import name_and_native
 
 # Kinds that read as "everybody together": laid across every room when nothing else runs.
 SHARED_KINDS = frozenset(
@@ -51,13 +52,18 @@ class Person:
 
     @property
     def native(self) -> str:
-        """The native-script name when it adds something to the display name."""
-        native = self.native_name.strip()
-        return native if native and native != self.name else ""
+        """The native-script name when it is not the display name again."""
+        return name_and_native(self.name, self.native_name)[1]
 
     @property
     def native_lang(self) -> str:
         return NATIVE_LANG.get((self.country or "").upper(), "")
+
+    @property
+    def name_lang(self) -> str:
+        """The native language when the name is written in its native spelling."""
+        native = self.native_name.strip()
+        return self.native_lang if native and not self.native and native in self.name else ""
 
 
 def paragraphs(text: str) -> list[str]:
@@ -193,9 +199,11 @@ def _parse(value: str, tz: ZoneInfo) -> datetime:
 
 
 def _person(data: dict) -> Person:
+    # A native name that writes the same name lends it its spelling: "Mr Hà Trung Chiến".
+    name, _ = name_and_native(data.get("name") or "", data.get("native_name") or "")
     return Person(
         id=data.get("id") or 0,
-        name=data.get("name") or "",
+        name=name,
         native_name=data.get("native_name") or "",
         organisation=data.get("organisation") or "",
         country=data.get("country") or "",

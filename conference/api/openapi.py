@@ -118,7 +118,10 @@ QUESTION = {
 
 NEW_REGISTRATION = {
     "type": "object",
-    "required": ["category_id", *(f.name for f in FIELDS if f.given and f.required)],
+    "required": [
+        "category_id",
+        *(f.name for f in FIELDS if f.given and f.required and not f.required_unless),
+    ],
     "properties": {
         "category_id": ID,
         "invitation_code": {"type": "string", "description": "for invitation-only categories"},
@@ -180,7 +183,11 @@ PERSON = {
     "description": "What the door needs to know about a person (no contact details)",
     "properties": {
         "id": {"type": "integer"},
-        "name": {"type": "string"},
+        "name": {
+            "type": "string",
+            "description": "title, given and family name, in the order the person writes "
+            "them (name_order)",
+        },
         **{f.name: output_schema(f) for f in FIELDS if f.at_door},
         "category": {"type": "string"},
         "category_colour": {"type": "string"},
@@ -386,8 +393,9 @@ CHECKIN_OFFLINE = {
             "type": "array",
             "items": {"type": "string"},
             "description": "the columns of each registration row: id, title, given_name, "
-            "family_name, native_name, badge_name, category_id, delegation_id, country, "
-            "organisation, status, reissue",
+            "family_name (empty for a person with one name only), native_name, badge_name, "
+            "category_id, delegation_id, country, organisation, status, reissue, name_order "
+            "(given_first or family_first: the order of the given and family names)",
         },
         "registrations": {"type": "array", "items": _ROW},
         "countries": {

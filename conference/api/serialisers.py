@@ -54,6 +54,8 @@ def question_json(question) -> dict:
 # Values the API works out; every other key of IN_API is the registration's attribute.
 MADE_VALUES = {
     "category": lambda r: {"id": r.category_id, "name": r.category.name},
+    "single_name": lambda r: r.single_name,
+    "full_name": lambda r: r.full_name,
     "badge_name": lambda r: r.name_on_badge,
     "delegation": lambda r: (
         {"id": r.delegation_id, "name": r.delegation.name, "is_head": r.is_head}

@@ -101,8 +101,8 @@ class Badge:
 
     event_title: str
     event_dates: str  # already formatted, e.g. "29–30 October 2024"
-    native_name: str  # in the delegate's own script, "" when none
-    latin_name: str  # e.g. "Mr Trung Chiến Hà"
+    native_name: str  # in the delegate's own script, "" when none (or the same name)
+    latin_name: str  # e.g. "Mr Sakchai Thongdee", "Mr Hà Trung Chiến" (conference/names.py)
     organisation: str
     country_name: str  # e.g. "Viet Nam"
     country: str  # ISO 3166 alpha-2, for the CJK font choice

@@ -19,6 +19,7 @@ from sqlalchemy.orm import selectinload
 
 from conference.extensions import db
 from conference.ids import in_chunks
+from conference.names import sort_key
 from conference.registration.models import Registration, RegistrationStatus
 from conference.registration.search import Filters, filtered_query
 
@@ -26,8 +27,9 @@ LOADED_AT_ONCE = 500  # registrations read from the database at a time while pri
 
 
 def printing_order(family_name: str, given_name: str, registration_id: int):
-    """The sort key of a badge in a printed stack: family name, given name, id."""
-    return ((family_name or "").casefold(), (given_name or "").casefold(), registration_id)
+    """The sort key of a badge in a printed stack: family name (the name of someone who
+    has one only), given name, id."""
+    return (*sort_key(given_name, family_name), registration_id)
 
 
 class Selection:

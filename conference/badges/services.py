@@ -298,13 +298,11 @@ def badge_for(registration: Registration, token: str):
     from conference.formatting import country_name, format_date_range
 
     event = registration.event
-    latin = registration.badge_name or " ".join(
-        p for p in (registration.title, registration.given_name, registration.family_name) if p
-    )
+    native, latin = registration.badge_names  # one name is never printed twice
     return Badge(
         event_title=event.title,
         event_dates=format_date_range(event.start_date, event.end_date),
-        native_name=registration.native_name,
+        native_name=native,
         latin_name=latin,
         organisation=registration.organisation,
         country_name=country_name(registration.country),

@@ -60,6 +60,7 @@ FIELDS = (
     "organisation",
     "status",
     "reissue",
+    "name_order",
 )
 _ROWS = (
     Registration.id,
@@ -74,6 +75,7 @@ _ROWS = (
     Registration.organisation,
     Registration.status,
     Registration.badge_reissue,
+    Registration.name_order,
 )
 _COUNTRY = FIELDS.index("country")
 CHUNK = 5000  # rows fetched from the database at a time

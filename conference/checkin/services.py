@@ -28,6 +28,7 @@ from conference.extensions import db
 from conference.formatting import country_name
 from conference.ids import is_id
 from conference.localtime import day_bounds
+from conference.names import formal_name
 from conference.registration.models import Category, Delegation, Registration, RegistrationStatus
 from conference.sync import stamp
 
@@ -85,10 +86,11 @@ def _summary(
     country,
     organisation,
     status,
+    name_order,
 ) -> dict:
     return {
         "id": registration_id,
-        "name": " ".join(p for p in (title, given, family) if p),
+        "name": formal_name(title, given, family, name_order),
         "native_name": native,
         "category": category,
         "category_colour": colour,
@@ -115,6 +117,7 @@ def registration_summary(r: Registration) -> dict:
         r.country,
         r.organisation,
         r.status,
+        r.name_order,
     )
 
 
@@ -134,6 +137,7 @@ _PERSON = (
         Registration.organisation,
         Registration.status,
         Registration.badge_reissue,
+        Registration.name_order,
     )
     .join(Category, Category.id == Registration.category_id)
     .outerjoin(Delegation, Delegation.id == Registration.delegation_id)
@@ -188,7 +192,7 @@ def _person(event_id: int, registration_id: int):
     ).first()
     if row is None:
         return None
-    return _summary(*row[:11]), row[10], row[11]
+    return _summary(*row[:11], row[12]), row[10], row[11]
 
 
 def scope_for(event, scanned_at: datetime, session_id: int | None) -> tuple[str, object]:
@@ -743,7 +747,7 @@ def _not_arrived(event, vip_categories: list[int]) -> list[dict]:
     found = list(db.session.execute(vips.limit(NOT_ARRIVED_SHOWN))) if vip_categories else []
     if len(found) < NOT_ARRIVED_SHOWN:
         found += db.session.execute(others.limit(NOT_ARRIVED_SHOWN - len(found)))
-    return [_summary(*row[:11]) for row in found]
+    return [_summary(*row[:11], row[12]) for row in found]
 
 
 def session_attendance(event, day) -> list[dict]:

@@ -21,6 +21,7 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, NextPageTemplate, PageBreak
 
 from conference.formatting import country_name
+from conference.names import name_and_native
 from conference.pdf.colours import ACCENT, INK, MUTED, RULE
 from conference.pdf.flow import (
     Contents,
@@ -208,9 +209,7 @@ def _author(stack: Stack, author: dict) -> None:
     """The name (and native name, and a "Presenting" tag) on one line, shrunk to fit; the
     organisation and country below it. Added to the paper's head."""
     country = author.get("country") or None
-    name, native = _text_of(author, "name"), _text_of(author, "native_name")
-    if not name:
-        name, native = native, ""
+    name, native = name_and_native(_text_of(author, "name"), _text_of(author, "native_name"))
     tag = "Presenting" if author.get("presenting") else ""
     size = 9.5
     tag_width = text_width(tag, 7, bold=True) + 8 if tag else 0

@@ -9,6 +9,7 @@ from conference.errors import NotFound, ValidationError
 from conference.extensions import db
 from conference.ids import is_id
 from conference.mail.services import queue_templated_mail
+from conference.names import sort_key
 from conference.registration.emails import notify
 from conference.registration.links import manage_token
 from conference.registration.models import (
@@ -279,8 +280,7 @@ class DelegationSheet:
 def _sheet_order(registration: Registration):
     return (
         not registration.is_delegation_head,
-        registration.family_name.casefold(),
-        registration.given_name.casefold(),
+        *sort_key(registration.given_name, registration.family_name),
         registration.id,
     )
 

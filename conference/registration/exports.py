@@ -18,6 +18,7 @@ from conference.errors import ValidationError
 from conference.extensions import db
 from conference.formatting import country_name
 from conference.localtime import to_local
+from conference.names import full_name
 from conference.registration.fields import EXPORTED, REQUIRED_FIELDS
 from conference.registration.models import Answer, Category, Delegation, Registration
 from conference.registration.search import Filters, filtered_query
@@ -78,6 +79,8 @@ _country_name = lru_cache(maxsize=512)(country_name)
 # Cells the export works out from a row of plain columns (``_COLUMNS``) and the ``Names``;
 # every other column is the registration's column of the same name.
 MADE_CELLS = {
+    "single_name": lambda r, names: _yes_no(not r.family_name),
+    "full_name": lambda r, names: full_name(r.given_name, r.family_name, r.name_order),
     "category": lambda r, names: names.categories.get(r.category_id, ""),
     "country_name": lambda r, names: _country_name(r.country),
     "delegation": lambda r, names: names.delegations.get(r.delegation_id, ""),

@@ -8,12 +8,14 @@ registration JSON and the OpenAPI schemas are derived from ``FIELDS`` and ``PASS
 
 from dataclasses import dataclass
 
+from conference.names import NameOrder
 from conference.registration.models import TITLES, RegistrationStatus
 
 # What a delegate gives, by kind: text is cleaned and held to its length, a title is one
-# of TITLES, e-mail, phone and country are read as such, yes_no is true or false.
-GIVEN_KINDS = ("text", "title", "email", "phone", "country", "yes_no")
-TEXT_KINDS = ("text", "title", "email", "phone", "country")
+# of TITLES, a name order one of NameOrder (absent: the default, conference/names.py),
+# e-mail, phone and country are read as such, yes_no is true or false.
+GIVEN_KINDS = ("text", "title", "name_order", "email", "phone", "country", "yes_no")
+TEXT_KINDS = ("text", "title", "name_order", "email", "phone", "country")
 
 
 @dataclass(frozen=True)
@@ -26,6 +28,7 @@ class Field:
     kind: str = "text"
     max_length: int | None = None  # what the form takes and validation allows
     required: bool = False  # a delegate must give it
+    required_unless: str = ""  # ... unless this yes_no field is true
     stored: bool = True  # an attribute of the Registration of the same name
     exported: bool = True  # a column of the export (and of imports)
     in_api: bool = True  # a key of the API's registration JSON
@@ -56,7 +59,33 @@ FIELDS = (
     _made("category_id", {"type": "integer"}, exported=False),
     Field("title", "Title", "title", max_length=20),
     Field("given_name", "Given name", max_length=100, required=True),
-    Field("family_name", "Family name", max_length=100, required=True),
+    Field(
+        "family_name",
+        "Family name",
+        max_length=100,
+        required=True,
+        required_unless="single_name",
+        description="required unless single_name is true",
+    ),
+    Field(
+        "single_name",
+        "I have one name only",
+        "yes_no",
+        stored=False,  # a registration without a family name
+        description="one name only, given as given_name; family_name is then empty",
+    ),
+    Field(
+        "name_order",
+        "How you write your name",
+        "name_order",
+        description="how the person writes their name; absent: from the script of "
+        "native_name, else from the country (family_first for Viet Nam, Cambodia, China, "
+        "Japan, Korea and Hungary among others; given_first elsewhere)",
+    ),
+    _made(
+        "full_name",
+        {"type": "string", "description": "given_name and family_name in the person's name_order"},
+    ),
     Field("native_name", "Name in your own script", max_length=200, at_door=True),
     Field("badge_name", "Name on your badge", max_length=200),
     Field(
@@ -155,6 +184,8 @@ def output_schema(field: Field) -> dict:
     """The OpenAPI schema of the field's value in the API's registration JSON."""
     if field.schema is not None:
         return field.schema
+    if field.kind == "name_order":
+        return {"enum": [str(order) for order in NameOrder]}
     return {"type": "boolean"} if field.kind == "yes_no" else dict(_STRING)
 
 
@@ -165,10 +196,12 @@ def input_schema(field: Field) -> dict:
     schema = dict(_STRING)
     if field.kind == "title":
         schema["enum"] = list(TITLES)
+    elif field.kind == "name_order":
+        schema["enum"] = [str(order) for order in NameOrder]
     elif field.kind in ("email", "date"):
         schema["format"] = field.kind
     elif field.kind == "text":
-        if field.required:
+        if field.required and not field.required_unless:
             schema["minLength"] = 1
         schema["maxLength"] = field.max_length
     if field.description:

@@ -24,6 +24,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from conference.events.forms import country_choices
 from conference.forms import FlaskForm, Form
 from conference.ids import id_or_none
+from conference.names import NameOrder, default_order, formal_name, order_rules
 from conference.registration.fields import (
     BY_NAME,
     PASSPORT_BY_NAME,
@@ -61,6 +62,22 @@ class PersonFields(FlaskForm):
         autocomplete="given-name",
     )
     family_name = _text("family_name", autocomplete="family-name")
+    single_name = BooleanField(
+        _label("single_name"),
+        description="No family name, as many Indonesians and Burmese: write the name as the "
+        "given name.",
+    )
+    name_order = RadioField(
+        _label("name_order"),
+        choices=[
+            SelectChoice("", "As is usual for the country"),
+            # Not "Family name first": a label of its own names the family name field alone.
+            SelectChoice(NameOrder.FAMILY_FIRST, "Surname first, e.g. Nguyễn Thị Minh Khai"),
+            SelectChoice(NameOrder.GIVEN_FIRST, "Surname last, e.g. Somchai Jaidee"),
+        ],
+        default="",
+        validate_choice=False,
+    )
     native_name = _text(
         "native_name",
         description="Optional, e.g. Hà Trung Chiến, ศักดิ์ชัย ทองดี, 王晓明, 김민준.",
@@ -109,6 +126,22 @@ class PersonFields(FlaskForm):
             for name in PASSPORT_BY_NAME:
                 self[name].flags.required = True
 
+    def name_preview(self) -> str:
+        """The name as it will print, from what the form holds ("" before a name is given);
+        the browser keeps it up to date as the person types (static/js/name-order.js)."""
+        given = (self.given_name.data or "").strip()
+        family = "" if self.single_name.data else (self.family_name.data or "").strip()
+        if not (given or family):
+            return ""
+        order = self.name_order.data or default_order(
+            self.country.data or "", self.native_name.data or ""
+        )
+        return formal_name(self.title.data or "", given, family, order)
+
+    def name_rules(self) -> dict:
+        """The default orders as data, for the browser's preview."""
+        return order_rules()
+
     def question_fields(self):
         """(question, field) pairs, in order."""
         return [(q, self[f"q{q.id}"]) for q in self.questions]
@@ -117,6 +150,7 @@ class PersonFields(FlaskForm):
         """What the form says, as the services take it."""
         data = RegistrationData(
             **{name: self[name].data or "" for name in PERSONAL_FIELDS},
+            single_name=bool(self.single_name.data),
             list_consent=bool(self.list_consent.data),
             visa_requested=bool(self.visa_requested.data),
         )
@@ -227,6 +261,11 @@ def build_person_form(questions, **kwargs) -> PersonFields:
 # None keeps the delegate's own.
 FOR_THE_HEAD = {
     "given_name": (None, "As in their passport, in Latin letters."),
+    "single_name": (
+        "They have one name only",
+        "No family name, as many Indonesians and Burmese: write the name as the given name.",
+    ),
+    "name_order": ("How they write their name", None),
     "native_name": (
         "Their name in their own script",
         "Optional, e.g. Hà Trung Chiến, ศักดิ์ชัย ทองดี, 王晓明, 김민준.",
@@ -268,6 +307,7 @@ class MemberRowForm(Form):
 
     given_name = _text("given_name", autocomplete="off")
     family_name = _text("family_name", autocomplete="off")
+    single_name = BooleanField("One name only")
     native_name = _text("native_name", autocomplete="off")
     position = _text("position", autocomplete="off")
     email = _text("email", EmailField, autocomplete="off")
@@ -283,6 +323,7 @@ class MemberRowForm(Form):
 
     def registration_data(self) -> RegistrationData:
         data = RegistrationData(**{name: self[name].data or "" for name in self.PERSON})
+        data.single_name = bool(self.single_name.data)
         for question, field in self.question_fields():
             data.answers[question.id] = field.data
         return data

@@ -9,6 +9,7 @@ from pathlib import Path
 from conference.errors import ValidationError
 from conference.extensions import db
 from conference.files import atomic_write
+from conference.names import full_name
 from conference.registration.delegations import delegations_for
 from conference.registration.exports import read_table
 from conference.registration.fields import PERSONAL_FIELDS
@@ -37,7 +38,7 @@ class PreviewRow:
 
     @property
     def name(self) -> str:
-        return f"{self.data.given_name} {self.data.family_name}".strip()
+        return full_name(self.data.given_name, self.data.family_name, self.data.name_order)
 
 
 def _truthy(value: str) -> bool:
@@ -57,6 +58,7 @@ def preview_import(event, rows) -> list[PreviewRow]:
         data = RegistrationData(
             category_id=category.id if category else None,
             **{name: values.get(name, "") for name in PERSONAL_FIELDS},
+            single_name=_truthy(values.get("single_name", "")),
             list_consent=_truthy(values.get("list_consent", "")),
             answers={
                 by_label[key.replace("_", " ")].id: value

@@ -16,12 +16,21 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    func,
 )
 from sqlalchemy.event import listen
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from conference.dbtypes import UTCDateTime, one_of, postgresql_only, utcnow
 from conference.extensions import db
+from conference.names import (
+    NAME_ORDER_LABELS,
+    NameOrder,
+    badge_names,
+    formal_name,
+    full_name,
+    name_and_native,
+)
 from conference.sync import stamp_on_change
 
 
@@ -149,6 +158,7 @@ class Registration(db.Model):
     __table_args__ = (
         UniqueConstraint("event_id", "email"),
         one_of("status", RegistrationStatus),
+        one_of("name_order", NameOrder, name="name_order_known"),
         CheckConstraint("email = lower(email)", name="email_lowercase"),
         Index("ix_registration_event_status", "event_id", "status"),
         # Who is still expected at the door, by family name (checkin arrivals()).
@@ -181,7 +191,11 @@ class Registration(db.Model):
 
     title: Mapped[str] = mapped_column(String(20), default="")
     given_name: Mapped[str] = mapped_column(String(100))
-    family_name: Mapped[str] = mapped_column(String(100))
+    family_name: Mapped[str] = mapped_column(String(100))  # "": one name only
+    # How the person writes their name (conference/names.py): given or family name first.
+    name_order: Mapped[str] = mapped_column(
+        String(12), default=NameOrder.GIVEN_FIRST, server_default=NameOrder.GIVEN_FIRST
+    )
     native_name: Mapped[str] = mapped_column(String(200), default="")
     badge_name: Mapped[str] = mapped_column(String(200), default="")
     # None: a delegation member without an address of their own, whom their head manages
@@ -227,15 +241,44 @@ class Registration(db.Model):
 
     @property
     def full_name(self) -> str:
-        return f"{self.given_name} {self.family_name}".strip()
+        """The given and family names in the person's order."""
+        return full_name(self.given_name, self.family_name, self.name_order)
 
     @property
     def display_name(self) -> str:
-        return " ".join(p for p in (self.title, self.given_name, self.family_name) if p)
+        """The full name after the title: "Ms Nguyễn Thị Minh Khai"."""
+        return formal_name(self.title, self.given_name, self.family_name, self.name_order)
+
+    @property
+    def single_name(self) -> bool:
+        """The person has one name only (no family name)."""
+        return not self.family_name
+
+    @property
+    def name_order_label(self) -> str:
+        return NAME_ORDER_LABELS[self.name_order]
 
     @property
     def name_on_badge(self) -> str:
         return self.badge_name or self.full_name
+
+    @property
+    def shown_names(self) -> tuple[str, str]:
+        """(the display name, the native-script name beside it or "" when it only writes
+        the same name again): what pages and e-mails show."""
+        return name_and_native(self.display_name, self.native_name)
+
+    @property
+    def badge_names(self) -> tuple[str, str]:
+        """(the native-script name or "", the Latin name) as the badge prints them."""
+        return badge_names(
+            title=self.title,
+            given=self.given_name,
+            family=self.family_name,
+            order=self.name_order,
+            native=self.native_name,
+            badge_name=self.badge_name,
+        )
 
     @property
     def holds_place(self) -> bool:
@@ -262,6 +305,7 @@ DOOR_ATTRIBUTES = (
     "title",
     "given_name",
     "family_name",
+    "name_order",
     "native_name",
     "badge_name",
     "category_id",
@@ -274,6 +318,9 @@ DOOR_ATTRIBUTES = (
     "badge_reissue",
 )
 stamp_on_change(Registration, DOOR_ATTRIBUTES)
+
+# What lists sort people by: the family name, or the one name of someone who has no other.
+SORT_NAME = func.coalesce(func.nullif(Registration.family_name, ""), Registration.given_name)
 
 # create_all (a new database, the tests) makes the trigram operators first, as the migration.
 listen(

@@ -10,6 +10,7 @@ import phonenumbers
 import pycountry
 from email_validator import EmailNotValidError, validate_email
 
+from conference.names import default_order, read_order
 from conference.registration.fields import LIMITS, PASSPORT_BY_NAME
 from conference.registration.models import TITLES
 
@@ -39,6 +40,8 @@ class RegistrationData:
     title: str = ""
     given_name: str = ""
     family_name: str = ""
+    single_name: bool = False  # one name only, in given_name: no family name
+    name_order: str = ""  # a NameOrder; "": the default for the country and script
     native_name: str = ""
     badge_name: str = ""
     email: str = ""
@@ -259,6 +262,30 @@ def clean_passport(passport: PassportData | None, errors: Errors, today: date) -
     return cleaned
 
 
+def _clean_names(data: RegistrationData, out: RegistrationData, errors: Errors) -> None:
+    """A given name always; a family name unless the person has one name only, which
+    goes in the given name (moved there when it came as the family name alone)."""
+    out.single_name = _as_bool(data.single_name)
+    if out.single_name and out.family_name and not out.given_name:
+        out.given_name, out.family_name = out.family_name, ""
+    if not out.given_name:
+        errors.add(
+            "given_name",
+            "Enter your name." if out.single_name else "Enter your given name.",
+        )
+    if out.single_name and out.family_name:
+        errors.add(
+            "family_name",
+            "With one name only, write it as the given name and leave this empty (or untick "
+            "“one name only”).",
+        )
+    elif not out.single_name and not out.family_name:
+        errors.add(
+            "family_name",
+            "Enter your family name (or tick “one name only” when there is none).",
+        )
+
+
 def clean_registration(
     data: RegistrationData,
     questions,
@@ -292,19 +319,19 @@ def clean_registration(
             errors.add(name, problem)
     if out.title not in TITLES:
         errors.add("title", "Choose a title from the list, or none.")
-    for name, message in (
-        ("given_name", "Enter your given name."),
-        ("family_name", "Enter your family name."),
-        ("organisation", "Enter your organisation (or “Independent”)."),
-    ):
-        if not getattr(out, name):
-            errors.add(name, message)
+    _clean_names(data, out, errors)
+    if not out.organisation:
+        errors.add("organisation", "Enter your organisation (or “Independent”).")
     if out.category_id is None:
         errors.add("category_id", "Choose how you take part.")
     country = valid_country(data.country)
     if country is None:
         errors.add("country", "Choose your country from the list.")
     out.country = country or clean_text(data.country)[:2].upper()
+    order = clean_text(data.name_order)
+    out.name_order = read_order(order) or default_order(out.country, out.native_name)
+    if order and read_order(order) is None:
+        errors.add("name_order", "Choose “Surname first” or “Surname last”.")
     if require_email or clean_text(data.email):
         out.email, problem = normalise_email(data.email)
         if problem:

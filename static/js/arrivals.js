@@ -1,5 +1,7 @@
 // Live arrivals: refresh the counts every five seconds without reloading the page.
 
+import { nameAndNative } from "./names.js";
+
 const root = document.querySelector("[data-arrivals-url]");
 if (root) window.setInterval(() => refresh(root.getAttribute("data-arrivals-url")), 5000);
 
@@ -82,7 +84,7 @@ function refresh(url) {
       fill(
         "not_arrived",
         data.not_arrived.map((r) => [
-          cell(r.name + (r.native_name ? ` ${r.native_name}` : "")),
+          cell(nameAndNative(r.name, r.native_name).filter(Boolean).join(" ")),
           cell(r.category),
           cell(r.country_name),
           cell(r.delegation),

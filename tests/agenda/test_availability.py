@@ -122,7 +122,7 @@ def test_organisers_mark_a_presenter_and_a_room_unavailable(client, s, db, login
     url = f"/events/{s.event.slug}/agenda/edit/availability"
     page = client.get(url).text
     assert s.blocks[0].label in page and s.blocks[1].label in page
-    assert "Soohyun Kim" in page and "Leaves at 15:00" in page
+    assert "Kim Soohyun" in page and "Leaves at 15:00" in page
     first = s.blocks[0]
     response = client.post(
         f"{url}/presenters",

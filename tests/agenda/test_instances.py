@@ -371,7 +371,7 @@ def test_a_new_unavailability_since_the_export_refuses_the_solution(s):
         apply_solution(s.event, solution(kept.name, good_placements(s)))
     _db.session.rollback()
     assert refused.value.problems == [
-        f"Trung Chiến Hà now cannot make: {s.blocks[0].label} (was: none)."
+        f"Hà Trung Chiến now cannot make: {s.blocks[0].label} (was: none)."
     ]
     assert _draft_now(s.event) == before
 

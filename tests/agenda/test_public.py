@@ -157,7 +157,8 @@ def test_the_session_page_has_its_talks_chairs_and_a_calendar(client, db):
     titles = re.findall(r'href="/events/[^/]+/talks/\d+">([^<]+)</a>', html)
     assert titles == ["Talk 1 of session 1", "Talk 2 of session 1", "Talk 3 of session 1"]
     assert "11:20–11:40 (Asia/Bangkok)" in html
-    assert "Mr Trung Chiến Hà 0" in html and "Hà Trung Chiến 0" in html
+    # A Vietnamese name in its own order and spelling, once.
+    assert "Mr Hà Trung Chiến 0" in html and "(Hà Trung Chiến 0)" not in html
     assert f'href="/events/{event.slug}/sessions/{block.id}.ics"' in html
 
     opening = client.get(f"/events/{event.slug}/sessions/{agenda['opening'].id}").text
@@ -177,7 +178,7 @@ def test_the_talk_page_escapes_the_abstract_and_links_its_session(client, db):
     assert html.count('class="text-prewrap"') == 2  # two paragraphs
     assert f'href="/events/{event.slug}/sessions/{agenda["parallel"][0].id}"' in html
     assert "11:20–11:40" in html and "Room 1" in html
-    assert "Mr Trung Chiến Hà 0" in html
+    assert "Mr Hà Trung Chiến 0" in html
 
 
 def test_a_session_calendar_holds_that_session_only(client, db):

@@ -66,7 +66,7 @@ def test_delegate_registers_opens_the_emailed_link_edits_and_cancels(
     other = page.context.browser.new_context()
     tab = other.new_page()
     tab.goto(link)
-    expect(tab.get_by_role("heading", name="Mr Trung Chiến Hà")).to_be_visible()
+    expect(tab.get_by_role("heading", name="Mr Hà Trung Chiến")).to_be_visible()
     expect(tab.get_by_text("Confirmed", exact=True)).to_be_visible()
     tab.get_by_label("Position", exact=True).fill("Secretary of the Son La City Party Committee")
     tab.get_by_role("button", name="Save changes").click()

@@ -53,6 +53,7 @@ def test_first_scan_is_ok_and_second_says_when_and_where(client, db, door):
     body = first.get_json()
     assert body["result"] == "ok" and body["registration"]["id"] == delegate.id
     assert body["registration"]["native_name"] == "Hà Trung Chiến"
+    assert body["registration"]["name"] == "Mr Hà Trung Chiến"  # family name first, as written
     second = scan(client, event, headers, token=token, station="Door B")
     assert second.status_code == 200
     again = second.get_json()

@@ -126,6 +126,7 @@ def test_the_whole_list_is_gzip_rows_without_contact_details(client, door):
     assert sorted(people_rows) == sorted(p.id for p in people)
     first = people_rows[people[0].id]
     assert (first["given_name"], first["native_name"]) == ("Trung Chiến", "Hà Trung Chiến")
+    assert first["name_order"] == "family_first"  # the device shows "Mr Hà Trung Chiến"
     assert first["status"] == "confirmed" and first["reissue"] == 0
     assert people_rows[people[2].id]["badge_name"] == "Bob Tan"
     assert answer["countries"] == {"TH": country_name("TH"), "VN": country_name("VN")}
@@ -181,7 +182,7 @@ def test_a_delta_brings_exactly_what_changed(client, door, login):
     assert len(quiet["categories"]) == 1 and quiet["keys"]
 
 
-def test_renamed_delegations_and_reissued_badges_reach_the_device(client, door):
+def test_renamed_delegations_reissued_badges_and_name_orders_reach_the_device(client, door):
     from conference.badges.services import reissue_badge
 
     event, people, headers = door
@@ -191,10 +192,12 @@ def test_renamed_delegations_and_reissued_badges_reach_the_device(client, door):
     _db.session.flush()
     _db.session.get(Registration, people[0].id).delegation_id = delegation.id
     reissue_badge(_db.session.get(Registration, people[1].id))
+    _db.session.get(Registration, people[2].id).name_order = "given_first"
     _db.session.commit()
     change = fetch(client, event, headers, since=start["cursor"])
     assert rows(change)[people[0].id]["delegation_id"] == delegation.id
     assert rows(change)[people[1].id]["reissue"] == 1
+    assert rows(change)[people[2].id]["name_order"] == "given_first"
     delegation.name = "Socialist Republic of Viet Nam"
     _db.session.commit()
     later = fetch(client, event, headers, since=change["cursor"])

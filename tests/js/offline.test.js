@@ -16,6 +16,7 @@ const FIELDS = [
   "organisation",
   "status",
   "reissue",
+  "name_order",
 ];
 
 function full(overrides = {}) {
@@ -37,8 +38,22 @@ function full(overrides = {}) {
     sessions: [{ id: 9, title: "Learning cities", signed_up_only: false }],
     fields: FIELDS,
     registrations: [
-      [1, "Mr", "Trung Chiến", "Hà", "Hà Trung Chiến", "", 1, 5, "VN", "Son La", "confirmed", 0],
-      [2, "", "Somchai", "Jaidee", "สมชาย ใจดี", "", 2, null, "TH", "Bangkok", "confirmed", 0],
+      [
+        1,
+        "Mr",
+        "Trung Chiến",
+        "Hà",
+        "Hà Trung Chiến",
+        "",
+        1,
+        5,
+        "VN",
+        "Son La",
+        "confirmed",
+        0,
+        "family_first",
+      ],
+      [2, "", "Somchai", "Jaidee", "สมชาย ใจดี", "", 2, null, "TH", "Bangkok", "confirmed", 0, "given_first"],
     ],
     countries: { VN: "Viet Nam", TH: "Thailand" },
     checked_in_today: [[1, "2026-12-04T01:05:00+00:00", "Door A", 50]],
@@ -67,7 +82,7 @@ test("a registration is read as the person the server's answers name", () => {
   const [chien, somchai] = view(full()).registrations;
   assert.deepEqual(chien, {
     id: 1,
-    name: "Mr Trung Chiến Hà",
+    name: "Mr Hà Trung Chiến",
     native_name: "Hà Trung Chiến",
     badge_name: "",
     category: "Delegate",
@@ -89,13 +104,45 @@ test("a registration is read as the person the server's answers name", () => {
   assert.deepEqual(read.sessions[0].checked_in, [2]);
 });
 
+test("a name is read in the person's order; one name only alone", () => {
+  const sukarno = [4, "Mr", "Sukarno", "", "", "", 1, null, "ID", "Jakarta", "confirmed", 0, "given_first"];
+  const [chien, somchai, single] = view(
+    full({ registrations: [...full().registrations, sukarno] }),
+  ).registrations;
+  assert.equal(chien.name, "Mr Hà Trung Chiến");
+  assert.equal(somchai.name, "Somchai Jaidee");
+  assert.equal(single.name, "Mr Sukarno");
+});
+
+test("a copy kept from before name orders reads names given name first, as they printed", () => {
+  const old = full({
+    fields: FIELDS.slice(0, -1),
+    registrations: full().registrations.map((row) => row.slice(0, -1)),
+  });
+  assert.equal(view(old).registrations[0].name, "Mr Trung Chiến Hà");
+});
+
 test("a delta replaces changed rows, adds new ones and moves the cursor", () => {
   const copy = applyAnswer(
     full(),
     delta({
       registrations: [
-        [2, "", "Somchai", "Jaidee", "สมชาย ใจดี", "", 2, null, "TH", "Bangkok", "cancelled", 1],
-        [3, "", "Ji-woo", "Kim", "김지우", "", 1, null, "KR", "Seoul", "confirmed", 0],
+        [
+          2,
+          "",
+          "Somchai",
+          "Jaidee",
+          "สมชาย ใจดี",
+          "",
+          2,
+          null,
+          "TH",
+          "Bangkok",
+          "cancelled",
+          1,
+          "given_first",
+        ],
+        [3, "", "Ji-woo", "Kim", "김지우", "", 1, null, "KR", "Seoul", "confirmed", 0, "family_first"],
       ],
       countries: { KR: "South Korea" },
       checked_in_today: [[3, "2026-12-04T02:00:00+00:00", "Door B", 60]],

@@ -57,7 +57,7 @@ def test_zip_writes_the_latest_versions_of_the_chosen_papers(db, papers_runner, 
         assert [n.rsplit(".", 1)[1] for n in archive.namelist()] == ["pdf", "docx"]
     with zipfile.ZipFile(only_accepted) as archive:
         assert archive.namelist() == [
-            f"{accepted.id:03d} - Trung Chiến Hà - Learning parks and streets.pdf"
+            f"{accepted.id:03d} - Hà Trung Chiến - Learning parks and streets.pdf"
         ]
 
 

@@ -66,7 +66,7 @@ def test_zip_entries_name_the_latest_versions_readably_and_open_their_files(db):
     archive = zipfile.ZipFile(io.BytesIO(b"".join(zip_stream(entries))))
 
     (name,) = archive.namelist()
-    assert name.startswith(f"{paper.id:03d} - Trung Chiến Hà - Building a learning city")
+    assert name.startswith(f"{paper.id:03d} - Hà Trung Chiến - Building a learning city")
     assert name.endswith(".pdf") and "/" not in name
     with storage.open(paper.latest_version.storage_key) as stored:
         assert archive.read(name) == stored.read()
@@ -120,7 +120,7 @@ def test_the_book_groups_placed_papers_by_session_and_the_rest_by_topic(db):
     assert groups[2]["details"] == "Not yet scheduled"
     (author,) = groups[0]["papers"][0]["authors"]
     assert author == {
-        "name": "Trung Chiến Hà",
+        "name": "Hà Trung Chiến",
         "native_name": chien.native_name,
         "organisation": "Son La City People's Committee",
         "country": "VN",

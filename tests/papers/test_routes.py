@@ -670,8 +670,8 @@ def test_the_zip_streams_the_latest_versions_with_readable_names(client, db, log
     archive = zipfile.ZipFile(io.BytesIO(response.data))
     assert archive.testzip() is None
     assert archive.namelist() == [
-        f"{first.id:03d} - Trung Chiến Hà - Learning parks and streets.pdf",
-        f"{second.id:03d} - Trung Chiến Hà - Son La - a learning city for all.docx",
+        f"{first.id:03d} - Hà Trung Chiến - Learning parks and streets.pdf",
+        f"{second.id:03d} - Hà Trung Chiến - Son La - a learning city for all.docx",
     ]
     accepted = client.get(f"/events/{event.slug}/papers.zip?status=accepted")
     assert len(zipfile.ZipFile(io.BytesIO(accepted.data)).namelist()) == 1

@@ -79,7 +79,7 @@ def test_the_head_opens_the_sheet_with_every_member_and_their_status(client, db)
     assert page.status_code == 200
     assert "no-store" in page.headers["Cache-Control"]
     assert page.headers["Referrer-Policy"] == "no-referrer"
-    for text in ("Phnom Penh Capital", "Srey Pov Lim", KHMER, "Thida Win", "thida@example.org"):
+    for text in ("Phnom Penh Capital", "Lim Srey Pov", KHMER, "Win Thida", "thida@example.org"):
         assert text in page.text
     assert "none: you manage them" in page.text and "3 confirmed" in page.text
     assert sheet_url(head) in client.get(f"/events/{event.slug}/manage/{manage_token(head)}").text
@@ -127,7 +127,7 @@ def test_organisers_of_the_event_see_its_delegations_and_no_one_else(client, db,
     login(organiser_of(event))
     page = client.get(url)
     assert page.status_code == 200
-    assert "Srey Pov Lim" in page.text and "none: the head manages them" in page.text
+    assert "Lim Srey Pov" in page.text and "none: the head manages them" in page.text
     delegations = f"/events/{event.slug}/delegations"
     assert client.get(f"{delegations}/{head.delegation_id + 99}").status_code == 404
     elsewhere = head_elsewhere()
@@ -173,7 +173,7 @@ def test_a_bad_row_is_marked_in_place_and_nothing_is_registered(client, db):
     assert registrations(db) == before
     text = response.text
     assert "Nothing was registered: 3 rows have a problem." in text
-    assert "Enter their family name." in text
+    assert "Enter their family name (or tick “one name only” when there is none)." in text
     assert "registered for this event already" in text
     assert "Enter a valid e-mail address" in text
     # Every row stays as typed, and each message is beside its field.
@@ -289,13 +289,13 @@ def test_all_badges_at_once_hold_every_confirmed_name_and_count_no_print(client,
     assert response.status_code == 200 and response.data.startswith(b"%PDF")
     assert "no-store" in response.headers["Cache-Control"]
     text = pdf_text(response.data)
-    for name in ("Sokha Chan", "Srey Pov Lim", "Thida Win"):
+    for name in ("Chan Sokha", "Lim Srey Pov", "Win Thida"):
         assert name in text
     assert waiting.given_name not in text
     db.session.refresh(pov)
     assert pov.badge_printed_count == 0
     one = client.get(member_url(head, pov) + "/badge.pdf")
-    assert one.status_code == 200 and "Srey Pov Lim" in pdf_text(one.data)
+    assert one.status_code == 200 and "Lim Srey Pov" in pdf_text(one.data)
     assert "Thida" not in pdf_text(one.data)
 
 
@@ -367,7 +367,7 @@ def test_the_summary_e_mail_reaches_the_head_over_smtp(mail_app, smtp_server):
     [message] = [m for m in smtp_server.messages() if m["To"] == address]
     assert message["Subject"].startswith("Your delegation Phnom Penh Capital")
     text = message.get_body(("plain",)).get_content()
-    assert f"Srey Pov Lim ({KHMER})" in text and "Thida Win" in text
+    assert f"Lim Srey Pov ({KHMER})" in text and "Win Thida" in text
     assert "Status: Confirmed" in text and "none: you manage this registration" in text
     assert KHMER in message.get_body(("html",)).get_content()
 

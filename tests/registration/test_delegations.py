@@ -104,7 +104,7 @@ def test_several_members_are_registered_in_order_with_the_heads_organisation(db)
         ],
     )
     db.session.commit()
-    assert [m.full_name for m in added] == ["Srey Pov Lim", "Thida Win", "Dara Sok"]
+    assert [m.full_name for m in added] == ["Lim Srey Pov", "Thida Win", "Sok Dara"]
     assert [m.status for m in added] == ["confirmed", "confirmed", "waitlisted"]
     assert {m.organisation for m in added} == {"Phnom Penh Capital Administration"}
     assert {m.country for m in added} == {"KH"}
@@ -134,7 +134,9 @@ def test_one_bad_row_and_no_member_is_registered(db):
     db.session.rollback()  # as the page does
     errors = refused.value.errors
     assert sorted(errors) == [1, 2, 3, 4]  # the first row is right
-    assert errors[1]["family_name"] == ["Enter your family name."]
+    assert errors[1]["family_name"] == [
+        "Enter your family name (or tick “one name only” when there is none)."
+    ]
     assert errors[2]["email"] == ["The same address is on row 1."]
     assert "registered for this event already" in errors[3]["email"][0]
     assert errors[4]["email"] == ["Enter a valid e-mail address, like name@example.org."]
@@ -283,7 +285,7 @@ def test_the_summary_goes_to_the_head_through_the_outbox(db):
     assert mail.subject.startswith("Your delegation Phnom Penh Capital")
     text = mail.body_text
     assert "3 people, 3 confirmed" in text
-    assert f"Srey Pov Lim ({KHMER})" in text and "none: you manage this registration" in text
+    assert f"Lim Srey Pov ({KHMER})" in text and "none: you manage this registration" in text
     assert "thida@mandalay.example" in text
     assert "/delegation" in text  # the link to the sheet
     with pytest.raises(ValidationError):

@@ -55,7 +55,8 @@ def test_export_columns_are_the_exported_fields_in_order():
     assert list(BASE_COLUMNS) == [f.name for f in fields.FIELDS if f.exported]
     made = {f.name for f in fields.FIELDS if f.exported and f.kind == "made"}
     plain_made = {"id", "status"}  # attributes of the registration as they are
-    assert set(MADE_CELLS) == made - plain_made
+    not_stored = {f.name for f in fields.FIELDS if f.exported and not f.stored}  # single_name
+    assert set(MADE_CELLS) == (made - plain_made) | not_stored
     # An import reads the same headers: every required field is a column.
     assert set(fields.REQUIRED_FIELDS) <= set(BASE_COLUMNS)
 
@@ -72,8 +73,12 @@ def test_the_openapi_schemas_are_the_lists():
                 assert new[field.name]["maxLength"] == LIMITS[field.name], field.name
     assert set(NEW_REGISTRATION["required"]) == {
         "category_id",
-        *(f.name for f in fields.FIELDS if f.given and f.required),
+        *(f.name for f in fields.FIELDS if f.given and f.required and not f.required_unless),
     }
+    # The family name may be left out by a person with one name only.
+    assert "family_name" not in NEW_REGISTRATION["required"]
+    assert "minLength" not in new["family_name"]
+    assert new["name_order"]["enum"] == ["given_first", "family_first"]
     assert set(new["passport"]["properties"]) == set(fields.PASSPORT_FIELDS)
     assert {f.name for f in fields.FIELDS if f.at_door} <= set(PERSON["properties"])
 

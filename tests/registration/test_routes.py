@@ -231,7 +231,7 @@ def test_head_adds_a_member_and_sees_the_delegation(client, db):
     )
     assert response.status_code == 302
     page = client.get(link).text
-    assert "Son La City" in page and "Thị Lan Nguyễn" in page
+    assert "Son La City" in page and "Nguyễn Thị Lan" in page
     lan = db.session.scalar(select(Registration).where(Registration.email == "lan@sonla.example"))
     assert lan.delegation.name == "Son La City" and not lan.is_head
 

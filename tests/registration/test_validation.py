@@ -153,3 +153,67 @@ def test_an_unanswered_question_is_refused_only_when_required(kind, value):
 @pytest.mark.parametrize("value", [None, "", False, "no", []])
 def test_an_unticked_optional_checkbox_is_stored_as_no(value):
     assert _answer("checkbox", value, required=False) == (False, [])
+
+
+def _cleaned(**values):
+    from conference.registration.validation import RegistrationData, clean_registration
+
+    data = RegistrationData(
+        category_id=1,
+        given_name="Thị Minh Khai",
+        family_name="Nguyễn",
+        email="khai@hanoi.example",
+        country="VN",
+        organisation="Ha Noi People's Committee",
+        privacy_accepted=True,
+    )
+    for name, value in values.items():
+        setattr(data, name, value)
+    return clean_registration(data, [], date(2024, 10, 1))
+
+
+@pytest.mark.parametrize(
+    ("country", "native", "order"),
+    [
+        ("VN", "", "family_first"),
+        ("KH", "", "family_first"),
+        ("TH", "", "given_first"),
+        ("ID", "", "given_first"),
+        ("SG", "李显龙", "family_first"),  # the script of the native name comes first
+    ],
+)
+def test_the_name_order_defaults_from_the_country_and_script(country, native, order):
+    cleaned, errors = _cleaned(country=country, native_name=native)
+    assert not errors
+    assert cleaned.name_order == order
+
+
+def test_the_name_order_chosen_is_kept_and_an_unknown_one_refused():
+    cleaned, errors = _cleaned(name_order="given_first")
+    assert not errors and cleaned.name_order == "given_first"
+    cleaned, errors = _cleaned(country="TH", name_order=" family_first ")
+    assert not errors and cleaned.name_order == "family_first"
+    _, errors = _cleaned(name_order="surname_first")
+    assert errors == {"name_order": ["Choose “Surname first” or “Surname last”."]}
+
+
+def test_one_name_only_needs_no_family_name_but_saying_so():
+    _, errors = _cleaned(given_name="Sukarno", family_name="", country="ID")
+    assert list(errors) == ["family_name"]
+    assert "tick “one name only”" in errors["family_name"][0]
+
+    cleaned, errors = _cleaned(given_name="Sukarno", family_name="", single_name=True)
+    assert not errors
+    assert (cleaned.given_name, cleaned.family_name, cleaned.single_name) == ("Sukarno", "", True)
+
+    # Written in the family name's box alone, the one name is taken as it is.
+    cleaned, errors = _cleaned(given_name="", family_name="Sukarno", single_name="yes")
+    assert not errors and (cleaned.given_name, cleaned.family_name) == ("Sukarno", "")
+
+
+def test_one_name_only_with_two_names_given_is_refused_field_by_field():
+    _, errors = _cleaned(single_name=True)  # a given and a family name both
+    assert list(errors) == ["family_name"]
+    assert "leave this empty" in errors["family_name"][0]
+    _, errors = _cleaned(given_name="", family_name="", single_name=True)
+    assert errors == {"given_name": ["Enter your name."]}

@@ -13,6 +13,7 @@ from conference.errors import ValidationError
 from conference.events.services import get_event
 from conference.extensions import db, limiter
 from conference.ids import MAX_ID, is_id, read_id
+from conference.names import read_order
 from conference.registration.fields import PASSPORT_FIELDS, TEXT_FIELDS, YES_NO_FIELDS
 from conference.registration.models import Registration
 from conference.registration.registering import Context, RegistrationInvalid, register_or_remind
@@ -49,6 +50,11 @@ def _data_from_json(body: dict) -> tuple[RegistrationData, dict]:
             errors.setdefault(name, []).append("Must be text.")
         else:
             setattr(data, name, value)
+    order = body.get("name_order")
+    if order is not None and read_order(order) is None:
+        # Left out, it is the default for the country and script; never "" (as the form's
+        # "as is usual in my country" is).
+        errors["name_order"] = ["Must be given_first or family_first, or left out."]
     for name in YES_NO_FIELDS:
         value = body.get(name)
         if value is not None and not isinstance(value, bool):

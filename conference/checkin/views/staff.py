@@ -84,6 +84,7 @@ def desk_badge(event, rid, action):
     except ValidationError as exc:
         db.session.rollback()
         flash(exc.message, "warning")
-        return redirect(url_for(".desk", slug=event.slug, q=registration.family_name))
+        found_by = registration.family_name or registration.given_name  # one name only
+        return redirect(url_for(".desk", slug=event.slug, q=found_by))
     db.session.commit()
     return pdf_response(out.getvalue(), f"badge-{registration.id}.pdf")

@@ -55,7 +55,7 @@ class attempt_registration(attempt):  # noqa: N801  (a statement, as ``attempt``
 
 def registration_form_data(registration) -> dict:
     """A registration as form data, to fill in the edit form."""
-    fields = (*PERSONAL_FIELDS, "list_consent", "visa_requested")
+    fields = (*PERSONAL_FIELDS, "single_name", "list_consent", "visa_requested")
     data = {name: getattr(registration, name) for name in fields}
     if registration.visa is not None:
         for name in PASSPORT_FIELDS:

@@ -9,6 +9,8 @@
 // A delta brings the same lists with only what changed since its "since" (registrations,
 // check-ins), the small lists whole, and "undone": the ids of check-ins taken away.
 
+import { formalName } from "../names.js";
+
 export const FORMAT = 2;
 
 /** Whether a saved copy can be brought up to date (an older format cannot). */
@@ -96,7 +98,13 @@ export function view(copy) {
     const country = row[column.country];
     return {
       id: row[column.id],
-      name: [row[column.title], row[column.given_name], row[column.family_name]].filter(Boolean).join(" "),
+      // A copy from before name orders has no such column: given name first, as it printed.
+      name: formalName(
+        row[column.title],
+        row[column.given_name],
+        row[column.family_name],
+        row[column.name_order],
+      ),
       native_name: row[column.native_name],
       badge_name: row[column.badge_name],
       category: category.name,

@@ -1,6 +1,7 @@
 // The check-in scanner: camera, keyboard-wedge scanner and search by name; asks the server
 // when it can and answers on its own when it cannot (verified offline, queued, synced later).
 
+import { nameAndNative } from "../names.js";
 import { Camera } from "./camera.js";
 import { eventClock } from "./clock.js";
 import { Feedback } from "./feedback.js";
@@ -479,8 +480,9 @@ function showResult(v) {
   setText("result-mode", v.mode);
   const warnings = [r.warning, v.warning].filter(Boolean);
   setText("result-warning", warnings.length ? `⚠ ${warnings.join(" · ")}` : "");
-  setText("result-native", r.native_name && r.native_name !== r.name ? r.native_name : "");
-  setText("result-name", r.name || "");
+  const [name, native] = nameAndNative(r.name, r.native_name);
+  setText("result-native", native);
+  setText("result-name", name);
   setText("result-category", r.category || "");
   field("result-category-row").hidden = !r.category;
   const swatch = field("result-swatch");
@@ -716,13 +718,14 @@ function resultItem(r) {
   const li = document.createElement("li");
   const who = document.createElement("div");
   who.className = "scanner-result-who";
+  const [shown, beside] = nameAndNative(r.name, r.native_name);
   const name = document.createElement("strong");
-  name.textContent = r.name;
+  name.textContent = shown;
   who.append(name);
-  if (r.native_name && r.native_name !== r.name) {
+  if (beside) {
     const native = document.createElement("span");
     native.className = "scanner-result-native";
-    native.textContent = r.native_name;
+    native.textContent = beside;
     who.append(native);
   }
   const meta = document.createElement("span");
