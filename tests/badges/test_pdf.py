@@ -5,6 +5,7 @@ import io
 import math
 import re
 import subprocess
+import tracemalloc
 from base64 import urlsafe_b64encode
 from pathlib import Path
 
@@ -513,3 +514,35 @@ def test_streamed_file_has_an_exact_cross_reference_table(tmp_path):
     for number, (offset, _) in enumerate(entries, start=1):
         assert data[int(offset) :].startswith(b"%d 0 obj" % number), number
     assert page_count(data) == 6
+
+
+class _Sink:
+    """A file that keeps nothing: only how many bytes were written."""
+
+    def __init__(self):
+        self.size = 0
+
+    def write(self, data: bytes) -> int:
+        self.size += len(data)
+        return len(data)
+
+
+def test_memory_stays_flat_however_many_pages_are_written():
+    """A run of 100,000 badges must fit in a worker: after the first pages (fonts loaded,
+    caches filled) each further page leaves almost nothing behind (a few bytes for the page
+    tree and the cross-reference table), where keeping ReportLab's objects cost ~1 KB a page."""
+    sink, traced = _Sink(), {}
+
+    def measure(done):
+        if done in (100, 600):
+            traced[done] = tracemalloc.get_traced_memory()[0]
+
+    same = make_badge(5)  # one badge over and over: the text caches cannot grow either
+    tracemalloc.start()
+    try:
+        count = render_badges((same for _ in range(600)), sink, on_progress=measure)
+    finally:
+        tracemalloc.stop()
+    assert count == 600 and sink.size > 600 * 1000
+    grown = traced[600] - traced[100]
+    assert grown < 60 * 1000, f"{grown / 500:.0f} bytes kept per page"
