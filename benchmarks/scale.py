@@ -265,6 +265,7 @@ def load(size: int) -> dict:
         )
         wanted = max(round(CHECK_IN_SHARE * max(size, len(people))) - arrived_already, 0)
         arriving, waiting = confirmed[:wanted], confirmed[wanted:]
+        index_of = {rid: n for n, rid in enumerate(ids)}
         check_ins, logs = [], []
         span = max((now - earliest).total_seconds() - 60, 1)
         for n, rid in enumerate(arriving):
@@ -278,7 +279,16 @@ def load(size: int) -> dict:
                 "recorded_at": at,
                 "user_id": door_staff.id,
             }
-            check_ins.append({**values, "day": today, "session_id": None})
+            person = rows[index_of[rid]]  # the check-in keeps its category and country
+            check_ins.append(
+                {
+                    **values,
+                    "day": today,
+                    "session_id": None,
+                    "category_id": person["category_id"],
+                    "country": person["country"],
+                }
+            )
             logs.append(
                 {
                     **values,
