@@ -2,6 +2,7 @@
 
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, tzinfo
+from functools import lru_cache
 
 import pycountry
 from markupsafe import Markup, escape
@@ -28,6 +29,7 @@ def format_date_range(start: date, end: date) -> str:
     return f"{start.day}–{end.day} {end:%B %Y}"
 
 
+@lru_cache(maxsize=512)  # a few hundred codes, each looked up for many rows
 def country_name(code: str | None) -> str:
     """'TH' -> 'Thailand' (the code itself when unknown)."""
     if not code:

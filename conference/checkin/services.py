@@ -695,18 +695,19 @@ def arrivals(event) -> dict:
     by_hour: dict[str, int] = {}
     by_category: dict[str, int] = {}
     by_country: dict[str, int] = {}
-    tz = event.tz
+    hours: dict[tuple, tuple[str, str]] = {}  # (day, quarter hour): (day, local hour)
     groups = (CheckIn.day, _quarter_hour(CheckIn.scanned_at), CheckIn.category_id, CheckIn.country)
     for day, quarter, category_id, country, count in db.session.execute(
         select(*groups, func.count()).where(*door).group_by(*groups)
     ):
-        local = quarter.replace(tzinfo=UTC).astimezone(tz)
-        hour = f"{day.isoformat()} {local:%H}:00"
-        category = names.get(category_id, "")
+        named = hours.get((day, quarter))
+        if named is None:  # a few quarter hours, each in many groups (category, country)
+            local = quarter.replace(tzinfo=UTC).astimezone(event.tz)
+            named = hours[day, quarter] = (day.isoformat(), f"{day.isoformat()} {local:%H}:00")
         for counts, key in (
-            (by_day, day.isoformat()),
-            (by_hour, hour),
-            (by_category, category),
+            (by_day, named[0]),
+            (by_hour, named[1]),
+            (by_category, names.get(category_id, "")),
             (by_country, country),
         ):
             counts[key] = counts.get(key, 0) + count
