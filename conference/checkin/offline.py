@@ -17,9 +17,11 @@ which applies them on the device.
 import fcntl
 import gzip
 import json
+import queue
 import re
+import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -206,30 +208,59 @@ def _sessions(event, day) -> list[dict]:
     ]
 
 
+def _driver_rows(connection: Connection, statement) -> list[tuple]:
+    """A statement's rows as the database driver's own tuples, in the snapshot's transaction.
+
+    The whole list is 100,000 rows and more: SQLAlchemy's row objects (and a list made of
+    each for json) cost about as much again as reading them. The statement's values (ids,
+    stamps, a day) are written into it by SQLAlchemy: nothing here comes from a request.
+    """
+    sql = str(statement.compile(connection, compile_kwargs={"literal_binds": True}))
+    cursor = connection.connection.dbapi_connection.cursor()
+    try:
+        cursor.execute(sql)
+        return cursor.fetchall()
+    finally:
+        cursor.close()
+
+
 def _people(connection: Connection, event, since: Cursor | None = None, limit: int | None = None):
-    """Registrations as rows of FIELDS, by id, in chunks: all (streamed from the database),
-    or those changed since a cursor (few: read at once)."""
-    query = select(*_ROWS).where(Registration.event_id == event.id)
+    """Registrations as rows of FIELDS, by id, in chunks: all (CHUNK at a time, each chunk
+    one short query from where the last ended), or those changed since a cursor (few: read
+    at once)."""
+    query = select(*_ROWS).where(Registration.event_id == event.id).order_by(Registration.id)
     if since is not None:
-        query = query.where(since.changed(Registration.sync_stamp))
-    query = query.order_by(Registration.id).limit(limit)
-    if since is not None:
-        yield [list(row) for row in connection.execute(query)]
+        yield _driver_rows(
+            connection, query.where(since.changed(Registration.sync_stamp)).limit(limit)
+        )
         return
-    result = connection.execution_options(yield_per=CHUNK).execute(query)
-    for chunk in result.partitions():
-        yield [list(row) for row in chunk]
+    after = 0
+    while True:
+        rows = _driver_rows(connection, query.where(Registration.id > after).limit(CHUNK))
+        if rows:
+            yield rows
+        if len(rows) < CHUNK:
+            return
+        after = rows[-1][0]
 
 
-def _door_check_ins(connection: Connection, event, day, since=None, limit=None) -> list[list]:
-    """[registration id, when, station, check-in id] of the day's entrance check-ins."""
+def _utc_text(stored) -> str:
+    """A stored time (naive UTC; SQLite's driver gives it as text) as an aware one's
+    isoformat(): what the API writes."""
+    if isinstance(stored, str):
+        stored = datetime.fromisoformat(stored)
+    return stored.isoformat() + "+00:00"
+
+
+def _door_check_ins(connection: Connection, event, day, since=None, limit=None) -> list[tuple]:
+    """(registration id, when, station, check-in id) of the day's entrance check-ins."""
     query = select(CheckIn.registration_id, CheckIn.scanned_at, CheckIn.station, CheckIn.id).where(
         CheckIn.event_id == event.id, CheckIn.day == day, CheckIn.session_id.is_(None)
     )
     if since is not None:
         query = query.where(since.changed(CheckIn.sync_stamp))
-    rows = connection.execute(query.order_by(CheckIn.id).limit(limit))
-    return [[rid, at.isoformat(), station, check_in_id] for rid, at, station, check_in_id in rows]
+    rows = _driver_rows(connection, query.order_by(CheckIn.id).limit(limit))
+    return [(rid, _utc_text(at), station, check_in_id) for rid, at, station, check_in_id in rows]
 
 
 def _room_check_ins(connection: Connection, event, session_ids, since=None, limit=None):
@@ -246,12 +277,41 @@ def _countries(codes: Iterable[str]) -> dict[str, str]:
     return {code: country_name(code) for code in sorted(set(codes))}
 
 
-def _write_json(out, key: str, value) -> None:
-    out.write(f',"{key}":'.encode() + _dumps(value))
+def _json_item(key: str, value) -> bytes:
+    return f',"{key}":'.encode() + _dumps(value)
 
 
 def _dumps(value) -> bytes:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+@contextmanager
+def _gzip_writer(raw) -> Iterator[Callable[[bytes], None]]:
+    """A write(bytes) into a gzip stream that a thread of its own compresses: zlib lets go
+    of the interpreter's lock, so the next rows are read and encoded meanwhile (the two
+    took about as long). A few chunks at most wait between them."""
+    waiting: queue.Queue[bytes | None] = queue.Queue(maxsize=4)
+    failed: list[BaseException] = []
+
+    def compress() -> None:
+        try:
+            with gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=6, mtime=0) as out:
+                while (data := waiting.get()) is not None:
+                    out.write(data)
+        except BaseException as exc:  # given to the builder below
+            failed.append(exc)
+            while waiting.get() is not None:  # the builder never waits on a dead thread
+                pass
+
+    thread = threading.Thread(target=compress, name="offline-gzip", daemon=True)
+    thread.start()
+    try:
+        yield waiting.put
+    finally:
+        waiting.put(None)
+        thread.join()
+    if failed:
+        raise failed[0]
 
 
 def build_snapshot(event) -> Path:
@@ -260,24 +320,20 @@ def build_snapshot(event) -> Path:
     with snapshot() as (connection, cursor), atomic_write(target) as raw:
         lists = _lists(event)
         day = datetime.fromisoformat(lists["day"]).date()
-        with gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=6, mtime=0) as out:
+        with _gzip_writer(raw) as write:
             head = {"format": FORMAT, "kind": "full", "cursor": str(cursor), **lists}
-            out.write(_dumps(head)[:-1])  # left open: the long lists follow
-            out.write(b',"registrations":[')
+            write(_dumps(head)[:-1] + b',"registrations":[')  # left open: the long lists
             countries: set[str] = set()
             first = True
             for rows in _people(connection, event):
                 countries.update(row[_COUNTRY] for row in rows)
-                if not first:
-                    out.write(b",")
-                out.write(_dumps(rows)[1:-1])
+                write(_dumps(rows)[1:-1] if first else b"," + _dumps(rows)[1:-1])
                 first = False
-            out.write(b"]")
-            _write_json(out, "countries", _countries(countries))
-            _write_json(out, "checked_in_today", _door_check_ins(connection, event, day))
+            write(b"]" + _json_item("countries", _countries(countries)))
+            write(_json_item("checked_in_today", _door_check_ins(connection, event, day)))
             session_ids = [s["id"] for s in lists["sessions"]]
-            _write_json(out, "room_check_ins", _room_check_ins(connection, event, session_ids))
-            out.write(b"}")
+            rooms = _room_check_ins(connection, event, session_ids)
+            write(_json_item("room_check_ins", rooms) + b"}")
     return target
 
 

@@ -161,8 +161,16 @@ class Registration(db.Model):
         one_of("name_order", NameOrder, name="name_order_known"),
         CheckConstraint("email = lower(email)", name="email_lowercase"),
         Index("ix_registration_event_status", "event_id", "status"),
-        # Who is still expected at the door, by family name (checkin arrivals()).
+        # Who is still expected at the door, by family name (checkin arrivals()): everyone,
+        # and the VIPs (listed first) without passing every other delegate on the way.
         Index("ix_registration_event_status_family", "event_id", "status", "family_name"),
+        Index(
+            "ix_registration_event_status_category_family",
+            "event_id",
+            "status",
+            "category_id",
+            "family_name",
+        ),
         Index("ix_registration_waitlist", "category_id", "status", "waitlisted_at"),
         Index("ix_registration_event_sync", "event_id", "sync_stamp"),
         # An event's registrations in order: the list's pages and the API's cursor.

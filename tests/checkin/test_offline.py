@@ -137,6 +137,36 @@ def test_the_whole_list_is_gzip_rows_without_contact_details(client, door):
     assert answer["day"] == local_today().isoformat()
 
 
+def test_the_whole_list_read_a_few_rows_at_a_time_has_everyone_once(client, door, monkeypatch):
+    """Each chunk is read from where the last ended, and the check-ins' times are their
+    own, written as the API writes a time."""
+    event, people, headers = door
+    category = _db.session.get(Registration, people[0].id).category
+    people += [delegate(event, category, family_name=f"Nguyen {n}") for n in range(4)]
+    for person in people[:5]:
+        scan(client, event, headers, person.id)
+    monkeypatch.setattr(offline, "CHUNK", 2)
+    answer = fetch(client, event, headers)
+    assert [row[0] for row in answer["registrations"]] == sorted(p.id for p in people)
+    assert rows(answer)[people[3].id]["family_name"] == "Nguyen 0"
+    recorded = _db.session.scalars(select(CheckIn).order_by(CheckIn.id)).all()
+    assert answer["checked_in_today"] == [
+        [c.registration_id, c.scanned_at.isoformat(), c.station, c.id] for c in recorded
+    ]
+
+
+def test_a_list_that_cannot_be_written_leaves_nothing_behind(app, door, monkeypatch):
+    event, _, _ = door
+
+    def full_disk(self, data):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(gzip.GzipFile, "write", full_disk)
+    with pytest.raises(OSError, match="No space left"):
+        offline.build_snapshot(event)
+    assert list((Path(app.instance_path) / "offline").glob("event-*.json.gz*")) == []
+
+
 def test_a_client_that_takes_no_gzip_gets_plain_json(client, door):
     event, people, headers = door
     response = client.get(url(event), headers={**headers, "Accept-Encoding": "identity"})

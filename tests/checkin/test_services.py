@@ -292,3 +292,97 @@ def test_an_arrivals_poll_costs_the_same_statements_for_2_or_40_people_expected(
     assert len(found["not_arrived"]) == 40
     assert {p["delegation"] for p in found["not_arrived"]} == {f"Delegation {n}" for n in range(40)}
     assert many == few
+
+
+def counted_from_every_row(event) -> dict:
+    """The arrivals as the check-ins and registrations say now, every row read."""
+    from collections import Counter
+
+    from conference.formatting import country_name
+    from conference.registration.models import Registration
+
+    door = db_rows(
+        select(CheckIn).where(CheckIn.event_id == event.id, CheckIn.session_id.is_(None))
+    )
+    confirmed = db_rows(
+        select(Registration).where(
+            Registration.event_id == event.id,
+            Registration.status == RegistrationStatus.CONFIRMED,
+        )
+    )
+    arrived = {c.registration_id for c in door}
+    expected = [r for r in confirmed if r.id not in arrived]
+    expected.sort(key=lambda r: (r.category.name != "VIP", r.family_name, r.id))
+    return {
+        "confirmed": len(confirmed),
+        "arrived": len(arrived),
+        "by_day": dict(Counter(c.day.isoformat() for c in door)),
+        "by_category": dict(Counter(c.registration.category.name for c in door)),
+        "by_country": dict(Counter(country_name(c.registration.country) for c in door)),
+        "not_arrived": [r.id for r in expected],
+    }
+
+
+def db_rows(query):
+    from conference.extensions import db as _db
+
+    return list(_db.session.scalars(query))
+
+
+def as_counted(found: dict) -> dict:
+    keys = ("confirmed", "arrived", "by_day", "by_category", "by_country")
+    return {**{k: found[k] for k in keys}, "not_arrived": [p["id"] for p in found["not_arrived"]]}
+
+
+def test_arrivals_count_what_the_rows_say_after_undos_cancellations_and_moves(db, door):
+    """The counts follow undone check-ins, cancellations, a person moved to another
+    category, a corrected country, and a person who came yesterday too (one arrival)."""
+    from conference.checkin.services import arrivals, undo_check_in
+    from conference.registration.places import move_to_category
+    from conference.registration.registering import update_registration
+    from tests.factories import delegate, make_user, registration_data
+
+    event, first, _ = door
+    delegates = first.category
+    vips = make_category(event, "VIP")
+    people = [
+        first,
+        delegate(event, delegates, family_name="Jaidee", country="TH"),
+        delegate(event, vips, family_name="Kim", country="KR"),
+        delegate(event, delegates, family_name="Aung", country="MM"),
+        delegate(event, vips, family_name="Sato", country="JP"),
+        delegate(event, vips, family_name="Abe", country="JP"),
+        delegate(event, delegates, family_name="Lim", country="SG"),
+    ]
+    for person in people[:4]:
+        check_in(event, station="Door A", registration_id=person.id)
+    yesterday = today(BANGKOK) - timedelta(days=1)
+    db.session.add(  # as an offline scanner synced it
+        CheckIn(
+            event_id=event.id,
+            registration_id=people[2].id,
+            scope=f"day:{yesterday.isoformat()}",
+            day=yesterday,
+            station="Door B",
+            scanned_at=datetime.combine(yesterday, time(9), BANGKOK),
+        )
+    )
+    db.session.commit()
+    assert as_counted(arrivals(event)) == counted_from_every_row(event)
+
+    mistaken = db.session.scalar(select(CheckIn).where(CheckIn.registration_id == people[3].id))
+    undo_check_in(event, mistaken.id, user=make_user())
+    change_status(people[1], "cancel", notify_delegate=False)  # came, then cancelled
+    change_status(people[4], "cancel", notify_delegate=False)  # expected, then cancelled
+    move_to_category(people[0], vips.id)
+    update_registration(
+        people[2],
+        registration_data(vips, family_name="Kim", email=people[2].email, country="SG"),
+        by_organiser=True,
+    )
+    db.session.commit()
+    counted = counted_from_every_row(event)
+    assert as_counted(arrivals(event)) == counted
+    assert counted["arrived"] == 3 and len(counted["by_day"]) == 2
+    assert counted["by_category"] == {"VIP": 3, "Delegate": 1}
+    assert counted["not_arrived"] == [people[5].id, people[3].id, people[6].id]

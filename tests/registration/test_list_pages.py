@@ -2,7 +2,7 @@
 
 import re
 
-from tests.factories import bulk_registrations, make_category, make_event, organiser_of
+from tests.factories import bulk_registrations, delegate, make_category, make_event, organiser_of
 
 
 def test_a_long_list_links_to_first_last_and_nearby_pages_only(client, db, login):
@@ -15,3 +15,24 @@ def test_a_long_list_links_to_first_last_and_nearby_pages_only(client, db, login
     assert numbers == ["1", "3", "4", "5", "6", "7", "8", "9", "13"]
     assert page.text.count("…</span>") == 2
     assert re.search(r'page-item active"><a [^>]*aria-current="page">6<', page.text)
+
+
+def test_the_delegation_filter_offers_every_delegation_and_keeps_the_chosen_one(client, db, login):
+    from conference.registration.models import Delegation
+
+    event = make_event()
+    category = make_category(event, "Delegate")
+    cities = [Delegation(event_id=event.id, name=name, country="TH") for name in ("Nan", "A&B <x>")]
+    db.session.add_all(cities)
+    db.session.flush()
+    delegate(event, category, family_name="Inthavong", delegation_id=cities[0].id)
+    delegate(event, category, family_name="Srisuk", delegation_id=cities[1].id)
+    login(organiser_of(event))
+    page = client.get(f"/events/{event.slug}/registrations/?delegation={cities[1].id}")
+    assert page.status_code == 200
+    choices = re.search(r'<select id="delegation".*?</select>', page.text, re.S).group(0)
+    offered = re.findall(r'<option value="(\d+)"( selected)?>([^<]*)</option>', choices)
+    assert sorted(offered) == sorted(
+        [(str(cities[0].id), "", "Nan"), (str(cities[1].id), " selected", "A&amp;B &lt;x&gt;")]
+    )
+    assert "Srisuk" in page.text and "Inthavong" not in page.text
