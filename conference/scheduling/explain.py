@@ -115,15 +115,18 @@ def sentences(instance: Instance | dict, explanation: dict, limit: int = 10) -> 
         )
     for o in explanation["overflows"][:limit]:
         out.append(
-            f"{o['talk']} is wanted by {o['demand']} but {o['room']} seats {o['capacity']} "
-            f"({label[o['block']]})."
+            f"{o['talk']} is wanted by {o['demand']} but {o['room']} seats {o['capacity']}, "
+            f"in {label[o['block']]}."
         )
     for s in explanation["split_tracks"][:limit]:
-        parts = ", ".join(f"{x['room']} ({x['talks']} talks)" for x in s["rooms"])
+        parts = ", ".join(
+            f"{x['room']} ({x['talks']} talk{'s' if x['talks'] > 1 else ''})" for x in s["rooms"]
+        )
         out.append(f"Track {s['track']} is split over {len(s['rooms'])} rooms: {parts}.")
     for s in explanation["similar_parallel"][:limit]:
         k1, k2 = s["tracks"]
-        out.append(f"Similar tracks {k1} and {k2} run side by side in {', '.join(s['blocks'])}.")
+        blocks = ", ".join(label[b] for b in s["blocks"])
+        out.append(f"Similar tracks {k1} and {k2} run side by side in {blocks}.")
     for m in explanation["moved"][:limit]:
         out.append(
             f"{m['talk']} moves from {m['from']['room']} in {m['from']['block']} "

@@ -28,9 +28,11 @@ from .instance import Instance
 from .objective import Assignment
 
 MIX = (0.45, 0.35)  # shares of relocations and talk swaps; session swaps are the rest
+BEST_OF_ALL = 0.3  # share of relocations that look at every session (the rest: one)
 FOCUS = 0.5  # share of moves that start from a talk some attendee has a conflict over
 BATCH = 64  # moves between two looks at the clock
 REPORT_EVERY = 0.25  # seconds between two reports of a better schedule
+POLISH = 0.05  # the share of the budget for the final descent
 
 
 def allowed_sessions(inst: Instance) -> np.ndarray:
@@ -79,17 +81,23 @@ class State:
         self.overflow = np.maximum(0, demand[:, None] - cap[None, :])  # (T, R)
         self.allowed = allowed_sessions(inst)
         self.block_minutes = np.array(inst.block_minutes, dtype=np.int64)
-        self.previous = np.full((T, 2), -2, dtype=np.int64)  # -2: no previous; -1: gone
+        self.previous: list[tuple[int, int] | None] = [None] * T  # (-1, -1): gone
         for t, (bid, rid) in inst.previous.items():
             b, r = inst.block_index.get(bid), inst.room_index.get(rid)
             self.previous[t] = (b, r) if b is not None and r is not None else (-1, -1)
+        if not inst.previous:
+            self.w_mov = 0  # nothing can move from where it was
         self.similar: list[list[int]] = [[] for _ in inst.track_ids]
         for k1, k2 in inst.similar_pairs:
             self.similar[k1].append(k2)
             self.similar[k2].append(k1)
         self.track = inst.talk_track
         self.minutes = inst.talk_minutes
-        self.people = inst.talk_people
+        # Only people with two talks or more can be due in two rooms at once.
+        self.people = [
+            tuple(p for p in people if len(inst.person_talks[p]) > 1) for people in inst.talk_people
+        ]
+        self.options = [[(int(b), int(r)) for b, r in np.argwhere(ok)] for ok in self.allowed]
         self.fixed = [f is not None for f in inst.talk_fixed]
 
         self.assign = [tuple(s) for s in assign]
@@ -162,8 +170,8 @@ class State:
         )
 
     def _moved(self, t: int, b: int, r: int) -> int:
-        pb, pr = self.previous[t]
-        return int(pb != -2 and (pb != b or pr != r))
+        was = self.previous[t]
+        return int(was is not None and was != (b, r))
 
     # -- one talk -----------------------------------------------------------------------
 
@@ -203,31 +211,6 @@ class State:
     def move(self, t: int, b: int, r: int) -> None:
         self._remove(t)
         self._place(t, b, r)
-
-    def moves_delta(self, moves: list[tuple[int, tuple[int, int]]]) -> int:
-        """The change of objective if these talks (all different) went to these
-        sessions together; nothing is changed."""
-        if not moves:
-            return 0
-        delta = 0
-        if self.w_att:
-            groups = [self.fans[t] for t, _ in moves]
-            F = np.unique(np.concatenate(groups))
-            if len(F):
-                blocks = sorted({self.assign[t][0] for t, _ in moves} | {s[0] for _, s in moves})
-                where = {b: i for i, b in enumerate(blocks)}
-                sub = self.cnt[np.ix_(F, blocks)]  # (fans, blocks, rooms), a copy
-                before = np.maximum(0, np.count_nonzero(sub, axis=2) - 1).sum()
-                for (t, (b2, r2)), fans in zip(moves, groups, strict=True):
-                    if not len(fans):
-                        continue
-                    b1, r1 = self.assign[t]
-                    pos = np.searchsorted(F, fans)
-                    sub[pos, where[b1], r1] -= 1
-                    sub[pos, where[b2], r2] += 1
-                after = np.maximum(0, np.count_nonzero(sub, axis=2) - 1).sum()
-                delta += self.w_att * int(after - before)
-        return delta + self._other_terms(moves)
 
     def _other_terms(self, moves: list[tuple[int, tuple[int, int]]]) -> int:
         """The change of every term but attendee conflicts, for these moves together."""
@@ -386,7 +369,7 @@ class State:
                     sim -= 1
             sim[b1] = 0
             delta += self.w_sim * sim[:, None]
-        if self.w_mov and self.previous[t, 0] != -2:
+        if self.w_mov and self.previous[t] is not None:
             pb, pr = self.previous[t]
             moved = np.ones(ok.shape)
             if pb >= 0:
@@ -463,6 +446,8 @@ class LocalSearch:
         return self._swap_sessions()
 
     def _relocate(self) -> bool:
+        if self.rng.random() >= BEST_OF_ALL:
+            return self._relocate_somewhere()
         t = self._pick()
         delta = self.state.best_moves(t)
         finite = np.isfinite(delta)
@@ -481,6 +466,21 @@ class LocalSearch:
             return False
         self.state.move(t, int(b), int(r))
         self.state.value += int(d)
+        return self._record()
+
+    def _relocate_somewhere(self) -> bool:
+        """A talk to one session picked at random among those it may use."""
+        st = self.state
+        t = self._pick()
+        options = st.options[t]
+        b, r = options[self.rng.randrange(len(options))]
+        if (b, r) == st.assign[t] or not st.can_join(t, b, r, leaving=()):
+            return False
+        delta = st.move_delta(t, b, r)
+        if not self._accept(delta):
+            return False
+        st.move(t, b, r)
+        st.value += delta
         return self._record()
 
     def _swap_talks(self) -> bool:
@@ -508,20 +508,76 @@ class LocalSearch:
             s2 = (s1[0], self.rng.randrange(self.inst.n_rooms))
         else:
             s2 = self.rng.choice(self.sessions)
+        moves = self._sessions_swap(s1, s2)
+        return moves is not None and self._try(moves, st.sessions_swap_delta(s1, s2))
+
+    def _sessions_swap(self, s1, s2) -> list[tuple[int, tuple[int, int]]] | None:
+        """The moves that swap two sessions' talks, None if that breaks a hard rule."""
+        st = self.state
         if s2 == s1:
-            return False
+            return None
         one, two = tuple(st.session_talks[s1]), tuple(st.session_talks[s2])
-        if any(self.fixed(u) for u in one + two):
-            return False
+        if not one and not two or any(self.fixed(u) for u in one + two):
+            return None
         for u in one:
             if not st.can_join(u, *s2, leaving=two + one):
-                return False
+                return None
         for u in two:
             if not st.can_join(u, *s1, leaving=one + two):
-                return False
+                return None
         # whole sessions move, so within them the people's rooms stay consistent
-        moves = [(u, s2) for u in one] + [(u, s1) for u in two]
-        return self._try(moves, st.sessions_swap_delta(s1, s2))
+        return [(u, s2) for u in one] + [(u, s1) for u in two]
+
+    def polish(self, over) -> int:
+        """Descend from the best schedule: every relocation, swap of two talks of a track
+        and swap of two sessions, taken when it improves, until none does or `over(n)`
+        says the n moves looked at are enough. Returns n."""
+        if over(0):
+            return 0
+        st = self.state = State(self.inst, self.best)
+        looked = 0
+        improved = True
+        while improved and not over(looked):
+            improved = False
+            for t in self.movable:
+                delta = st.best_moves(t)
+                looked += 1
+                b, r = np.unravel_index(np.argmin(delta), delta.shape)
+                if delta[b, r] < 0:
+                    st.move(t, int(b), int(r))
+                    st.value += int(delta[b, r])
+                    improved = True
+            for talks in self.by_track.values():
+                for i, t1 in enumerate(talks):
+                    if over(looked):
+                        break
+                    for t2 in talks[i + 1 :]:
+                        s1, s2 = st.assign[t1], st.assign[t2]
+                        looked += 1
+                        if (
+                            s1 != s2
+                            and st.can_join(t1, *s2, leaving=(t2,))
+                            and st.can_join(t2, *s1, leaving=(t1,))
+                        ):
+                            delta = st.swap_delta(t1, t2)
+                            if delta < 0:
+                                st.apply([(t1, s2), (t2, s1)])
+                                st.value += delta
+                                improved = True
+            for i, s1 in enumerate(self.sessions):
+                if over(looked):
+                    break
+                for s2 in self.sessions[i + 1 :]:
+                    moves = self._sessions_swap(s1, s2)
+                    looked += 1
+                    if moves is not None:
+                        delta = st.sessions_swap_delta(s1, s2)
+                        if delta < 0:
+                            st.apply(moves)
+                            st.value += delta
+                            improved = True
+        self._record()
+        return looked
 
     def _pick(self) -> int:
         """A talk to move: half the time one that an attendee with a conflict wants, in
@@ -554,7 +610,7 @@ class LocalSearch:
 class Cooling:
     """The temperature as the budget goes: from `hot` to `cold`, geometrically, over
     `share` of the time limit, or of `moves` when a move budget is given (then the
-    schedule does not depend on the machine)."""
+    schedule does not depend on the machine); the last `POLISH` of it is for `polish`."""
 
     started: float  # time.monotonic() when the search started
     seconds: float
@@ -563,17 +619,28 @@ class Cooling:
     cold: float
     share: float = 1.0
 
-    def used(self, moves: int) -> float:
-        """The share of this chain's budget used, 0 to 1."""
+    def spent(self, moves: int) -> float:
+        """The share of this chain's budget spent, 0 to 1."""
         if self.moves is not None:
             spent = moves / max(1, self.moves)
         else:
             spent = (time.monotonic() - self.started) / self.seconds if self.seconds > 0 else 1
         return min(1.0, spent / self.share)
 
+    def used(self, moves: int) -> float:
+        """How far the annealing has gone, 0 to 1."""
+        return min(1.0, self.spent(moves) / (1 - POLISH))
+
+    def late(self) -> bool:
+        return time.monotonic() - self.started >= self.seconds
+
     def over(self, moves: int) -> bool:
-        late = time.monotonic() - self.started >= self.seconds
-        return late or self.used(moves) >= 1.0
+        """Whether the annealing is over (the polish may follow)."""
+        return self.late() or self.used(moves) >= 1.0
+
+    def done(self, moves: int) -> bool:
+        """Whether the whole budget is spent, polish included."""
+        return self.late() or self.spent(moves) >= 1.0
 
     def temperature(self, moves: int) -> float:
         return self.hot * (self.cold / self.hot) ** self.used(moves)
@@ -597,6 +664,8 @@ def helper_chain(inst: Instance, start: Assignment, seed: int, cooling: Cooling,
             if cooling.moves is None and search.best_value < sent and now - last >= REPORT_EVERY:
                 conn.send(("best", search.best_value, search.best))
                 sent, last = search.best_value, now
+        else:
+            moves += search.polish(lambda n, m=moves: cooling.done(m + n) or conn.poll())
         conn.send(("done", search.best_value, search.best, moves))
     except (EOFError, OSError, KeyboardInterrupt):
         pass  # the search that started this chain is gone

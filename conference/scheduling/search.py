@@ -2,11 +2,13 @@
 
 1. The quick checks of feasibility.py: an instance that cannot have a valid schedule is
    answered in words before any search.
-2. A first schedule: the previous one repaired when there is one (CP-SAT re-places only
-   what no longer fits, so that little moves), else the greedy baseline, else CP-SAT on
-   the whole problem (which also proves that there is none, and says why).
+2. A first schedule: the previous one where it still fits when there is one (a re-plan),
+   else the greedy baseline's first fit. Talks left without a place are placed by CP-SAT
+   around the others (then with their tracks' and presenters' talks freed too, then all
+   of them), which also proves when no schedule exists, and says why.
 3. Simulated annealing (local.py) from there until the time limit: thousands of exactly
-   scored moves a second, the temperature falling with the time (or the work) used.
+   scored moves a second, the temperature falling with the time (or the work) used; one
+   chain here and one in each of `workers - 1` helper processes, the best one wins.
 4. A small event (at most `WHOLE_MODEL_TALKS` talks) is then handed to CP-SAT whole,
    from the best schedule, which may prove it optimal.
 
@@ -30,13 +32,12 @@ from ortools.sat.python import cp_model
 from . import feasibility
 from .greedy import first_fit
 from .instance import Instance, parse_instance, parse_solution
-from .local import BATCH, Cooling, LocalSearch, helper_chain
+from .local import BATCH, REPORT_EVERY, Cooling, LocalSearch, helper_chain
 from .model import Session, build
 from .objective import Assignment, evaluate, solution_document
 
 OPTIMAL, FEASIBLE, INFEASIBLE, CANCELLED = "optimal", "feasible", "infeasible", "cancelled"
 WHOLE_MODEL_TALKS = 16  # CP-SAT on the whole problem can prove optimality up to about here
-REPORT_EVERY = 0.25  # seconds between two progress reports
 TEMPERATURE = (5.0, 0.3)  # annealing from, to; in units of one attendee conflict
 MOVES_PER_WORK = 1000  # work_limit counts thousands of moves (plus CP-SAT's time)
 
@@ -401,7 +402,21 @@ class Search:
         local = LocalSearch(self.inst, self.best, random.Random(self.seed))
         moves = 0
         stopped = self._stopped
-        while not cooling.over(moves) and not stopped.is_set():
+        while True:
+            if stopped.is_set():
+                break
+            if cooling.over(moves):
+                looked = local.polish(lambda n, m=moves: cooling.done(m + n) or stopped.is_set())
+                self.moves += looked
+                if self.work_limit is not None:
+                    self.work += looked / MOVES_PER_WORK
+                if local.best_value < self.best_value:
+                    self.best, self.best_value, self.best_terms = (
+                        list(local.best),
+                        local.best_value,
+                        None,
+                    )
+                break
             local.temperature = cooling.temperature(moves)
             for _ in range(BATCH):
                 local.step()
