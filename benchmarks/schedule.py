@@ -20,7 +20,7 @@ objective, the solver's at each time limit, its proven bound, the time to its fi
 schedule and its peak memory.
 
 Bars, on 2 cores: every schedule valid. S: the 30-s objective <= 0.75 x greedy and within
-3% of the best of the solver's runs (its 10-min run with --long), first schedule <= 5 s.
+3% of the 10-min run's (with --long), first schedule <= 5 s.
 L: first schedule <= 60 s, the 120-s objective <= 0.5 x greedy, peak memory < 2 GB.
 Exit status 1 if a bar is missed.
 """
@@ -188,7 +188,13 @@ def main() -> int:
                 (f"30 s <= 0.75 x greedy ({0.75 * greedy_value:.0f})", at30 <= 0.75 * greedy_value)
             )
             if args.long:
-                bars.append((f"30 s within 3% of the 10-min best ({best})", at30 <= 1.03 * best))
+                at600 = runs[600]["objective"]
+                bars.append(
+                    (
+                        f"30 s within 3% of the 10-min run's ({at600}; best of all runs {best})",
+                        at30 <= 1.03 * at600,
+                    )
+                )
             else:
                 bars.append(("30 s within 3% of the 10-min best: TODO, run with --long", None))
             bars.append(("first schedule <= 5 s", runs[30]["first"] <= 5))

@@ -32,7 +32,9 @@ BEST_OF_ALL = 0.3  # share of relocations that look at every session (the rest: 
 FOCUS = 0.5  # share of moves that start from a talk some attendee has a conflict over
 BATCH = 64  # moves between two looks at the clock
 REPORT_EVERY = 0.25  # seconds between two reports of a better schedule
-POLISH = 0.05  # the share of the budget for the final descent
+POLISH = 0.05  # the share of an anneal for its final descent
+CYCLE_MOVES_PER_TALK = 2500  # an anneal's length, in moves per talk that may move
+PROBE_BATCHES = 16  # batches of hot moves that measure the machine's speed
 
 
 def allowed_sessions(inst: Instance) -> np.ndarray:
@@ -411,6 +413,7 @@ class LocalSearch:
         self.rng = rng
         self.best = list(self.state.assign)
         self.best_value = self.state.value
+        self.run_best, self.run_best_value = self.best, self.best_value  # since the restart
         self.movable = [t for t in range(inst.n_talks) if inst.talk_fixed[t] is None]
         self.by_track: dict[int, list[int]] = defaultdict(list)
         for t in self.movable:
@@ -418,6 +421,11 @@ class LocalSearch:
         self.sessions = [(b, r) for b in range(inst.n_blocks) for r in range(inst.n_rooms)]
         self.temperature = 1.0
         self.moves = 0
+
+    def restart(self, assign: Assignment) -> None:
+        """Start again from `assign`, keeping the best schedule found so far."""
+        self.state = State(self.inst, assign)
+        self.run_best, self.run_best_value = list(self.state.assign), self.state.value
 
     def _accept(self, delta: float) -> bool:
         if delta <= 0:
@@ -427,6 +435,9 @@ class LocalSearch:
         return self.rng.random() < math.exp(-delta / self.temperature)
 
     def _record(self) -> bool:
+        if self.state.value < self.run_best_value:
+            self.run_best_value = self.state.value
+            self.run_best = list(self.state.assign)
         if self.state.value < self.best_value:
             self.best_value = self.state.value
             self.best = list(self.state.assign)
@@ -529,12 +540,12 @@ class LocalSearch:
         return [(u, s2) for u in one] + [(u, s1) for u in two]
 
     def polish(self, over) -> int:
-        """Descend from the best schedule: every relocation, swap of two talks of a track
-        and swap of two sessions, taken when it improves, until none does or `over(n)`
-        says the n moves looked at are enough. Returns n."""
+        """Descend from the best schedule since the last restart: every relocation, swap
+        of two talks of a track and swap of two sessions, taken when it improves, until
+        none does or `over(n)` says the n moves looked at are enough. Returns n."""
         if over(0):
             return 0
-        st = self.state = State(self.inst, self.best)
+        st = self.state = State(self.inst, self.run_best)
         looked = 0
         improved = True
         while improved and not over(looked):
@@ -607,65 +618,145 @@ class LocalSearch:
 
 
 @dataclass
-class Cooling:
-    """The temperature as the budget goes: from `hot` to `cold`, geometrically, over
-    `share` of the time limit, or of `moves` when a move budget is given (then the
-    schedule does not depend on the machine); the last `POLISH` of it is for `polish`."""
+class Budget:
+    """What a chain may spend: until `seconds` after `started` (time.monotonic()), and at
+    most `moves` moves when given (then the chain does not depend on the machine)."""
 
-    started: float  # time.monotonic() when the search started
+    started: float
     seconds: float
-    moves: int | None
-    hot: float
-    cold: float
-    share: float = 1.0
+    moves: int | None = None
 
-    def spent(self, moves: int) -> float:
-        """The share of this chain's budget spent, 0 to 1."""
-        if self.moves is not None:
-            spent = moves / max(1, self.moves)
-        else:
-            spent = (time.monotonic() - self.started) / self.seconds if self.seconds > 0 else 1
-        return min(1.0, spent / self.share)
-
-    def used(self, moves: int) -> float:
-        """How far the annealing has gone, 0 to 1."""
-        return min(1.0, self.spent(moves) / (1 - POLISH))
-
-    def late(self) -> bool:
-        return time.monotonic() - self.started >= self.seconds
-
-    def over(self, moves: int) -> bool:
-        """Whether the annealing is over (the polish may follow)."""
-        return self.late() or self.used(moves) >= 1.0
-
-    def done(self, moves: int) -> bool:
-        """Whether the whole budget is spent, polish included."""
-        return self.late() or self.spent(moves) >= 1.0
-
-    def temperature(self, moves: int) -> float:
-        return self.hot * (self.cold / self.hot) ** self.used(moves)
+    def time_left(self) -> float:
+        return self.started + self.seconds - time.monotonic()
 
 
-def helper_chain(inst: Instance, start: Assignment, seed: int, cooling: Cooling, conn) -> None:
-    """One more annealing chain, in a helper process: sends ("best", value, schedule)
-    now and then (not under a move budget: then only the final one counts), and ("done",
-    value, schedule, moves) when its budget is spent or it receives anything."""
-    search = LocalSearch(inst, start, random.Random(seed))
-    moves, sent, last = 0, search.best_value, time.monotonic()
-    try:
-        while not cooling.over(moves):
-            search.temperature = cooling.temperature(moves)
+class Chain:
+    """Annealing runs, one after another, each from the start schedule, each ending with
+    a descent; the best schedule of all of them is kept.
+
+    One anneal of about CYCLE_MOVES_PER_TALK moves a talk ends in a schedule about as
+    good as one ten times longer (measured on the S instance: 454-471 after 30 CPU
+    seconds, 452-469 after 10; one of 10 minutes 463), so the time is better spent on
+    more of them. The last one takes whatever is left, cooling with the clock (or the
+    move budget), so that a short time limit is one whole anneal.
+    """
+
+    def __init__(
+        self, inst: Instance, start: Assignment, seed: int, budget: Budget, hot: float, cold: float
+    ):
+        self.inst = inst
+        self.start = list(start)
+        self.budget = budget
+        self.hot, self.cold = hot, cold
+        self.search = LocalSearch(inst, start, random.Random(seed))
+        self.best, self.best_value = list(self.search.best), self.search.best_value
+        self.moves = 0
+        self.cycle = CYCLE_MOVES_PER_TALK * max(1, len(self.search.movable))
+
+    def run(self, tick) -> None:
+        """Anneal until the budget is spent or `tick(self)`, called every BATCH moves,
+        returns False."""
+        self.started_moving = time.monotonic()
+        if self.budget.moves is None and not self._probe(tick):
+            return
+        first = True
+        while True:
+            if not first:
+                self.search.restart(self.start)
+            first = False
+            plan = self._plan()
+            if plan is None:
+                return
+            moves, seconds = plan
+            if not self._anneal(moves, seconds, tick):
+                return
+
+    def _plan(self) -> tuple[int | None, float | None] | None:
+        """The next anneal: (moves, None) for a whole one, (moves or None, seconds or
+        None) for the last one, which takes the rest; None when nothing is left."""
+        left_time = self.budget.time_left()
+        if left_time <= 0:
+            return None
+        if self.budget.moves is not None:
+            left = self.budget.moves - self.moves
+            if left <= 0:
+                return None
+            return (self.cycle, None) if left >= 2 * self.cycle else (left, None)
+        rate = self.moves / max(1e-9, time.monotonic() - self.started_moving)
+        if left_time * rate >= 2 * self.cycle:
+            return (self.cycle, None)
+        return (None, left_time)
+
+    def _probe(self, tick) -> bool:
+        """A few hot moves, to learn how many moves a second this machine makes."""
+        self.search.temperature = self.hot
+        for _ in range(PROBE_BATCHES):
+            for _ in range(BATCH):
+                self.search.step()
+            self.moves += BATCH
+            self._keep()
+            if not tick(self):
+                return False
+        return True
+
+    def _anneal(self, moves: int | None, seconds: float | None, tick) -> bool:
+        """One anneal over `moves` moves or `seconds` seconds (then the budget's moves
+        too, if any), the last POLISH of it for the descent. False when told to stop."""
+        search = self.search
+        began, done = time.monotonic(), 0
+
+        def used() -> float:
+            if moves is not None:
+                return done / max(1, moves)
+            return (time.monotonic() - began) / seconds if seconds > 0 else 1.0
+
+        while True:
+            spent = used()
+            if spent >= 1 - POLISH or self.budget.time_left() <= 0:
+                break
+            search.temperature = self.hot * (self.cold / self.hot) ** (spent / (1 - POLISH))
             for _ in range(BATCH):
                 search.step()
-            moves += BATCH
-            if conn.poll():
-                break
-            now = time.monotonic()
-            if cooling.moves is None and search.best_value < sent and now - last >= REPORT_EVERY:
-                conn.send(("best", search.best_value, search.best))
-                sent, last = search.best_value, now
-        else:
-            moves += search.polish(lambda n, m=moves: cooling.done(m + n) or conn.poll())
-        conn.send(("done", search.best_value, search.best, moves))
+            done += BATCH
+            self.moves += BATCH
+            self._keep()
+            if not tick(self):
+                return False
+
+        def enough(looked: int) -> bool:
+            return self.budget.time_left() <= 0 or (moves is not None and done + looked >= moves)
+
+        looked = search.polish(enough)
+        self.moves += looked
+        self._keep()
+        return tick(self)
+
+    def _keep(self) -> None:
+        if self.search.best_value < self.best_value:
+            self.best, self.best_value = list(self.search.best), self.search.best_value
+
+
+def helper_chain(
+    inst: Instance, start: Assignment, seed: int, budget: Budget, temperatures, conn
+) -> None:
+    """One more chain, in a helper process: sends ("best", value, schedule) now and then
+    (not under a move budget: then only the final one counts), and ("done", value,
+    schedule, moves) when its budget is spent or it receives anything."""
+    chain = Chain(inst, start, seed, budget, *temperatures)
+    sent, last = chain.best_value, time.monotonic()
+
+    def tick(chain: Chain) -> bool:
+        nonlocal sent, last
+        if conn.poll():
+            return False
+        now = time.monotonic()
+        if budget.moves is None and chain.best_value < sent and now - last >= REPORT_EVERY:
+            conn.send(("best", chain.best_value, chain.best))
+            sent, last = chain.best_value, now
+        return True
+
+    try:
+        chain.run(tick)
+        conn.send(("done", chain.best_value, chain.best, chain.moves))
     except (EOFError, OSError, KeyboardInterrupt):
         pass  # the search that started this chain is gone

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import math
 import multiprocessing
-import random
 import threading
 import time
 from collections import defaultdict
@@ -32,7 +31,7 @@ from ortools.sat.python import cp_model
 from . import feasibility
 from .greedy import first_fit
 from .instance import Instance, parse_instance, parse_solution
-from .local import BATCH, REPORT_EVERY, Cooling, LocalSearch, helper_chain
+from .local import REPORT_EVERY, Budget, Chain, helper_chain
 from .model import Session, build
 from .objective import Assignment, evaluate, solution_document
 
@@ -368,23 +367,45 @@ class Search:
             w for w in (inst.weights["attendee_conflict"], inst.weights["capacity_overflow"]) if w
         ]
         unit = min(weights) if weights else max(1, max(inst.weights.values()))
-        budget = None
+        temperatures = (unit * TEMPERATURE[0], unit * TEMPERATURE[1])
+        moves = None
         if self.work_limit is not None:
-            budget = max(0, round((self.work_limit - self.work) * MOVES_PER_WORK))
-        cooling = Cooling(
-            started=time.monotonic() - self._elapsed(),
-            seconds=self.time_limit,
-            moves=budget,
-            hot=unit * TEMPERATURE[0],
-            cold=unit * TEMPERATURE[1],
-            share=share,
+            moves = max(0, round((self.work_limit - self.work) * MOVES_PER_WORK * share))
+        budget = Budget(
+            started=time.monotonic(),
+            seconds=max(0.0, self.time_limit * share - self._elapsed()),
+            moves=moves,
         )
         helpers = []
         self.finals: dict[int, tuple[int, int, Assignment]] = {}
         if self.workers > 1 and inst.n_talks > WHOLE_MODEL_TALKS:
-            helpers = self._start_helpers(cooling)
+            helpers = self._start_helpers(budget, temperatures)
         try:
-            chains = [self._main_chain(cooling, helpers)]
+            chain = Chain(inst, self.best, self.seed, budget, *temperatures)
+            counted = 0
+
+            def tick(chain: Chain) -> bool:
+                nonlocal counted
+                self.moves += chain.moves - counted
+                if self.work_limit is not None:
+                    self.work += (chain.moves - counted) / MOVES_PER_WORK
+                counted = chain.moves
+                if chain.best_value < self.best_value:
+                    self.best, self.best_value, self.best_terms = (
+                        list(chain.best),
+                        chain.best_value,
+                        None,
+                    )
+                for i, (_, conn) in enumerate(helpers, start=1):
+                    self._receive(i, conn)  # a helper's better schedule is shown at once
+                self._report()
+                if self.best_value <= self.bound:
+                    self.proven = True
+                return not (self.proven or self._stopped.is_set())
+
+            chain.run(tick)
+            tick(chain)
+            chains = [(chain.best_value, 0, chain.best)]
             chains += self._finish_helpers(helpers)
         finally:
             for process, conn in helpers:
@@ -398,54 +419,14 @@ class Search:
             self.best, self.best_value, self.best_terms = list(schedule), value, None
         self._report()
 
-    def _main_chain(self, cooling: Cooling, helpers) -> tuple[int, int, Assignment]:
-        local = LocalSearch(self.inst, self.best, random.Random(self.seed))
-        moves = 0
-        stopped = self._stopped
-        while True:
-            if stopped.is_set():
-                break
-            if cooling.over(moves):
-                looked = local.polish(lambda n, m=moves: cooling.done(m + n) or stopped.is_set())
-                self.moves += looked
-                if self.work_limit is not None:
-                    self.work += looked / MOVES_PER_WORK
-                if local.best_value < self.best_value:
-                    self.best, self.best_value, self.best_terms = (
-                        list(local.best),
-                        local.best_value,
-                        None,
-                    )
-                break
-            local.temperature = cooling.temperature(moves)
-            for _ in range(BATCH):
-                local.step()
-            moves += BATCH
-            self.moves += BATCH
-            if self.work_limit is not None:
-                self.work += BATCH / MOVES_PER_WORK
-            if local.best_value < self.best_value:
-                self.best, self.best_value, self.best_terms = (
-                    list(local.best),
-                    local.best_value,
-                    None,
-                )
-            for i, (_, conn) in enumerate(helpers, start=1):
-                self._receive(i, conn)  # a helper's better schedule is shown at once
-            self._report()
-            if self.best_value <= self.bound:
-                self.proven = True
-                break
-        return local.best_value, 0, local.best
-
-    def _start_helpers(self, cooling: Cooling) -> list:
+    def _start_helpers(self, budget: Budget, temperatures) -> list:
         context = multiprocessing.get_context("spawn")  # no fork of a threaded process
         helpers = []
         for i in range(1, self.workers):
             mine, theirs = context.Pipe()
             process = context.Process(
                 target=helper_chain,
-                args=(self.inst, self.best, self.seed * 1009 + i, cooling, theirs),
+                args=(self.inst, self.best, self.seed * 1009 + i, budget, temperatures, theirs),
                 daemon=True,
             )
             process.start()
@@ -507,12 +488,19 @@ def solve(
     work_limit: float | None = None,
 ) -> Result:
     """Solve a format-1 instance (a document or a parsed `Instance`) within `time_limit`
-    seconds. `previous` (a format-1 solution document, or (talk, block, room) ids)
-    replaces the instance's `previous`. `on_progress` is called with better schedules
-    (at most four times a second); `should_stop` is polled and ends the search when it
-    returns true. With `work_limit`, the same seed and workers give the same schedule on
-    any machine (if the time limit is not reached first). Raises `InstanceError` when
-    the instance is malformed."""
+    seconds; the `Result` holds the best schedule found (a format-1 solution document),
+    its objective and terms, the proven bound, the status and the time to the first one.
+
+    `previous` (a format-1 solution document, or (talk, block, room) ids) replaces the
+    instance's `previous`: a re-plan that moves as little as the weights ask. `workers`
+    annealing chains run at once (the first in this process, the others in helper
+    processes; CP-SAT uses as many threads). `on_progress` is called with each better
+    schedule, at most four times a second; `should_stop` is polled (every 50 ms, from a
+    thread of this process) and ends the search, with the best schedule so far, when it
+    returns true; `Search.stop` does the same. With `work_limit` (thousands of moves),
+    the same seed and workers give the same schedule on any machine, if the time limit
+    is not reached first. Raises `InstanceError`, naming the field, when the instance is
+    malformed."""
     search = Search(
         instance,
         previous=previous,
