@@ -312,10 +312,13 @@ def test_registering_a_co_authors_address_through_the_api_gives_no_access_to_the
     assert registered(db, "lan@sonla.example").email_verified_at is None
 
     # Only the link e-mailed to Lan (which she alone reads) opens the paper to her.
-    mail = db.session.scalars(
-        select(OutboxMessage).where(OutboxMessage.recipient == "lan@sonla.example")
-    ).all()[-1]
-    emailed = re.search(r"http://conference\.test/\S+/manage/\S+", mail.body_text).group(0)
+    mails = db.session.scalars(
+        select(OutboxMessage)
+        .where(OutboxMessage.recipient == "lan@sonla.example")
+        .order_by(OutboxMessage.id)
+    ).all()
+    links = [re.search(r"http://conference\.test/\S+/manage/\S+", m.body_text) for m in mails]
+    emailed = [link for link in links if link][-1].group(0)
     assert client.get(emailed).status_code == 200
     assert client.get(papers).status_code == 200
 

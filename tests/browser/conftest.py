@@ -37,7 +37,9 @@ def _browser_missing_reason() -> str | None:
 
 
 @pytest.fixture(scope="session")
-def browser():
+def playwright():
+    """The one Playwright driver of this test process: its sync API runs an event loop of
+    its own, so a second one in the same process fails; every browser is launched from it."""
     reason = _browser_missing_reason()
     if reason:
         if os.environ.get("REQUIRE_BROWSER"):
@@ -45,12 +47,17 @@ def browser():
         pytest.skip(reason)
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-        )
-        yield chromium
-        chromium.close()
+    with sync_playwright() as driver:
+        yield driver
+
+
+@pytest.fixture(scope="session")
+def browser(playwright):
+    chromium = playwright.chromium.launch(
+        executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+    )
+    yield chromium
+    chromium.close()
 
 
 class LiveServer:
