@@ -96,7 +96,7 @@ def _read_document(path: str, what: str):
     default=2,
     show_default=True,
     type=click.IntRange(min=1),
-    help="Threads for CP-SAT.",
+    help="Workers: annealing chains (the first here, the others in helper processes).",
 )
 def solve_command(instance_path, out_path, time_limit, previous_path, seed, workers):
     """Place the talks of a schedule instance (format 1) into parallel sessions.

@@ -37,7 +37,7 @@ from .objective import Assignment, evaluate, solution_document
 
 OPTIMAL, FEASIBLE, INFEASIBLE, CANCELLED = "optimal", "feasible", "infeasible", "cancelled"
 WHOLE_MODEL_TALKS = 16  # CP-SAT on the whole problem can prove optimality up to about here
-TEMPERATURE = (5.0, 0.3)  # annealing from, to; in units of one attendee conflict
+TEMPERATURE = (8.0, 0.3)  # annealing from, to; in units of one attendee conflict
 MOVES_PER_WORK = 1000  # work_limit counts thousands of moves (plus CP-SAT's time)
 
 

@@ -6,8 +6,8 @@ import json
 
 from conference.scheduling.generate import generate
 
+from .instances import instance, talk
 from .reference import example_small, reference_score
-from .test_feasibility import instance, talk
 
 
 def solve_args(instance_path, out, *more):

@@ -2,24 +2,7 @@
 
 from conference.scheduling import INFEASIBLE, solve
 
-
-def instance(talks, blocks=2, rooms=1, minutes=60, people=(), **extra) -> dict:
-    """A small instance: `blocks` blocks of `minutes`, `rooms` rooms, talks as given."""
-    return {
-        "format": "conference-schedule-instance/1",
-        "name": "tiny",
-        "blocks": [{"id": f"b{i + 1}", "minutes": minutes} for i in range(blocks)],
-        "rooms": [{"id": f"r{i + 1}", "capacity": 50} for i in range(rooms)],
-        "tracks": [{"id": "health"}, {"id": "skills"}, {"id": "cities"}],
-        "people": list(people),
-        "talks": talks,
-        "attendees": [],
-        **extra,
-    }
-
-
-def talk(ident, track="health", minutes=20, people=(), **extra) -> dict:
-    return {"id": ident, "minutes": minutes, "track": track, "people": list(people), **extra}
+from .instances import instance, talk
 
 
 def reasons_for(doc) -> list[str]:

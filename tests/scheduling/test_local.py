@@ -4,27 +4,11 @@ import random
 
 import pytest
 
-from conference.scheduling import evaluate, parse_instance
-from conference.scheduling.generate import generate
-from conference.scheduling.greedy import greedy
+from conference.scheduling import evaluate
 from conference.scheduling.local import LocalSearch
 from conference.scheduling.objective import violations
 
-
-def busy_instance(name: str, seed: int):
-    """A generated instance with similar tracks and a previous schedule, so that every
-    term of the objective moves."""
-    doc = generate(name, seed)
-    doc["tracks"][0]["similar"] = [doc["tracks"][1]["id"], doc["tracks"][2]["id"]]
-    inst = parse_instance(doc)
-    start = greedy(inst)
-    rng = random.Random(seed)
-    previous = [
-        (inst.talk_ids[t], inst.block_ids[rng.randrange(inst.n_blocks)], inst.room_ids[r])
-        for t, (_, r) in enumerate(start)
-        if rng.random() < 0.7
-    ]
-    return inst.with_previous(previous), start
+from .instances import busy_instance
 
 
 @pytest.mark.parametrize(("name", "seed"), [("XS", 2), ("S", 0)])

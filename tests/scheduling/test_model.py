@@ -10,8 +10,8 @@ from conference.scheduling import evaluate, parse_instance
 from conference.scheduling.greedy import greedy
 from conference.scheduling.model import build
 
+from .instances import busy_instance
 from .reference import example_small
-from .test_local import busy_instance
 
 
 def example_with_previous():
