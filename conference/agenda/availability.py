@@ -44,6 +44,47 @@ def _reason(text: str | None) -> str:
     return reason
 
 
+def _overlapping(model, owner_column, owner_id: int, block: Block):
+    """The rows of ``model`` (presenters' or rooms' unavailability) of this owner that
+    overlap the block."""
+    return select(model).where(
+        owner_column == owner_id, model.starts_at < block.ends_at, model.ends_at > block.starts_at
+    )
+
+
+def _mark(query, new_row, block: Block, reason: str):
+    """Mark the block with this reason: the first overlapping row is kept (a new one when
+    there is none), any other goes."""
+    rows = db.session.scalars(query).all()
+    row = rows[0] if rows else new_row()
+    for stale in rows[1:]:
+        db.session.delete(stale)
+    row.starts_at, row.ends_at, row.reason = block.starts_at, block.ends_at, reason
+    db.session.add(row)
+    db.session.flush()
+    return row
+
+
+def _unmark(query) -> bool:
+    """Delete the overlapping rows; False when there were none."""
+    rows = db.session.scalars(query).all()
+    for row in rows:
+        db.session.delete(row)
+    db.session.flush()
+    return bool(rows)
+
+
+def _forget(event, model, row_id, name_of) -> str:
+    """Delete one stored row of this event by id; the name of whom or what it was for."""
+    row = of_event(event, get_by_id(model, row_id))
+    if row is None:
+        raise NotFound("That unavailable block is not marked any more.")
+    name = name_of(row)
+    db.session.delete(row)
+    db.session.flush()
+    return name
+
+
 # Presenters ------------------------------------------------------------------------------
 
 
@@ -59,10 +100,8 @@ def may_mark_own_blocks(registration: Registration, paper: Paper) -> bool:
 
 
 def _of_presenter(registration: Registration, block: Block):
-    return select(PresenterUnavailability).where(
-        PresenterUnavailability.registration_id == registration.id,
-        PresenterUnavailability.starts_at < block.ends_at,
-        PresenterUnavailability.ends_at > block.starts_at,
+    return _overlapping(
+        PresenterUnavailability, PresenterUnavailability.registration_id, registration.id, block
     )
 
 
@@ -73,39 +112,23 @@ def mark_presenter_unavailable(
     if registration.event_id != event.id:
         raise ValidationError("Choose a delegate of this event.", field="registration_id")
     reason = _reason(reason)
-    rows = db.session.scalars(_of_presenter(registration, block)).all()
-    row = (
-        rows[0]
-        if rows
-        else PresenterUnavailability(event_id=event.id, registration_id=registration.id)
+    return _mark(
+        _of_presenter(registration, block),
+        lambda: PresenterUnavailability(event_id=event.id, registration_id=registration.id),
+        block,
+        reason,
     )
-    for stale in rows[1:]:
-        db.session.delete(stale)
-    row.starts_at, row.ends_at, row.reason = block.starts_at, block.ends_at, reason
-    db.session.add(row)
-    db.session.flush()
-    return row
 
 
 def mark_presenter_available(event, registration: Registration, block: Block) -> bool:
     """The presenter can make this block after all; False when it was not marked."""
-    rows = db.session.scalars(_of_presenter(registration, block)).all()
-    for row in rows:
-        db.session.delete(row)
-    db.session.flush()
-    return bool(rows)
+    return _unmark(_of_presenter(registration, block))
 
 
 def forget_presenter_block(event, row_id) -> str:
     """Delete one of the presenters' unavailable blocks (by row); returns the presenter's
     name. NotFound for another event's row."""
-    row = of_event(event, get_by_id(PresenterUnavailability, row_id))
-    if row is None:
-        raise NotFound("That unavailable block is not marked any more.")
-    name = row.registration.display_name
-    db.session.delete(row)
-    db.session.flush()
-    return name
+    return _forget(event, PresenterUnavailability, row_id, lambda r: r.registration.display_name)
 
 
 def presenter_unavailability(event) -> list[PresenterUnavailability]:
@@ -147,11 +170,7 @@ def presenter_ids(event) -> list[int]:
 
 
 def _of_room(room: Room, block: Block):
-    return select(RoomUnavailability).where(
-        RoomUnavailability.room_id == room.id,
-        RoomUnavailability.starts_at < block.ends_at,
-        RoomUnavailability.ends_at > block.starts_at,
-    )
+    return _overlapping(RoomUnavailability, RoomUnavailability.room_id, room.id, block)
 
 
 def mark_room_unavailable(event, room: Room, block: Block, reason: str) -> RoomUnavailability:
@@ -159,34 +178,22 @@ def mark_room_unavailable(event, room: Room, block: Block, reason: str) -> RoomU
     if room.event_id != event.id:
         raise ValidationError("Choose a room of this event.", field="room_id")
     reason = _reason(reason)
-    rows = db.session.scalars(_of_room(room, block)).all()
-    row = rows[0] if rows else RoomUnavailability(event_id=event.id, room_id=room.id)
-    for stale in rows[1:]:
-        db.session.delete(stale)
-    row.starts_at, row.ends_at, row.reason = block.starts_at, block.ends_at, reason
-    db.session.add(row)
-    db.session.flush()
-    return row
+    return _mark(
+        _of_room(room, block),
+        lambda: RoomUnavailability(event_id=event.id, room_id=room.id),
+        block,
+        reason,
+    )
 
 
 def mark_room_available(event, room: Room, block: Block) -> bool:
     """The room can be used in this block after all; False when it was not marked."""
-    rows = db.session.scalars(_of_room(room, block)).all()
-    for row in rows:
-        db.session.delete(row)
-    db.session.flush()
-    return bool(rows)
+    return _unmark(_of_room(room, block))
 
 
 def forget_room_block(event, row_id) -> str:
     """Delete one of the rooms' unavailable blocks (by row); returns the room's name."""
-    row = of_event(event, get_by_id(RoomUnavailability, row_id))
-    if row is None:
-        raise NotFound("That unavailable block is not marked any more.")
-    name = row.room.name
-    db.session.delete(row)
-    db.session.flush()
-    return name
+    return _forget(event, RoomUnavailability, row_id, lambda r: r.room.name)
 
 
 def room_unavailability(event) -> list[RoomUnavailability]:
