@@ -51,6 +51,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from conference.agenda.blocks import PARALLEL, Block, block_at, make_block, parallel_blocks
+from conference.agenda.comparison import names_of
 from conference.agenda.draft import WITHDRAWN, person_name
 from conference.agenda.interests import confirmed_interests
 from conference.agenda.models import (
@@ -111,7 +112,8 @@ def attendee_key(registration_id: int) -> str:
     return f"a{registration_id}"
 
 
-def _number(key: str, prefix: str) -> int | None:
+def key_number(key: str, prefix: str) -> int | None:
+    """The database id in an instance's key (``talk-12`` → 12), None for another kind."""
     rest = key.removeprefix(prefix)
     return int(rest) if rest != key and rest.isdigit() else None
 
@@ -448,7 +450,7 @@ def draft_state(event, talk_ids) -> dict[str, list | None]:
 
 
 def _talk_ids(doc: dict) -> list[int]:
-    return [n for t in doc["talks"] if (n := _number(t["id"], "talk-")) is not None]
+    return [n for t in doc["talks"] if (n := key_number(t["id"], "talk-")) is not None]
 
 
 def export_instance(event, *, by=None, **options) -> ScheduleInstance:
@@ -511,7 +513,7 @@ def _doc_block(event, item: dict) -> Block:
 def _rebuild(event, kept: dict) -> dict:
     """The instance as the event is now, built with the kept one's choices (its talks to
     place, unless an organiser has since kept one where it is)."""
-    free = [n for t in kept["talks"] if "fixed" not in t and (n := _number(t["id"], "talk-"))]
+    free = [n for t in kept["talks"] if "fixed" not in t and (n := key_number(t["id"], "talk-"))]
     now_kept = (
         set(db.session.scalars(select(Talk.id).where(Talk.id.in_(free), Talk.fixed)))
         if free
@@ -520,7 +522,7 @@ def _rebuild(event, kept: dict) -> dict:
     return build_instance(
         event,
         blocks=[_doc_block(event, b) for b in kept["blocks"]],
-        room_ids=[n for r in kept["rooms"] if (n := _number(r["id"], "room-")) is not None],
+        room_ids=[n for r in kept["rooms"] if (n := key_number(r["id"], "room-")) is not None],
         place=[n for n in free if n not in now_kept],
         weights=kept.get("weights"),
         previous=kept.get("previous"),
@@ -530,36 +532,30 @@ def _rebuild(event, kept: dict) -> dict:
     )
 
 
+def people_names(event_id: int, *docs) -> dict:
+    """{person key: name as the person writes it} for the people of these instances."""
+    keys = {p["id"] for doc in docs for p in doc.get("people", ())}
+    ids = [n for key in keys if (n := key_number(key, "person-")) is not None]
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        select(
+            Registration.id,
+            Registration.given_name,
+            Registration.family_name,
+            Registration.native_name,
+            Registration.name_order,
+        ).where(Registration.id.in_(ids), Registration.event_id == event_id)
+    )
+    return {person_key(rid): person_name(g, f, n, o) for rid, g, f, n, o in rows}
+
+
 def _names(event, *docs) -> dict:
     """Names organisers know for the ids of these instances."""
     names: dict = {}
-    people = set()
     for doc in docs:
-        for b in doc["blocks"]:
-            end = (
-                datetime.combine(date.min, time.fromisoformat(b["start"]))
-                + timedelta(minutes=b["minutes"])
-            ).time()
-            names[b["id"]] = f"{date.fromisoformat(b['day']):%a %d %b} {b['start']}–{end:%H:%M}"
-        for r in doc["rooms"]:
-            names[r["id"]] = r.get("name", r["id"])
-        for k in doc["tracks"]:
-            names[k["id"]] = k.get("name", k["id"])
-        for t in doc["talks"]:
-            names[t["id"]] = t.get("title", t["id"])
-        people |= {p["id"] for p in doc.get("people", ())}
-    ids = [n for p in people if (n := _number(p, "person-")) is not None]
-    if ids:
-        for rid, given, family, native, order in db.session.execute(
-            select(
-                Registration.id,
-                Registration.given_name,
-                Registration.family_name,
-                Registration.native_name,
-                Registration.name_order,
-            ).where(Registration.id.in_(ids), Registration.event_id == event.id)
-        ):
-            names[person_key(rid)] = person_name(given, family, native, order)
+        names.update(names_of(doc))
+    names.update(people_names(event.id, *docs))
     return names
 
 

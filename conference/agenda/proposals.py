@@ -34,7 +34,6 @@ from conference.agenda.comparison import (
     reasons_in_words,
     sessions,
 )
-from conference.agenda.draft import person_name
 from conference.agenda.instances import (
     DEFAULT_WEIGHTS,
     Applied,
@@ -44,6 +43,8 @@ from conference.agenda.instances import (
     changed_since_export,
     draft_attendee_conflicts,
     export_instance,
+    key_number,
+    people_names,
     room_key,
     talk_key,
 )
@@ -56,7 +57,6 @@ from conference.extensions import db
 from conference.jobs.models import Job, JobStatus
 from conference.jobs.services import reap_if_dead, start_job
 from conference.papers.models import Paper, PaperStatus
-from conference.registration.models import Registration
 
 PROPOSE_KIND = "agenda.propose"
 DEFAULT_TIME_LIMIT = 30  # seconds: a good schedule for an event of a few hundred talks
@@ -140,11 +140,6 @@ class Choices:
         return sorted(grouped.items())
 
 
-def _number(key: str, prefix: str) -> int | None:
-    rest = key.removeprefix(prefix)
-    return int(rest) if rest != key and rest.isdigit() else None
-
-
 def proposal_choices(event) -> Choices:
     """The blocks (the parallel-session windows), rooms and talks a proposal may use, with
     the defaults; refused, saying what to do first, when there is nothing to propose for."""
@@ -160,11 +155,11 @@ def proposal_choices(event) -> Choices:
     kept_talks = set(
         db.session.scalars(select(Talk.id).where(Talk.event_id == event.id, Talk.fixed))
     )
-    default_rooms = {_number(r["id"], "room-") for r in doc["rooms"]}
+    default_rooms = {key_number(r["id"], "room-") for r in doc["rooms"]}
     before = _draft_placement(event, doc, None)[0]
     talks = []
     for t in doc["talks"]:
-        talk_id = _number(t["id"], "talk-")
+        talk_id = key_number(t["id"], "talk-")
         where = before.get(t["id"])
         talks.append(
             TalkChoice(
@@ -193,7 +188,7 @@ def _draft_placement(event, doc: dict, blocks) -> tuple[dict, dict]:
     """Where the instance's talks are in the draft: ({talk key: (block, room key)}, {talk
     key: start}); talks not in a parallel session of the blocks are left out."""
     blocks = blocks if blocks is not None else parallel_blocks(event)
-    ids = [n for t in doc["talks"] if (n := _number(t["id"], "talk-")) is not None]
+    ids = [n for t in doc["talks"] if (n := key_number(t["id"], "talk-")) is not None]
     talks = (
         db.session.scalars(
             select(Talk)
@@ -320,22 +315,6 @@ def _cancel_requested(proposal_id: int) -> bool:
         )
 
 
-def _people_names(event_id: int, doc: dict) -> dict:
-    ids = [n for p in doc.get("people", ()) if (n := _number(p["id"], "person-")) is not None]
-    if not ids:
-        return {}
-    rows = db.session.execute(
-        select(
-            Registration.id,
-            Registration.given_name,
-            Registration.family_name,
-            Registration.native_name,
-            Registration.name_order,
-        ).where(Registration.event_id == event_id, Registration.id.in_(ids))
-    )
-    return {f"person-{rid}": person_name(g, f, n, o) for rid, g, f, n, o in rows}
-
-
 def run_proposal(progress, proposal_id: int) -> dict:
     """The job: search for the time limit (or until cancelled), writing the best schedule
     so far; keep the result on the proposal. Touches no session, talk or room."""
@@ -395,7 +374,7 @@ def run_proposal(progress, proposal_id: int) -> dict:
     if result.status == CANCELLED or _cancel_requested(proposal_id):
         return _end(proposal, ProposalStatus.CANCELLED)
     if result.status == INFEASIBLE or result.solution is None:
-        names = names_of(doc, _people_names(proposal.event_id, doc))
+        names = names_of(doc, people_names(proposal.event_id, doc))
         proposal.reasons = reasons_in_words(result.reasons, names) or [
             "No valid schedule was found within the time limit: try a longer one."
         ]
@@ -595,7 +574,7 @@ def proposal_page(event, proposal: ScheduleProposal) -> ProposalPage:
     """What the proposal page shows: for a ready one the draft beside the proposal, the
     figures and the explanations; what changed since, when accepting would be refused."""
     doc = proposal.instance.document
-    names = names_of(doc, _people_names(event.id, doc))
+    names = names_of(doc, people_names(event.id, doc))
     page = ProposalPage(
         comparison=None,
         moved=[],
