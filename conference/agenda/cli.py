@@ -6,6 +6,7 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 
+from conference.cli import event_for_command
 from conference.errors import ConferenceError
 from conference.files import atomic_write
 
@@ -28,12 +29,8 @@ def programme_command(slug, out_path, abstracts):
     """Write the printed programme of the event's published agenda as an A4 PDF."""
     from conference.agenda.programme import programme_pdf
     from conference.agenda.publishing import event_info, latest_publication, publication_stamp
-    from conference.events.services import get_event
 
-    try:
-        event = get_event(slug)
-    except ConferenceError as exc:
-        raise click.ClickException(f"{exc.message} ({slug})") from None
+    event = event_for_command(slug)
     publication = latest_publication(event)
     if publication is None:
         raise click.ClickException(f"The agenda of {slug} is not published yet.")
@@ -142,15 +139,6 @@ def solve_command(instance_path, out_path, time_limit, previous_path, seed, work
     )
 
 
-def _event(slug):
-    from conference.events.services import get_event
-
-    try:
-        return get_event(slug)
-    except ConferenceError as exc:
-        raise click.ClickException(f"{exc.message} ({slug})") from None
-
-
 @agenda_cli.command("export-instance")
 @click.option("--event", "slug", required=True, help="The event's slug, e.g. asean3-2024.")
 @click.option(
@@ -175,7 +163,7 @@ def export_instance_command(slug, out_path, previous):
     from conference.agenda.instances import export_instance
     from conference.extensions import db
 
-    event = _event(slug)
+    event = event_for_command(slug)
     try:
         kept = export_instance(event, previous=None if previous == "none" else previous)
     except ConferenceError as exc:
@@ -208,7 +196,7 @@ def import_solution_command(slug, solution_path):
     from conference.agenda.instances import SolutionRefused, apply_solution
     from conference.extensions import db
 
-    event = _event(slug)
+    event = event_for_command(slug)
     raw = Path(solution_path).read_bytes()
     try:
         if raw[:2] == b"\x1f\x8b":
