@@ -183,18 +183,23 @@ def personal_calendar(slug, token):
     )
 
 
-@bp.get("/events/<slug>/my-agenda")
-@login_required
-def my_agenda(slug):
-    """The personal agenda of the signed-in account's registration for the event."""
+def _to_own_page(slug, endpoint: str, what: str):
+    """To the page behind the management link of the signed-in account's registration."""
     event = get_event(slug)
     registration = registration_for_user(event, current_user)
     if registration is None:
         raise NotFound(
             "Your account has no registration for this event. Open the link in your "
-            "registration e-mail to choose your sessions."
+            f"registration e-mail to {what}."
         )
-    return redirect(url_for("agenda.personal", slug=slug, token=manage_token(registration)))
+    return redirect(url_for(endpoint, slug=slug, token=manage_token(registration)))
+
+
+@bp.get("/events/<slug>/my-agenda")
+@login_required
+def my_agenda(slug):
+    """The personal agenda of the signed-in account's registration for the event."""
+    return _to_own_page(slug, "agenda.personal", "choose your sessions")
 
 
 # Interests ------------------------------------------------------------------------------
@@ -249,11 +254,4 @@ def mark_interest(slug, token, talk_id):
 @login_required
 def my_interests(slug):
     """The interests page of the signed-in account's registration for the event."""
-    event = get_event(slug)
-    registration = registration_for_user(event, current_user)
-    if registration is None:
-        raise NotFound(
-            "Your account has no registration for this event. Open the link in your "
-            "registration e-mail to choose the talks you want to hear."
-        )
-    return redirect(url_for("agenda.interests", slug=slug, token=manage_token(registration)))
+    return _to_own_page(slug, "agenda.interests", "choose the talks you want to hear")
