@@ -142,6 +142,7 @@ def _mail(event, notice: AgendaNotice, registration: Registration) -> None:
         f"{SUBJECTS[notice.change]}: {notice.title} – {event.title}",
         "session_changed",
         reply_to=event.reply_to or None,
+        registration_id=registration.id,
         event=event,
         registration=registration,
         notice=local_notice(notice, event),

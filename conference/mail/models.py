@@ -43,6 +43,11 @@ class OutboxMessage(db.Model):
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     reply_to: Mapped[str | None] = mapped_column(String(300))
+    # The registration a message is about (its history lists it, with a resend button);
+    # None for mail to organisers, team members and the like.
+    registration_id: Mapped[int | None] = mapped_column(
+        ForeignKey("registration.id", ondelete="SET NULL"), index=True
+    )
 
     attachments: Mapped[list["OutboxAttachment"]] = relationship(
         cascade="all, delete-orphan", order_by="OutboxAttachment.id"

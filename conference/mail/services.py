@@ -46,9 +46,11 @@ def queue_mail(
     *,
     reply_to: str | None = None,
     attachments: tuple[Attachment, ...] | list[Attachment] = (),
+    registration_id: int | None = None,
 ) -> OutboxMessage:
     """Store a message in the current transaction; it is delivered after the commit.
-    ``reply_to``: where replies go (an event's organisers) instead of the sender."""
+    ``reply_to``: where replies go (an event's organisers) instead of the sender;
+    ``registration_id``: the registration the message is about, for its history."""
     subject = one_line(subject)  # a title with a line break must not become a header
     sender = current_app.config["MAIL_DEFAULT_SENDER"]
     domain = sender.rpartition("@")[2].strip("> ") or "localhost"
@@ -60,6 +62,7 @@ def queue_mail(
         body_text=text,
         body_html=html,
         reply_to=one_line(reply_to) if reply_to else None,
+        registration_id=registration_id,
         attachments=[
             OutboxAttachment(
                 filename=one_line(a.filename), content_type=a.content_type, content=a.content
@@ -81,12 +84,21 @@ def queue_templated_mail(
     *,
     reply_to: str | None = None,
     attachments: tuple[Attachment, ...] | list[Attachment] = (),
+    registration_id: int | None = None,
     **context,
 ) -> OutboxMessage:
     """Queue ``templates/mail/<template>.txt`` (and ``.html`` beside it) rendered with context."""
     text = render_template(f"mail/{template}.txt", subject=subject, **context)
     html = render_template(f"mail/{template}.html", subject=subject, **context)
-    return queue_mail(recipient, subject, text, html, reply_to=reply_to, attachments=attachments)
+    return queue_mail(
+        recipient,
+        subject,
+        text,
+        html,
+        reply_to=reply_to,
+        attachments=attachments,
+        registration_id=registration_id,
+    )
 
 
 def build_email(message: OutboxMessage) -> EmailMessage:

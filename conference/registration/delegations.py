@@ -345,6 +345,7 @@ def send_summary(head: Registration) -> None:
         head.email,
         f"Your delegation {head.delegation.name} – {event.title}",
         "delegation_summary",
+        registration_id=head.id,
         event=event,
         head=head,
         sheet=sheet,

@@ -61,6 +61,7 @@ def notify(registration: Registration, kind: str, **extra) -> None:
         "registration_status",
         reply_to=event.reply_to or None,
         attachments=[event_calendar(event)] if confirmed else [],
+        registration_id=registration.id,
         kind=kind,
         registration=registration,
         event=event,
