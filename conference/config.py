@@ -112,6 +112,9 @@ class Defaults:
     JOB_LEASE_SECONDS = 60
     JOB_REAP_SECONDS = 30  # how often a worker looks for such jobs
     JOB_MAX_ATTEMPTS = 3
+    # Background work (exports, badge batches, the scanners' offline list) yields the CPU
+    # to requests: each job's process lowers its priority by this much (0: not at all).
+    JOB_NICENESS = 10
     # A stored paper file without its database row (an upload cut short between the two)
     # is removed once this old; younger ones may belong to an upload still finishing.
     PAPERS_ORPHAN_SECONDS = 3600
