@@ -4,8 +4,7 @@ import "./error-summary.js";
 
 // Forms that change something important ask first (or one of their buttons does).
 document.addEventListener("submit", (event) => {
-  const question =
-    event.submitter?.getAttribute("data-confirm") || event.target.getAttribute("data-confirm");
+  const question = event.submitter?.getAttribute("data-confirm") || event.target.getAttribute("data-confirm");
   if (question && !window.confirm(question)) event.preventDefault();
 });
 
