@@ -18,6 +18,7 @@ FEATURES = (
     "papers",
     "jobs",
     "mail",
+    "messages",
     "api",
 )
 

@@ -21,6 +21,7 @@ from conference.checkin.models import CheckIn, ScanLog
 from conference.events.models import Event
 from conference.jobs.models import Job
 from conference.mail.models import OutboxAttachment, OutboxMessage
+from conference.messages.models import EventMessage, MessageRecipient
 from conference.papers.models import (
     CallForPapers,
     Paper,
@@ -63,8 +64,10 @@ __all__ = [
     "CheckIn",
     "Delegation",
     "Event",
+    "EventMessage",
     "EventRole",
     "Job",
+    "MessageRecipient",
     "OutboxAttachment",
     "OutboxMessage",
     "Paper",

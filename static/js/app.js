@@ -2,9 +2,9 @@
 
 import "./error-summary.js";
 
-// Forms that change something important ask first.
+// Forms that change something important ask first (or one of their buttons does).
 document.addEventListener("submit", (event) => {
-  const question = event.target.getAttribute("data-confirm");
+  const question = event.submitter?.getAttribute("data-confirm") || event.target.getAttribute("data-confirm");
   if (question && !window.confirm(question)) event.preventDefault();
 });
 
