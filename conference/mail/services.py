@@ -44,9 +44,9 @@ def mail_sender(config) -> str:
 
 
 def signed(text: str, config) -> str:
-    """A message's text part with the site's signature: its name and address."""
-    signature = "\n".join(filter(None, (config["SITE_NAME"], config.get("BASE_URL"))))
-    return f"{text.rstrip()}\n\n-- \n{signature}\n"
+    """A message's text part with the site's signature: its name (the links a message
+    carries are its own; the HTML footer links to the site)."""
+    return f"{text.rstrip()}\n\n-- \n{config['SITE_NAME']}\n"
 
 
 @dataclass(frozen=True)

@@ -53,7 +53,8 @@ def test_organiser_brands_the_event_and_its_page_takes_the_colour_and_logo(
     page.goto(f"{live_server.url}/events/{slug}/edit")
     page.get_by_label("Colour", exact=True).fill("#ffd700")
     page.get_by_role("button", name="Save the colour").click()
-    expect(page.get_by_text("Text on #ffd700 is near-black")).to_be_visible()
+    saved = page.get_by_role("alert").filter(has_text="Text on #ffd700 is near-black")
+    expect(saved).to_contain_text("links and outlined buttons use the darker")
     visitor.goto(f"{live_server.url}/events/{slug}/")
     expect(visitor.locator("nav.navbar")).to_have_css("background-color", "rgb(255, 215, 0)")
     expect(visitor.get_by_role("link", name="Events", exact=True)).to_have_css(

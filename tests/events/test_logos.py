@@ -22,11 +22,18 @@ def jpeg(width=400, height=200, **save) -> bytes:
     return out.getvalue()
 
 
-def png_header_only(width: int, height: int) -> bytes:
-    """A PNG signature and an IHDR chunk claiming this size, and no pixels at all."""
+def png_bomb(width: int, height: int) -> bytes:
+    """A small PNG claiming a huge size: its header, a few kilobytes of compressed blank
+    rows (of the billions of pixels it promises), its end."""
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+        )
+
     ihdr = struct.pack(">IIBBBBB", width, height, 8, 6, 0, 0, 0)
-    chunk = struct.pack(">I", len(ihdr)) + b"IHDR" + ihdr
-    return b"\x89PNG\r\n\x1a\n" + chunk + struct.pack(">I", zlib.crc32(b"IHDR" + ihdr))
+    rows = zlib.compress(b"\x00" * (1 + 4 * width) * 4, 9)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", rows) + chunk(b"IEND", b"")
 
 
 def test_a_png_is_accepted_and_written_again_without_its_metadata_or_appended_bytes():
@@ -101,7 +108,7 @@ def test_too_many_bytes_are_refused_as_they_arrive():
 @pytest.mark.parametrize(("width", "height"), [(9000, 9000), (60000, 60000)])
 def test_a_header_claiming_huge_dimensions_is_refused_before_decoding(width, height):
     with pytest.raises(LogoError, match="far more pixels than a logo needs"):
-        check_logo(png_header_only(width, height), "bomb.png")
+        check_logo(png_bomb(width, height), "bomb.png")
 
 
 def test_a_truncated_image_is_refused_as_damaged():

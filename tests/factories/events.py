@@ -48,21 +48,24 @@ def earlier_today(event, minutes: int):
 
 
 def logo_png(width: int = 480, height: int = 160) -> bytes:
-    """A logo as an organiser would upload it: a transparent PNG with a mark and a bar."""
+    """A logo as an organiser would upload it: a transparent PNG with a mark (an amber ring
+    around a green square) and, when it is wide, two bars for the words."""
     import io
 
     from PIL import Image, ImageDraw
 
     image = Image.new("RGBA", (width, height), (0, 0, 0, 0))
     draw = ImageDraw.Draw(image)
-    draw.ellipse((8, 8, height - 8, height - 8), fill=(224, 165, 38, 255))
-    draw.rectangle(
-        (height // 3, height // 3, height * 2 // 3, height * 2 // 3), fill=(20, 90, 60, 255)
+    side = min(width, height)
+    draw.ellipse(
+        (side // 20, side // 20, side - side // 20, side - side // 20), fill=(224, 165, 38)
     )
-    draw.rectangle((height + 16, height // 3, width - 16, height // 2), fill=(31, 58, 95, 255))
-    draw.rectangle(
-        (height + 16, height * 3 // 5, width * 3 // 4, height * 3 // 4), fill=(90, 90, 90, 255)
-    )
+    draw.rectangle((side // 3, side // 3, side * 2 // 3, side * 2 // 3), fill=(20, 90, 60))
+    if width > side * 3 // 2:
+        draw.rectangle((side + 16, height // 3, width - 16, height // 2), fill=(31, 58, 95))
+        draw.rectangle(
+            (side + 16, height * 3 // 5, width * 3 // 4, height * 3 // 4), fill=(90, 90, 90)
+        )
     out = io.BytesIO()
     image.save(out, format="PNG")
     return out.getvalue()

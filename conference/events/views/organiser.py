@@ -53,6 +53,8 @@ def _edit_page(event, form=None, colour_form=None, logo_form=None):
     form = form or EventForm(formdata=None, data=vars(event_details(event)))
     colour_form = colour_form or BrandColourForm(formdata=None, data={"colour": event.brand_colour})
     logo_form = logo_form or LogoForm(formdata=None, max_bytes=current_app.config["LOGO_MAX_BYTES"])
+    if event.logo_key:
+        logo_form.logo.label.text = "Replace it with"
     failed = any(f.errors or f.form_errors for f in (form, colour_form, logo_form))
     page = render_template(
         "events/form.html",
