@@ -402,6 +402,12 @@ def _main_items(cert: Certificate, colour: Color) -> list[_Item]:
     ]
 
 
+def _height(text: str, size: float, bold: bool = False) -> tuple[float, float]:
+    """(ascent, descent) of a line of text at this size, in points."""
+    ascent, descent = _extent(_clean(text), None, bold)
+    return ascent * size, descent * size
+
+
 def _session_panel(
     cert: Certificate, box: Box, colour: Color
 ) -> tuple[list[Text], list[tuple[Box, Color]], int]:
@@ -409,70 +415,63 @@ def _session_panel(
     inner = Box(
         box.x + PANEL_PAD, box.y + PANEL_PAD, box.width - 2 * PANEL_PAD, box.height - 2 * PANEL_PAD
     )
-    size, leading = 8.5, 8.5 * 1.5
+    size, spacing = 8.5, 1.2  # points between one line's ink and the next's
     time_width = text_width("00:00", size) + 6
-    texts: list[Text] = []
-    y = inner.top
+    title_width = inner.width - time_width
+    ascent, _ = _height(SESSIONS_HEADING, 10, bold=True)
     heading = _line(
         "sessions_heading",
         SESSIONS_HEADING,
         inner.x,
-        y - 10 * 1.07,
+        inner.top - ascent,
         10,
         inner.width,
         bold=True,
         colour=colour,
     )
-    texts.append(heading)
-    rules = [(Box(inner.x, heading.baseline - 5, min(14 * mm, inner.width), 1), colour)]
-    y = heading.baseline - 5 - 6
+    texts: list[Text] = [heading]
+    rules = [(Box(inner.x, heading.baseline - 6, min(14 * mm, inner.width), 1), colour)]
+    y = heading.baseline - 6 - 4
+    more_height = sum(_height("and 9 more sessions", size)) + 4
     sessions = list(cert.sessions)
-    more_line = leading + 4  # room kept for "and 3 more sessions"
     day = None
     for n, session in enumerate(sessions):
-        left = len(sessions) - n
         title = _clean(session.title) or "Session"
-        title_lines = wrap_lines(title, inner.width - time_width, size)
+        title_lines = wrap_lines(title, title_width, size)
         if len(title_lines) > 2:
-            title_lines = _cut_wrapped(title, title_lines[:2], inner.width - time_width, size)
-        needed = leading * len(title_lines) + (leading + 3 if session.day != day else 0)
-        reserve = more_line if left > 1 else 0
+            title_lines = _cut_wrapped(title, title_lines[:2], title_width, size)
+        heights = [_height(line, size) for line in title_lines]
+        needed = sum(a + d + spacing for a, d in heights)
+        new_day = session.day != day
+        if new_day:
+            needed += 3 + sum(_height(session.day, size, bold=True)) + spacing
+        reserve = more_height if n < len(sessions) - 1 else 0
         if y - needed - reserve < inner.y:
             break
-        if session.day != day:
+        if new_day:
             day = session.day
+            a, d = _height(day, size, bold=True)
             y -= 3
-            line = _line(
-                "session_day", day, inner.x, y - leading * 0.8, size, inner.width, bold=True
-            )
-            texts.append(line)
-            y -= leading
-        time = _line(
-            "session_time", session.time, inner.x, y - leading * 0.8, size, time_width, colour=MUTED
-        )
-        if time is not None:
-            texts.append(time)
-        for text in title_lines:
-            line = _line(
-                "session",
-                text,
-                inner.x + time_width,
-                y - leading * 0.8,
-                size,
-                inner.width - time_width,
-            )
+            texts.append(_line("session_day", day, inner.x, y - a, size, inner.width, bold=True))
+            y -= a + d + spacing
+        for i, (text, (a, d)) in enumerate(zip(title_lines, heights, strict=True)):
+            baseline = y - a
+            if i == 0:
+                time = _line(
+                    "session_time", session.time, inner.x, baseline, size, time_width, colour=MUTED
+                )
+                if time is not None:
+                    texts.append(time)
+            line = _line("session", text, inner.x + time_width, baseline, size, title_width)
             if line is not None:
                 texts.append(line)
-            y -= leading
+            y = baseline - d - spacing
     else:
         return texts, rules, 0
     left_out = len(sessions) - n
     more = f"and {left_out} more session{'s' if left_out != 1 else ''}"
-    texts.append(
-        _line(
-            "sessions_more", more, inner.x, y - 4 - leading * 0.8, size, inner.width, colour=MUTED
-        )
-    )
+    a, _ = _height(more, size)
+    texts.append(_line("sessions_more", more, inner.x, y - 4 - a, size, inner.width, colour=MUTED))
     return texts, rules, left_out
 
 
@@ -488,7 +487,7 @@ def _footer(
     texts.append(_line("signatory", name, safe.x, rule_y - 13, 10, width, bold=True))
     texts.append(
         _line(
-            "signatory_title", cert.signatory_title, safe.x, rule_y - 25, 8.5, width, colour=MUTED
+            "signatory_title", cert.signatory_title, safe.x, rule_y - 26, 8.5, width, colour=MUTED
         )
     )
     texts.append(_line("issued", cert.issued, safe.x, safe.y + 3, 8.5, width, colour=MUTED))
@@ -513,7 +512,7 @@ def _footer(
     baseline += 12
     for text in reversed(url_lines):
         texts.append(_line("url", text, right, baseline, 7, url_width, align="right"))
-        baseline += 9
+        baseline += 10
     texts.append(
         _line(
             "verify_note", VERIFY_NOTE, right, baseline + 1, 7.5, block, colour=MUTED, align="right"
@@ -559,11 +558,12 @@ def layout(cert: Certificate, *, qr: QrCode | None = None) -> Page:
         _, logo_width, logo_height = image
         logo = Box(safe.x, safe.top - logo_height, logo_width, logo_height)
         top_width = safe.width - 2 * (logo_width + GAP)
+    title = _clean(cert.event_title).upper()
     event = _line(
         "event",
-        _clean(cert.event_title).upper(),
+        title,
         safe.x + safe.width / 2,
-        safe.top - 11,
+        safe.top - _height(title, 11, bold=True)[0],
         11,
         top_width,
         bold=True,

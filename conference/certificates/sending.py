@@ -153,9 +153,9 @@ def send_certificates(event, progress=None) -> int:
             .where(Registration.id.in_(chunk))
             .options(selectinload(Registration.event))
         ).all()
-        for registration in registrations:
-            send_certificate(registration, signer)
-        try:
+        try:  # queueing a message flushes the record of the one before
+            for registration in registrations:
+                send_certificate(registration, signer)
             db.session.flush()
         except IntegrityError:
             db.session.rollback()

@@ -234,6 +234,13 @@ def test_nobody_checked_in_yet_is_said_plainly(client, login, db):
     assert "Nobody has been checked in" in response.text
 
 
+def signed_in(app, user):
+    """A client of its own, signed in as the user."""
+    client = app.test_client()
+    assert log_in(client, user.email, PASSWORD).status_code == 302
+    return client
+
+
 @pytest.mark.parametrize(
     "method, path",
     [
@@ -244,19 +251,17 @@ def test_nobody_checked_in_yet_is_said_plainly(client, login, db):
     ],
 )
 def test_only_the_events_organisers_reach_its_certificates(
-    client, db, login, conference, method, path
+    app, client, db, conference, method, path
 ):
     event, sokha, _, _ = conference
     url = f"/events/{event.slug}{path.format(rid=sokha.id)}"
     assert getattr(client, method)(url).status_code == 302  # to the sign-in page
     staff = make_user()
     give_role(event, staff, "checkin")
-    login(staff)
-    assert getattr(client, method)(url).status_code == 403
+    assert getattr(signed_in(app, staff), method)(url).status_code == 403
     other = make_event()
-    login(organiser_of(other))
-    assert getattr(client, method)(url).status_code == 403
+    theirs = signed_in(app, organiser_of(other))
+    assert getattr(theirs, method)(url).status_code == 403
     # Nor through their own event: the registration is not theirs.
-    response = client.get(f"/events/{other.slug}/certificates/{sokha.id}.pdf")
-    assert response.status_code == 404
+    assert theirs.get(f"/events/{other.slug}/certificates/{sokha.id}.pdf").status_code == 404
     assert not db.session.scalars(select(Job)).all()  # nothing was started
