@@ -201,6 +201,13 @@ def _readable(colour: Color) -> Color:
     return INK
 
 
+def _visible(colour: Color) -> Color:
+    """The colour for the frame and rules: darkened when too pale to see on white."""
+    if 1.05 / (_luminance(colour) + 0.05) >= 1.6:
+        return colour
+    return Color(colour.red * 0.7, colour.green * 0.7, colour.blue * 0.7)
+
+
 def _tint(colour: Color, amount: float) -> Color:
     """The colour mixed with white: `amount` of the colour."""
     return Color(*(1 - amount * (1 - c) for c in (colour.red, colour.green, colour.blue)))
@@ -538,7 +545,7 @@ def _logo(logo: bytes) -> tuple[ImageReader, float, float] | None:
 
 def layout(cert: Certificate, *, qr: QrCode | None = None) -> Page:
     """The certificate laid out as boxes, in page coordinates."""
-    colour = parse_colour(cert.colour)
+    colour = _visible(parse_colour(cert.colour))
     text_colour = _readable(colour)
     qr = qr or encode_qr(cert.url)
     safe = Box(MARGIN, MARGIN, PAGE_WIDTH - 2 * MARGIN, PAGE_HEIGHT - 2 * MARGIN)

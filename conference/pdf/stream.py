@@ -22,7 +22,7 @@ from reportlab.pdfgen.canvas import Canvas
 __all__ = ["PageStream"]
 
 
-class PageTree(PDFPages):
+class _PageTree(PDFPages):
     """ReportLab's page tree, holding the object number of each page written instead of the
     page itself: four bytes a page, where a list of ReportLab's references took a kilobyte."""
 
@@ -38,11 +38,11 @@ class PageTree(PDFPages):
             b" ".join(b"%d 0 R" % n for n in numbers[at : at + 10])
             for at in range(0, len(numbers), 10)
         )
-        self.Kids = Raw(b"[ " + b" \n  ".join(lines) + b" ]")
+        self.Kids = _Raw(b"[ " + b" \n  ".join(lines) + b" ]")
         self.Count = len(self.numbers)
 
 
-class Raw(PDFObject):
+class _Raw(PDFObject):
     """Bytes already in PDF syntax."""
 
     def __init__(self, data: bytes):
@@ -69,7 +69,7 @@ class PageStream:
     def __init__(self, canvas: Canvas, out: BinaryIO):
         self.canvas = canvas
         self.doc = canvas._doc
-        self.doc.Pages = self.doc.Catalog.Pages = self.tree = PageTree()
+        self.doc.Pages = self.doc.Catalog.Pages = self.tree = _PageTree()
         self.out = out
         self.offset = 0
         self.offsets = array("Q", [0])  # where each object starts, by number; 0: not yet written
