@@ -24,7 +24,7 @@ import logging
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import BinaryIO
 
@@ -247,6 +247,8 @@ class _Item:
     gap_before: float = 0.0
     country: str | None = None
     rule_before: bool = False  # an accent rule in the gap before this item
+    # A name: shrunk on one line first, then on two balanced lines, cut only past that.
+    shrink_first: bool = False
 
 
 @dataclass(frozen=True)
@@ -272,15 +274,47 @@ def _cut_wrapped(text: str, lines: list[str], width: float, size: float, **style
     return [*kept, ellipsize(rest, width, size, **style)]
 
 
+def _two_lines(text: str, width: float, size: float, **style) -> list[str] | None:
+    """The text on two lines of about equal width (a name), or None if it does not fit so.
+    Text without spaces (Thai, Khmer, CJK) is wrapped between clusters instead."""
+    words = text.split(" ")
+    if len(words) < 2:
+        lines = wrap_lines(text, width, size, **style)
+        return lines if len(lines) <= 2 else None
+    best = None
+    for cut in range(1, len(words)):
+        lines = [" ".join(words[:cut]), " ".join(words[cut:])]
+        widest = max(text_width(line, size, **style) for line in lines)
+        if widest <= width and (best is None or widest < best[0]):
+            best = (widest, lines)
+    return best[1] if best else None
+
+
 @lru_cache(maxsize=4096)
 def _set(item: _Item, width: float, scale: float) -> _Set:
     style = {"country": item.country, "bold": item.bold}
     size = max(item.size * scale, MIN_SIZE)
     min_size = min(size, max(item.min_size * scale, MIN_SIZE))
-    if item.max_lines == 1:
+    if item.shrink_first:
+        # One line down to 70%; then two balanced lines from 85% down; cut only past that.
+        one_line = fit_size(item.text, width, size, min_size=max(min_size, size * 0.7), **style)
+        if text_width(item.text, one_line, **style) <= width:
+            lines, size = [item.text], one_line
+        else:
+            size = max(min_size, size * 0.85)
+            while (lines := _two_lines(item.text, width, size, **style)) is None:
+                if size <= min_size:
+                    wrapped = wrap_lines(item.text, width, size, **style)
+                    lines = _cut_wrapped(item.text, wrapped[:2], width, size, **style)
+                    break
+                size = max(min_size, size - 1)
+    elif item.max_lines == 1:
         size = fit_size(item.text, width, size, min_size=min_size, **style)
         lines = [ellipsize(item.text, width, size, **style)]
     else:
+        # The largest size down to min_size at which the text wraps to max_lines.
+        while size > min_size and len(wrap_lines(item.text, width, size, **style)) > item.max_lines:
+            size = max(min_size, size - 1)
         lines = wrap_lines(item.text, width, size, **style)
         if len(lines) > item.max_lines:
             lines = _cut_wrapped(item.text, lines[: item.max_lines], width, size, **style)
@@ -381,16 +415,25 @@ def _line(
 # --- the page --------------------------------------------------------------------------------
 
 
+def _name_item(role: str, text: str, size: float, min_size: float, **style) -> _Item:
+    """A name: on one line, shrunk to fit; a very long one on two lines; cut only past that."""
+    return _Item(role, text, size, min_size, shrink_first=True, **style)
+
+
 def _main_items(cert: Certificate, colour: Color) -> list[_Item]:
     native = _clean(cert.native_name)
     latin = _clean(cert.latin_name)
     names = (
         [
-            _Item("native_name", native, 34, 16, bold=True, gap_before=8, country=cert.country),
-            _Item("latin_name", latin, 17, 10, gap_before=5, country=cert.country),
+            _name_item(
+                "native_name", native, 34, 16, bold=True, gap_before=8, country=cert.country
+            ),
+            _name_item("latin_name", latin, 17, 10, gap_before=5, country=cert.country),
         ]
         if native
-        else [_Item("latin_name", latin, 34, 16, bold=True, gap_before=8, country=cert.country)]
+        else [
+            _name_item("latin_name", latin, 34, 16, bold=True, gap_before=8, country=cert.country)
+        ]
     )
     affiliation = " · ".join(
         part for part in (_clean(cert.organisation), _clean(cert.country_name)) if part
@@ -417,8 +460,9 @@ def _height(text: str, size: float, bold: bool = False) -> tuple[float, float]:
 
 def _session_panel(
     cert: Certificate, box: Box, colour: Color
-) -> tuple[list[Text], list[tuple[Box, Color]], int]:
-    """The sessions, day by day, top down in the panel; what does not fit is counted."""
+) -> tuple[list[Text], list[tuple[Box, Color]], int, float]:
+    """The sessions, day by day, top down in the panel's box; what does not fit is counted.
+    Returns the texts, the rules, how many sessions were left out and where the ink ends."""
     inner = Box(
         box.x + PANEL_PAD, box.y + PANEL_PAD, box.width - 2 * PANEL_PAD, box.height - 2 * PANEL_PAD
     )
@@ -451,14 +495,14 @@ def _session_panel(
         needed = sum(a + d + spacing for a, d in heights)
         new_day = session.day != day
         if new_day:
-            needed += 3 + sum(_height(session.day, size, bold=True)) + spacing
+            needed += 5 + sum(_height(session.day, size, bold=True)) + spacing
         reserve = more_height if n < len(sessions) - 1 else 0
         if y - needed - reserve < inner.y:
             break
         if new_day:
             day = session.day
             a, d = _height(day, size, bold=True)
-            y -= 3
+            y -= 5
             texts.append(_line("session_day", day, inner.x, y - a, size, inner.width, bold=True))
             y -= a + d + spacing
         for i, (text, (a, d)) in enumerate(zip(title_lines, heights, strict=True)):
@@ -474,12 +518,13 @@ def _session_panel(
                 texts.append(line)
             y = baseline - d - spacing
     else:
-        return texts, rules, 0
+        return texts, rules, 0, y
     left_out = len(sessions) - n
-    more = f"and {left_out} more session{'s' if left_out != 1 else ''}"
+    more = f"and {left_out} more session{'s' if left_out != 1 else ''}: see the verification page"
     a, _ = _height(more, size)
-    texts.append(_line("sessions_more", more, inner.x, y - 4 - a, size, inner.width, colour=MUTED))
-    return texts, rules, left_out
+    line = _line("sessions_more", more, inner.x, y - 4 - a, size, inner.width, colour=MUTED)
+    texts.append(line)
+    return texts, rules, left_out, line.ink().y
 
 
 def _footer(
@@ -586,11 +631,15 @@ def layout(cert: Certificate, *, qr: QrCode | None = None) -> Page:
     panel = None
     left_out = 0
     if cert.sessions:
-        panel = Box(body.right - PANEL_WIDTH, body.y, PANEL_WIDTH, body.height)
+        room = Box(body.right - PANEL_WIDTH, body.y, PANEL_WIDTH, body.height)
         column = Box(body.x, body.y, body.width - PANEL_WIDTH - 2 * GAP, body.height)
-        panel_texts, panel_rules, left_out = _session_panel(cert, panel, text_colour)
-        texts += panel_texts
-        rules += panel_rules
+        panel_texts, panel_rules, left_out, end = _session_panel(cert, room, text_colour)
+        # As tall as what it lists, centred beside the column.
+        height = room.top - end + PANEL_PAD
+        drop = (room.height - height) / 2
+        panel = Box(room.x, room.y + drop, room.width, height)
+        texts += [replace(t, baseline=t.baseline - drop) for t in panel_texts]
+        rules += [(replace(box, y=box.y - drop), c) for box, c in panel_rules]
     else:
         column = Box(body.x + 20 * mm, body.y, body.width - 40 * mm, body.height)
     column_texts, column_rules = _column(_main_items(cert, text_colour), column, colour)
