@@ -62,7 +62,9 @@ def test_the_command_writes_every_certificate_and_each_qr_code_verifies(runner, 
 
 
 def test_an_unknown_event_or_nobody_checked_in_is_an_error_and_writes_nothing(runner, db, tmp_path):
-    out = tmp_path / "certificates.pdf"
+    folder = tmp_path / "out"
+    folder.mkdir()
+    out = folder / "certificates.pdf"
     unknown = runner.invoke(args=["certificates", "pdf", "--event", "nope", "--out", str(out)])
     assert unknown.exit_code == 1
     assert "(nope)" in unknown.output and "Traceback" not in unknown.output
@@ -72,11 +74,11 @@ def test_an_unknown_event_or_nobody_checked_in_is_an_error_and_writes_nothing(ru
     nobody = runner.invoke(args=["certificates", "pdf", "--event", event.slug, "--out", str(out)])
     assert nobody.exit_code == 1
     assert "Nobody has been checked in" in nobody.output and "No file written" in nobody.output
-    assert list(tmp_path.iterdir()) == []
+    assert list(folder.iterdir()) == []
 
     check_in_on(delegate, 0)
     missing = runner.invoke(
-        args=["certificates", "pdf", "--event", event.slug, "--out", str(tmp_path / "no/x.pdf")]
+        args=["certificates", "pdf", "--event", event.slug, "--out", str(folder / "no/x.pdf")]
     )
     assert missing.exit_code == 1 and "There is no folder" in missing.output
-    assert list(tmp_path.iterdir()) == []
+    assert list(folder.iterdir()) == []
