@@ -32,7 +32,7 @@ from conference.jobs.services import get_job_for, start_job
 from conference.registration.models import SORT_NAME, Registration
 from conference.web import pdf_response
 
-LISTED = 25  # delegates listed for a preview at a time
+LISTED = 10  # delegates listed for a preview at a time
 
 
 def _listed(event, q: str):
