@@ -4,7 +4,7 @@ Sending an event's certificates records each e-mail with its registration (uniqu
 sending that starts over, or is started again, sends no one theirs twice.
 
 Revision ID: c8e2f4a6b913
-Revises: f2c4a6e8b0d1
+Revises: a7d3e5f9c1b2
 Create Date: 2026-12-04 23:00:00.000000
 
 """
@@ -16,7 +16,7 @@ from conference.dbtypes import UTCDateTime
 
 # revision identifiers, used by Alembic.
 revision = "c8e2f4a6b913"
-down_revision = "f2c4a6e8b0d1"
+down_revision = "a7d3e5f9c1b2"
 branch_labels = None
 depends_on = None
 
