@@ -14,6 +14,7 @@ FEATURES = (
     "registration",
     "badges",
     "checkin",
+    "certificates",
     "agenda",
     "papers",
     "jobs",

@@ -234,6 +234,7 @@ def demo_command(original_dates):
 def register_commands(app) -> None:
     """Attach every command to the app's CLI."""
     from conference.agenda.cli import agenda_cli
+    from conference.certificates.cli import certificates_cli
     from conference.papers.cli import papers_cli
     from conference.registration.cli import registrations_cli
 
@@ -242,6 +243,7 @@ def register_commands(app) -> None:
         mail_cli,
         token_cli,
         badges_cli,
+        certificates_cli,
         agenda_cli,
         papers_cli,
         registrations_cli,

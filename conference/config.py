@@ -84,6 +84,7 @@ class Defaults:
     OFFLINE_DELTA_LIMIT = 20_000
     OFFLINE_LISTS_SECONDS = 3  # keys, categories, delegations, sessions: read once per burst
     BADGE_BACKGROUND_THRESHOLD = 200  # larger batches are rendered as background jobs
+    CERTIFICATE_BACKGROUND_THRESHOLD = 100  # more certificates are rendered in the background
     EXPORT_INLINE_LIMIT = 5000  # larger registration exports are made as background jobs
     EXPORT_KEEP_SECONDS = 24 * 3600  # how long a background export's file is kept
 

@@ -17,6 +17,7 @@ from conference.agenda.models import (
 )
 from conference.auth.models import ApiToken, EventRole, User
 from conference.badges.models import BadgeKey
+from conference.certificates.models import CertificateMail
 from conference.checkin.models import CheckIn, ScanLog
 from conference.events.models import Event
 from conference.jobs.models import Job
@@ -61,6 +62,7 @@ __all__ = [
     "BadgeKey",
     "CallForPapers",
     "Category",
+    "CertificateMail",
     "CheckIn",
     "Delegation",
     "Event",

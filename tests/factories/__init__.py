@@ -15,6 +15,7 @@ from tests.factories.agenda import (
     signups_of,
 )
 from tests.factories.badges import badge_token
+from tests.factories.checkins import check_in_on
 from tests.factories.events import (
     brand_event,
     earlier_today,
@@ -94,6 +95,7 @@ __all__ = [
     "accepted_paper",
     "badge_token",
     "bearer",
+    "check_in_on",
     "dated_call_setting",
     "delegate",
     "event_details",
