@@ -1,5 +1,6 @@
 // Small progressive enhancements; every page works without them.
 
+import { inkOn } from "./contrast.js";
 import "./error-summary.js";
 
 // Forms that change something important ask first.
@@ -32,9 +33,14 @@ document.addEventListener("change", (event) => {
   }
 });
 
-// Colour swatches: data-colour="#RRGGBB" (set through the DOM; CSP allows no inline style).
+// Colour swatches and bands: data-colour="#RRGGBB" (set through the DOM; CSP allows no
+// inline style). Text on the colour (a badge's category band) is black or white, whichever
+// reads better on it.
 for (const element of document.querySelectorAll("[data-colour]")) {
-  element.style.backgroundColor = element.getAttribute("data-colour");
+  const colour = element.getAttribute("data-colour");
+  element.style.backgroundColor = colour;
+  const ink = inkOn(colour);
+  if (ink && element.textContent.trim()) element.style.color = ink;
 }
 
 // Parts of a form shown only when a box or option is ticked: data-show-when="<input id>".
