@@ -43,6 +43,45 @@ for (const element of document.querySelectorAll("[data-colour]")) {
   if (ink && element.textContent.trim()) element.style.color = ink;
 }
 
+// A table wider than the screen scrolls sideways in its .table-responsive box; a box with
+// nothing to focus inside takes the focus itself, so that a keyboard can scroll it too. It
+// is named by the table's caption, else by the heading before it. Checked again whenever
+// the box or its table changes size (a font arriving, live rows, a phone turned).
+const scrollers = document.querySelectorAll(".table-responsive");
+if (scrollers.length && "ResizeObserver" in window) {
+  const observer = new ResizeObserver((entries) => {
+    for (const entry of entries) keyboardScroll(entry.target.closest(".table-responsive"));
+  });
+  for (const box of scrollers) {
+    observer.observe(box);
+    if (box.firstElementChild) observer.observe(box.firstElementChild);
+  }
+}
+
+function keyboardScroll(box) {
+  const focusable = box.querySelector("a[href], button, input, select, textarea, [tabindex]");
+  const made = box.hasAttribute("data-keyboard-scroll");
+  if (focusable && !made) return;
+  if (box.scrollWidth > box.clientWidth + 1) {
+    box.setAttribute("data-keyboard-scroll", "");
+    box.tabIndex = 0;
+    box.setAttribute("role", "region");
+    box.setAttribute("aria-label", tableName(box));
+  } else if (made) {
+    box.removeAttribute("data-keyboard-scroll");
+    for (const name of ["tabindex", "role", "aria-label"]) box.removeAttribute(name);
+  }
+}
+
+function tableName(box) {
+  const caption = box.querySelector("caption");
+  if (caption) return caption.textContent.trim();
+  for (let before = box.previousElementSibling; before; before = before.previousElementSibling) {
+    if (/^H[1-6]$/.test(before.tagName)) return before.textContent.trim().replace(/\s+/g, " ");
+  }
+  return "Table";
+}
+
 // Parts of a form shown only when a box or option is ticked: data-show-when="<input id>".
 const dependents = document.querySelectorAll("[data-show-when]");
 function showDependents() {

@@ -28,7 +28,7 @@ async (tags) => {
     id: v.id,
     impact: v.impact,
     help: v.help,
-    helpUrl: v.helpUrl,
+    helpUrl: v.helpUrl.split("?")[0],
     nodes: v.nodes.map((n) => ({
       target: n.target.map((t) => (Array.isArray(t) ? t.join(" >>> ") : t)).join(" "),
       summary: n.failureSummary || "",
