@@ -113,14 +113,20 @@ def _flash_promoted(promoted) -> None:
 @bp.get("/events/<slug>/registrations/")
 @event_role_required("organiser")
 def registrations(event):
-    filters = filters_from_args(request.args)
     counts = status_counts(event)
-    items, total, pages, page = paginate(
-        filtered_query(event, filters),
-        request.args.get("page", 1, type=int),
-        PER_PAGE,
-        total=known_total(filters, counts),
-    )
+    try:
+        filters = filters_from_args(request.args)
+    except ValidationError as exc:  # the form again, saying what is wrong; no rows
+        filters, filter_error = None, exc
+        items, total, pages, page = [], 0, 1, 1
+    else:
+        filter_error = None
+        items, total, pages, page = paginate(
+            filtered_query(event, filters),
+            request.args.get("page", 1, type=int),
+            PER_PAGE,
+            total=known_total(filters, counts),
+        )
     return render_template(
         "registration/organiser/list.html",
         event=event,
@@ -130,6 +136,7 @@ def registrations(event):
         page=page,
         page_links=page_window(page, pages),
         filters=filters,
+        filter_error=filter_error,
         counts=counts,
         background_export=total > current_app.config["EXPORT_INLINE_LIMIT"],
         categories=categories_for(event),
