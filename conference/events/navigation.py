@@ -17,6 +17,7 @@ EVENT_PAGES = (
     ("questions", "Questions", "registration.questions", "Registrations"),
     ("delegations", "Delegations", "registration.delegations", "Registrations"),
     ("visa", "Visa letters", "registration.visa_queue", "Registrations"),
+    ("participants", "Participant list", "registration.participant_list", "Registrations"),
     ("settings", "Registration settings", "registration.settings", "Registrations"),
     ("agenda", "Agenda", "agenda.editor", "Programme"),
     ("signups", "Sign-ups", "agenda.signups", "Programme"),

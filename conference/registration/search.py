@@ -74,10 +74,10 @@ def search_text(registration: Registration) -> str:
     return " ".join(search_words(" ".join(p for p in parts if p)))
 
 
-def matches_word(word: str):
-    """The condition for one folded search word (see the module's docstring)."""
+def matches_word(word: str, column=Registration.search_text):
+    """The condition for one folded search word (see the module's docstring), in the
+    search text or an expression made of it."""
     escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    column = Registration.search_text
     if len(word) >= TRIGRAM:
         return column.like(f"%{escaped}%", escape="\\")
     return or_(column.like(f"{escaped}%", escape="\\"), column.like(f"% {escaped}%", escape="\\"))

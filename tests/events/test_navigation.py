@@ -53,6 +53,7 @@ def test_each_organiser_page_marks_itself_and_its_menu(client, db, login):
     for url, label, menu in [
         (f"/events/{slug}/registrations/", "Registration list", "Registrations"),
         (f"/events/{slug}/messages/", "Messages", "Registrations"),
+        (f"/events/{slug}/participant-list", "Participant list", "Registrations"),
         (f"/events/{slug}/visa-requests", "Visa letters", "Registrations"),
         (f"/events/{slug}/agenda/signups", "Sign-ups", "Programme"),
         (f"/events/{slug}/arrivals", "Arrivals", "Door"),

@@ -4,12 +4,14 @@ import io
 from pathlib import Path
 
 from flask import (
+    Response,
     current_app,
     flash,
     redirect,
     render_template,
     request,
     send_file,
+    stream_with_context,
     url_for,
 )
 from flask_login import current_user
@@ -43,6 +45,7 @@ from conference.registration.exports import (
 from conference.registration.forms import (
     CategoryForm,
     ImportForm,
+    ParticipantListForm,
     QuestionForm,
     SettingsForm,
     VisaRefusalForm,
@@ -52,6 +55,12 @@ from conference.registration.forms import (
 from conference.registration.imports import claim_upload, keep_upload, preview_import
 from conference.registration.jobs import EXPORT_KIND, export_file, start_export
 from conference.registration.links import manage_url
+from conference.registration.participants import (
+    VISIBILITY_LABELS,
+    listed_count,
+    participants_csv,
+    set_visibility,
+)
 from conference.registration.places import (
     TRANSITIONS,
     actions_for,
@@ -80,7 +89,11 @@ from conference.registration.settings import (
     save_registration_settings,
 )
 from conference.registration.views import bp
-from conference.registration.views._common import attempt_registration, registration_form_data
+from conference.registration.views._common import (
+    attempt_registration,
+    participants_context,
+    registration_form_data,
+)
 from conference.registration.visa import (
     VISA_STATUS_LABELS,
     approve_letter,
@@ -599,3 +612,44 @@ def delegation_visa_letters_pdf(event, delegation_id):
         return redirect(url_for(".delegation", slug=event.slug, delegation_id=delegation_id))
     name = f"visa-letters-delegation-{delegation_id}.pdf"
     return pdf_response(render_visa_letters(letters), name)
+
+
+@bp.route("/events/<slug>/participant-list", methods=["GET", "POST"])
+@event_role_required("organiser")
+def participant_list(event):
+    """Who sees the participant list (a setting), and the list as they see it."""
+    form = ParticipantListForm(data={"participant_list": event.participant_list})
+    if request.method == "POST" and form.validate_on_submit():
+        with attempt(form, field="participant_list") as done:
+            set_visibility(event, form.participant_list.data)
+        if done:
+            label = VISIBILITY_LABELS[event.participant_list].lower()
+            flash(f"Saved. Who sees the participant list: {label}.", "success")
+            return redirect(url_for(".participant_list", slug=event.slug))
+    context, status = participants_context(
+        event, request.args, ".participant_list", slug=event.slug
+    )
+    listed, confirmed = listed_count(event)
+    status = 422 if form.errors else status
+    return render_template(
+        "registration/organiser/participants.html",
+        form=form,
+        listed=listed,
+        confirmed=confirmed,
+        public_url=external_url("registration.participants", slug=event.slug),
+        **context,
+    ), status
+
+
+@bp.get("/events/<slug>/participant-list.csv")
+@event_role_required("organiser")
+def participant_list_csv(event):
+    """The whole participant list as CSV, written as it is read (any size)."""
+    return Response(
+        stream_with_context(participants_csv(event)),
+        mimetype="text/csv",
+        headers={
+            "Content-Disposition": f'attachment; filename="{event.slug}-participants.csv"',
+            "Cache-Control": "private, no-store",
+        },
+    )
