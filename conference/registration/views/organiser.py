@@ -65,8 +65,10 @@ from conference.registration.places import (
     TRANSITIONS,
     actions_for,
     bulk_change,
+    bulk_outcome,
     change_status,
     move_to_category,
+    preview_bulk,
 )
 from conference.registration.registering import Context, register, update_registration
 from conference.registration.search import (
@@ -162,21 +164,34 @@ def registrations(event):
 @bp.post("/events/<slug>/registrations/bulk")
 @event_role_required("organiser")
 def bulk(event):
+    """A bulk action in two steps: a page naming the action and the count ("Approve 10
+    registrations?"), then (``confirmed``) the change, its outcome named the same way."""
     form = ConfirmForm()
     action = request.form.get("action", "")
     ids = request.form.getlist("ids")
+    back = safe_next(request.form.get("back"), url_for(".registrations", slug=event.slug))
     if not form.validate_on_submit() or action not in TRANSITIONS:
         flash("Choose an action and at least one registration.", "warning")
-    elif not ids:
+        return redirect(back)
+    if not ids:
         flash("Tick the registrations to change first.", "warning")
-    else:
-        with attempt() as done:
-            changed, problems = bulk_change(event, ids, action)
-        if done:
-            flash(f"{changed} registration(s): {action} done; e-mails are on their way.", "success")
-            for problem in problems[:10]:
-                flash(problem, "warning")
-    return redirect(safe_next(request.form.get("back"), url_for(".registrations", slug=event.slug)))
+        return redirect(back)
+    if not request.form.get("confirmed"):
+        return render_template(
+            "registration/organiser/bulk_confirm.html",
+            event=event,
+            preview=preview_bulk(event, ids, action),
+            back=back,
+            form=form,
+        )
+    with attempt() as done:
+        changed, problems = bulk_change(event, ids, action)
+    if done:
+        told = "; e-mails are on their way." if changed else "."
+        flash(f"{bulk_outcome(action, changed)}{told}", "success" if changed else "warning")
+        for problem in problems[:10]:
+            flash(problem, "warning")
+    return redirect(back)
 
 
 @bp.route("/events/<slug>/registrations/new", methods=["GET", "POST"])
