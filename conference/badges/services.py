@@ -323,10 +323,12 @@ def render_badges_for(
     cut_marks=False,
     back_side=False,
     progress=None,
-    count_printed=True,
+    count_printed=False,
 ) -> int:
-    """Write the badges of these registrations to ``out`` and count them as printed
-    (unless ``count_printed`` is false: a head downloading their delegation's)."""
+    """Write the badges of these registrations to ``out``; with ``count_printed``, count
+    them as printed. The count is of badges the organisers and the door print (their print
+    page, its background job, the CLI, the badge desk); a delegate downloading their own
+    badge, or a head their delegation's, is no print."""
     from conference.badges.pdf import render_badges
 
     chosen = printable(registrations)

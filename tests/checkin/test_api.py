@@ -529,6 +529,8 @@ def test_badge_desk_finds_prints_and_reissues(client, db, door, login):
     assert "Hà Trung Chiến" in page.text
     printed = client.post(f"/events/{event.slug}/checkin/desk/{delegate.id}/print")
     assert printed.data.startswith(b"%PDF")
+    _db.session.expire_all()
+    assert _db.session.get(type(delegate), delegate.id).badge_printed_count == 1  # a print
     assert check_badge(event, old).ok
     reissued = client.post(f"/events/{event.slug}/checkin/desk/{delegate.id}/reissue")
     assert reissued.data.startswith(b"%PDF")
