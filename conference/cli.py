@@ -158,7 +158,7 @@ def badges_pdf_command(slug, out_path, layout, status, cut_marks, back_side):
     started = time.perf_counter()
     try:
         with atomic_write(target) as out:  # never leave half a PDF behind
-            count = render_badges_for(event, registrations, out, **options)
+            count = render_badges_for(event, registrations, out, count_printed=True, **options)
     except ConferenceError as exc:
         _fail(exc.message)
     db.session.commit()

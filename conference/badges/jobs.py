@@ -51,5 +51,6 @@ def render_batch(
             cut_marks=cut_marks,
             back_side=back_side,
             progress=progress,
+            count_printed=True,
         )
     return {"badges": count, "url": download_url, "bytes": target.stat().st_size}

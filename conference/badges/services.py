@@ -323,11 +323,13 @@ def render_badges_for(
     cut_marks=False,
     back_side=False,
     progress=None,
-    count_printed=True,
+    count_printed=False,
 ) -> int:
     """Write the badges of these registrations to ``out``, in the event's colour and with
-    its logo when it has them, and count them as printed (unless ``count_printed`` is
-    false: a head downloading their delegation's)."""
+    its logo when it has them; with ``count_printed``, count them as printed. The count is
+    of badges the organisers and the door print (their print page, its background job, the
+    CLI, the badge desk); a delegate downloading their own badge, or a head their
+    delegation's, is no print."""
     from conference.badges.pdf import render_badges
     from conference.events.branding import event_brand
 

@@ -21,6 +21,7 @@ from conference.agenda.models import (
 from conference.agenda.publishing import latest_publication
 from conference.badges.services import refusal, verify_scan
 from conference.badges.tokens import TokenError
+from conference.checkin.hours import arrival_hours
 from conference.checkin.models import CheckIn, ScanLog
 from conference.dbtypes import utcnow
 from conference.errors import NotFound, ValidationError
@@ -688,7 +689,8 @@ def _door_check_ins(event):
 
 
 def arrivals(event) -> dict:
-    """Live arrival counts: by day and hour, by category, by country; who is still expected.
+    """Live arrival counts: by day, by hour of each day (checkin/hours.py: times in the
+    event's zone, shares of the day), by category, by country; who is still expected.
 
     Counted by the database in one pass over the door's check-ins, which carry the
     person's category and country (CheckIn), so a poll costs the same at 1,000
@@ -702,10 +704,10 @@ def arrivals(event) -> dict:
         ).all()
     )
     by_day: dict[str, int] = {}
-    by_hour: dict[str, int] = {}
+    by_hour: dict[tuple[date, int], int] = {}  # (day, local hour): arrivals
     by_category: dict[str, int] = {}
     by_country: dict[str, int] = {}
-    hours: dict[tuple, tuple[str, str]] = {}  # (day, quarter hour): (day, local hour)
+    hours: dict[tuple, tuple[str, tuple]] = {}  # (day, quarter hour): (day, (day, local hour))
     groups = (CheckIn.day, _quarter_hour(CheckIn.scanned_at), CheckIn.category_id, CheckIn.country)
     for day, quarter, category_id, country, count in db.session.execute(
         select(*groups, func.count()).where(*door).group_by(*groups)
@@ -713,7 +715,7 @@ def arrivals(event) -> dict:
         named = hours.get((day, quarter))
         if named is None:  # a few quarter hours, each in many groups (category, country)
             local = quarter.replace(tzinfo=UTC).astimezone(event.tz)
-            named = hours[day, quarter] = (day.isoformat(), f"{day.isoformat()} {local:%H}:00")
+            named = hours[day, quarter] = (day.isoformat(), (day, local.hour))
         for counts, key in (
             (by_day, named[0]),
             (by_hour, named[1]),
@@ -742,7 +744,8 @@ def arrivals(event) -> dict:
         "confirmed": confirmed,
         "arrived": arrived,
         "by_day": dict(sorted(by_day.items())),
-        "by_hour": dict(sorted(by_hour.items())),
+        "by_hour": arrival_hours(by_hour),
+        "time_zone": event.timezone,
         "by_category": dict(sorted(by_category.items(), key=lambda kv: -kv[1])),
         "by_country": {
             country_name(k): v for k, v in sorted(by_country.items(), key=lambda kv: -kv[1])

@@ -1,19 +1,29 @@
 """Events: the conferences that everything else belongs to."""
 
 from datetime import date, datetime
+from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 import pycountry
 from sqlalchemy import Boolean, CheckConstraint, Date, Integer, String, Text, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from conference.dbtypes import UTCDateTime, utcnow
+from conference.dbtypes import UTCDateTime, one_of, utcnow
 from conference.extensions import db
 from conference.localtime import to_local
 
 
+class ParticipantList(StrEnum):
+    """Who sees the event's participant list (conference/registration/participants.py)."""
+
+    OFF = "off"
+    DELEGATES = "delegates"  # the confirmed delegates, through their private link
+    PUBLIC = "public"
+
+
 class Event(db.Model):
     __table_args__ = (
+        one_of("participant_list", ParticipantList, name="participant_list_known"),
         CheckConstraint("end_date >= start_date", name="ends_after_start"),
         CheckConstraint(
             "registration_closes_at IS NULL OR registration_opens_at IS NULL "
@@ -63,6 +73,10 @@ class Event(db.Model):
     logo_type: Mapped[str | None] = mapped_column(String(8))  # "png" or "jpeg"
     logo_width: Mapped[int | None] = mapped_column(Integer)
     logo_height: Mapped[int | None] = mapped_column(Integer)
+    # Who sees the list of confirmed delegates who consented to be listed.
+    participant_list: Mapped[str] = mapped_column(
+        String(10), default=ParticipantList.OFF, server_default=ParticipantList.OFF.value
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

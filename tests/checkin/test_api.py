@@ -1,3 +1,4 @@
+import re
 import threading
 import uuid
 from datetime import datetime, time, timedelta
@@ -379,7 +380,14 @@ def test_live_arrivals_count_by_category_and_country(client, db, door, login):
     assert data["arrived"] == 1 and data["by_category"] == {"Delegate": 1}
     assert data["by_country"] == {country_name("VN"): 1}
     assert [r["id"] for r in data["not_arrived"]] == [vip.id]
-    assert "Live arrivals" in client.get(f"/events/{event.slug}/arrivals").text
+    page = client.get(f"/events/{event.slug}/arrivals").text
+    assert "Live arrivals" in page
+    # The hour reads as a time of the event's zone, with its share of the day's arrivals.
+    [day] = data["by_hour"]
+    [hour] = day["hours"]
+    assert re.fullmatch(r"\d\d:00–\d\d:00", hour["time"]) and hour["percent"] == 100
+    assert f'<td class="text-nowrap">{hour["time"]}</td>' in page and "100%" in page
+    assert f"times in {event.timezone.replace('_', ' ')}" in page
 
 
 def test_twenty_simultaneous_scans_of_one_badge_make_one_check_in(make_app, database_url):
@@ -521,6 +529,8 @@ def test_badge_desk_finds_prints_and_reissues(client, db, door, login):
     assert "Hà Trung Chiến" in page.text
     printed = client.post(f"/events/{event.slug}/checkin/desk/{delegate.id}/print")
     assert printed.data.startswith(b"%PDF")
+    _db.session.expire_all()
+    assert _db.session.get(type(delegate), delegate.id).badge_printed_count == 1  # a print
     assert check_badge(event, old).ok
     reissued = client.post(f"/events/{event.slug}/checkin/desk/{delegate.id}/reissue")
     assert reissued.data.startswith(b"%PDF")

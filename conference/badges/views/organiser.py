@@ -76,7 +76,7 @@ def print_badges(event):
                 db.session.commit()
                 return redirect(url_for("jobs.show", job_id=record.id))
             out = io.BytesIO()
-            count = render_badges_for(event, registrations, out, **options)
+            count = render_badges_for(event, registrations, out, count_printed=True, **options)
         except ValidationError as exc:
             db.session.rollback()
             flash(exc.message, "warning")

@@ -80,7 +80,9 @@ def desk_badge(event, rid, action):
         reissue_badge(registration)  # the lost badge stops opening doors
     out = io.BytesIO()
     try:
-        render_badges_for(event, badge_selection(event, ids=[registration.id]), out)
+        render_badges_for(
+            event, badge_selection(event, ids=[registration.id]), out, count_printed=True
+        )
     except ValidationError as exc:
         db.session.rollback()
         flash(exc.message, "warning")
