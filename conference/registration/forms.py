@@ -31,7 +31,7 @@ from conference.registration.fields import (
     PERSONAL_FIELDS,
     REQUIRED_FIELDS,
 )
-from conference.registration.models import QUESTION_TYPES, TITLES, Category
+from conference.registration.models import QUESTION_TYPES, TITLES
 from conference.registration.validation import PassportData, RegistrationData
 
 NO_DELEGATION, NEW_DELEGATION, JOIN_DELEGATION = "none", "new", "join"
@@ -295,22 +295,27 @@ def _member_category_id(field) -> int | None:
     return id_or_none(value) or (-1 if value else None)
 
 
-def category_choice_label(category: Category) -> str:
-    """A category as a head chooses it for a member: its name, and what a new member gets."""
-    if category.places_left == 0:
-        return f"{category.name} (full: waiting list)"
-    if category.requires_approval:
-        return f"{category.name} (after approval)"
-    return category.name
+def category_notes(categories) -> str:
+    """What a new member gets in the categories offered, where it is not simply a place:
+    "Delegate is full: new members join its waiting list." (empty when nothing to say)."""
+    notes = []
+    for category in categories:
+        if category.places_left == 0:
+            notes.append(f"{category.name} is full: new members join its waiting list.")
+        elif category.requires_approval:
+            notes.append(f"{category.name}: the organisers approve each new member.")
+    return " ".join(notes)
 
 
 def _member_category_field(categories, default):
     """The select of the categories a head may register a member in (see
-    ``delegations.member_categories``), the default one chosen."""
+    ``delegations.member_categories``), the default one chosen; its description says which
+    are full or need approval."""
     return _select(
         "They take part as",
-        [SelectChoice(str(c.id), category_choice_label(c)) for c in categories],
+        [SelectChoice(str(c.id), c.name) for c in categories],
         default=str(default.id) if default is not None else None,
+        description=category_notes(categories),
     )
 
 
@@ -414,6 +419,7 @@ def build_members_form(questions, rows: int, max_rows: int, categories=(), defau
     form = form_class(**kwargs)
     form.questions = required  # the table's header marks them, and the names, as required
     form.categories = list(categories)
+    form.category_notes = category_notes(categories)
     return form
 
 

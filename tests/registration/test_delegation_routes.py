@@ -444,9 +444,11 @@ def test_a_speaker_head_chooses_among_open_categories_delegate_first(client, db)
     for n in range(5):
         assert select_options(page, f"members-{n}-category_id") == [
             (str(delegate_.id), "Delegate", True),
-            (str(observer.id), "Observer (after approval)", False),
+            (str(observer.id), "Observer", False),
         ]
     assert "Speaker is by invitation, so the organisers register those members" in page
+    assert "Observer: the organisers approve each new member." in page
+    assert "Delegate is full" not in page
     response = client.post(
         sheet_url(head),
         data=rows(
@@ -469,9 +471,9 @@ def test_a_speaker_head_chooses_among_open_categories_delegate_first(client, db)
         ("Delegate", "waitlisted"),
         ("Observer", "pending_approval"),
     ]
-    # Delegate is full now: the select says its members wait.
+    # Delegate is full now: the sheet says its new members wait.
     page = client.get(sheet_url(head)).text
-    assert select_options(page, "members-0-category_id")[0][1] == "Delegate (full: waiting list)"
+    assert "Delegate is full: new members join its waiting list." in page
 
 
 def test_the_sheet_refuses_an_invitation_only_category_and_registers_no_one(client, db):
@@ -494,9 +496,7 @@ def test_the_sheet_refuses_an_invitation_only_category_and_registers_no_one(clie
     assert "Speaker is by invitation only: a head of delegation cannot register" in text
     assert 'id="members-0-category_id-error"' not in text
     # Each row keeps what was chosen (the refused one shows no invitation-only option).
-    assert (str(observer.id), "Observer (after approval)", True) in select_options(
-        text, "members-0-category_id"
-    )
+    assert (str(observer.id), "Observer", True) in select_options(text, "members-0-category_id")
     assert all(
         "Speaker" not in label for _, label, _ in select_options(text, "members-1-category_id")
     )
@@ -508,7 +508,7 @@ def test_the_member_form_offers_open_categories_and_refuses_an_invitation_only_o
     form = client.get(url).text
     assert select_options(form, "category_id") == [
         (str(delegate_.id), "Delegate", True),
-        (str(observer.id), "Observer (after approval)", False),
+        (str(observer.id), "Observer", False),
     ]
     before = registrations(db)
     person = {"given_name": "Bopha", "family_name": "Chea", "email": ""}
