@@ -289,10 +289,59 @@ FOR_THE_HEAD = {
 }
 
 
-def build_member_form(questions, **kwargs) -> PersonFields:
+def _member_category_id(field) -> int | None:
+    """The category chosen for a member: None when none was sent (the service takes the
+    default one), -1 for a value that is no id (refused, not silently replaced)."""
+    value = str(field.data or "").strip()
+    return id_or_none(value) or (-1 if value else None)
+
+
+def category_notes(categories) -> str:
+    """What a new member gets in the categories offered, where it is not simply a place:
+    "Delegate is full: new members join its waiting list." (empty when nothing to say)."""
+    notes = []
+    for category in categories:
+        if category.places_left == 0:
+            notes.append(f"{category.name} is full: new members join its waiting list.")
+        elif category.requires_approval:
+            notes.append(f"{category.name}: the organisers approve each new member.")
+    return " ".join(notes)
+
+
+def _member_category_field(categories, default):
+    """The select of the categories a head may register a member in (see
+    ``delegations.member_categories``), the default one chosen; its description says which
+    are full or need approval."""
+    return _select(
+        "They take part as",
+        [SelectChoice(str(c.id), c.name) for c in categories],
+        default=str(default.id) if default is not None else None,
+        description=category_notes(categories),
+    )
+
+
+class NewMemberFields(PersonFields):
+    """The member form when a head adds a member: the person, and their category."""
+
+    def registration_data(self) -> RegistrationData:
+        data = super().registration_data()
+        data.category_id = _member_category_id(self.category_id)
+        return data
+
+
+def build_member_form(questions, categories=None, default=None, **kwargs) -> PersonFields:
     """The person form as a head fills it in for a member: it speaks of "them", and the
-    address is optional."""
-    form = build_person_form(questions, **kwargs)
+    address is optional. With ``categories`` (adding a member), it asks their category
+    among them, ``default`` chosen."""
+    if categories is None:
+        form = build_person_form(questions, **kwargs)
+    else:
+        base = type(
+            "NewMemberForm",
+            (NewMemberFields,),
+            {"category_id": _member_category_field(categories, default)},
+        )
+        form = person_form_class(base, questions)(questions=questions, **kwargs)
     for name, (label, description) in FOR_THE_HEAD.items():
         if label:
             form[name].label.text = label
@@ -325,6 +374,7 @@ class MemberRowForm(Form):
     def registration_data(self) -> RegistrationData:
         data = RegistrationData(**{name: self[name].data or "" for name in self.PERSON})
         data.single_name = bool(self.single_name.data)
+        data.category_id = _member_category_id(self.category_id)
         for question, field in self.question_fields():
             data.answers[question.id] = field.data
         return data
@@ -346,15 +396,20 @@ def _at_most(max_rows: int):
     return validate_members
 
 
-def build_members_form(questions, rows: int, max_rows: int, **kwargs):
+def build_members_form(questions, rows: int, max_rows: int, categories=(), default=None, **kwargs):
     """The "add several members" form: ``rows`` rows to start with (at most ``max_rows``),
-    each with a column per required question of the event. More rows sent are refused
-    (and never more than one too many read)."""
+    each with the member's category (among ``categories``, ``default`` chosen) and a
+    column per required question of the event. More rows sent are refused (and never more
+    than one too many read)."""
     required = [q for q in questions if q.required]
     row_class = type(
         "MemberRowWithQuestions",
         (MemberRowForm,),
-        {"questions": required, **{f"q{q.id}": _row_question_field(q) for q in required}},
+        {
+            "questions": required,
+            "category_id": _member_category_field(categories, default),
+            **{f"q{q.id}": _row_question_field(q) for q in required},
+        },
     )
     members = FieldList(FormField(row_class), min_entries=rows, max_entries=max_rows + 1)
     form_class = type(
@@ -364,6 +419,8 @@ def build_members_form(questions, rows: int, max_rows: int, **kwargs):
     )
     form = form_class(**kwargs)
     form.questions = required  # the table's header marks them, and the names, as required
+    form.categories = list(categories)
+    form.category_notes = category_notes(categories)
     return form
 
 
