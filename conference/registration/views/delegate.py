@@ -8,6 +8,7 @@ from conference.auth.forms import ConfirmForm
 from conference.errors import PermissionDenied
 from conference.events.services import get_event
 from conference.extensions import db
+from conference.i18n import use_language_of
 from conference.pages import attempt, private_page, render_form
 from conference.papers.calls import call_for
 from conference.registration.delegations import (
@@ -62,6 +63,7 @@ def manage(slug, token):
     event = get_event(slug)
     registration = registration_from_token(event, token)
     verify_email(registration, request.args.get("verify"))  # opened from the e-mail
+    use_language_of(registration)  # theirs; one chosen here becomes theirs, for the e-mails
     db.session.commit()
     questions = questions_for(event)
     if request.method == "GET":
