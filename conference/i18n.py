@@ -151,7 +151,7 @@ def init_app(app) -> None:
         if code is None:
             return
         g.language_chosen = code
-        if _signed_in_language() not in (None, code):
+        if current_user.is_authenticated and current_user.language != code:
             current_user.language = code
             db.session.commit()
 

@@ -11,6 +11,8 @@ from conference.i18n import COOKIE, in_language
 from conference.registration.models import Registration
 from tests.factories import delegate, make_category, make_event, make_user
 
+HOST = "conference.test"  # the tests' SERVER_NAME: the cookies' domain
+
 
 def translated(app, code, message, **variables):
     """The catalogue's translation of a message (so no test hard-codes a translation)."""
@@ -31,7 +33,7 @@ def test_lang_in_the_address_chooses_the_language_and_a_cookie_remembers_it(app,
     assert response.status_code == 200
     assert html_lang(response) == "th"
     assert register in response.text
-    cookie = client.get_cookie(COOKIE)
+    cookie = client.get_cookie(COOKIE, domain=HOST)
     assert cookie.value == "th" and cookie.http_only
 
     again = client.get(f"/events/{event.slug}")  # no lang: the cookie remembers
@@ -53,7 +55,7 @@ def test_an_unknown_lang_falls_back_to_english_without_an_error(client, db):
     assert response.status_code == 200
     assert html_lang(response) == "en"
     assert ">Register<" in response.text
-    assert client.get_cookie(COOKIE) is None  # nothing remembered
+    assert client.get_cookie(COOKIE, domain=HOST) is None  # nothing remembered
 
 
 def test_the_browsers_accept_language_is_the_first_guess(app, client, db):
@@ -68,7 +70,7 @@ def test_the_browsers_accept_language_is_the_first_guess(app, client, db):
 
 def test_the_cookie_comes_before_the_browsers_language(client, db):
     event = make_event()
-    client.set_cookie(COOKIE, "ko")
+    client.set_cookie(COOKIE, "ko", domain=HOST)
     response = client.get(f"/events/{event.slug}", headers={"Accept-Language": "ja"})
     assert html_lang(response) == "ko"
 
@@ -81,7 +83,7 @@ def test_a_language_chosen_while_signed_in_is_kept_on_the_account(client, db, lo
     _db.session.refresh(user)
     assert user.language == "lo"
 
-    client.delete_cookie(COOKIE)  # another browser, say: the account still knows
+    client.delete_cookie(COOKIE, domain=HOST)  # another browser, say: the account still knows
     response = client.get(f"/events/{event.slug}", headers={"Accept-Language": "en"})
     assert html_lang(response) == "lo"
 
@@ -104,7 +106,7 @@ def test_a_registration_keeps_the_language_of_the_form_it_was_made_in(app, clien
 
     event = make_event()
     category = make_category(event, "Delegate")
-    client.set_cookie(COOKIE, "vi")
+    client.set_cookie(COOKIE, "vi", domain=HOST)
     response = client.post(
         f"/events/{event.slug}/register", data=registration_form(category, email="a@b.example")
     )
