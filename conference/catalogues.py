@@ -7,6 +7,7 @@ checked for a message missing. Babel only: no Flask, no database.
 """
 
 import os
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -166,10 +167,37 @@ def check(template: Catalog, source: Path = SOURCE, codes: Iterable[str] = TRANS
                 problems.append(Problem(code, _shown(message.id), "fuzzy: to confirm"))
             elif not all(translated.string if message.pluralizable else [translated.string]):
                 problems.append(Problem(code, _shown(message.id), "not translated"))
+            else:
+                problems.extend(
+                    Problem(code, _shown(message.id), problem)
+                    for problem in kept_apart(message.id, translated.string)
+                )
         for message, errors in catalogue.check():
             if message.id and not message.fuzzy:
                 for error in errors:
                     problems.append(Problem(code, _shown(message.id), str(error)))
+    return problems
+
+
+_PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]")
+_TAG = re.compile(r"<[^>]+>")
+
+
+def kept_apart(message_id, string) -> list[str]:
+    """What a translation lost of its message: a named placeholder (the event's title, a
+    date) or a piece of markup (a link, the name's preview). Babel's own check finds only a
+    placeholder the English does not have."""
+    ids = list(message_id) if isinstance(message_id, tuple | list) else [message_id]
+    strings = list(string) if isinstance(string, tuple | list) else [string]
+    problems = []
+    # Every form carries the plural's placeholders (a language's "one" may hold 21, 31...).
+    needed = set(_PLACEHOLDER.findall(ids[-1]))
+    for form in strings:
+        lost = needed - set(_PLACEHOLDER.findall(form))
+        if lost:
+            problems.append(f"placeholder lost: {', '.join(sorted(lost))}")
+        if sorted(_TAG.findall(form)) != sorted(_TAG.findall(ids[-1])):
+            problems.append("markup changed: keep every tag of the English as it is")
     return problems
 
 
