@@ -95,6 +95,13 @@ def update(
         else:
             catalogue = Catalog(locale=locale, project="conference", charset="utf-8")
         catalogue.update(template, update_header_comment=False)
+        catalogue.header_comment = (
+            f"# {LANGUAGES[code].name} ({code}): the conference site's delegate-facing pages and "
+            f"e-mails.\n# Its words: conference/translations/glossary/{code}.md."
+        )
+        catalogue.fuzzy = False  # the header; a message's own flag says whether to confirm it
+        catalogue.last_translator = "conference contributors"
+        catalogue.language_team = f"{LANGUAGES[code].name} <{code}>"
         write_catalogue(catalogue, path)
         written.append(path)
     return written

@@ -30,7 +30,7 @@ def test_a_message_missing_or_unconfirmed_or_with_a_lost_placeholder_is_found(us
     path = catalogues.catalogue_path("th", source)
     catalogue = catalogues.read_catalogue(path, "th")
     del catalogue["Register"]
-    catalogue["Dear %(name)s,"].fuzzy = True
+    catalogue["Dear %(name)s,"].flags.add("fuzzy")
     catalogue["Register for %(event)s"].string = "ลงทะเบียน"  # the event's name lost
     catalogues.write_catalogue(catalogue, path)
 

@@ -109,22 +109,23 @@ class VisibleText(HTMLParser):
             self.texts.append(data)
 
 
-_PSEUDO = re.compile(f"{OPEN}[^{OPEN}{CLOSE}]*{CLOSE}")
+_PSEUDO = re.compile(f"{OPEN}[^{OPEN}{CLOSE}]*{CLOSE}", re.DOTALL)
 _NOT_WORDS = re.compile(r"https?://\S+|[\w.+-]+@[\w.-]+|[^A-Za-z]+")
 
 
 def unmarked(texts: list[str], allowed: list[str]) -> list[str]:
     """The texts (or what is left of them) in plain English: neither a pseudo-translation
-    nor data the page shows (names, dates, places: ``allowed``)."""
+    nor data the page shows (names, dates, places: ``allowed``). The texts are read as one,
+    so a translation that markup splits into several texts (a title in bold) is one."""
     allowed = sorted({a for a in allowed if a}, key=len, reverse=True)
+    rest = "\0".join(texts)
+    while _PSEUDO.search(rest):  # innermost first: a translation holding a translated value
+        rest = _PSEUDO.sub(" ", rest)
     left = []
-    for text in texts:
-        rest = text
-        while _PSEUDO.search(rest):  # innermost first: a translation holding a translated value
-            rest = _PSEUDO.sub(" ", rest)
+    for text in rest.split("\0"):
         for value in allowed:
-            rest = rest.replace(value, " ")
-        if re.search(r"[A-Za-z]{2,}", _NOT_WORDS.sub(" ", rest)):
+            text = text.replace(value, " ")
+        if re.search(r"[A-Za-z]{2,}", _NOT_WORDS.sub(" ", text)):
             left.append(" ".join(text.split()))
     return left
 
@@ -182,14 +183,14 @@ def scene(pseudo_app):
 
 # The delegate-facing pages: (name, how to reach it). Add a page here to check it.
 PAGES = [
-    ("event page", lambda c, s: c.get(f"/events/{s.event.slug}")),
+    ("event page", lambda c, s: c.get(f"/events/{s.event.slug}/")),
     ("registration form", lambda c, s: c.get(f"/events/{s.event.slug}/register")),
     (
         "registration form with every problem",
         lambda c, s: c.post(
             f"/events/{s.event.slug}/register",
             data={
-                "given_name": "x" * 300,
+                "given_name": "ศ" * 120,  # too long: refused, and shown back
                 "email": "nope",
                 "phone": "12",
                 "delegation_choice": "new",
@@ -212,7 +213,7 @@ PAGES = [
     ),
     ("lost link", lambda c, s: c.get(f"/events/{s.event.slug}/lost-link")),
     ("lost link, refused", lambda c, s: c.post(f"/events/{s.event.slug}/lost-link", data={})),
-    ("no such event", lambda c, s: c.get("/events/nothing-here")),
+    ("no such event", lambda c, s: c.get("/events/nothing-here/")),
     ("no such page", lambda c, s: c.get("/nothing/here")),
 ]
 

@@ -29,14 +29,14 @@ def test_lang_in_the_address_chooses_the_language_and_a_cookie_remembers_it(app,
     register = translated(app, "th", "Register")
     assert register != "Register"
 
-    response = client.get(f"/events/{event.slug}?lang=th")
+    response = client.get(f"/events/{event.slug}/?lang=th")
     assert response.status_code == 200
     assert html_lang(response) == "th"
     assert register in response.text
     cookie = client.get_cookie(COOKIE, domain=HOST)
     assert cookie.value == "th" and cookie.http_only
 
-    again = client.get(f"/events/{event.slug}")  # no lang: the cookie remembers
+    again = client.get(f"/events/{event.slug}/")  # no lang: the cookie remembers
     assert html_lang(again) == "th"
     assert register in again.text
 
@@ -44,13 +44,13 @@ def test_lang_in_the_address_chooses_the_language_and_a_cookie_remembers_it(app,
 def test_every_language_has_its_code_in_html_lang(client, db):
     event = make_event()
     for code in ("en", "vi", "id", "ms", "fil", "km", "lo", "my", "zh-Hans", "ja", "ko"):
-        assert html_lang(client.get(f"/events/{event.slug}?lang={code}")) == code
+        assert html_lang(client.get(f"/events/{event.slug}/?lang={code}")) == code
 
 
 def test_an_unknown_lang_falls_back_to_english_without_an_error(client, db):
     event = make_event()
     response = client.get(
-        f"/events/{event.slug}?lang=xx-nonsense", headers={"Accept-Language": "th"}
+        f"/events/{event.slug}/?lang=xx-nonsense", headers={"Accept-Language": "th"}
     )
     assert response.status_code == 200
     assert html_lang(response) == "en"
@@ -61,7 +61,7 @@ def test_an_unknown_lang_falls_back_to_english_without_an_error(client, db):
 def test_the_browsers_accept_language_is_the_first_guess(app, client, db):
     event = make_event()
     response = client.get(
-        f"/events/{event.slug}", headers={"Accept-Language": "fr-FR,vi;q=0.9,en;q=0.5"}
+        f"/events/{event.slug}/", headers={"Accept-Language": "fr-FR,vi;q=0.9,en;q=0.5"}
     )
     assert html_lang(response) == "vi"
     assert translated(app, "vi", "When and where") in response.text
@@ -71,7 +71,7 @@ def test_the_browsers_accept_language_is_the_first_guess(app, client, db):
 def test_the_cookie_comes_before_the_browsers_language(client, db):
     event = make_event()
     client.set_cookie(COOKIE, "ko", domain=HOST)
-    response = client.get(f"/events/{event.slug}", headers={"Accept-Language": "ja"})
+    response = client.get(f"/events/{event.slug}/", headers={"Accept-Language": "ja"})
     assert html_lang(response) == "ko"
 
 
@@ -79,12 +79,12 @@ def test_a_language_chosen_while_signed_in_is_kept_on_the_account(client, db, lo
     event = make_event()
     user = make_user()
     login(user)
-    client.get(f"/events/{event.slug}?lang=lo")
+    client.get(f"/events/{event.slug}/?lang=lo")
     _db.session.refresh(user)
     assert user.language == "lo"
 
     client.delete_cookie(COOKIE, domain=HOST)  # another browser, say: the account still knows
-    response = client.get(f"/events/{event.slug}", headers={"Accept-Language": "en"})
+    response = client.get(f"/events/{event.slug}/", headers={"Accept-Language": "en"})
     assert html_lang(response) == "lo"
 
 
@@ -131,7 +131,7 @@ def test_the_delegates_own_page_speaks_their_language_and_remembers_a_new_choice
 
 
 def test_error_pages_speak_the_language_too(app, client, db):
-    response = client.get("/events/no-such-event?lang=th")
+    response = client.get("/events/no-such-event/?lang=th")
     assert response.status_code == 404
     assert html_lang(response) == "th"
     assert translated(app, "th", "There is no such event.") in response.text
@@ -150,9 +150,9 @@ def test_form_errors_are_in_the_page_language(app, client, db):
 
 def test_dates_time_zones_and_countries_read_as_the_language_writes_them(client, db):
     event = make_event(country="TH", timezone="Asia/Bangkok")
-    japanese = client.get(f"/events/{event.slug}?lang=ja").text
+    japanese = client.get(f"/events/{event.slug}/?lang=ja").text
     assert f"{event.start_date.year}年" in japanese
     assert "タイ" in japanese  # Thailand, and Thailand's time
     assert "Asia/Bangkok" not in japanese
-    thai = client.get(f"/events/{event.slug}?lang=th").text
+    thai = client.get(f"/events/{event.slug}/?lang=th").text
     assert country_name("TH", "th") in thai and country_name("TH", "th") != "Thailand"
