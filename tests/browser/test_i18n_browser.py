@@ -2,14 +2,16 @@
 page to the e-mail, switching language in the middle of the form without losing a word, and
 the form in the longer and taller scripts, screenshotted for people to look at."""
 
+import os
 import re
+from pathlib import Path
 
 import pytest
 from flask_babel import gettext
 from playwright.sync_api import expect
 
 from conference.i18n import in_language
-from tests.browser.conftest import ARTIFACTS, wait_for_mail
+from tests.browser.conftest import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, wait_for_mail
 from tests.factories import make_category, make_event
 
 
@@ -45,9 +47,9 @@ def test_a_delegate_registers_in_thai_from_the_event_page_to_the_e_mail(
         th("Register for %(event)s", event="ASEAN+3 Regional Learning Cities Conference")
     )
     page.get_by_label("Delegate").check()
-    page.get_by_label(th("Given name")).fill("Somchai")
-    page.get_by_label(th("Family name")).fill("Jaidee")
-    page.get_by_label(th("Name in your own script")).fill("สมชาย ใจดี")
+    page.get_by_label(th("Given name"), exact=True).fill("Somchai")
+    page.get_by_label(th("Family name"), exact=True).fill("Jaidee")
+    page.get_by_label(th("Name in your own script"), exact=True).fill("สมชาย ใจดี")
     page.get_by_label(th("Organisation"), exact=True).fill("Bangkok Metropolitan Administration")
     page.get_by_label(th("E-mail"), exact=True).fill("somchai@bangkok.example")
     page.get_by_label(th("Country"), exact=True).select_option("TH")
@@ -56,8 +58,8 @@ def test_a_delegate_registers_in_thai_from_the_event_page_to_the_e_mail(
     expect(
         page.get_by_text(th("Please agree to the privacy policy to register."), exact=True)
     ).to_be_visible()
-    expect(page.get_by_label(th("Given name"))).to_have_value("Somchai")
-    page.get_by_label(th("I agree to the privacy policy")).check()
+    expect(page.get_by_label(th("Given name"), exact=True)).to_have_value("Somchai")
+    page.get_by_label(th("I agree to the privacy policy"), exact=True).check()
     page.get_by_role("button", name=th("Register")).click()
     expect(page.get_by_role("heading", name=th("Check your e-mail"))).to_be_visible()
 
@@ -85,8 +87,8 @@ def test_switching_language_in_the_middle_of_the_form_keeps_what_was_typed(
 ):
     app = live_server.app
     page.goto(live_server.url + "/events/asean3/register")
-    page.get_by_label("Given name").fill("Minh Khai")
-    page.get_by_label("Family name").fill("Nguyễn Thị")
+    page.get_by_label("Given name", exact=True).fill("Minh Khai")
+    page.get_by_label("Family name", exact=True).fill("Nguyễn Thị")
     page.get_by_label("Name in your own script").fill("Nguyễn Thị Minh Khai")
     page.get_by_label("Surname first, e.g. Nguyễn Thị Minh Khai").check()
     page.get_by_label("E-mail", exact=True).fill("khai@hanoi.example")
@@ -100,25 +102,59 @@ def test_switching_language_in_the_middle_of_the_form_keeps_what_was_typed(
     vi = lambda message, **values: translated(app, "vi", message, **values)  # noqa: E731
     expect(page).to_have_url(re.compile(r"/events/asean3/register\?lang=vi$"))
     expect(page.locator("html")).to_have_attribute("lang", "vi")
-    expect(page.get_by_label(vi("Given name"))).to_have_value("Minh Khai")
-    expect(page.get_by_label(vi("Family name"))).to_have_value("Nguyễn Thị")
+    expect(page.get_by_label(vi("Given name"), exact=True)).to_have_value("Minh Khai")
+    expect(page.get_by_label(vi("Family name"), exact=True)).to_have_value("Nguyễn Thị")
     expect(page.get_by_label(vi("E-mail"), exact=True)).to_have_value("khai@hanoi.example")
     expect(page.get_by_label(vi("Country"), exact=True)).to_have_value("VN")
-    expect(page.get_by_label(vi("I need a visa invitation letter"))).to_be_checked()
-    expect(page.get_by_label(vi("Passport number"))).to_be_visible()  # the box's part shown
-    expect(page.get_by_label(vi("Passport number"))).to_have_value("C1234567")
+    expect(page.get_by_label(vi("I need a visa invitation letter"), exact=True)).to_be_checked()
+    expect(
+        page.get_by_label(vi("Passport number"), exact=True)
+    ).to_be_visible()  # the box's part shown
+    expect(page.get_by_label(vi("Passport number"), exact=True)).to_have_value("C1234567")
     # The name's preview follows the restored fields.
     expect(page.locator("[data-name-preview]")).to_have_text("Nguyễn Thị Minh Khai")
 
     # Once only: coming back later starts afresh.
     page.goto(live_server.url + "/events/asean3/register")
-    expect(page.get_by_label(vi("Given name"))).to_have_value("")
+    expect(page.get_by_label(vi("Given name"), exact=True)).to_have_value("")
 
 
-@pytest.mark.parametrize("code", ["th", "vi", "my", "km", "ja", "lo"])
-def test_the_form_holds_up_in_each_script_on_a_phone(live_server, browser, event, code):
+# A device has fonts for Chinese, Japanese and Korean (the app serves none): these stand for
+# them, beside this machine's own fonts, in the screenshots' browser.
+CJK_FONTS = ("wqy-zenhei/wqy-zenhei.ttf", "ipaexfont/ipaexg.ttf", "nanum/NanumGothic.ttf")
+VENDORED_FONTS = Path(__file__).resolve().parents[2] / "conference/pdf/fonts"
+
+
+@pytest.fixture(scope="module")
+def device_browser(playwright, tmp_path_factory):
+    """Chromium seeing this machine's fonts and CJK ones, as a phone or laptop does."""
+    home = tmp_path_factory.mktemp("fontconfig")
+    fonts = home / "fonts"
+    fonts.mkdir()
+    for face in CJK_FONTS:
+        (fonts / Path(face).name).symlink_to(VENDORED_FONTS / face)
+    config = home / "fonts.conf"
+    config.write_text(
+        '<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n'
+        # The machine's own configuration, and the CJK fonts after its own fonts.
+        '<fontconfig><include ignore_missing="yes">/etc/fonts/fonts.conf</include>'
+        f"<dir>{fonts}</dir><cachedir>{home / 'cache'}</cachedir></fontconfig>\n",
+        encoding="utf-8",
+    )
+    env = {**os.environ, "FONTCONFIG_FILE": str(config), "HOME": str(home)}
+    env.pop("FONTCONFIG_PATH", None)
+    chromium = playwright.chromium.launch(
+        executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS, env=env
+    )
+    yield chromium
+    chromium.close()
+
+
+@pytest.mark.parametrize("code", ["th", "vi", "my", "km", "lo", "ja", "zh-Hans", "ko"])
+def test_the_form_holds_up_in_each_script_on_a_phone(live_server, device_browser, event, code):
     """Screenshots in test-artifacts/i18n/ to look at; no line of the form runs off a phone's
     screen, whatever the script's length and height."""
+    browser = device_browser
     context = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=1)
     page = context.new_page()
     page.goto(f"{live_server.url}/events/asean3/register?lang={code}")
