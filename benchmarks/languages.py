@@ -63,7 +63,7 @@ def build(folder: Path):
         delegate = save_category(event, None, name="Delegate", capacity=300)
         save_category(event, None, name="Observer", capacity=50, requires_approval=True)
         save_category(event, None, name="Speaker")
-        save_question(event, None, label="Site visit", type="single_choice", required=True,
+        site = save_question(event, None, label="Site visit", type="single_choice", required=True,
                       choices=["Bang Kachao green lung", "No site visit"])  # fmt: skip
         save_question(event, None, label="City of residence", type="short_text")
         register(
@@ -77,6 +77,7 @@ def build(folder: Path):
                 organisation="Phnom Penh Capital Administration",
                 new_delegation_name="Phnom Penh Capital",
                 privacy_accepted=True,
+                answers={site.id: "No site visit"},
             ),
             Context(notify=False),
         )
