@@ -305,6 +305,7 @@ def translations_check():
 def register_commands(app) -> None:
     """Attach every command to the app's CLI."""
     from conference.agenda.cli import agenda_cli
+    from conference.certificates.cli import certificates_cli
     from conference.papers.cli import papers_cli
     from conference.registration.cli import registrations_cli
 
@@ -313,6 +314,7 @@ def register_commands(app) -> None:
         mail_cli,
         token_cli,
         badges_cli,
+        certificates_cli,
         agenda_cli,
         papers_cli,
         registrations_cli,

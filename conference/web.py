@@ -195,6 +195,7 @@ def init_app(app) -> None:
 
     formatting.register(app, current_locale)
     app.add_template_global(error_items, "error_items")  # the forms' error summary
+    app.jinja_env.globals["site_name"] = app.config["SITE_NAME"]  # pages and e-mails
 
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Please sign in to see that page."

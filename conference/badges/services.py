@@ -325,9 +325,11 @@ def render_badges_for(
     progress=None,
     count_printed=True,
 ) -> int:
-    """Write the badges of these registrations to ``out`` and count them as printed
-    (unless ``count_printed`` is false: a head downloading their delegation's)."""
+    """Write the badges of these registrations to ``out``, in the event's colour and with
+    its logo when it has them, and count them as printed (unless ``count_printed`` is
+    false: a head downloading their delegation's)."""
     from conference.badges.pdf import render_badges
+    from conference.events.branding import event_brand
 
     chosen = printable(registrations)
     signer = Signer(event)
@@ -344,6 +346,7 @@ def render_badges_for(
         cut_marks=cut_marks,
         back_side=back_side,
         on_progress=report,
+        brand=event_brand(event),
     )
     if count_printed:
         mark_printed(chosen.ids)

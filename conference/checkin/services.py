@@ -454,21 +454,24 @@ def check_in(
         raise ValidationError("client_ref must be 8 to 64 letters, digits or hyphens (a UUID).")
     if (token is None) == (registration_id is None):
         raise ValidationError("Send either a badge token or a registration id.")
-    digest = None
-    if client_ref is not None:
-        # Before the time check: a scan recorded yesterday and sent again today is a replay.
-        digest = scan_digest(token, registration_id, session_id)
-        replay = _replayed(event, station, client_ref, digest)
-        if replay is not None:
-            return replay
-    scanned_at = checked_scan_time(
-        scanned_at,
-        now=utcnow(),
-        tz=event.tz,
-        first_day=event.start_date,
-        last_day=event.end_date,
-        max_age=timedelta(hours=current_app.config["SCAN_MAX_AGE_HOURS"]),
-    )
+    # A scan sent again with its client_ref is found when its log row cannot be written a
+    # second time (answer() below): one statement fewer for every first scan at the door.
+    digest = scan_digest(token, registration_id, session_id) if client_ref is not None else None
+    try:
+        scanned_at = checked_scan_time(
+            scanned_at,
+            now=utcnow(),
+            tz=event.tz,
+            first_day=event.start_date,
+            last_day=event.end_date,
+            max_age=timedelta(hours=current_app.config["SCAN_MAX_AGE_HOURS"]),
+        )
+    except ScanRefused:
+        # A scan recorded yesterday and sent again today is a replay, not a stale scan.
+        replay = _replayed(event, station, client_ref, digest) if client_ref else None
+        if replay is None:
+            raise
+        return replay
     scope, day = scope_for(event, scanned_at, session_id)
     log = {
         "event_id": event.id,
@@ -487,8 +490,8 @@ def check_in(
         if client_ref is None:
             db.session.execute(_LOG, values)
         elif _insert_log_once(values) is None:
-            # The same client_ref, sent again at the same moment, was recorded first: this
-            # request answers as that one did, and keeps nothing of its own.
+            # The same client_ref was recorded first (a scan sent again, or at the same
+            # moment): this request answers as that one did, and keeps nothing of its own.
             if new_check_in is not None:
                 db.session.execute(delete(CheckIn).where(CheckIn.id == new_check_in))
             return _replayed(event, station, client_ref, digest)
@@ -505,6 +508,9 @@ def check_in(
     found = _person(event.id, registration_id) if is_id(registration_id) else None
     if found is None:
         if token is None:
+            replay = _replayed(event, station, client_ref, digest) if client_ref else None
+            if replay is not None:  # the registration was erased since
+                return replay
             raise NotFound("There is no such registration.")
         return answer("refused", "invalid", "This badge's registration does not exist.")
     person, status, reissue, category_id, country = found

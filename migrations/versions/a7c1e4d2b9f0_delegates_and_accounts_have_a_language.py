@@ -5,7 +5,7 @@ them is written in it. Registrations made before take English, the only language
 spoke then. An account keeps the language chosen with the switcher (NULL: none chosen).
 
 Revision ID: a7c1e4d2b9f0
-Revises: f2c4a6e8b0d1
+Revises: c8e2f4a6b913
 Create Date: 2026-12-04 23:00:00.000000
 
 """
@@ -15,7 +15,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "a7c1e4d2b9f0"
-down_revision = "f2c4a6e8b0d1"
+down_revision = "c8e2f4a6b913"
 branch_labels = None
 depends_on = None
 

@@ -2,9 +2,9 @@
 
 import "./error-summary.js";
 
-// Forms that change something important ask first.
+// Forms that change something important ask first (or one of their buttons does).
 document.addEventListener("submit", (event) => {
-  const question = event.target.getAttribute("data-confirm");
+  const question = event.submitter?.getAttribute("data-confirm") || event.target.getAttribute("data-confirm");
   if (question && !window.confirm(question)) event.preventDefault();
 });
 
@@ -35,6 +35,24 @@ document.addEventListener("change", (event) => {
 // Colour swatches: data-colour="#RRGGBB" (set through the DOM; CSP allows no inline style).
 for (const element of document.querySelectorAll("[data-colour]")) {
   element.style.backgroundColor = element.getAttribute("data-colour");
+}
+
+// A colour typed as #rrggbb gets a colour picker after it: data-colour-picker on the text box.
+for (const text of document.querySelectorAll("input[data-colour-picker]")) {
+  const picker = document.createElement("input");
+  picker.type = "color";
+  picker.className = "form-control form-control-color mt-2";
+  picker.setAttribute("aria-label", `${text.labels?.[0]?.textContent?.trim() || "Colour"}: choose`);
+  const follow = () => {
+    const value = text.value.trim();
+    if (/^#[0-9a-f]{6}$/i.test(value)) picker.value = value.toLowerCase();
+  };
+  follow();
+  text.addEventListener("input", follow);
+  picker.addEventListener("input", () => {
+    text.value = picker.value;
+  });
+  text.after(picker);
 }
 
 // Parts of a form shown only when a box or option is ticked: data-show-when="<input id>".

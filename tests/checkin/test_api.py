@@ -236,6 +236,30 @@ def test_the_back_dating_limit_is_a_setting(make_app):
         assert response.status_code == 422 and response.get_json()["code"] == "scan_too_old"
 
 
+def test_a_scan_sent_again_after_the_back_dating_limit_is_answered_as_the_first_time(make_app):
+    """A phone that kept a scan's answer unread syncs it again the next day: it is the same
+    scan (its client_ref), not a stale one, and it is answered as it was then."""
+    app = make_app(SCAN_MAX_AGE_HOURS=1)
+    client = app.test_client()
+    with app.app_context():
+        event = make_event(start_date=local_today() - timedelta(days=1), end_date=local_today())
+        delegate = make_registration(event, make_category(event, "Delegate"))
+        staff = make_user()
+        give_role(event, staff, "checkin")
+        headers = bearer(staff, "Door A")
+        sent = {"token": badge_token(delegate), "client_ref": str(uuid.uuid4())}
+        sent["scanned_at"] = iso(utcnow() - timedelta(minutes=50))
+        first = scan(client, event, headers, **sent)
+        assert first.status_code == 201
+        app.config["SCAN_MAX_AGE_HOURS"] = 0  # as if the day had passed
+        again = scan(client, event, headers, **sent)
+        assert again.status_code == 201
+        assert again.get_json()["checked_in_at"] == first.get_json()["checked_in_at"]
+        stale = scan(client, event, headers, **{**sent, "client_ref": str(uuid.uuid4())})
+        assert stale.status_code == 422 and stale.get_json()["code"] == "scan_too_old"
+        assert count(CheckIn) == 1 and count(ScanLog) == 1
+
+
 def local_today():
     return utcnow().astimezone(ZoneInfo("Asia/Bangkok")).date()
 

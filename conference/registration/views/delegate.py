@@ -5,6 +5,7 @@ members, adding several at once, their visa letters, a summary by e-mail)."""
 from flask import flash, redirect, request, url_for
 
 from conference.auth.forms import ConfirmForm
+from conference.certificates.services import has_certificate
 from conference.errors import PermissionDenied
 from conference.events.services import get_event
 from conference.extensions import db
@@ -53,6 +54,7 @@ def _manage_page(event, registration, token, form):
             editable=can_edit(registration),
             visa_letter=letter_offer(registration),
             call=call_for(event),
+            certificate=has_certificate(registration),
             confirm_form=ConfirmForm(),
         )
     )
