@@ -110,7 +110,8 @@ class VisibleText(HTMLParser):
 
 
 _PSEUDO = re.compile(f"{OPEN}[^{OPEN}{CLOSE}]*{CLOSE}", re.DOTALL)
-_NOT_WORDS = re.compile(r"https?://\S+|[\w.+-]+@[\w.-]+|[^A-Za-z]+")
+_ADDRESSES = re.compile(r"https?://\S+|[\w.+-]+@[\w.-]+")
+_NOT_WORDS = re.compile(r"[^A-Za-z]+")
 
 
 def unmarked(texts: list[str], allowed: list[str]) -> list[str]:
@@ -123,6 +124,7 @@ def unmarked(texts: list[str], allowed: list[str]) -> list[str]:
         rest = _PSEUDO.sub(" ", rest)
     left = []
     for text in rest.split("\0"):
+        text = _ADDRESSES.sub(" ", text)  # before data: a token may hold "Dr" or "Ms"
         for value in allowed:
             text = text.replace(value, " ")
         if re.search(r"[A-Za-z]{2,}", _NOT_WORDS.sub(" ", text)):
@@ -157,6 +159,7 @@ def scene(pseudo_app):
         make_member(head, given_name="Dara", family_name="Kim")
         _db.session.commit()
         data = [
+            pseudo_app.config["SITE_NAME"],  # the installation's name, as configured
             event.title,
             event.city,
             event.venue,
