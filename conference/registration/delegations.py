@@ -8,6 +8,7 @@ from sqlalchemy.orm import selectinload
 
 from conference.errors import NotFound, ValidationError
 from conference.extensions import db
+from conference.i18n import in_language
 from conference.ids import is_id
 from conference.mail.services import queue_templated_mail
 from conference.names import sort_key
@@ -218,6 +219,7 @@ def add_member(head: Registration, data: RegistrationData) -> Registration:
             delegation=head.delegation,
             invitation_code=None,
             email_optional=True,
+            language=head.language,  # a member's e-mails speak their head's language
         ),
     )
 
@@ -403,13 +405,14 @@ def send_summary(head: Registration) -> None:
         raise ValidationError("Your registration has no e-mail address to send it to.")
     sheet = delegation_sheet(head.delegation, head)
     event = head.event
-    queue_templated_mail(
-        head.email,
-        f"Your delegation {head.delegation.name} – {event.title}",
-        "delegation_summary",
-        registration_id=head.id,
-        event=event,
-        head=head,
-        sheet=sheet,
-        link=sheet_url(head),
-    )
+    with in_language(head.language):  # the head's, whoever asked for it
+        queue_templated_mail(
+            head.email,
+            f"Your delegation {head.delegation.name} – {event.title}",
+            "delegation_summary",
+            registration_id=head.id,
+            event=event,
+            head=head,
+            sheet=sheet,
+            link=sheet_url(head),
+        )

@@ -9,6 +9,7 @@ from conference.certificates.services import has_certificate
 from conference.errors import PermissionDenied
 from conference.events.services import get_event
 from conference.extensions import db
+from conference.i18n import use_language_of
 from conference.pages import attempt, private_page, render_form
 from conference.papers.calls import call_for
 from conference.registration.delegations import (
@@ -69,6 +70,7 @@ def manage(slug, token):
     event = get_event(slug)
     registration = registration_from_token(event, token)
     verify_email(registration, request.args.get("verify"))  # opened from the e-mail
+    use_language_of(registration)  # theirs; one chosen here becomes theirs, for the e-mails
     db.session.commit()
     questions = questions_for(event)
     if request.method == "GET":
