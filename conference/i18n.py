@@ -22,8 +22,8 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from babel import Locale
-from flask import g, has_app_context, has_request_context, request
-from flask_babel import force_locale, get_locale, refresh
+from flask import current_app, g, has_app_context, has_request_context, request
+from flask_babel import Domain, force_locale, get_locale, refresh
 from flask_login import current_user
 
 from conference import catalogues, languages
@@ -127,9 +127,22 @@ def language_name(code: str | None) -> str:
 # Setting it up --------------------------------------------------------------------------
 
 
+class _PerAppDomain(Domain):
+    """Flask-Babel's message domain, keeping the catalogues it has read per application.
+    Its own keeps them on the Babel object, for the whole process: a second application in
+    the process (the tests make one per test, each with catalogues of its own) would be
+    answered from the first one's."""
+
+    def get_translations_cache(self, ctx):
+        return current_app.extensions.setdefault("translations_cache", {})
+
+
 def init_app(app) -> None:
     """Compile the catalogues if needed, start Flask-Babel, remember a language chosen."""
     from conference.extensions import babel, db
+
+    if not isinstance(vars(babel).get("domain_instance"), _PerAppDomain):
+        babel.domain_instance = _PerAppDomain()  # in place of its cached property, once
 
     directory = catalogues.ensure_compiled(SOURCE, Path(app.instance_path) / "translations")
     app.config.setdefault("BABEL_DEFAULT_LOCALE", "en")

@@ -135,7 +135,7 @@ def test_an_organisers_approval_writes_to_the_delegate_in_their_language(client,
     login(organiser_of(event))
     client.post(
         f"/events/{event.slug}/registrations/bulk",
-        data={"action": "approve", "ids": [registration.id]},
+        data={"action": "approve", "ids": [registration.id], "confirmed": "1"},
         headers={"Accept-Language": "en"},
     )
     [mail] = _db.session.scalars(select(OutboxMessage)).all()
