@@ -36,6 +36,7 @@ from conference.registration.models import (
     Delegation,
     Question,
     Registration,
+    RegistrationActivity,
     VisaDetails,
     VisaLetterLog,
 )
@@ -72,6 +73,7 @@ __all__ = [
     "PaperVersion",
     "Question",
     "Registration",
+    "RegistrationActivity",
     "Review",
     "SyncClock",
     "VisaLetterLog",

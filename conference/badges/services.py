@@ -26,6 +26,7 @@ from conference.dbtypes import utcnow
 from conference.errors import ValidationError
 from conference.extensions import db
 from conference.ids import in_chunks
+from conference.registration.history import SYSTEM, Actor, Kind, record, record_many
 from conference.registration.models import STATUS_LABELS, Registration, RegistrationStatus
 
 log = logging.getLogger(__name__)
@@ -257,9 +258,17 @@ def check_badge(event, token: str) -> Verdict:
 # Printing --------------------------------------------------------------------------
 
 
-def reissue_badge(registration: Registration) -> str:
-    """Invalidate the printed badge; returns the new token."""
+def reissue_badge(registration: Registration, actor: Actor | None = None) -> str:
+    """Invalidate the printed badge (``actor``: who, for the history); returns the new
+    token."""
     registration.badge_reissue += 1
+    record(
+        registration,
+        Kind.BADGE_REISSUED,
+        "Badge reissued: the badge printed before is refused at the door",
+        actor or SYSTEM,
+        {"reissue": registration.badge_reissue},
+    )
     db.session.flush()
     return badge_token(registration)
 
@@ -324,9 +333,12 @@ def render_badges_for(
     back_side=False,
     progress=None,
     count_printed=True,
+    actor: Actor | None = None,
 ) -> int:
     """Write the badges of these registrations to ``out`` and count them as printed
-    (unless ``count_printed`` is false: a head downloading their delegation's)."""
+    (unless ``count_printed`` is false: a head downloading their delegation's). Printed
+    by an ``actor`` (an organiser, the badge desk, a command), each badge is in its
+    registration's history; a delegate's own download is not."""
     from conference.badges.pdf import render_badges
 
     chosen = printable(registrations)
@@ -347,4 +359,14 @@ def render_badges_for(
     )
     if count_printed:
         mark_printed(chosen.ids)
+        if actor is not None:
+            what = "Badge printed" if total == 1 else f"Badge printed (a batch of {total})"
+            record_many(
+                event.id,
+                chosen.ids,
+                Kind.BADGE_PRINTED,
+                what,
+                actor,
+                {"layout": layout, "batch": total},
+            )
     return count

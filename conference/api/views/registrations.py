@@ -15,6 +15,7 @@ from conference.extensions import db, limiter
 from conference.ids import MAX_ID, is_id, read_id
 from conference.names import read_order
 from conference.registration.fields import PASSPORT_FIELDS, TEXT_FIELDS, YES_NO_FIELDS
+from conference.registration.history import Actor
 from conference.registration.models import Registration
 from conference.registration.registering import Context, RegistrationInvalid, register_or_remind
 from conference.registration.search import (
@@ -96,7 +97,11 @@ def create_registration(slug):
         register_or_remind(
             found,
             data,
-            Context(source="api", invitation_code=code if isinstance(code, str) else None),
+            Context(
+                source="api",
+                invitation_code=code if isinstance(code, str) else None,
+                actor=Actor.api(),
+            ),
         )
     except RegistrationInvalid as exc:
         db.session.rollback()

@@ -2,12 +2,13 @@
 
 from dataclasses import fields
 
-from flask import abort, flash, redirect, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from conference.auth.decorators import event_role_required
 from conference.auth.forms import ConfirmForm
 from conference.auth.services import can_create_events, revoke_role
+from conference.events.dashboard import event_dashboard
 from conference.events.forms import EventForm, RoleForm
 from conference.events.services import (
     EventDetails,
@@ -37,6 +38,13 @@ def new():
             flash(f"“{event.title}” is created. You are its organiser.", "success")
             return redirect(url_for("events.show", slug=event.slug))
     return render_form("events/form.html", form, event=None)
+
+
+@bp.get("/events/<slug>/dashboard")
+@event_role_required("organiser")
+def dashboard(event):
+    """Where an organiser starts: the registrations, what waits for them, today's arrivals."""
+    return render_template("events/dashboard.html", event=event, board=event_dashboard(event))
 
 
 @bp.route("/events/<slug>/edit", methods=["GET", "POST"])

@@ -3,7 +3,7 @@
 from flask import render_template
 from flask_login import current_user
 
-from conference.auth.services import can_create_events, roles_of
+from conference.auth.services import can_create_events, event_ids_with_role, roles_of
 from conference.events.services import (
     get_event,
     list_events,
@@ -14,7 +14,11 @@ from conference.events.views import bp
 @bp.get("/")
 def index():
     return render_template(
-        "events/list.html", events=list_events(), can_create=can_create_events(current_user)
+        "events/list.html",
+        events=list_events(),
+        can_create=can_create_events(current_user),
+        organised=event_ids_with_role(current_user, "organiser"),
+        at_door=event_ids_with_role(current_user, "organiser", "checkin"),
     )
 
 
