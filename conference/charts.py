@@ -83,8 +83,8 @@ def stacked_area(
     labels: list[str],
     series: list[tuple[str, str, list[int]]],
     *,
-    width: int = 640,
-    height: int = 240,
+    width: int = 520,
+    height: int = 220,
     x_labels: int = 6,
 ) -> StackedChart:
     """A stacked area chart of ``series`` (label, colour, one value per point of

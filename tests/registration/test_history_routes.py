@@ -55,6 +55,8 @@ def test_the_page_shows_changes_e_mails_and_who_did_them(client, db, login):
     history = page[page.index('id="history"') :]
     assert history.index("Details changed") < history.index("Approved: pending approval")
     assert "<del>Son La City People&#39;s Committee</del> → <ins>Son La City</ins>" in history
+    assert "Organisers&#39; note: <span" in history
+    assert "(empty)</span> → <ins>Arrives on the 28th</ins>" in history
     assert "Olivia Organiser" in history
     assert "E-mail “Your registration is approved – " in history
     assert '<span class="badge mail-sent">Sent</span>' in history
