@@ -14,10 +14,12 @@ FEATURES = (
     "registration",
     "badges",
     "checkin",
+    "certificates",
     "agenda",
     "papers",
     "jobs",
     "mail",
+    "messages",
     "api",
 )
 

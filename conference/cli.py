@@ -159,7 +159,9 @@ def badges_pdf_command(slug, out_path, layout, status, cut_marks, back_side):
     started = time.perf_counter()
     try:
         with atomic_write(target) as out:  # never leave half a PDF behind
-            count = render_badges_for(event, registrations, out, actor=COMMAND_LINE, **options)
+            count = render_badges_for(
+                event, registrations, out, count_printed=True, actor=COMMAND_LINE, **options
+            )
     except ConferenceError as exc:
         _fail(exc.message)
     db.session.commit()
@@ -235,6 +237,7 @@ def demo_command(original_dates):
 def register_commands(app) -> None:
     """Attach every command to the app's CLI."""
     from conference.agenda.cli import agenda_cli
+    from conference.certificates.cli import certificates_cli
     from conference.papers.cli import papers_cli
     from conference.registration.cli import registrations_cli
 
@@ -243,6 +246,7 @@ def register_commands(app) -> None:
         mail_cli,
         token_cli,
         badges_cli,
+        certificates_cli,
         agenda_cli,
         papers_cli,
         registrations_cli,

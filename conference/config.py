@@ -18,6 +18,10 @@ class Defaults:
     # the internet needs (``production_problems`` lists them; docs/deployment.md explains).
     PRODUCTION = False
 
+    # The site's name: the navbar, page titles, footers, and the display name e-mails are
+    # sent under (unless MAIL_DEFAULT_SENDER names one itself). One line, at most 60 characters.
+    SITE_NAME = "Conference"
+
     SECRET_KEY = None  # generated into instance/secret_key on first run (not in production)
     DATABASE_URL = None  # None means sqlite:///<instance>/conference.db
     SQLALCHEMY_ENGINE_OPTIONS: dict = {}
@@ -29,6 +33,8 @@ class Defaults:
     # Every version of a paper is kept; these bound the disk they take (bytes).
     PAPER_STORAGE_QUOTA = 100 * 1024 * 1024  # all versions of one paper
     DELEGATE_STORAGE_QUOTA = 250 * 1024 * 1024  # all files one registration uploaded
+    LOGOS_UPLOAD_DIR = ""  # empty: <instance>/uploads/logos (events' logos, re-encoded)
+    LOGO_MAX_BYTES = 2 * 1024 * 1024  # the largest logo an organiser may upload
 
     # Cookies.
     SESSION_COOKIE_HTTPONLY = True
@@ -78,6 +84,7 @@ class Defaults:
     OFFLINE_DELTA_LIMIT = 20_000
     OFFLINE_LISTS_SECONDS = 3  # keys, categories, delegations, sessions: read once per burst
     BADGE_BACKGROUND_THRESHOLD = 200  # larger batches are rendered as background jobs
+    CERTIFICATE_BACKGROUND_THRESHOLD = 100  # more certificates are rendered in the background
     EXPORT_INLINE_LIMIT = 5000  # larger registration exports are made as background jobs
     EXPORT_KEEP_SECONDS = 24 * 3600  # how long a background export's file is kept
 
@@ -92,7 +99,8 @@ class Defaults:
     MAIL_USE_SSL = False
     MAIL_USERNAME = ""
     MAIL_PASSWORD = ""
-    MAIL_DEFAULT_SENDER = "Conference <no-reply@conference.invalid>"
+    # The sender's address; without a display name of its own, SITE_NAME is shown as its name.
+    MAIL_DEFAULT_SENDER = "no-reply@conference.invalid"
     MAIL_TIMEOUT = 20
     MAIL_MAX_ATTEMPTS = 8
     MAIL_RETRY_BASE_SECONDS = 60
@@ -112,6 +120,9 @@ class Defaults:
     JOB_LEASE_SECONDS = 60
     JOB_REAP_SECONDS = 30  # how often a worker looks for such jobs
     JOB_MAX_ATTEMPTS = 3
+    # Background work (exports, badge batches, the scanners' offline list) yields the CPU
+    # to requests: each job's process lowers its priority by this much (0: not at all).
+    JOB_NICENESS = 10
     # A stored paper file without its database row (an upload cut short between the two)
     # is removed once this old; younger ones may belong to an upload still finishing.
     PAPERS_ORPHAN_SECONDS = 3600
@@ -216,8 +227,23 @@ def load_config(app, test_config=None) -> None:
         # An unreachable Redis must not hold a sign-in for long: fall back to memory.
         options.setdefault("socket_connect_timeout", 2)
         options.setdefault("socket_timeout", 2)
+    app.config["SITE_NAME"] = site_name(app.config.get("SITE_NAME"))
     if app.config["SESSION_COOKIE_SECURE"]:  # the remember-me cookie is as precious
         app.config["REMEMBER_COOKIE_SECURE"] = True
+
+
+SITE_NAME_LIMIT = 60
+
+
+def site_name(value) -> str:
+    """SITE_NAME as one line (it goes into titles and the From header); ValueError if it is
+    empty or too long, so a typo is found at start, not in a delegate's inbox."""
+    name = " ".join(re.sub(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]", " ", str(value or "")).split())
+    if not name:
+        raise ValueError("SITE_NAME: give the site a name, e.g. 'ASEAN+3 Events'.")
+    if len(name) > SITE_NAME_LIMIT:
+        raise ValueError(f"SITE_NAME: at most {SITE_NAME_LIMIT} characters, not {len(name)}.")
+    return name
 
 
 def development_base_url(config) -> str:

@@ -3,7 +3,8 @@
 from datetime import UTC, datetime
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, DateTime, Index
+from sqlalchemy import DDL, CheckConstraint, DateTime, Index
+from sqlalchemy.event import listen
 from sqlalchemy.types import TypeDecorator
 
 
@@ -48,11 +49,28 @@ def postgresql_only(index: Index) -> Index:
     return index.ddl_if(dialect="postgresql")
 
 
+# Indexes on expressions, by name: made by DDL of their own, on PostgreSQL only
+# (postgresql_expression_index). Alembic cannot compare an index on an expression, and
+# SQLite cannot even reflect one (a batch migration of its table would drop it).
+EXPRESSION_INDEXES: set[str] = set()
+
+
+def postgresql_expression_index(table, name: str, expressions: str) -> None:
+    """An index on ``expressions`` (SQL, as the migration that makes it writes them) of
+    ``table``, made after the table by create_all on PostgreSQL, and left out of the
+    schema comparison on every database."""
+    EXPRESSION_INDEXES.add(name)
+    statement = DDL(f"CREATE INDEX {name} ON {table.name} ({expressions})")
+    listen(table, "after_create", statement.execute_if(dialect="postgresql"))
+
+
 def schema_filter(dialect: str):
     """Alembic's ``include_object`` for this database: what the models build elsewhere only
     is no difference between the models and the migrated schema."""
 
     def include(obj, name, type_, reflected, compare_to) -> bool:
+        if type_ == "index" and name in EXPRESSION_INDEXES:
+            return False
         return not (type_ == "index" and name in POSTGRESQL_ONLY and dialect != "postgresql")
 
     return include

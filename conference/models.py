@@ -17,10 +17,12 @@ from conference.agenda.models import (
 )
 from conference.auth.models import ApiToken, EventRole, User
 from conference.badges.models import BadgeKey
+from conference.certificates.models import CertificateMail
 from conference.checkin.models import CheckIn, ScanLog
 from conference.events.models import Event
 from conference.jobs.models import Job
 from conference.mail.models import OutboxAttachment, OutboxMessage
+from conference.messages.models import EventMessage, MessageRecipient
 from conference.papers.models import (
     CallForPapers,
     Paper,
@@ -61,11 +63,14 @@ __all__ = [
     "BadgeKey",
     "CallForPapers",
     "Category",
+    "CertificateMail",
     "CheckIn",
     "Delegation",
     "Event",
+    "EventMessage",
     "EventRole",
     "Job",
+    "MessageRecipient",
     "OutboxAttachment",
     "OutboxMessage",
     "Paper",

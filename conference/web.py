@@ -23,6 +23,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from conference import formatting
+from conference.countries import country_datalist_options
 from conference.errors import ConferenceError
 from conference.extensions import db, login_manager
 from conference.forms import error_items
@@ -181,6 +182,8 @@ def init_app(app) -> None:
 
     formatting.register(app)
     app.add_template_global(error_items, "error_items")  # the forms' error summary
+    app.jinja_env.globals["site_name"] = app.config["SITE_NAME"]  # pages and e-mails
+    app.add_template_global(country_datalist_options, "country_datalist_options")
 
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Please sign in to see that page."

@@ -257,9 +257,14 @@ def pytest_runtest_makereport(item, call):
 # Parallel runs (pytest-xdist) ------------------------------------------------------------
 
 # Modules whose tests share servers started once per module (a module-scoped fixture): the
-# deployment's gunicorn and nginx, the fault injection's gunicorn and `flask worker`. In a
-# parallel run all the tests of each go to one worker, so that their servers start once.
-ONE_WORKER_MODULES = {"tests/test_deployment.py", "tests/faults/test_kill_workers.py"}
+# deployment's gunicorn and nginx, the fault injection's gunicorn and `flask worker`, the
+# journeys' app serving the demo event. In a parallel run all the tests of each go to one
+# worker, so that their servers start (and the demo is built) once.
+ONE_WORKER_MODULES = {
+    "tests/test_deployment.py",
+    "tests/faults/test_kill_workers.py",
+    "tests/browser/test_journeys.py",
+}
 _DEFAULT_DISTRIBUTION = pytest.StashKey[bool]()
 
 

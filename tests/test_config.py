@@ -163,3 +163,15 @@ def test_rate_limits_live_in_redis_whenever_redis_is_configured(monkeypatch, tmp
         RATELIMIT_STORAGE_URI="redis://cache:6379/1",
     )
     assert apart.config["RATELIMIT_STORAGE_URI"] == "redis://cache:6379/1"
+
+
+def test_the_site_name_comes_from_the_environment_as_one_line(monkeypatch, tmp_path):
+    import pytest
+
+    assert make(monkeypatch, tmp_path).config["SITE_NAME"] == "Conference"
+    app = make(monkeypatch, tmp_path, SITE_NAME="  Mạng lưới\tThành phố   Học tập ")
+    assert app.config["SITE_NAME"] == "Mạng lưới Thành phố Học tập"
+    with pytest.raises(ValueError, match="SITE_NAME: give the site a name"):
+        make(monkeypatch, tmp_path, SITE_NAME=" \n ")
+    with pytest.raises(ValueError, match="SITE_NAME: at most 60 characters"):
+        make(monkeypatch, tmp_path, SITE_NAME="x" * 61)

@@ -42,7 +42,7 @@ NAMED = {
     "hyun-woo.jeon@yonhap.example": ("Hyun-woo", "Jeon", "전현우", "KR"),
     "sopheap.sim@nep.example": ("Sopheap", "Sim", "ស៊ឹម សុភាព", "KH"),
     "phouvong.keovongsa@dvv-laos.example": ("Phouvong", "Keovongsa", "ພູວົງ ແກ້ວວົງສາ", "LA"),
-    "eiei.khaing@thabyay.example": ("Ei Ei", "Khaing", "အိအိခိုင်", "MM"),
+    "eiei.khaing@thabyay.example": ("Ei Ei Khaing", "", "အိအိခိုင်", "MM"),
 }
 
 
@@ -133,7 +133,8 @@ def test_native_names_are_in_the_right_script():
 
 def test_names_are_latin_nfc_and_complete():
     for person in everyone():
-        assert person["given_name"] and person["family_name"], person
+        assert person["given_name"], person
+        assert bool(person["family_name"]) != (person["single_name"] == "yes"), person
         for key in ("given_name", "family_name", "native_name"):
             assert unicodedata.is_normalized("NFC", person[key]), person[key]
         for ch in person["given_name"] + person["family_name"]:
@@ -141,6 +142,15 @@ def test_names_are_latin_nfc_and_complete():
         assert person["title"] in TITLES, person
         assert person["organisation"] and person["position"], person
         assert len(person["organisation"]) <= 200 and len(person["position"]) <= 200, person
+
+
+def test_burmese_delegates_have_one_name_as_most_people_in_myanmar():
+    burmese = [p for p in everyone() if p["country"] == "MM"]
+    assert len(burmese) >= 10
+    for person in burmese:
+        assert person["single_name"] == "yes" and person["family_name"] == "", person
+        assert len(person["given_name"].split()) >= 2, person  # "Aung Kyaw Oo": one name
+    assert all(p["single_name"] == "" for p in everyone() if p["country"] != "MM")
 
 
 def test_categories_and_statuses():
@@ -250,6 +260,9 @@ def test_the_loaded_demo_matches_its_data(app, db):
             native,
         )
         assert person.country == country
+    ei_ei = by_email["eiei.khaing@thabyay.example"]
+    assert ei_ei.single_name and ei_ei.full_name == "Ei Ei Khaing"
+    assert ei_ei.display_name == "Ms Ei Ei Khaing"
     son_la = by_email["trungchien.ha@sonla-city.example"]
     assert son_la.is_delegation_head and son_la.delegation.name == "Son La City"
     arrival = next(q for q in questions_for(event) if q.type == "date")

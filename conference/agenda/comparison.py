@@ -13,7 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from conference.agenda.schedule_rules import attendee_conflicts
+from conference.scheduling.rules import attendee_conflicts
 
 Placement = dict[str, tuple[str, str]]
 

@@ -33,6 +33,12 @@ class GridRow:
     label: str  # "09:00" on the hour and half hour, else ""
     cells: list[GridCell] = field(default_factory=list)
 
+    @property
+    def time(self) -> str:
+        """The row's event-local time, "09:05": its header for screen readers, which read
+        it with every cell of the row (the unlabelled rows show it to no one else)."""
+        return self.starts[11:16]
+
 
 @dataclass
 class Grid:

@@ -66,11 +66,6 @@ from conference.agenda.models import (
 )
 from conference.agenda.publishing import latest_publication
 from conference.agenda.rooms import rooms_of, tracks_of
-from conference.agenda.schedule_rules import (
-    attendee_conflicts,
-    check_placements,
-    read_placements,
-)
 from conference.agenda.sessions import delete_session
 from conference.agenda.talks import lay_out
 from conference.errors import ValidationError
@@ -78,6 +73,8 @@ from conference.extensions import db
 from conference.localtime import to_utc
 from conference.papers.models import Paper, PaperStatus
 from conference.registration.models import Registration, RegistrationStatus
+from conference.scheduling.instance import parse_instance, parse_solution
+from conference.scheduling.rules import attendee_conflicts, check
 
 INSTANCE_FORMAT = "conference-schedule-instance/1"
 DEFAULT_WEIGHTS = {
@@ -652,7 +649,7 @@ def apply_solution(event, solution: dict) -> Applied:
     agenda (see the module's docstring); ``SolutionRefused``, nothing written, when it
     breaks a hard rule or the agenda changed underneath. Flushes, never commits."""
     kept = _kept(event, solution.get("instance") if isinstance(solution, dict) else None)
-    placements = read_placements(solution, kept.name)
+    placements = parse_solution(solution, repeats=True)
     current = _rebuild(event, kept.document)
     changed = changes_since(event, kept, current)
     if changed:
@@ -663,7 +660,7 @@ def apply_solution(event, solution: dict) -> Applied:
             changed,
         )
     names = _names(event, current)
-    broken = check_placements(current, placements, names)
+    broken = check(parse_instance(current), placements, names)
     if broken:
         raise SolutionRefused(
             f"The solution breaks {len(broken)} rule(s) of the instance: nothing was changed.",

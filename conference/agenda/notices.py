@@ -9,6 +9,7 @@ Decisions:
   (a notice without a publication) until the next publication. A session never published
   had no sign-ups; one deleted and never published again stays held.
 - Only confirmed registrations are told (only their sign-ups count).
+- The personal agenda marks a change until the session has taken place (personal_notices).
 """
 
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 
 from conference.agenda.models import AgendaNotice, AgendaSignup
+from conference.dbtypes import utcnow
 from conference.extensions import db
 from conference.localtime import to_local
 from conference.mail.services import queue_templated_mail
@@ -184,10 +186,20 @@ def local_notice(notice: AgendaNotice, event) -> Notice:
     )
 
 
-def personal_notices(registration) -> tuple[dict[int, Notice], list[Notice]]:
+def personal_notices(
+    registration, now: datetime | None = None
+) -> tuple[dict[int, Notice], list[Notice]]:
     """What the delegate's agenda marks: the latest move of each session they were told
-    of (by session id), and the sessions cancelled under them, the newest first."""
+    of (by session id), and the sessions cancelled under them, the newest first.
+
+    A mark lasts until the session has taken place: a move until the session ends at its
+    new time, a cancellation until the time it was to end. Until then it may still matter
+    (the old time is in a calendar the delegate imported, in a printed programme, in an
+    e-mail read weeks ago); afterwards it tells them nothing. Marks do not go when the page
+    is seen: a glance on a phone is no proof the change was taken in, and the page is
+    read on several devices."""
     event = registration.event
+    now = now or utcnow()
     rows = db.session.scalars(
         select(AgendaNotice)
         .where(
@@ -198,11 +210,18 @@ def personal_notices(registration) -> tuple[dict[int, Notice], list[Notice]]:
     )
     moved: dict[int, Notice] = {}
     cancelled: list[Notice] = []
+    latest_moves: dict[int, AgendaNotice] = {}
     for row in rows:
         if row.change == "cancelled":
-            cancelled.append(local_notice(row, event))
-        elif row.session_id not in moved:
-            moved[row.session_id] = local_notice(row, event)
+            if row.was_ends_at is None or row.was_ends_at > now:
+                cancelled.append(local_notice(row, event))
+        else:
+            latest_moves.setdefault(row.session_id, row)
+    # The latest move of a session says where it is; an earlier one, however far ahead its
+    # time, is no longer true.
+    for session_id, row in latest_moves.items():
+        if row.ends_at is None or row.ends_at > now:
+            moved[session_id] = local_notice(row, event)
     return moved, cancelled
 
 

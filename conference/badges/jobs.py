@@ -52,6 +52,7 @@ def render_batch(
             cut_marks=cut_marks,
             back_side=back_side,
             progress=progress,
+            count_printed=True,
             actor=user_or_system(progress.record.user),
         )
     return {"badges": count, "url": download_url, "bytes": target.stat().st_size}

@@ -6,6 +6,11 @@ organisation, delegation and country, and a QR code of the badge token for check
 optional back (for duplex printing) repeats the band, the event, the name and the QR code
 (scanners at room doors may see either side) and asks a finder to return the badge.
 
+An event with a brand (``conference.events.brand.Brand``: a colour or a logo) gets a header
+band in its colour across the top of both faces, holding its logo on a white plate (logos are
+drawn for white) and its name in the colour's readable text colour; the category band below
+keeps the category's colour, which door staff go by. The logo is embedded once per file.
+
 Every layout is computed first as boxes (:func:`front_face`, :func:`back_face`) and only then
 drawn, so tests can prove that no text leaves its box or touches the QR code's quiet zone.
 Names shrink to fit their line down to a minimum size and are then cut with an ellipsis; a
@@ -30,7 +35,6 @@ import io
 import itertools
 import re
 import unicodedata
-from array import array
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -38,16 +42,12 @@ from typing import BinaryIO
 
 from reportlab.lib.colors import Color, HexColor, white
 from reportlab.lib.units import inch, mm
-from reportlab.pdfbase.pdfdoc import (
-    PDFFile,
-    PDFIndirectObject,
-    PDFObject,
-    PDFPages,
-    PDFTrailer,
-)
+from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen.canvas import Canvas
 
 from conference.badges.qr import QrCode, draw_qr, encode_qr, symbol_width
+from conference.events.brand import Brand
+from conference.pdf.stream import PageStream
 from conference.pdf.text import base_font, draw_text, fit_size, text_runs, text_width, wrap_lines
 
 __all__ = [
@@ -192,6 +192,11 @@ class Face:
     qr_symbol: Box
     qr_zone: Box  # the symbol with its quiet zone, kept clear of everything else
     rule: Box | None = None  # the short accent rule between the name and the details
+    header: Box | None = None  # the event's band, in its colour (branded events only)
+    header_colour: Color | None = None
+    header_border: Color | None = None  # as band_border, for a pale event colour
+    logo_plate: Box | None = None  # the white ground the logo sits on, inside the header
+    logo: Box | None = None  # where the logo is drawn, inside the plate
 
 
 @dataclass(frozen=True)
@@ -217,6 +222,7 @@ class _Design:
     gap: float  # between blocks
     back_title_size: float
     back_title_lines: int
+    header_height: float = 0.0  # the event's band (branded events)
 
 
 @dataclass(frozen=True)
@@ -290,6 +296,7 @@ _A6 = _Design(
     gap=4 * mm,
     back_title_size=13,
     back_title_lines=3,
+    header_height=15 * mm,
 )
 _A7 = _Design(
     kind="stack",
@@ -308,6 +315,7 @@ _A7 = _Design(
     gap=2.5 * mm,
     back_title_size=9.5,
     back_title_lines=3,
+    header_height=11 * mm,
 )
 _CARD = _Design(
     kind="side",
@@ -326,6 +334,7 @@ _CARD = _Design(
     gap=1.8 * mm,
     back_title_size=8,
     back_title_lines=2,
+    header_height=7.5 * mm,
 )
 _SIDE = _Design(
     kind="side",
@@ -344,6 +353,7 @@ _SIDE = _Design(
     gap=2.5 * mm,
     back_title_size=10,
     back_title_lines=3,
+    header_height=9.5 * mm,
 )
 _SPLIT = replace(_SIDE, kind="split", native_size=24, latin_size=11, qr_zone=38 * mm)
 
@@ -825,11 +835,105 @@ def _face_parts(layout: Layout | str, badge: Badge, qr: QrCode | None):
     return d, w, h, safe, align, _parse_colour(badge.colour), qr or encode_qr(badge.token)
 
 
-def front_face(badge: Badge, layout: Layout | str = "a6", *, qr: QrCode | None = None) -> Face:
-    """The front of the badge laid out as boxes, in badge coordinates."""
+@dataclass(frozen=True)
+class _Header:
+    """The event's band at the top of a face, and what it holds."""
+
+    box: Box
+    colour: Color
+    border: Color | None
+    lines: tuple[Line, ...]  # the event's name
+    plate: Box | None
+    logo: Box | None
+
+
+def _header(title: str, safe: Box, d: _Design, brand: Brand, align: str) -> _Header:
+    size = brand.logo_size if brand.logo else None
+    return _header_layout(title, safe, d, brand.primary, brand.on_primary, size, align)
+
+
+@lru_cache(maxsize=64)
+def _header_layout(
+    title: str,
+    safe: Box,
+    d: _Design,
+    primary: str,
+    on_primary: str,
+    logo_size: tuple[int, int] | None,
+    align: str,
+) -> _Header:
+    colour = _parse_colour(primary)
+    box = Box(safe.x, safe.top - d.header_height, safe.width, d.header_height)
+    pad = min(2 * mm, box.height * 0.14)
+    inner = Box(box.x + pad, box.y + pad, box.width - 2 * pad, box.height - 2 * pad)
+    plate = logo = None
+    text_box = Box(inner.x + pad * 0.5, inner.y, inner.width - pad, inner.height)
+    if logo_size and logo_size[0] > 0 and logo_size[1] > 0:
+        ratio = logo_size[0] / logo_size[1]
+        inset = min(1 * mm, inner.height * 0.1)
+        height = inner.height - 2 * inset
+        width = height * ratio
+        widest = inner.width * 0.42 - 2 * inset  # the name keeps the larger part
+        if width > widest:
+            width, height = widest, widest / ratio
+        plate = Box(
+            inner.x,
+            inner.y + (inner.height - height - 2 * inset) / 2,
+            width + 2 * inset,
+            height + 2 * inset,
+        )
+        logo = Box(plate.x + inset, plate.y + inset, width, height)
+        left = plate.right + pad * 1.25
+        text_box = Box(left, inner.y, inner.right - left, inner.height)
+        align = "left"
+    item = _Item(
+        "event",
+        _clean(title, None, True),
+        d.event_size * 1.1,
+        d.event_size * 0.7,
+        bold=True,
+        colour=_parse_colour(on_primary),
+        max_lines=d.event_lines,
+    )
+    lines, _ = _column([item], text_box, align=align)
+    return _Header(box, colour, _band_border(colour), tuple(lines), plate, logo)
+
+
+def _branded(brand: Brand | None) -> bool:
+    return brand is not None and not brand.is_default
+
+
+def _with_header(face: Face, header: _Header | None) -> Face:
+    if header is None:
+        return face
+    return replace(
+        face,
+        lines=header.lines + face.lines,
+        header=header.box,
+        header_colour=header.colour,
+        header_border=header.border,
+        logo_plate=header.plate,
+        logo=header.logo,
+    )
+
+
+def front_face(
+    badge: Badge,
+    layout: Layout | str = "a6",
+    *,
+    qr: QrCode | None = None,
+    brand: Brand | None = None,
+) -> Face:
+    """The front of the badge laid out as boxes, in badge coordinates; with the event's
+    band at the top when it has a brand."""
     d, w, h, safe, align, colour, qr = _face_parts(layout, badge, qr)
-    lines = list(_event_lines(badge.event_title, safe, d.event_size, d.event_lines, align))
-    top = min((ln.box.y for ln in lines), default=safe.top)
+    header = _header(badge.event_title, safe, d, brand, align) if _branded(brand) else None
+    if header is not None:
+        lines = []
+        top = header.box.y
+    else:
+        lines = list(_event_lines(badge.event_title, safe, d.event_size, d.event_lines, align))
+        top = min((ln.box.y for ln in lines), default=safe.top)
     band = Box(safe.x, top - d.gap * 0.6 - d.band_height, safe.width, d.band_height)
     lines += _category_line(badge, band, d, colour, align)
     region_top = band.y - d.gap
@@ -862,7 +966,7 @@ def front_face(badge: Badge, layout: Layout | str = "a6", *, qr: QrCode | None =
         items = _name_items(badge, d) + _detail_items(badge, d, d.gap)
         text_box = _beside(items, zone, qr, safe, region_top, d)
         text_lines, rule = _column(items, text_box, align=align, rule_colour=colour)
-    return Face(
+    face = Face(
         w,
         h,
         safe,
@@ -875,34 +979,45 @@ def front_face(badge: Badge, layout: Layout | str = "a6", *, qr: QrCode | None =
         zone,
         rule,
     )
+    return _with_header(face, header)
 
 
-def back_face(badge: Badge, layout: Layout | str = "a6", *, qr: QrCode | None = None) -> Face:
-    """The back of the badge laid out as boxes, in badge coordinates (placed mirrored)."""
+def back_face(
+    badge: Badge,
+    layout: Layout | str = "a6",
+    *,
+    qr: QrCode | None = None,
+    brand: Brand | None = None,
+) -> Face:
+    """The back of the badge laid out as boxes, in badge coordinates (placed mirrored);
+    with the event's band (which then names the event) when it has a brand."""
     d, w, h, safe, align, colour, qr = _face_parts(layout, badge, qr)
-    band = Box(safe.x, safe.top - d.band_height, safe.width, d.band_height)
+    header = _header(badge.event_title, safe, d, brand, align) if _branded(brand) else None
+    band_top = header.box.y - d.gap * 0.6 if header is not None else safe.top
+    band = Box(safe.x, band_top - d.band_height, safe.width, d.band_height)
     lines = _category_line(badge, band, d, colour, align)
     region_top = band.y - d.gap
     zone = _qr_zone(d, qr, safe, w, region_top)
     name = _clean(badge.native_name, badge.country, True) or _clean(
         badge.latin_name, badge.country, True
     )
+    title = _Item(
+        "event",
+        _clean(badge.event_title, None, True),
+        d.back_title_size,
+        d.back_title_size * 0.7,
+        bold=True,
+        max_lines=d.back_title_lines,
+    )
     items = [
-        _Item(
-            "event",
-            _clean(badge.event_title, None, True),
-            d.back_title_size,
-            d.back_title_size * 0.7,
-            bold=True,
-            max_lines=d.back_title_lines,
-        ),
+        *([] if header is not None else [title]),  # the header names the event already
         _Item(
             "dates",
             _clean(badge.event_dates, None),
             d.info_size,
             d.info_size * 0.75,
             colour=MUTED,
-            gap_before=d.gap * 0.3,
+            gap_before=0 if header is not None else d.gap * 0.3,
         ),
         _Item(
             "name",
@@ -930,7 +1045,7 @@ def back_face(badge: Badge, layout: Layout | str = "a6", *, qr: QrCode | None = 
         items.append(replace(note, gap_before=d.gap))
         text_box = _beside(items, zone, qr, safe, region_top, d)
         text_lines, rule = _column(items, text_box, align=align, rule_colour=colour)
-    return Face(
+    face = Face(
         w,
         h,
         safe,
@@ -943,14 +1058,62 @@ def back_face(badge: Badge, layout: Layout | str = "a6", *, qr: QrCode | None = 
         zone,
         rule,
     )
+    return _with_header(face, header)
 
 
 # --- drawing ---------------------------------------------------------------------------------
 
 
+_LOGO_FORM = "EventLogo"  # the logo, drawn once into a unit square, placed on every badge
+
+
+def _define_logo(canvas: Canvas, logo: bytes) -> None:
+    """Put the logo into the file once, as a form each badge places and scales."""
+    canvas.beginForm(_LOGO_FORM, 0, 0, 1, 1)
+    canvas.drawImage(ImageReader(io.BytesIO(logo)), 0, 0, 1, 1, mask="auto")
+    canvas.endForm()
+
+
+def _draw_header(canvas: Canvas, face: Face) -> None:
+    header = face.header
+    radius = min(1.5 * mm, header.height / 4)
+    canvas.setFillColor(face.header_colour)
+    if face.header_border is not None:
+        canvas.setStrokeColor(face.header_border)
+        canvas.setLineWidth(0.6)
+    canvas.roundRect(
+        header.x,
+        header.y,
+        header.width,
+        header.height,
+        radius,
+        stroke=1 if face.header_border is not None else 0,
+        fill=1,
+    )
+    if face.logo_plate is not None and face.logo is not None:
+        plate = face.logo_plate
+        canvas.setFillColor(white)
+        canvas.roundRect(
+            plate.x,
+            plate.y,
+            plate.width,
+            plate.height,
+            min(1 * mm, plate.height / 4),
+            stroke=0,
+            fill=1,
+        )
+        canvas.saveState()
+        canvas.translate(face.logo.x, face.logo.y)
+        canvas.scale(face.logo.width, face.logo.height)
+        canvas.doForm(_LOGO_FORM)
+        canvas.restoreState()
+
+
 def _draw_face(canvas: Canvas, face: Face, x: float, y: float) -> None:
     canvas.saveState()
     canvas.translate(x, y)
+    if face.header is not None:
+        _draw_header(canvas, face)
     canvas.setFillColor(face.band_colour)
     if face.band_border is not None:
         canvas.setStrokeColor(face.band_border)
@@ -1040,140 +1203,6 @@ def _draw_cut_marks(canvas: Canvas, marks) -> None:
     canvas.restoreState()
 
 
-class _PageTree(PDFPages):
-    """ReportLab's page tree, holding the object number of each page written instead of the
-    page itself: four bytes a page, where a list of ReportLab's references took a kilobyte."""
-
-    def __init__(self):
-        super().__init__()
-        self.numbers = array("L")
-
-    def check_format(self, document):
-        # Laid out as ReportLab lays out an array (ten to a line), so the file is the same
-        # byte for byte as ReportLab's own.
-        numbers = self.numbers
-        lines = (
-            b" ".join(b"%d 0 R" % n for n in numbers[at : at + 10])
-            for at in range(0, len(numbers), 10)
-        )
-        self.Kids = _Raw(b"[ " + b" \n  ".join(lines) + b" ]")
-        self.Count = len(self.numbers)
-
-
-class _Raw(PDFObject):
-    """Bytes already in PDF syntax."""
-
-    def __init__(self, data: bytes):
-        self.data = data
-
-    def format(self, document) -> bytes:
-        return self.data
-
-
-class _PageStream:
-    """Writes a ReportLab canvas's PDF to a file as it goes, instead of all at once on save.
-
-    ReportLab keeps every page, uncompressed, until ``save()`` and then builds the whole file
-    in memory (some 460 MB for 20,000 badges). Here each finished page and its content stream
-    are formatted and written at once, and ReportLab forgets them: what the end needs of them
-    is their place in the file, kept in an array by object number (eight bytes an object), and
-    the page's number for the page tree (four bytes), so memory stays flat however many pages
-    there are. What only the end can know (the font subsets, the page tree, the catalogue) is
-    written by :meth:`close`, then the cross-reference table, a few thousand lines at a time.
-    The objects are ReportLab's own, formatted by ReportLab's own code, in the order of
-    ``PDFDocument.format``; only the moment each is written changes.
-    """
-
-    def __init__(self, canvas: Canvas, out: BinaryIO):
-        self.canvas = canvas
-        self.doc = canvas._doc
-        self.doc.Pages = self.doc.Catalog.Pages = self.tree = _PageTree()
-        self.out = out
-        self.offset = 0
-        self.offsets = array("Q", [0])  # where each object starts, by number; 0: not yet written
-        self._write(PDFFile(self.doc._pdfVersion).format(self.doc))  # the header
-
-    def _write(self, data: bytes) -> None:
-        self.out.write(data)
-        self.offset += len(data)
-
-    def _write_object(self, number: int, data: bytes) -> None:
-        if number >= len(self.offsets):
-            self.offsets.extend(itertools.repeat(0, number + 1 - len(self.offsets)))
-        self.offsets[number] = self.offset
-        self._write(data)
-
-    def _write_named(self, name: str) -> int:
-        doc = self.doc
-        data = PDFIndirectObject(name, doc.idToObject[name]).format(doc)
-        number = doc.idToObjectNumberAndVersion[name][0]
-        self._write_object(number, data)
-        return number
-
-    def _forget(self, name: str) -> None:
-        doc = self.doc
-        number, _ = doc.idToObjectNumberAndVersion.pop(name)
-        del doc.numberToId[number]
-        del doc.idToObject[name]
-
-    def _written(self, number: int) -> bool:
-        return number < len(self.offsets) and self.offsets[number] != 0
-
-    def page_done(self) -> None:
-        """Write the page just shown and its content stream, and forget them."""
-        page = self.tree.pages.pop()
-        name = page.__InternalName__
-        number = self._write_named(name)  # which gives its content stream a number
-        contents = page.Contents.__InternalName__
-        self._write_named(contents)
-        self._forget(name)
-        self._forget(contents)
-        self.tree.numbers.append(number)
-
-    def close(self) -> None:
-        """Write the remaining objects, the cross-reference table and the trailer."""
-        doc, canvas = self.doc, self.canvas
-        # What PDFDocument.GetPDFData does before formatting.
-        for font in doc.delayedFonts:
-            font.addObjects(doc)
-        doc.info.invariant = doc.invariant
-        doc.info.digest(doc.signature)
-        doc.Reference(doc.Catalog)
-        doc.Reference(doc.info)
-        doc.Outlines.prepare(doc, canvas)
-        if doc.Outlines.ready < 0:
-            doc.Catalog.Outlines = None
-        number = 1
-        while number <= doc.objectcounter:  # formatting may number further objects
-            if not self._written(number):
-                name = doc.numberToId.get(number)
-                if name is None:  # a number ReportLab took and never used: a null object
-                    self._write_object(number, b"%d 0 obj\nnull\nendobj\n" % number)
-                else:
-                    self._write_named(name)
-            number += 1
-        count = number - 1
-        start = self.offset
-        self._write(b"xref\n0 %d\n0000000000 65535 f \n" % (count + 1))
-        for first in range(1, count + 1, 4096):
-            self._write(
-                b"".join(b"%010d 00000 n \n" % o for o in self.offsets[first : first + 4096])
-            )
-        trailer = PDFTrailer(
-            startxref=start,
-            Size=count + 1,
-            Root=doc.Reference(doc.Catalog),
-            Info=doc.Reference(doc.info),
-            ID=doc.ID(),
-        )
-        self._write(trailer.format(doc))
-
-    def abandon(self) -> None:
-        """Drop what the fonts remember about this document after a failure."""
-        for font in self.doc.delayedFonts:
-            font.state.pop(self.doc, None)
-
-
 def render_badges(
     badges: Iterable[Badge],
     out: BinaryIO,
@@ -1182,8 +1211,12 @@ def render_badges(
     cut_marks: bool = False,
     back_side: bool = False,
     on_progress: Callable[[int], None] | None = None,
+    brand: Brand | None = None,
 ) -> int:
     """Write the PDF to `out` (a file or BytesIO), page by page; returns the number of badges.
+
+    brand, if given and not the site's default, puts the event's band (its colour, its logo
+    and name) at the top of every face.
 
     on_progress, if given, is called after each sheet with the number of badges done so far.
     Raises UnknownLayout, or ValueError for no badges (before anything is written) and for a
@@ -1213,7 +1246,13 @@ def render_badges(
     if spec.per_page == 1 and cut_marks:
         x, y = spec.positions()[0]
         canvas.setTrimBox((x, y, x + spec.badge_width, y + spec.badge_height))
-    stream = _PageStream(canvas, out)
+    stream = PageStream(canvas, out)
+    if not _branded(brand):
+        brand = None
+    elif brand.logo and brand.logo_size:
+        _define_logo(canvas, brand.logo)
+    elif brand.logo:  # bytes without their size: placed as no logo rather than distorted
+        brand = replace(brand, logo=None)
 
     fronts = spec.positions()
     backs = spec.positions(back=True)
@@ -1222,13 +1261,13 @@ def render_badges(
         while page:
             codes = [encode_qr(b.token) for b in page]
             for badge, code, (x, y) in zip(page, codes, fronts, strict=False):
-                _draw_face(canvas, front_face(badge, spec, qr=code), x, y)
+                _draw_face(canvas, front_face(badge, spec, qr=code, brand=brand), x, y)
             _draw_cut_marks(canvas, marks)
             canvas.showPage()
             stream.page_done()
             if back_side:
                 for badge, code, (x, y) in zip(page, codes, backs, strict=False):
-                    _draw_face(canvas, back_face(badge, spec, qr=code), x, y)
+                    _draw_face(canvas, back_face(badge, spec, qr=code, brand=brand), x, y)
                 _draw_cut_marks(canvas, marks)
                 canvas.showPage()
                 stream.page_done()

@@ -332,14 +332,17 @@ def render_badges_for(
     cut_marks=False,
     back_side=False,
     progress=None,
-    count_printed=True,
+    count_printed=False,
     actor: Actor | None = None,
 ) -> int:
-    """Write the badges of these registrations to ``out`` and count them as printed
-    (unless ``count_printed`` is false: a head downloading their delegation's). Printed
-    by an ``actor`` (an organiser, the badge desk, a command), each badge is in its
-    registration's history; a delegate's own download is not."""
+    """Write the badges of these registrations to ``out``, in the event's colour and with
+    its logo when it has them; with ``count_printed``, count them as printed. The count is
+    of badges the organisers and the door print (their print page, its background job, the
+    CLI, the badge desk); a delegate downloading their own badge, or a head their
+    delegation's, is no print. A print is in each registration's history too, as
+    ``actor``'s (the organiser, the desk's staff, the command line)."""
     from conference.badges.pdf import render_badges
+    from conference.events.branding import event_brand
 
     chosen = printable(registrations)
     signer = Signer(event)
@@ -356,17 +359,17 @@ def render_badges_for(
         cut_marks=cut_marks,
         back_side=back_side,
         on_progress=report,
+        brand=event_brand(event),
     )
     if count_printed:
         mark_printed(chosen.ids)
-        if actor is not None:
-            what = "Badge printed" if total == 1 else f"Badge printed (a batch of {total})"
-            record_many(
-                event.id,
-                chosen.ids,
-                Kind.BADGE_PRINTED,
-                what,
-                actor,
-                {"layout": layout, "batch": total},
-            )
+        what = "Badge printed" if total == 1 else f"Badge printed (a batch of {total})"
+        record_many(
+            event.id,
+            chosen.ids,
+            Kind.BADGE_PRINTED,
+            what,
+            actor or SYSTEM,
+            {"layout": layout, "batch": total},
+        )
     return count

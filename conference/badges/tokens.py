@@ -6,10 +6,12 @@ A token is base64url (no padding) of::
 
 the four numbers as unsigned LEB128 varints, the signature Ed25519 (64 bytes) over
 ``DOMAIN + everything before it``. For the demo event that is 70 bytes, 94 characters: the
-signature alone is 86 of them, so no Ed25519 token can be much shorter. The alphabet
-(letters, digits, ``-`` and ``_``) survives keyboard-wedge scanners on any layout. A token
-is read only in the spelling it was issued in (:func:`conference.signing.b64decode`): the
-spare bits of its last character and stray characters make no second spelling.
+signature alone is 86 of them, so no Ed25519 token can be much shorter. Other signed
+documents (certificates of attendance) sign the same shape under a domain of their own, so
+that no token of one kind is ever read as a token of another. The alphabet (letters,
+digits, ``-`` and ``_``) survives keyboard-wedge scanners on any layout. A token is read only
+in the spelling it was issued in (:func:`conference.signing.b64decode`): the spare bits of
+its last character and stray characters make no second spelling.
 
 Pure functions: no Flask, no database.
 """
@@ -68,12 +70,12 @@ def _read_varint(data: bytes, at: int) -> tuple[int, int]:
     raise TokenError("invalid", "This is not a badge code.")
 
 
-def sign_token(private_key: Ed25519PrivateKey, claims: Claims) -> str:
-    """The token for these claims, signed."""
+def sign_token(private_key: Ed25519PrivateKey, claims: Claims, domain: bytes = DOMAIN) -> str:
+    """The token for these claims, signed (as a badge's, unless another ``domain`` is given)."""
     body = bytes([VERSION]) + b"".join(
         _varint(n) for n in (claims.key_id, claims.event_id, claims.registration_id, claims.reissue)
     )
-    signature = private_key.sign(DOMAIN + body)
+    signature = private_key.sign(domain + body)
     return b64encode(body + signature)
 
 
@@ -104,8 +106,8 @@ def read_claims(token: str) -> tuple[Claims, bytes, bytes]:
     return Claims(*numbers), raw[:at], raw[at:]
 
 
-def verify_token(token: str, public_keys: dict, event_id: int) -> Claims:
-    """The claims of a genuine token of this event.
+def verify_token(token: str, public_keys: dict, event_id: int, domain: bytes = DOMAIN) -> Claims:
+    """The claims of a genuine token of this event (a badge's, unless another ``domain``).
 
     ``public_keys`` maps key id -> (event id, Ed25519PublicKey). Raises TokenError with
     reason "invalid" (garbage, truncated, altered, forged) or "wrong_event".
@@ -120,7 +122,7 @@ def verify_token(token: str, public_keys: dict, event_id: int) -> Claims:
     if key_event != event_id:
         raise TokenError("wrong_event", "This badge is for another event.")
     try:
-        public_key.verify(signature, DOMAIN + body)
+        public_key.verify(signature, domain + body)
     except InvalidSignature:
         raise TokenError("invalid", "This badge code has been altered or forged.") from None
     return claims

@@ -21,6 +21,7 @@ from conference.agenda.models import (
 from conference.agenda.publishing import latest_publication
 from conference.badges.services import refusal, verify_scan
 from conference.badges.tokens import TokenError
+from conference.checkin.hours import arrival_hours
 from conference.checkin.models import CheckIn, ScanLog
 from conference.dbtypes import utcnow
 from conference.errors import NotFound, ValidationError
@@ -459,21 +460,24 @@ def check_in(
         raise ValidationError("client_ref must be 8 to 64 letters, digits or hyphens (a UUID).")
     if (token is None) == (registration_id is None):
         raise ValidationError("Send either a badge token or a registration id.")
-    digest = None
-    if client_ref is not None:
-        # Before the time check: a scan recorded yesterday and sent again today is a replay.
-        digest = scan_digest(token, registration_id, session_id)
-        replay = _replayed(event, station, client_ref, digest)
-        if replay is not None:
-            return replay
-    scanned_at = checked_scan_time(
-        scanned_at,
-        now=utcnow(),
-        tz=event.tz,
-        first_day=event.start_date,
-        last_day=event.end_date,
-        max_age=timedelta(hours=current_app.config["SCAN_MAX_AGE_HOURS"]),
-    )
+    # A scan sent again with its client_ref is found when its log row cannot be written a
+    # second time (answer() below): one statement fewer for every first scan at the door.
+    digest = scan_digest(token, registration_id, session_id) if client_ref is not None else None
+    try:
+        scanned_at = checked_scan_time(
+            scanned_at,
+            now=utcnow(),
+            tz=event.tz,
+            first_day=event.start_date,
+            last_day=event.end_date,
+            max_age=timedelta(hours=current_app.config["SCAN_MAX_AGE_HOURS"]),
+        )
+    except ScanRefused:
+        # A scan recorded yesterday and sent again today is a replay, not a stale scan.
+        replay = _replayed(event, station, client_ref, digest) if client_ref else None
+        if replay is None:
+            raise
+        return replay
     scope, day = scope_for(event, scanned_at, session_id)
     log = {
         "event_id": event.id,
@@ -492,8 +496,8 @@ def check_in(
         if client_ref is None:
             db.session.execute(_LOG, values)
         elif _insert_log_once(values) is None:
-            # The same client_ref, sent again at the same moment, was recorded first: this
-            # request answers as that one did, and keeps nothing of its own.
+            # The same client_ref was recorded first (a scan sent again, or at the same
+            # moment): this request answers as that one did, and keeps nothing of its own.
             if new_check_in is not None:
                 db.session.execute(delete(CheckIn).where(CheckIn.id == new_check_in))
             return _replayed(event, station, client_ref, digest)
@@ -512,6 +516,9 @@ def check_in(
     found = _person(event.id, registration_id) if is_id(registration_id) else None
     if found is None:
         if token is None:
+            replay = _replayed(event, station, client_ref, digest) if client_ref else None
+            if replay is not None:  # the registration was erased since
+                return replay
             raise NotFound("There is no such registration.")
         return answer("refused", "invalid", "This badge's registration does not exist.")
     person, status, reissue, category_id, country = found
@@ -723,7 +730,8 @@ def _door_check_ins(event):
 
 
 def arrivals(event) -> dict:
-    """Live arrival counts: by day and hour, by category, by country; who is still expected.
+    """Live arrival counts: by day, by hour of each day (checkin/hours.py: times in the
+    event's zone, shares of the day), by category, by country; who is still expected.
 
     Counted by the database in one pass over the door's check-ins, which carry the
     person's category and country (CheckIn), so a poll costs the same at 1,000
@@ -737,10 +745,10 @@ def arrivals(event) -> dict:
         ).all()
     )
     by_day: dict[str, int] = {}
-    by_hour: dict[str, int] = {}
+    by_hour: dict[tuple[date, int], int] = {}  # (day, local hour): arrivals
     by_category: dict[str, int] = {}
     by_country: dict[str, int] = {}
-    hours: dict[tuple, tuple[str, str]] = {}  # (day, quarter hour): (day, local hour)
+    hours: dict[tuple, tuple[str, tuple]] = {}  # (day, quarter hour): (day, (day, local hour))
     groups = (CheckIn.day, _quarter_hour(CheckIn.scanned_at), CheckIn.category_id, CheckIn.country)
     for day, quarter, category_id, country, count in db.session.execute(
         select(*groups, func.count()).where(*door).group_by(*groups)
@@ -748,7 +756,7 @@ def arrivals(event) -> dict:
         named = hours.get((day, quarter))
         if named is None:  # a few quarter hours, each in many groups (category, country)
             local = quarter.replace(tzinfo=UTC).astimezone(event.tz)
-            named = hours[day, quarter] = (day.isoformat(), f"{day.isoformat()} {local:%H}:00")
+            named = hours[day, quarter] = (day.isoformat(), (day, local.hour))
         for counts, key in (
             (by_day, named[0]),
             (by_hour, named[1]),
@@ -777,7 +785,8 @@ def arrivals(event) -> dict:
         "confirmed": confirmed,
         "arrived": arrived,
         "by_day": dict(sorted(by_day.items())),
-        "by_hour": dict(sorted(by_hour.items())),
+        "by_hour": arrival_hours(by_hour),
+        "time_zone": event.timezone,
         "by_category": dict(sorted(by_category.items(), key=lambda kv: -kv[1])),
         "by_country": {
             country_name(k): v for k, v in sorted(by_country.items(), key=lambda kv: -kv[1])

@@ -4,6 +4,7 @@ from functools import cache
 from zoneinfo import available_timezones
 
 import pycountry
+from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     DateField,
     DateTimeLocalField,
@@ -17,6 +18,7 @@ from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, Va
 
 from conference.auth.models import ROLE_LABELS
 from conference.forms import FlaskForm
+from conference.papers.uploads import format_size
 
 
 @cache
@@ -99,3 +101,36 @@ class RoleForm(FlaskForm):
         default="checkin",
         validators=[DataRequired()],
     )
+
+
+class BrandColourForm(FlaskForm):
+    colour = StringField(
+        "Colour",
+        validators=[Optional(), Length(max=20, message="Write the colour like #1f4e79.")],
+        description=(
+            "For the event's pages, e-mails and badges: # and six hexadecimal digits, like "
+            "#1f4e79. Text on it is made readable (black or white). Empty: the site's colours."
+        ),
+        render_kw={
+            "placeholder": "#1f4e79",
+            "spellcheck": "false",
+            "autocomplete": "off",
+            "data-colour-picker": "",
+        },
+    )
+
+
+class LogoForm(FlaskForm):
+    logo = FileField(
+        "Logo",
+        validators=[FileRequired("Choose the logo's file.")],
+        render_kw={"accept": ".png,.jpg,.jpeg,image/png,image/jpeg"},
+    )
+
+    def __init__(self, *args, max_bytes: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.logo.description = (
+            f"PNG or JPEG, at most {format_size(max_bytes)}. It is shown on a white ground: "
+            "a transparent PNG, or one on white, looks best. Larger images are scaled down "
+            "to 1200 pixels."
+        )

@@ -1,24 +1,44 @@
 """Events: the conferences that everything else belongs to."""
 
 from datetime import date, datetime
+from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 import pycountry
-from sqlalchemy import Boolean, CheckConstraint, Date, String, Text, true
+from sqlalchemy import Boolean, CheckConstraint, Date, Integer, String, Text, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from conference.dbtypes import UTCDateTime, utcnow
+from conference.dbtypes import UTCDateTime, one_of, utcnow
 from conference.extensions import db
 from conference.localtime import to_local
 
 
+class ParticipantList(StrEnum):
+    """Who sees the event's participant list (conference/registration/participants.py)."""
+
+    OFF = "off"
+    DELEGATES = "delegates"  # the confirmed delegates, through their private link
+    PUBLIC = "public"
+
+
 class Event(db.Model):
     __table_args__ = (
+        one_of("participant_list", ParticipantList, name="participant_list_known"),
         CheckConstraint("end_date >= start_date", name="ends_after_start"),
         CheckConstraint(
             "registration_closes_at IS NULL OR registration_opens_at IS NULL "
             "OR registration_closes_at > registration_opens_at",
             name="registration_closes_after_opening",
+        ),
+        # "" (the site's colours) or #rrggbb, as conference/events/brand.py writes it.
+        CheckConstraint(
+            "brand_colour = '' OR (length(brand_colour) = 7 AND substr(brand_colour, 1, 1) = '#')",
+            name="brand_colour_is_hex",
+        ),
+        CheckConstraint(
+            "(logo_key IS NULL AND logo_type IS NULL) "
+            "OR (logo_key IS NOT NULL AND logo_type IN ('png', 'jpeg'))",
+            name="logo_has_a_type",
         ),
     )
 
@@ -46,6 +66,17 @@ class Event(db.Model):
     )
     # Where delegates' replies to the event's e-mails go (their Reply-To); empty: the sender.
     reply_to: Mapped[str] = mapped_column(String(254), default="", server_default="")
+    # Branding (events/branding.py): the primary colour, "" for the site's own, and the
+    # logo, re-encoded and stored under a random key (events/logos.py).
+    brand_colour: Mapped[str] = mapped_column(String(7), default="", server_default="")
+    logo_key: Mapped[str | None] = mapped_column(String(32))
+    logo_type: Mapped[str | None] = mapped_column(String(8))  # "png" or "jpeg"
+    logo_width: Mapped[int | None] = mapped_column(Integer)
+    logo_height: Mapped[int | None] = mapped_column(Integer)
+    # Who sees the list of confirmed delegates who consented to be listed.
+    participant_list: Mapped[str] = mapped_column(
+        String(10), default=ParticipantList.OFF, server_default=ParticipantList.OFF.value
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

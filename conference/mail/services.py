@@ -4,8 +4,9 @@ import logging
 import re
 from dataclasses import dataclass
 from datetime import timedelta
+from email.headerregistry import Address
 from email.message import EmailMessage
-from email.utils import format_datetime, make_msgid
+from email.utils import format_datetime, make_msgid, parseaddr
 
 from flask import current_app, render_template
 from sqlalchemy import func, select, update
@@ -27,6 +28,25 @@ _BREAKS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
 def one_line(text: str) -> str:
     """The text as one header line: each run of line breaks and controls made one space."""
     return " ".join(_BREAKS.sub(" ", text).split())
+
+
+def mail_sender(config) -> str:
+    """Who messages come from: MAIL_DEFAULT_SENDER, under the site's name (SITE_NAME)
+    unless the setting gives a display name of its own."""
+    configured = config["MAIL_DEFAULT_SENDER"]
+    name, address = parseaddr(configured)
+    if name or "@" not in address:
+        return configured
+    try:
+        return str(Address(display_name=config["SITE_NAME"], addr_spec=address))
+    except (ValueError, IndexError):  # an address the header parser cannot take: as it was
+        return configured
+
+
+def signed(text: str, config) -> str:
+    """A message's text part with the site's signature: its name (the links a message
+    carries are its own; the HTML footer links to the site)."""
+    return f"{text.rstrip()}\n\n-- \n{config['SITE_NAME']}\n"
 
 
 @dataclass(frozen=True)
@@ -52,7 +72,7 @@ def queue_mail(
     ``reply_to``: where replies go (an event's organisers) instead of the sender;
     ``registration_id``: the registration the message is about, for its history."""
     subject = one_line(subject)  # a title with a line break must not become a header
-    sender = current_app.config["MAIL_DEFAULT_SENDER"]
+    sender = mail_sender(current_app.config)
     domain = sender.rpartition("@")[2].strip("> ") or "localhost"
     message = OutboxMessage(
         message_id=make_msgid("conference", domain=domain),
@@ -87,8 +107,11 @@ def queue_templated_mail(
     registration_id: int | None = None,
     **context,
 ) -> OutboxMessage:
-    """Queue ``templates/mail/<template>.txt`` (and ``.html`` beside it) rendered with context."""
-    text = render_template(f"mail/{template}.txt", subject=subject, **context)
+    """Queue ``templates/mail/<template>.txt`` (and ``.html`` beside it) rendered with context;
+    the text ends with the site's signature, the HTML in its layout's footer."""
+    text = signed(
+        render_template(f"mail/{template}.txt", subject=subject, **context), current_app.config
+    )
     html = render_template(f"mail/{template}.html", subject=subject, **context)
     return queue_mail(
         recipient,

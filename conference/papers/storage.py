@@ -161,6 +161,10 @@ class LocalStorage(Storage):
                         removed.append(name)
         return removed
 
+    def path(self, key: str) -> Path:
+        """Where the file of this key is (or would be) on the disk."""
+        return self._path(key)
+
     def _path(self, key: str) -> Path:
         if not isinstance(key, str) or not KEY.fullmatch(key):
             raise ValueError("not a storage key")

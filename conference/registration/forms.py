@@ -32,6 +32,7 @@ from conference.registration.fields import (
     REQUIRED_FIELDS,
 )
 from conference.registration.models import QUESTION_TYPES, TITLES
+from conference.registration.participants import VISIBILITY_LABELS
 from conference.registration.validation import PassportData, RegistrationData
 
 NO_DELEGATION, NEW_DELEGATION, JOIN_DELEGATION = "none", "new", "join"
@@ -461,3 +462,14 @@ class LostLinkForm(FlaskForm):
 
 class ImportForm(FlaskForm):
     file = FileField("CSV or Excel file (.csv, .xlsx)")
+
+
+class ParticipantListForm(FlaskForm):
+    participant_list = RadioField(
+        "Who sees the participant list",
+        choices=[SelectChoice(str(value), label) for value, label in VISIBILITY_LABELS.items()],
+        validators=[InputRequired(message="Choose who sees the participant list.")],
+        validate_choice=False,  # the service refuses anything else, with its message
+        description="It lists the confirmed delegates who ticked “show my name, organisation "
+        "and country in the participant list”, with just that; nobody else.",
+    )

@@ -6,12 +6,14 @@ moment can never both take the last place, on PostgreSQL or SQLite; a CHECK cons
 refuses an oversold category in any case.
 """
 
+from dataclasses import dataclass
+
 from sqlalchemy import select, update
 
 from conference.dbtypes import utcnow
 from conference.errors import NotFound, ValidationError
 from conference.extensions import db
-from conference.ids import is_id
+from conference.ids import id_or_none, in_chunks, is_id
 from conference.registration.emails import notify
 from conference.registration.history import SYSTEM, WAITING_LIST, Actor, Kind, record
 from conference.registration.models import (
@@ -234,6 +236,98 @@ def _record_category(registration: Registration, old: Category, old_status: str,
 def cancel_by_delegate(registration: Registration, actor: Actor | None = None) -> list:
     """The delegate cancels through their link (or their head, the ``actor``, for them)."""
     return change_status(registration, "cancel", actor=actor or Actor.delegate(registration))
+
+
+# How an action reads before it runs ("Approve 10 registrations?") and after ("10
+# registrations approved"): (the verb, the participle, what follows the count).
+ACTION_WORDS = {
+    "approve": ("Approve", "approved", ""),
+    "reject": ("Reject", "rejected", ""),
+    "cancel": ("Cancel", "cancelled", ""),
+    "promote": ("Promote", "promoted", " from the waiting list"),
+    "restore": ("Restore", "restored", ""),
+}
+# Why a registration cannot take an action, by its status (the statuses it needs: TRANSITIONS).
+NOT_APPLICABLE = {
+    "approve": "only registrations pending approval can be approved",
+    "reject": "only registrations that are confirmed, pending or on the waiting list can be "
+    "rejected",
+    "cancel": "only registrations that are confirmed, pending or on the waiting list can be "
+    "cancelled",
+    "promote": "only registrations on the waiting list can be promoted",
+    "restore": "only cancelled or rejected registrations can be restored",
+}
+
+
+def registrations_count(count: int) -> str:
+    """ "1 registration", "1,250 registrations"."""
+    return f"{count:,} registration" + ("" if count == 1 else "s")
+
+
+def bulk_question(action: str, count: int) -> str:
+    """What the organiser confirms: "Approve 10 registrations?"."""
+    verb, _, rest = ACTION_WORDS[action]
+    return f"{verb} {registrations_count(count)}{rest}?"
+
+
+def bulk_outcome(action: str, count: int) -> str:
+    """What was done: "10 registrations approved", "No registration was cancelled"."""
+    _, done, rest = ACTION_WORDS[action]
+    if count == 0:
+        return f"No registration was {done}{rest}"
+    return f"{registrations_count(count)} {done}{rest}"
+
+
+@dataclass
+class BulkPreview:
+    """What a bulk action would do to the ticked registrations: those it applies to, those
+    it does not (staying as they are), and how many ticked ids are no registration of the
+    event."""
+
+    action: str
+    applies: list[Registration]
+    stays: list[Registration]
+    unknown: int
+
+    @property
+    def question(self) -> str:
+        return bulk_question(self.action, len(self.applies))
+
+    @property
+    def ticked(self) -> int:
+        """How many ticked registrations of the event there are."""
+        return len(self.applies) + len(self.stays)
+
+    @property
+    def button(self) -> str:
+        """The question as the button that answers it: "Approve 10 registrations"."""
+        return self.question.removesuffix("?")
+
+    @property
+    def why_not(self) -> str:
+        return NOT_APPLICABLE[self.action]
+
+
+def preview_bulk(event, ids, action: str) -> BulkPreview:
+    """Sort the ticked ids (strings from a form) by whether ``action`` applies to them;
+    nothing changes. Registrations come in the list's order (by id)."""
+    if action not in TRANSITIONS:
+        raise ValidationError("Choose an action from the list.", field="action")
+    wanted = {i for i in (id_or_none(v) for v in ids) if i is not None}
+    found: list[Registration] = []
+    for chunk in in_chunks(sorted(wanted)):
+        found += db.session.scalars(
+            select(Registration)
+            .where(Registration.event_id == event.id, Registration.id.in_(chunk))
+            .order_by(Registration.id)
+        )
+    allowed = TRANSITIONS[action][0]
+    return BulkPreview(
+        action=action,
+        applies=[r for r in found if r.status in allowed],
+        stays=[r for r in found if r.status not in allowed],
+        unknown=len(set(ids)) - len(found),
+    )
 
 
 def bulk_change(event, ids, action: str, actor: Actor | None = None) -> tuple[int, list[str]]:

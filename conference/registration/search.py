@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
-from conference.errors import NotFound
+from conference.countries import find_country
+from conference.errors import NotFound, ValidationError
 from conference.extensions import db
 from conference.ids import is_id, read_id
 from conference.registration.models import STATUS_LABELS, Registration
@@ -73,10 +74,10 @@ def search_text(registration: Registration) -> str:
     return " ".join(search_words(" ".join(p for p in parts if p)))
 
 
-def matches_word(word: str):
-    """The condition for one folded search word (see the module's docstring)."""
+def matches_word(word: str, column=Registration.search_text):
+    """The condition for one folded search word (see the module's docstring), in the
+    search text or an expression made of it."""
     escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    column = Registration.search_text
     if len(word) >= TRIGRAM:
         return column.like(f"%{escaped}%", escape="\\")
     return or_(column.like(f"{escaped}%", escape="\\"), column.like(f"% {escaped}%", escape="\\"))
@@ -93,13 +94,30 @@ class Filters:
     q: str = ""
 
 
+def country_filter(text: str | None) -> str:
+    """The code of the country a filter names (by name or code; "" for none), or a
+    ValidationError that says the name is unknown."""
+    text = (text or "").strip()[:100]
+    if not text:
+        return ""
+    code = find_country(text)
+    if code is None:
+        raise ValidationError(
+            f"No country is called “{text}”: choose one from the list, or give its "
+            "two-letter code (TH).",
+            field="country",
+        )
+    return code
+
+
 def filters_from_args(args: Mapping[str, str]) -> Filters:
-    """The filters a list's query string asks for; unknown statuses filter nothing."""
+    """The filters a list's query string asks for; unknown statuses filter nothing, an
+    unknown country is refused (ValidationError)."""
     status = args.get("status", "")
     return Filters(
         status=status if status in STATUS_LABELS else "",
         category_id=read_id(args.get("category"), "category", "The category filter"),
-        country=(args.get("country") or "")[:2],
+        country=country_filter(args.get("country")),
         delegation_id=read_id(args.get("delegation"), "delegation", "The delegation filter"),
         q=(args.get("q") or "")[:100],
     )

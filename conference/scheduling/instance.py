@@ -400,10 +400,11 @@ def _check_fixed(inst: Instance) -> None:
 
 
 def parse_solution(
-    doc, inst: Instance | None = None, where: str = "solution"
+    doc, inst: Instance | None = None, where: str = "solution", *, repeats: bool = False
 ) -> list[tuple[str, str, str]]:
     """The (talk, block, room) ids of a format-1 solution document. The ids are not
-    checked against the instance (a previous solution may name talks that are gone)."""
+    checked against the instance (a previous solution may name talks that are gone).
+    A talk placed twice is refused, unless ``repeats`` (rules.check then says so)."""
     _object(doc, where)
     if doc.get("format") != SOLUTION_FORMAT:
         raise InstanceError(
@@ -422,7 +423,7 @@ def parse_solution(
             )
         )
     seen = set()
-    for i, (tid, _, _) in enumerate(out):
+    for i, (tid, _, _) in enumerate(() if repeats else out):
         if tid in seen:
             raise InstanceError(f"{where}.placements[{i}].talk", f"talk {tid!r} is placed twice")
         seen.add(tid)

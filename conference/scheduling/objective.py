@@ -2,13 +2,14 @@
 
 An assignment is a list with one (block, room) pair of indices per talk. `evaluate` gives
 the five terms and their weighted sum, exactly as the reference scorer counts them;
-`violations` lists the hard rules an assignment breaks, in words.
+`violations` lists the hard rules an assignment breaks, in words (rules.py checks them).
 """
 
 from __future__ import annotations
 
 import json
 
+from . import rules
 from .instance import SOLUTION_FORMAT, TERMS, Instance, InstanceError
 
 Assignment = list[tuple[int, int]]
@@ -16,16 +17,9 @@ Assignment = list[tuple[int, int]]
 
 def attendee_conflicts(inst: Instance, assign: Assignment) -> int:
     """Sum over attendees and blocks of the rooms of interest beyond the first."""
-    total = 0
-    for talks in inst.interests:
-        if len(talks) < 2:
-            continue
-        rooms_by_block: dict[int, set[int]] = {}
-        for t in talks:
-            b, r = assign[t]
-            rooms_by_block.setdefault(b, set()).add(r)
-        total += sum(len(rooms) - 1 for rooms in rooms_by_block.values())
-    return total
+    return rules.attendee_conflicts(
+        (a, *assign[t]) for a, talks in enumerate(inst.interests) for t in talks
+    )
 
 
 def evaluate(inst: Instance, assign: Assignment) -> tuple[dict[str, int], int]:
@@ -59,34 +53,16 @@ def weighted(inst: Instance, terms: dict[str, int]) -> int:
     return sum(inst.weights[name] * terms[name] for name in TERMS)
 
 
+def placements_of(inst: Instance, assign: Assignment) -> list[tuple[str, str, str]]:
+    """The (talk, block, room) ids of an assignment, in the instance's talk order."""
+    return [
+        (inst.talk_ids[t], inst.block_ids[b], inst.room_ids[r]) for t, (b, r) in enumerate(assign)
+    ]
+
+
 def violations(inst: Instance, assign: Assignment) -> list[str]:
-    """The hard rules (2 to 6) a complete assignment breaks, one sentence each."""
-    out = []
-    sessions: dict[tuple[int, int], list[int]] = {}
-    for t, session in enumerate(assign):
-        sessions.setdefault(session, []).append(t)
-    for (b, r), talks in sorted(sessions.items()):
-        where = f"{inst.room_ids[r]} in block {inst.block_ids[b]}"
-        minutes = sum(inst.talk_minutes[t] for t in talks)
-        if minutes > inst.block_minutes[b]:
-            out.append(f"{minutes} min of talks in {where}, a {inst.block_minutes[b]}-min block")
-        if not inst.mixed_sessions and len({inst.talk_track[t] for t in talks}) > 1:
-            out.append(f"talks of several tracks share {where}")
-    for p, talks in enumerate(inst.person_talks):
-        rooms: dict[int, set[int]] = {}
-        for t in talks:
-            b, r = assign[t]
-            rooms.setdefault(b, set()).add(r)
-        for b, rs in rooms.items():
-            if len(rs) > 1:
-                out.append(
-                    f"{inst.person_ids[p]} is due in {len(rs)} rooms in block {inst.block_ids[b]}"
-                )
-    for t, (b, r) in enumerate(assign):
-        if not inst.allowed(t, b, r):
-            room, block = inst.room_ids[r], inst.block_ids[b]
-            out.append(f"talk {inst.talk_ids[t]} may not run in {room} in block {block}")
-    return out
+    """The hard rules an assignment breaks, one sentence each (see rules.check)."""
+    return [v.message for v in rules.check(inst, placements_of(inst, assign))]
 
 
 def solution_document(inst: Instance, assign: Assignment, stats: dict | None = None) -> dict:

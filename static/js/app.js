@@ -1,10 +1,11 @@
 // Small progressive enhancements; every page works without them.
 
+import { inkOn } from "./contrast.js";
 import "./error-summary.js";
 
-// Forms that change something important ask first.
+// Forms that change something important ask first (or one of their buttons does).
 document.addEventListener("submit", (event) => {
-  const question = event.target.getAttribute("data-confirm");
+  const question = event.submitter?.getAttribute("data-confirm") || event.target.getAttribute("data-confirm");
   if (question && !window.confirm(question)) event.preventDefault();
 });
 
@@ -32,9 +33,71 @@ document.addEventListener("change", (event) => {
   }
 });
 
-// Colour swatches: data-colour="#RRGGBB" (set through the DOM; CSP allows no inline style).
+// Colour swatches and bands: data-colour="#RRGGBB" (set through the DOM; CSP allows no
+// inline style). Text on the colour (a badge's category band) is black or white, whichever
+// reads better on it.
 for (const element of document.querySelectorAll("[data-colour]")) {
-  element.style.backgroundColor = element.getAttribute("data-colour");
+  const colour = element.getAttribute("data-colour");
+  element.style.backgroundColor = colour;
+  const ink = inkOn(colour);
+  if (ink && element.textContent.trim()) element.style.color = ink;
+}
+
+// A table wider than the screen scrolls sideways in its .table-responsive box; a box with
+// nothing to focus inside takes the focus itself, so that a keyboard can scroll it too. It
+// is named by the table's caption, else by the heading before it. Checked again whenever
+// the box or its table changes size (a font arriving, live rows, a phone turned).
+const scrollers = document.querySelectorAll(".table-responsive");
+if (scrollers.length && "ResizeObserver" in window) {
+  const observer = new ResizeObserver((entries) => {
+    for (const entry of entries) keyboardScroll(entry.target.closest(".table-responsive"));
+  });
+  for (const box of scrollers) {
+    observer.observe(box);
+    if (box.firstElementChild) observer.observe(box.firstElementChild);
+  }
+}
+
+function keyboardScroll(box) {
+  const focusable = box.querySelector("a[href], button, input, select, textarea, [tabindex]");
+  const made = box.hasAttribute("data-keyboard-scroll");
+  if (focusable && !made) return;
+  if (box.scrollWidth > box.clientWidth + 1) {
+    box.setAttribute("data-keyboard-scroll", "");
+    box.tabIndex = 0;
+    box.setAttribute("role", "region");
+    box.setAttribute("aria-label", tableName(box));
+  } else if (made) {
+    box.removeAttribute("data-keyboard-scroll");
+    for (const name of ["tabindex", "role", "aria-label"]) box.removeAttribute(name);
+  }
+}
+
+function tableName(box) {
+  const caption = box.querySelector("caption");
+  if (caption) return caption.textContent.trim();
+  for (let before = box.previousElementSibling; before; before = before.previousElementSibling) {
+    if (/^H[1-6]$/.test(before.tagName)) return before.textContent.trim().replace(/\s+/g, " ");
+  }
+  return "Table";
+}
+
+// A colour typed as #rrggbb gets a colour picker after it: data-colour-picker on the text box.
+for (const text of document.querySelectorAll("input[data-colour-picker]")) {
+  const picker = document.createElement("input");
+  picker.type = "color";
+  picker.className = "form-control form-control-color mt-2";
+  picker.setAttribute("aria-label", `${text.labels?.[0]?.textContent?.trim() || "Colour"}: choose`);
+  const follow = () => {
+    const value = text.value.trim();
+    if (/^#[0-9a-f]{6}$/i.test(value)) picker.value = value.toLowerCase();
+  };
+  follow();
+  text.addEventListener("input", follow);
+  picker.addEventListener("input", () => {
+    text.value = picker.value;
+  });
+  text.after(picker);
 }
 
 // Parts of a form shown only when a box or option is ticked: data-show-when="<input id>".

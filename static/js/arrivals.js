@@ -35,6 +35,50 @@ function fill(name, rows) {
   }
 }
 
+// Arrivals by hour: a group of rows per day (its label and total), then each hour's time,
+// count, share of the day and a bar of it.
+function fillHours(days) {
+  const table = document.querySelector('[data-table="by_hour"]');
+  if (!table) return;
+  for (const body of table.querySelectorAll("tbody")) body.remove();
+  for (const day of days) {
+    const body = document.createElement("tbody");
+    const heading = document.createElement("th");
+    heading.scope = "rowgroup";
+    heading.colSpan = 4;
+    heading.textContent = `${day.label} · ${day.total} ${day.total === 1 ? "arrival" : "arrivals"}`;
+    const top = row([heading]);
+    top.className = "table-light";
+    body.append(top);
+    for (const hour of day.hours) {
+      const bar = document.createElement("meter");
+      bar.className = "hour-share";
+      bar.min = 0;
+      bar.max = 100;
+      bar.value = hour.percent;
+      bar.setAttribute("aria-hidden", "true");
+      const barCell = cell("");
+      barCell.append(bar);
+      body.append(
+        row([
+          cell(hour.time, "text-nowrap"),
+          cell(String(hour.count), "text-end"),
+          cell(`${hour.percent}%`, "text-end"),
+          barCell,
+        ]),
+      );
+    }
+    table.append(body);
+  }
+  if (!days.length) {
+    const body = document.createElement("tbody");
+    const empty = cell("No arrivals yet", "text-body-secondary");
+    empty.colSpan = 4;
+    body.append(row([empty]));
+    table.append(body);
+  }
+}
+
 // Room check-ins per session of the day, against capacity; over capacity stands out.
 function fillSessions(sessions) {
   const body = document.querySelector('[data-table="sessions"] tbody');
@@ -74,7 +118,8 @@ function refresh(url) {
     .then((data) => {
       document.querySelector('[data-field="arrived"]').textContent = data.arrived;
       document.querySelector('[data-field="confirmed"]').textContent = data.confirmed;
-      for (const key of ["by_day", "by_hour", "by_category", "by_country"]) {
+      fillHours(data.by_hour || []);
+      for (const key of ["by_category", "by_country"]) {
         fill(
           key,
           Object.entries(data[key]).map(([label, count]) => [cell(label), cell(String(count), "text-end")]),

@@ -77,6 +77,21 @@ def test_the_grid_shows_rooms_sessions_unplaced_talks_and_sign_ups(client, db, l
     assert " style=" not in html and not re.search(r"<script(?![^>]*src=)", html)
 
 
+def test_every_row_of_the_grid_is_headed_by_its_time(client, db, login):
+    """A screen reader names a cell by its row's header: the rows between the half hours
+    (every five minutes) carry their time too, for it alone."""
+    event = make_event()
+    setup_agenda(db, event)
+    login(organiser_of(event))
+    html = client.get(f"/events/{event.slug}/agenda/edit").text
+    headers = re.findall(r'<th scope="row" class="time-col">(.*?)</th>', html)
+    assert len(headers) == 12 * 10  # 08:00 to 18:00, every five minutes
+    assert headers[0] == "<span>08:00</span>"
+    assert headers[1] == '<span class="visually-hidden">08:05</span>'
+    assert headers[6] == "<span>08:30</span>"
+    assert headers[-1] == '<span class="visually-hidden">17:55</span>'
+
+
 def test_the_agenda_tab_leads_organisers_to_the_editor(client, db, login):
     event = make_event()
     login(organiser_of(event))

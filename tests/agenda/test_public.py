@@ -284,7 +284,7 @@ def test_the_agenda_links_its_exports_and_the_printed_programme(client, db):
     event = make_event()
     published_programme(event)
     html = client.get(f"/events/{event.slug}/agenda").text
-    for href in ("agenda.ics", "schedule.xml", "schedule.json", "programme.pdf"):
+    for href in ("agenda.ics", "programme.pdf"):
         assert f'href="/events/{event.slug}/{href}"' in html
 
     response = client.get(f"/events/{event.slug}/programme.pdf")
@@ -297,3 +297,20 @@ def test_the_agenda_links_its_exports_and_the_printed_programme(client, db):
 def test_the_printed_programme_waits_for_the_first_publication(client, db):
     event = make_event()
     assert client.get(f"/events/{event.slug}/programme.pdf").status_code == 404
+
+
+def test_the_schedule_feeds_are_offered_to_apps_not_as_buttons(client, db):
+    """schedule.xml and schedule.json are for conference apps: their full addresses, to
+    copy, in a quiet section at the foot of the page; no button or link to them."""
+    event = make_event()
+    published_programme(event)
+    html = client.get(f"/events/{event.slug}/agenda").text
+    assert not re.search(r'<a [^>]*href="[^"]*schedule\.(xml|json)"', html)
+    section = re.search(r'<section class="app-feeds.*?</section>', html, re.S).group(0)
+    assert "For conference apps" in section
+    for fmt in ("xml", "json"):
+        url = f"http://conference.test/events/{event.slug}/schedule.{fmt}"
+        assert f'<input id="feed-{fmt}" class="form-control" value="{url}" readonly>' in section
+        assert f'data-copy="#feed-{fmt}"' in section
+        assert client.get(urlsplit(url).path).status_code == 200
+    assert html.index("app-feeds") > html.index("agenda-list")  # after the sessions

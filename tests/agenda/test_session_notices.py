@@ -191,3 +191,53 @@ def test_the_personal_agenda_marks_a_moved_session_and_lists_a_cancelled_one(cli
     assert ">Moved</span>" in card and "it was" in card and "13:30–15:00, Lotus Room" in card
     assert "A session you chose is cancelled" in page
     assert "“Parallel C: digital skills”" in page and "15:30–17:00, Lotus Room: cancelled" in page
+
+
+def test_marks_expire_once_the_session_has_taken_place(client, db):
+    """A move is marked until the session ends at its new time, a cancellation until the
+    time it was to end; the page no longer shows them afterwards."""
+    from datetime import timedelta
+
+    a = signup_agenda()
+    chien = _delegate(a, "chien@sonla.example")
+    sign_up(chien, a.inclusion)
+    sign_up(chien, a.later)
+    db.session.commit()
+    move_session(a.event, a.inclusion, a.lotus.id, local_time(a.event, 0, 11).replace(tzinfo=None))
+    delete_session(a.event, a.later)
+    publish(a.event)
+    db.session.commit()
+    moved_ends = local_time(a.event, 0, 12, 30)  # 11:00–12:30 now
+    cancelled_ends = local_time(a.event, 0, 17)  # was 15:30–17:00
+
+    second = timedelta(seconds=1)
+    moved, cancelled = personal_notices(chien, now=moved_ends - second)
+    assert set(moved) == {a.inclusion.id} and len(cancelled) == 1
+    moved, cancelled = personal_notices(chien, now=moved_ends)
+    assert moved == {} and len(cancelled) == 1
+    assert personal_notices(chien, now=cancelled_ends) == ({}, [])
+
+
+def test_a_session_moved_twice_is_marked_by_its_latest_move_only(db):
+    """Moved to the next day, then back to an earlier hour of the first: once it has taken
+    place, the first move's later time does not bring back a mark that is no longer true."""
+    from datetime import timedelta
+
+    a = signup_agenda()
+    chien = _delegate(a, "chien@sonla.example")
+    sign_up(chien, a.later)
+    db.session.commit()
+    move_session(a.event, a.later, a.lotus.id, local_time(a.event, 1, 15, 30).replace(tzinfo=None))
+    publish(a.event)
+    db.session.commit()
+    move_session(a.event, a.later, a.lotus.id, local_time(a.event, 0, 17, 30).replace(tzinfo=None))
+    publish(a.event)
+    db.session.commit()
+    moved, _ = personal_notices(chien, now=local_time(a.event, 0, 18))
+    assert moved[a.later.id].starts.hour == 17 and moved[a.later.id].was_starts.day == (
+        local_time(a.event, 1, 0).day
+    )
+    assert personal_notices(chien, now=local_time(a.event, 0, 19) + timedelta(minutes=1)) == (
+        {},
+        [],
+    )

@@ -173,6 +173,33 @@ def test_delegate_sees_their_badge_with_a_large_qr_and_gets_the_pdf(
     assert pdf.data.startswith(b"%PDF")
 
 
+def printed(db, registration) -> int:
+    db.session.expire_all()
+    return db.session.get(Registration, registration.id).badge_printed_count
+
+
+def test_a_delegate_downloading_their_badge_is_no_print(client, db, login, event_with_delegates):
+    """The printed count is of the badges organisers and the door print: a delegate who
+    downloads their own badge twice leaves it as it was."""
+    event, people = event_with_delegates
+    person = people[1]
+    base = f"/events/{event.slug}/manage/{manage_token(person)}"
+    for _ in range(2):
+        assert client.get(f"{base}/badge.pdf").data.startswith(b"%PDF")
+    assert printed(db, person) == 0
+
+    login(event.roles[0].user)
+    response = client.post(
+        f"/events/{event.slug}/badges", data={"ids": [person.id], "layout": "card"}
+    )
+    assert response.data.startswith(b"%PDF")
+    assert printed(db, person) == 1
+    assert client.get(f"{base}/badge.pdf").data.startswith(b"%PDF")
+    assert printed(db, person) == 1
+    detail = client.get(f"/events/{event.slug}/registrations/{person.id}").text
+    assert "Printed 1 time," in detail
+
+
 def test_no_badge_before_confirmation(client, db):
     event = make_event()
     press = make_category(event, "Press", requires_approval=True)

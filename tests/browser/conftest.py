@@ -5,6 +5,7 @@ import re
 import shutil
 import threading
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -67,12 +68,10 @@ class LiveServer:
         self.url = f"http://127.0.0.1:{server.server_port}"
 
 
-@pytest.fixture
-def live_server(tmp_path, smtp_server, monkeypatch):
-    """The app on a free loopback port, with a fresh SQLite database built by the migrations.
-
-    Its mail goes to the loopback SMTP server of the ``smtp_server`` fixture.
-    """
+@contextmanager
+def serving(tmp_path, smtp_port, monkeypatch):
+    """The app on a free loopback port, with a fresh SQLite database built by the
+    migrations, its mail going to the loopback SMTP server on ``smtp_port``."""
     from flask_migrate import upgrade
 
     monkeypatch.setenv("CONFERENCE_INSTANCE_PATH", str(tmp_path / "instance"))
@@ -82,7 +81,7 @@ def live_server(tmp_path, smtp_server, monkeypatch):
         SERVER_NAME=None,
         TASKS_MODE="thread",
         MAIL_SERVER="127.0.0.1",
-        MAIL_PORT=smtp_server.port,
+        MAIL_PORT=smtp_port,
     )
     app = create_app(config)
     with app.app_context():
@@ -91,11 +90,23 @@ def live_server(tmp_path, smtp_server, monkeypatch):
     app.config["BASE_URL"] = f"http://127.0.0.1:{server.server_port}"  # links in e-mails
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield LiveServer(app, server)
-    server.shutdown()
-    thread.join(timeout=5)
-    with app.app_context():
-        db.engine.dispose()
+    try:
+        yield LiveServer(app, server)
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)
+        with app.app_context():
+            db.engine.dispose()
+
+
+@pytest.fixture
+def live_server(tmp_path, smtp_server, monkeypatch):
+    """The app on a free loopback port, with a fresh SQLite database built by the migrations.
+
+    Its mail goes to the loopback SMTP server of the ``smtp_server`` fixture.
+    """
+    with serving(tmp_path, smtp_server.port, monkeypatch) as server:
+        yield server
 
 
 @pytest.fixture

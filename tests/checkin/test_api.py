@@ -1,3 +1,4 @@
+import re
 import threading
 import uuid
 from datetime import datetime, time, timedelta
@@ -236,6 +237,30 @@ def test_the_back_dating_limit_is_a_setting(make_app):
         assert response.status_code == 422 and response.get_json()["code"] == "scan_too_old"
 
 
+def test_a_scan_sent_again_after_the_back_dating_limit_is_answered_as_the_first_time(make_app):
+    """A phone that kept a scan's answer unread syncs it again the next day: it is the same
+    scan (its client_ref), not a stale one, and it is answered as it was then."""
+    app = make_app(SCAN_MAX_AGE_HOURS=1)
+    client = app.test_client()
+    with app.app_context():
+        event = make_event(start_date=local_today() - timedelta(days=1), end_date=local_today())
+        delegate = make_registration(event, make_category(event, "Delegate"))
+        staff = make_user()
+        give_role(event, staff, "checkin")
+        headers = bearer(staff, "Door A")
+        sent = {"token": badge_token(delegate), "client_ref": str(uuid.uuid4())}
+        sent["scanned_at"] = iso(utcnow() - timedelta(minutes=50))
+        first = scan(client, event, headers, **sent)
+        assert first.status_code == 201
+        app.config["SCAN_MAX_AGE_HOURS"] = 0  # as if the day had passed
+        again = scan(client, event, headers, **sent)
+        assert again.status_code == 201
+        assert again.get_json()["checked_in_at"] == first.get_json()["checked_in_at"]
+        stale = scan(client, event, headers, **{**sent, "client_ref": str(uuid.uuid4())})
+        assert stale.status_code == 422 and stale.get_json()["code"] == "scan_too_old"
+        assert count(CheckIn) == 1 and count(ScanLog) == 1
+
+
 def local_today():
     return utcnow().astimezone(ZoneInfo("Asia/Bangkok")).date()
 
@@ -355,7 +380,14 @@ def test_live_arrivals_count_by_category_and_country(client, db, door, login):
     assert data["arrived"] == 1 and data["by_category"] == {"Delegate": 1}
     assert data["by_country"] == {country_name("VN"): 1}
     assert [r["id"] for r in data["not_arrived"]] == [vip.id]
-    assert "Live arrivals" in client.get(f"/events/{event.slug}/arrivals").text
+    page = client.get(f"/events/{event.slug}/arrivals").text
+    assert "Live arrivals" in page
+    # The hour reads as a time of the event's zone, with its share of the day's arrivals.
+    [day] = data["by_hour"]
+    [hour] = day["hours"]
+    assert re.fullmatch(r"\d\d:00–\d\d:00", hour["time"]) and hour["percent"] == 100
+    assert f'<td class="text-nowrap">{hour["time"]}</td>' in page and "100%" in page
+    assert f"times in {event.timezone.replace('_', ' ')}" in page
 
 
 def test_twenty_simultaneous_scans_of_one_badge_make_one_check_in(make_app, database_url):
@@ -497,6 +529,8 @@ def test_badge_desk_finds_prints_and_reissues(client, db, door, login):
     assert "Hà Trung Chiến" in page.text
     printed = client.post(f"/events/{event.slug}/checkin/desk/{delegate.id}/print")
     assert printed.data.startswith(b"%PDF")
+    _db.session.expire_all()
+    assert _db.session.get(type(delegate), delegate.id).badge_printed_count == 1  # a print
     assert check_badge(event, old).ok
     reissued = client.post(f"/events/{event.slug}/checkin/desk/{delegate.id}/reissue")
     assert reissued.data.startswith(b"%PDF")

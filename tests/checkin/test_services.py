@@ -247,7 +247,18 @@ def test_arrivals_are_counted_by_the_events_own_hours_even_half_an_hour_off_utc(
     _db.session.commit()
     counts = arrivals(event)
     assert counts["by_day"] == {"2024-10-29": 3}
-    assert counts["by_hour"] == {"2024-10-29 09:00": 2, "2024-10-29 10:00": 1}
+    assert counts["by_hour"] == [
+        {
+            "day": "2024-10-29",
+            "label": "Tue 29 Oct",
+            "total": 3,
+            "hours": [
+                {"time": "09:00–10:00", "count": 2, "percent": 67},
+                {"time": "10:00–11:00", "count": 1, "percent": 33},
+            ],
+        }
+    ]
+    assert counts["time_zone"] == "Asia/Yangon"
     assert counts["by_category"] == {"Delegate": 2, "VIP": 1}
     assert set(counts["by_country"].values()) == {2, 1}
     assert counts["arrived"] == 3 and counts["confirmed"] == 4

@@ -15,7 +15,14 @@ from tests.factories.agenda import (
     signups_of,
 )
 from tests.factories.badges import badge_token
-from tests.factories.events import earlier_today, event_details, make_event
+from tests.factories.checkins import check_in_on
+from tests.factories.events import (
+    brand_event,
+    earlier_today,
+    event_details,
+    logo_png,
+    make_event,
+)
 from tests.factories.papers import (
     ABSTRACT,
     BEFORE_EDIT_DEADLINE,
@@ -70,6 +77,8 @@ from tests.factories.tokens import other_spellings
 
 __all__ = [
     "earlier_today",
+    "brand_event",
+    "logo_png",
     "bulk_answers",
     "bulk_registrations",
     "ABSTRACT",
@@ -86,6 +95,7 @@ __all__ = [
     "accepted_paper",
     "badge_token",
     "bearer",
+    "check_in_on",
     "dated_call_setting",
     "delegate",
     "event_details",

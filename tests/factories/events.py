@@ -45,3 +45,40 @@ def earlier_today(event, minutes: int):
     now = utcnow().replace(microsecond=0)
     midnight = datetime.combine(now.astimezone(event.tz).date(), time(), event.tz)
     return max(now - timedelta(minutes=minutes), midnight.astimezone(UTC))
+
+
+def logo_png(width: int = 480, height: int = 160) -> bytes:
+    """A logo as an organiser would upload it: a transparent PNG with a mark (an amber ring
+    around a green square) and, when it is wide, two bars for the words."""
+    import io
+
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGBA", (width, height), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(image)
+    side = min(width, height)
+    draw.ellipse(
+        (side // 20, side // 20, side - side // 20, side - side // 20), fill=(224, 165, 38)
+    )
+    draw.rectangle((side // 3, side // 3, side * 2 // 3, side * 2 // 3), fill=(20, 90, 60))
+    if width > side * 3 // 2:
+        draw.rectangle((side + 16, height // 3, width - 16, height // 2), fill=(31, 58, 95))
+        draw.rectangle(
+            (side + 16, height * 3 // 5, width * 3 // 4, height * 3 // 4), fill=(90, 90, 90)
+        )
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return out.getvalue()
+
+
+def brand_event(event, colour: str = "", logo: bytes | None = None, filename: str = "logo.png"):
+    """Give the event a colour and a logo through the branding services, committed."""
+    import io
+
+    from conference.events.branding import logo_storage, replace_logo, set_brand_colour
+
+    set_brand_colour(event, colour)
+    if logo is not None:
+        replace_logo(event, io.BytesIO(logo), filename, logo_storage())
+    db.session.commit()
+    return event

@@ -1,3 +1,4 @@
+import os
 import time
 import uuid
 
@@ -18,6 +19,11 @@ def count_to(progress, upto: int):
         progress(n, upto, f"counted {n}")
     CALLS.append(upto)
     return {"counted": upto}
+
+
+@job("test.niceness")
+def niceness(progress):
+    return {"niceness": os.nice(0)}
 
 
 @job("test.fail")
@@ -162,6 +168,34 @@ def test_flask_worker_command_runs_the_queued_jobs(make_app, database_url, tmp_p
         with app.app_context():
             statuses = [_db.session.get(Job, job_id).status for job_id in job_ids]
         assert statuses == ["finished"] * 3
+    finally:
+        worker.APP = None
+        rq_queue(app).delete(delete_jobs=True)
+
+
+def test_jobs_run_at_a_lower_priority_than_requests(make_app, database_url, tmp_path):
+    """Rebuilding the scanners' offline list in the background must not slow the scans
+    served on the same cores: the work horse of each job is niced, the worker is not."""
+    from conference.jobs import worker
+    from conference.jobs.services import rq_queue
+
+    settings = {"TASKS_MODE": "rq", "REDIS_URL": redis_url(), "RQ_QUEUE": uuid.uuid4().hex}
+    if database_url.startswith("sqlite"):
+        settings["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{tmp_path / 'worker.db'}"
+    app = make_app(**settings)
+    ours = os.nice(0)
+    try:
+        with app.app_context():
+            _db.create_all()
+            job_id = start_job("test.niceness", "Niceness").id
+            _db.session.commit()
+        result = app.test_cli_runner().invoke(args=["worker", "--burst"])
+        assert result.exit_code == 0, result.output
+        with app.app_context():
+            done = _db.session.get(Job, job_id)
+            assert done.status == "finished"
+            assert done.result == {"niceness": min(ours + app.config["JOB_NICENESS"], 19)}
+        assert os.nice(0) == ours  # the worker itself (here, this process) kept its own
     finally:
         worker.APP = None
         rq_queue(app).delete(delete_jobs=True)

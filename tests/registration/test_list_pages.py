@@ -36,3 +36,34 @@ def test_the_delegation_filter_offers_every_delegation_and_keeps_the_chosen_one(
         [(str(cities[0].id), "", "Nan"), (str(cities[1].id), " selected", "A&amp;B &lt;x&gt;")]
     )
     assert "Srisuk" in page.text and "Inthavong" not in page.text
+
+
+def test_the_country_filter_offers_country_names_and_takes_a_name_or_a_code(client, db, login):
+    event = make_event()
+    category = make_category(event, "Delegate")
+    delegate(event, category, family_name="Srisuk", country="TH")
+    delegate(event, category, family_name="Nguyen", country="VN")
+    login(organiser_of(event))
+    url = f"/events/{event.slug}/registrations/"
+    page = client.get(url).text
+    box = re.search(r'<input id="country"[^>]*>', page).group(0)
+    assert 'list="countries"' in box and "maxlength" not in box
+    assert '<option value="Vietnam">VN</option>' in page
+    assert '<option value="Thailand">TH</option>' in page
+    for asked in ("Vietnam", "viet nam", "Viet Nam", "VN", "vn"):
+        page = client.get(url, query_string={"country": asked}).text
+        assert "Nguyen" in page and "Srisuk" not in page, asked
+        # The box shows the country's name, whichever way it was asked for.
+        assert 'value="Vietnam"' in re.search(r'<input id="country"[^>]*>', page).group(0)
+
+
+def test_an_unknown_country_is_named_and_lists_nobody(client, db, login):
+    event = make_event()
+    delegate(event, make_category(event, "Delegate"), family_name="Srisuk", country="TH")
+    login(organiser_of(event))
+    for asked in ("Thailnd", "XX", "T"):
+        page = client.get(f"/events/{event.slug}/registrations/", query_string={"country": asked})
+        assert page.status_code == 200
+        assert f"No country is called “{asked}”" in page.text
+        assert "Srisuk" not in page.text
+        assert 'aria-invalid="true"' in re.search(r'<input id="country"[^>]*>', page.text).group(0)

@@ -294,7 +294,8 @@ def test_bulk_approval_sends_emails(client, db, login, app):
     ids = [make_registration(event, press).id for _ in range(3)]
     login(organiser_of(event))
     response = client.post(
-        f"/events/{event.slug}/registrations/bulk", data={"action": "approve", "ids": ids[:2]}
+        f"/events/{event.slug}/registrations/bulk",
+        data={"action": "approve", "ids": ids[:2], "confirmed": "1"},
     )
     assert response.status_code == 302
     db.session.expire_all()

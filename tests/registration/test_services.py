@@ -468,10 +468,13 @@ def test_list_filters_read_from_a_query_string(db):
     from conference.registration.search import filters_from_args
 
     filters = filters_from_args({"status": "waitlisted", "category": "7", "country": "vnm"})
-    assert filters == Filters(status="waitlisted", category_id=7, country="vn")
+    assert filters == Filters(status="waitlisted", category_id=7, country="VN")
+    assert filters_from_args({"country": "Viet Nam"}).country == "VN"
     assert filters_from_args({"status": "anything"}).status == ""
     with pytest.raises(ValidationError, match="The category filter"):
         filters_from_args({"category": "x"})
+    with pytest.raises(ValidationError, match="No country is called “Vietnm”"):
+        filters_from_args({"country": "Vietnm"})
 
 
 def test_a_bulk_change_reports_ids_no_registration_can_have(db):

@@ -29,6 +29,7 @@ from conference.agenda.views import bp
 from conference.errors import NotFound
 from conference.events.services import get_event
 from conference.localtime import today
+from conference.web import external_url
 
 # How the pages name days (templates hold no formatting logic of their own).
 DAY_FORMATS = {"day_name": day_name, "short_day": short_day}
@@ -76,6 +77,10 @@ def public_agenda(slug):
         sessions=day_list(timetable, day, filters) if day else [],
         filters=filters,
         messages=[m for m in (day_message, *messages) if m],
+        feed_urls={
+            fmt: external_url("agenda.schedule", slug=event.slug, fmt=fmt)
+            for fmt in ("xml", "json")
+        },
         **DAY_FORMATS,
     )
 

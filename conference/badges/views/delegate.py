@@ -34,8 +34,8 @@ def _own_confirmed(slug, token):
 def own_badge_pdf(slug, token):
     event, registration = _own_confirmed(slug, token)
     out = io.BytesIO()
+    # Not counted as printed: the count is of the badges organisers and the door print.
     render_badges_for(event, badge_selection(event, ids=[registration.id]), out)
-    db.session.commit()
     return pdf_response(out.getvalue(), "badge.pdf")
 
 
@@ -45,7 +45,7 @@ def _delegation_badges(slug, token, ids, filename):
     event = get_event(slug)
     out = io.BytesIO()
     try:
-        render_badges_for(event, badge_selection(event, ids=ids), out, count_printed=False)
+        render_badges_for(event, badge_selection(event, ids=ids), out)
     except ValidationError as exc:
         flash(exc.message, "warning")
         return redirect(url_for("registration.delegation_sheet", slug=slug, token=token))

@@ -78,7 +78,12 @@ def print_badges(event):
                 return redirect(url_for("jobs.show", job_id=record.id))
             out = io.BytesIO()
             count = render_badges_for(
-                event, registrations, out, actor=Actor.of_user(current_user), **options
+                event,
+                registrations,
+                out,
+                count_printed=True,
+                actor=Actor.of_user(current_user),
+                **options,
             )
         except ValidationError as exc:
             db.session.rollback()

@@ -84,7 +84,7 @@ def desk_badge(event, rid, action):
     out = io.BytesIO()
     try:
         selection = badge_selection(event, ids=[registration.id])
-        render_badges_for(event, selection, out, actor=actor)
+        render_badges_for(event, selection, out, count_printed=True, actor=actor)
     except ValidationError as exc:
         db.session.rollback()
         flash(exc.message, "warning")

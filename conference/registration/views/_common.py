@@ -4,10 +4,14 @@ forms where they fill in a member's details)."""
 
 import re
 
+from conference.errors import ValidationError
 from conference.extensions import db
-from conference.pages import attempt
+from conference.formatting import country_name
+from conference.pages import attempt, page_window
 from conference.registration.fields import PASSPORT_FIELDS, PERSONAL_FIELDS
+from conference.registration.participants import participants_page
 from conference.registration.registering import RegistrationInvalid
+from conference.registration.search import country_filter
 
 # The services name a field by its data; the forms name some otherwise.
 ERROR_FIELDS = {"delegation_id": "delegation_choice"}
@@ -63,3 +67,29 @@ def registration_form_data(registration) -> dict:
     for answer in registration.answers:
         data[f"q{answer.question_id}"] = answer.value
     return data
+
+
+def participants_context(event, args, page_endpoint: str, **url_values) -> tuple[dict, int]:
+    """What the participant list's template needs for this query string (a search, a
+    country by name or code, a page), and its status: 422 with the message when the
+    country is unknown, listing nobody. ``page_endpoint`` and ``url_values`` make the
+    page links."""
+    q = (args.get("q") or "").strip()[:100]
+    context = {
+        "event": event,
+        "q": q,
+        "country_text": (args.get("country") or "").strip()[:100],
+        "error": None,
+        "page_endpoint": page_endpoint,
+        "url_values": url_values,
+    }
+    try:
+        country = country_filter(args.get("country"))
+    except ValidationError as exc:
+        context.update(error=exc.message, listing=None, page_links=[])
+        return context, 422
+    listing = participants_page(event, q=q, country=country, page=args.get("page", 1, type=int))
+    context.update(listing=listing, page_links=page_window(listing.page, listing.pages))
+    if country:
+        context["country_text"] = country_name(country)
+    return context, 200

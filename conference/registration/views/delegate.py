@@ -2,9 +2,10 @@
 registration, their visa letter, cancelling; and for a head, the delegation sheet (its
 members, adding several at once, their visa letters, a summary by e-mail)."""
 
-from flask import flash, redirect, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 
 from conference.auth.forms import ConfirmForm
+from conference.certificates.services import has_certificate
 from conference.errors import PermissionDenied
 from conference.events.services import get_event
 from conference.extensions import db
@@ -27,6 +28,7 @@ from conference.registration.emails import notify
 from conference.registration.forms import build_member_form, build_members_form, build_person_form
 from conference.registration.history import Actor
 from conference.registration.links import registration_from_token, verify_email
+from conference.registration.participants import may_see, require_visible
 from conference.registration.places import cancel_by_delegate
 from conference.registration.registering import can_edit, update_registration
 from conference.registration.settings import questions_for
@@ -34,6 +36,7 @@ from conference.registration.views import bp
 from conference.registration.views._common import (
     ERROR_FIELDS,
     attempt_registration,
+    participants_context,
     registration_form_data,
     to_the_head,
 )
@@ -53,6 +56,8 @@ def _manage_page(event, registration, token, form):
             editable=can_edit(registration),
             visa_letter=letter_offer(registration),
             call=call_for(event),
+            certificate=has_certificate(registration),
+            participants_open=may_see(event, registration=registration),
             confirm_form=ConfirmForm(),
         )
     )
@@ -89,6 +94,20 @@ def own_visa_letter(slug, token):
     letter = visa_letter_for(registration)
     db.session.commit()  # the letter's date of issue, and the log of letters issued
     return pdf_response(render_visa_letter(letter), "visa-invitation-letter.pdf")
+
+
+@bp.get("/events/<slug>/manage/<token>/participants")
+def participants_for_delegate(slug, token):
+    """The participant list through a delegate's link, when the event shows it to its
+    confirmed delegates (or to everyone)."""
+    event = get_event(slug)
+    registration = registration_from_token(event, token)
+    require_visible(event, registration=registration)
+    context, status = participants_context(
+        event, request.args, ".participants_for_delegate", slug=slug, token=token
+    )
+    page = render_template("registration/participants.html", token=token, **context)
+    return private_page(page, status)
 
 
 @bp.post("/events/<slug>/manage/<token>/cancel")

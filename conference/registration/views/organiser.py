@@ -4,12 +4,14 @@ import io
 from pathlib import Path
 
 from flask import (
+    Response,
     current_app,
     flash,
     redirect,
     render_template,
     request,
     send_file,
+    stream_with_context,
     url_for,
 )
 from flask_login import current_user
@@ -44,6 +46,7 @@ from conference.registration.exports import (
 from conference.registration.forms import (
     CategoryForm,
     ImportForm,
+    ParticipantListForm,
     QuestionForm,
     SettingsForm,
     VisaRefusalForm,
@@ -54,12 +57,20 @@ from conference.registration.history import MAX_PAGE, Actor, history
 from conference.registration.imports import claim_upload, keep_upload, preview_import
 from conference.registration.jobs import EXPORT_KIND, export_file, start_export
 from conference.registration.links import manage_url
+from conference.registration.participants import (
+    VISIBILITY_LABELS,
+    listed_count,
+    participants_csv,
+    set_visibility,
+)
 from conference.registration.places import (
     TRANSITIONS,
     actions_for,
     bulk_change,
+    bulk_outcome,
     change_status,
     move_to_category,
+    preview_bulk,
 )
 from conference.registration.registering import Context, register, update_registration
 from conference.registration.search import (
@@ -82,7 +93,11 @@ from conference.registration.settings import (
     save_registration_settings,
 )
 from conference.registration.views import bp
-from conference.registration.views._common import attempt_registration, registration_form_data
+from conference.registration.views._common import (
+    attempt_registration,
+    participants_context,
+    registration_form_data,
+)
 from conference.registration.visa import (
     VISA_STATUS_LABELS,
     approve_letter,
@@ -115,14 +130,20 @@ def _flash_promoted(promoted) -> None:
 @bp.get("/events/<slug>/registrations/")
 @event_role_required("organiser")
 def registrations(event):
-    filters = filters_from_args(request.args)
     counts = status_counts(event)
-    items, total, pages, page = paginate(
-        filtered_query(event, filters),
-        request.args.get("page", 1, type=int),
-        PER_PAGE,
-        total=known_total(filters, counts),
-    )
+    try:
+        filters = filters_from_args(request.args)
+    except ValidationError as exc:  # the form again, saying what is wrong; no rows
+        filters, filter_error = None, exc
+        items, total, pages, page = [], 0, 1, 1
+    else:
+        filter_error = None
+        items, total, pages, page = paginate(
+            filtered_query(event, filters),
+            request.args.get("page", 1, type=int),
+            PER_PAGE,
+            total=known_total(filters, counts),
+        )
     return render_template(
         "registration/organiser/list.html",
         event=event,
@@ -132,6 +153,7 @@ def registrations(event):
         page=page,
         page_links=page_window(page, pages),
         filters=filters,
+        filter_error=filter_error,
         counts=counts,
         background_export=total > current_app.config["EXPORT_INLINE_LIMIT"],
         categories=categories_for(event),
@@ -144,21 +166,34 @@ def registrations(event):
 @bp.post("/events/<slug>/registrations/bulk")
 @event_role_required("organiser")
 def bulk(event):
+    """A bulk action in two steps: a page naming the action and the count ("Approve 10
+    registrations?"), then (``confirmed``) the change, its outcome named the same way."""
     form = ConfirmForm()
     action = request.form.get("action", "")
     ids = request.form.getlist("ids")
+    back = safe_next(request.form.get("back"), url_for(".registrations", slug=event.slug))
     if not form.validate_on_submit() or action not in TRANSITIONS:
         flash("Choose an action and at least one registration.", "warning")
-    elif not ids:
+        return redirect(back)
+    if not ids:
         flash("Tick the registrations to change first.", "warning")
-    else:
-        with attempt() as done:
-            changed, problems = bulk_change(event, ids, action, Actor.of_user(current_user))
-        if done:
-            flash(f"{changed} registration(s): {action} done; e-mails are on their way.", "success")
-            for problem in problems[:10]:
-                flash(problem, "warning")
-    return redirect(safe_next(request.form.get("back"), url_for(".registrations", slug=event.slug)))
+        return redirect(back)
+    if not request.form.get("confirmed"):
+        return render_template(
+            "registration/organiser/bulk_confirm.html",
+            event=event,
+            preview=preview_bulk(event, ids, action),
+            back=back,
+            form=form,
+        )
+    with attempt() as done:
+        changed, problems = bulk_change(event, ids, action, Actor.of_user(current_user))
+    if done:
+        told = "; e-mails are on their way." if changed else "."
+        flash(f"{bulk_outcome(action, changed)}{told}", "success" if changed else "warning")
+        for problem in problems[:10]:
+            flash(problem, "warning")
+    return redirect(back)
 
 
 @bp.route("/events/<slug>/registrations/new", methods=["GET", "POST"])
@@ -621,3 +656,44 @@ def delegation_visa_letters_pdf(event, delegation_id):
         return redirect(url_for(".delegation", slug=event.slug, delegation_id=delegation_id))
     name = f"visa-letters-delegation-{delegation_id}.pdf"
     return pdf_response(render_visa_letters(letters), name)
+
+
+@bp.route("/events/<slug>/participant-list", methods=["GET", "POST"])
+@event_role_required("organiser")
+def participant_list(event):
+    """Who sees the participant list (a setting), and the list as they see it."""
+    form = ParticipantListForm(data={"participant_list": event.participant_list})
+    if request.method == "POST" and form.validate_on_submit():
+        with attempt(form, field="participant_list") as done:
+            set_visibility(event, form.participant_list.data)
+        if done:
+            label = VISIBILITY_LABELS[event.participant_list].lower()
+            flash(f"Saved. Who sees the participant list: {label}.", "success")
+            return redirect(url_for(".participant_list", slug=event.slug))
+    context, status = participants_context(
+        event, request.args, ".participant_list", slug=event.slug
+    )
+    listed, confirmed = listed_count(event)
+    status = 422 if form.errors else status
+    return render_template(
+        "registration/organiser/participants.html",
+        form=form,
+        listed=listed,
+        confirmed=confirmed,
+        public_url=external_url("registration.participants", slug=event.slug),
+        **context,
+    ), status
+
+
+@bp.get("/events/<slug>/participant-list.csv")
+@event_role_required("organiser")
+def participant_list_csv(event):
+    """The whole participant list as CSV, written as it is read (any size)."""
+    return Response(
+        stream_with_context(participants_csv(event)),
+        mimetype="text/csv",
+        headers={
+            "Content-Disposition": f'attachment; filename="{event.slug}-participants.csv"',
+            "Cache-Control": "private, no-store",
+        },
+    )

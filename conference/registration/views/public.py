@@ -10,10 +10,11 @@ from conference.pages import attempt, render_form
 from conference.registration.delegations import delegations_for
 from conference.registration.emails import resend_link
 from conference.registration.forms import LostLinkForm, build_registration_form
+from conference.registration.participants import require_visible
 from conference.registration.registering import Context, register_or_remind
 from conference.registration.settings import questions_for, visible_categories
 from conference.registration.views import bp
-from conference.registration.views._common import attempt_registration
+from conference.registration.views._common import attempt_registration, participants_context
 
 
 @bp.route("/events/<slug>/register", methods=["GET", "POST"])
@@ -71,3 +72,14 @@ def lost_link(slug):
             )
             return redirect(url_for("events.show", slug=slug))
     return render_form("registration/lost_link.html", form, event=event)
+
+
+@bp.get("/events/<slug>/participants")
+def participants(slug):
+    """The participant list, when the event shows it to everyone."""
+    event = get_event(slug)
+    require_visible(event)
+    context, status = participants_context(event, request.args, ".participants", slug=slug)
+    # People agreed to be listed here, not to be found by their name in search engines.
+    page = render_template("registration/participants.html", **context)
+    return page, status, {"X-Robots-Tag": "noindex"}

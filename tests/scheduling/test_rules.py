@@ -1,13 +1,14 @@
-"""The format's hard rules and attendee term (schedule_rules.py, pure) agree with the
-reference scorer on many placements, valid and not."""
+"""The format's hard rules and attendee term (scheduling/rules.py) agree with the reference
+scorer on many placements, valid and not, and say what is wrong in an organiser's words."""
 
 import json
 import random
 
 import pytest
 
-from conference.agenda.schedule_rules import attendee_conflicts, check_placements, read_placements
-from conference.errors import ValidationError
+from conference.scheduling.instance import InstanceError, parse_instance, parse_solution
+from conference.scheduling.objective import violations
+from conference.scheduling.rules import attendee_conflicts, check
 from tests.factories.scheduling import solution, standard_dir
 
 
@@ -50,11 +51,12 @@ def random_placements(doc, rng):
 def test_the_rules_agree_with_the_reference_scorer(reference, example):
     rng = random.Random(14)
     inst = reference.load_instance(example)
+    ours = parse_instance(example)
     seen_invalid = 0
     for _ in range(400):
         placements = random_placements(example, rng)
         expected = reference.score(inst, placements)
-        found = check_placements(example, placements)
+        found = check(ours, placements)
         assert (not found) == expected["valid"], (placements, expected["violations"], found)
         if not expected["valid"]:
             seen_invalid += 1
@@ -100,7 +102,7 @@ def test_a_valid_placement_is_found_valid(reference, example):
                 placements.append((talk["id"], b, r))
                 break
     assert reference.score(inst, placements)["valid"]
-    assert check_placements(example, placements) == []
+    assert check(parse_instance(example), placements) == []
 
 
 def test_attendee_conflicts_agree_with_the_reference_term(reference, example):
@@ -127,6 +129,8 @@ def test_attendee_conflicts_agree_with_the_reference_term(reference, example):
 
 def test_messages_name_what_organisers_know():
     doc = {
+        "format": "conference-schedule-instance/1",
+        "name": "x",
         "blocks": [{"id": "d1-1330", "minutes": 60}],
         "rooms": [{"id": "room-1", "capacity": 10}, {"id": "room-2", "capacity": 10}],
         "tracks": [{"id": "track-1"}],
@@ -144,32 +148,29 @@ def test_messages_name_what_organisers_know():
         "talk-1": "Son La",
         "talk-2": "Suwon",
     }
-    found = check_placements(
-        doc, [("talk-1", "d1-1330", "room-1"), ("talk-2", "d1-1330", "room-2")], names
-    )
+    inst = parse_instance(doc)
+    found = check(inst, [("talk-1", "d1-1330", "room-1"), ("talk-2", "d1-1330", "room-2")], names)
     assert [v.message for v in found] == [
         "Hà Trung Chiến is due in two rooms at once, Tue 13:30–14:30 (“Son La”, “Suwon”)."
     ]
-    found = check_placements(
-        doc, [("talk-1", "d1-1330", "room-1"), ("talk-2", "d1-1330", "room-1")], names
-    )
+    found = check(inst, [("talk-1", "d1-1330", "room-1"), ("talk-2", "d1-1330", "room-1")], names)
     assert [v.message for v in found] == [
         "Lotus, Tue 13:30–14:30: 70 minutes of talks in a 60-minute session (“Son La”, “Suwon”)."
+    ]
+    # The solver's own check of what it returns is the same one, in ids.
+    assert violations(inst, [(0, 0), (0, 0)]) == [
+        "room-1, d1-1330: 70 minutes of talks in a 60-minute session (“talk-1”, “talk-2”)."
     ]
 
 
 @pytest.mark.parametrize(
     "document, message",
     [
-        ([], "not a JSON object"),
-        ({"format": "conference-schedule-solution/2"}, "format"),
-        (
-            {"format": "conference-schedule-solution/1", "instance": "other"},
-            "answers the instance “other”",
-        ),
+        ([], "solution: expected an object"),
+        ({"format": "conference-schedule-solution/2"}, "solution.format"),
         (
             {"format": "conference-schedule-solution/1", "instance": "x", "placements": {}},
-            "must be a list",
+            "solution.placements",
         ),
         (
             {
@@ -177,11 +178,17 @@ def test_messages_name_what_organisers_know():
                 "instance": "x",
                 "placements": [{"talk": "t"}],
             },
-            "placements[0] needs",
+            "solution.placements[0].block",
         ),
     ],
 )
 def test_a_malformed_solution_is_refused_saying_what_is_wrong(document, message):
-    with pytest.raises(ValidationError, match=message.replace("[", r"\[").replace("]", r"\]")):
-        read_placements(document, "x")
-    assert read_placements(solution("x", [("t", "b", "r")]), "x") == [("t", "b", "r")]
+    with pytest.raises(InstanceError, match=message.replace("[", r"\[").replace("]", r"\]")):
+        parse_solution(document, repeats=True)
+
+
+def test_a_talk_placed_twice_is_refused_or_left_to_the_rules():
+    twice = solution("x", [("t", "b", "r"), ("t", "b", "r2")])
+    with pytest.raises(InstanceError, match="placed twice"):
+        parse_solution(twice)
+    assert parse_solution(twice, repeats=True) == [("t", "b", "r"), ("t", "b", "r2")]
