@@ -61,8 +61,9 @@ def create_app(test_config=None) -> Flask:
     limiter.init_app(app)
     login_manager.init_app(app)
 
-    from conference import web
+    from conference import i18n, web
 
+    i18n.init_app(app)  # before web: its filters read the page's language
     web.init_app(app)
 
     # Every feature's routes and background jobs are registered here, and only here: its

@@ -234,6 +234,77 @@ def demo_command(original_dates):
     click.echo(f"Invitation codes: {codes}.")
 
 
+translations_cli = AppGroup(
+    "translations",
+    help="The message catalogues: extract, update, compile and check them "
+    "(docs/development.md, Translations).",
+)
+
+
+@translations_cli.command("extract")
+@click.option(
+    "--out",
+    "out_path",
+    default=None,
+    help="Where to write the template (default: conference/translations/messages.pot).",
+)
+def translations_extract(out_path):
+    """Write every message the code and templates mark for translation to a .pot file."""
+    from babel.messages.pofile import write_po
+
+    from conference import catalogues
+
+    template = catalogues.extract()
+    target = Path(out_path) if out_path else catalogues.SOURCE / "messages.pot"
+    with written_file(str(target)) as out:
+        write_po(out, template, width=100, include_lineno=False)
+    click.echo(f"{len(template)} messages written to {target}.")
+
+
+@translations_cli.command("update")
+@click.option("--language", "codes", multiple=True, help="Only this language (repeatable).")
+def translations_update(codes):
+    """Bring each language's catalogue up to date with the messages the code uses."""
+    from conference import catalogues
+    from conference.languages import TRANSLATED
+
+    unknown = [code for code in codes if code not in TRANSLATED]
+    if unknown:
+        raise click.ClickException(
+            f"No catalogue for {', '.join(unknown)}: choose among {', '.join(TRANSLATED)}."
+        )
+    template = catalogues.extract()
+    for path in catalogues.update(template, codes=codes or TRANSLATED):
+        click.echo(f"updated {path.relative_to(catalogues.ROOT)}")
+    click.echo(
+        "Translate what is new (and confirm what is marked fuzzy), then run "
+        "`flask --app conference translations check`."
+    )
+
+
+@translations_cli.command("compile")
+def translations_compile():
+    """Compile every catalogue (.po) to what gettext reads (.mo, beside it)."""
+    from conference import catalogues
+
+    compiled = catalogues.compile_all(force=True)
+    click.echo(f"{len(compiled)} catalogues compiled.")
+
+
+@translations_cli.command("check")
+def translations_check():
+    """Fail (exit code 1) when a catalogue lacks a message the code uses, or gets one wrong."""
+    from conference import catalogues
+    from conference.languages import TRANSLATED
+
+    problems = catalogues.check(catalogues.extract())
+    for problem in problems:
+        click.echo(f"{problem.code}: {problem.problem}: {problem.message!r}")
+    if problems:
+        raise click.ClickException(f"{len(problems)} problems in the catalogues.")
+    click.echo(f"Every message is translated in {len(TRANSLATED)} languages.")
+
+
 def register_commands(app) -> None:
     """Attach every command to the app's CLI."""
     from conference.agenda.cli import agenda_cli
@@ -250,6 +321,7 @@ def register_commands(app) -> None:
         agenda_cli,
         papers_cli,
         registrations_cli,
+        translations_cli,
         worker_command,
     )
     for command in (*commands, demo_command):

@@ -90,7 +90,12 @@ def _field_items(field, prefix: str = "") -> list[ErrorItem]:
         target = field.id
     label = f"{prefix}{field.label.text}"
     messages = field.errors if isinstance(field.errors, list | tuple) else [field.errors]
-    return [ErrorItem(label, target, str(m)) for m in messages if isinstance(m, str)]
+    # A message is text, or a translation made when it is shown (a lazy string: __html__).
+    return [
+        ErrorItem(label, target, str(m))
+        for m in messages
+        if isinstance(m, str) or hasattr(m, "__html__")
+    ]
 
 
 def error_items(form) -> list[ErrorItem]:

@@ -15,6 +15,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import text
@@ -28,6 +29,7 @@ from conference.errors import ConferenceError
 from conference.extensions import db, login_manager
 from conference.forms import error_items
 from conference.ids import MAX_ID
+from conference.languages import N_
 
 log = logging.getLogger(__name__)
 
@@ -47,17 +49,25 @@ CONTENT_SECURITY_POLICY = "; ".join(
     ]
 )
 
+# (title, message) of each status's page, in the page's language; the JSON API's
+# ``error`` keeps the English title (clients may read it), its ``message`` is translated.
 ERROR_TEXT = {
-    400: ("Bad request", "The request could not be understood. Please check what you sent."),
-    401: ("Sign-in needed", "Please sign in to continue."),
-    403: ("Not allowed", "You do not have permission to see this page."),
-    404: ("Not found", "There is nothing at this address."),
-    405: ("Not allowed", "This address does not accept that kind of request."),
-    413: ("Too large", "What you sent is larger than this site accepts."),
-    429: ("Too many attempts", "Please wait a minute before trying again."),
-    500: ("Something went wrong", "An error occurred on our side. It has been logged."),
-    503: ("Unavailable", "The service is temporarily unavailable. Please try again soon."),
-    507: ("No room left", "The server has no room left for files. Please try again later."),
+    400: (
+        N_("Bad request"),
+        N_("The request could not be understood. Please check what you sent."),
+    ),
+    401: (N_("Sign-in needed"), N_("Please sign in to continue.")),
+    403: (N_("Not allowed"), N_("You do not have permission to see this page.")),
+    404: (N_("Not found"), N_("There is nothing at this address.")),
+    405: (N_("Not allowed"), N_("This address does not accept that kind of request.")),
+    413: (N_("Too large"), N_("What you sent is larger than this site accepts.")),
+    429: (N_("Too many attempts"), N_("Please wait a minute before trying again.")),
+    500: (N_("Something went wrong"), N_("An error occurred on our side. It has been logged.")),
+    503: (
+        N_("Unavailable"),
+        N_("The service is temporarily unavailable. Please try again soon."),
+    ),
+    507: (N_("No room left"), N_("The server has no room left for files. Please try again later.")),
 }
 
 
@@ -77,8 +87,8 @@ def wants_json() -> bool:
 def error_response(status: int, message: str | None = None, headers: dict | None = None):
     """The error page (or JSON body) for an HTTP status, with an optional specific message
     and headers the status needs (``Allow`` for a 405, ``Retry-After``)."""
-    title, default = ERROR_TEXT.get(status, ("Error", "An error occurred."))
-    detail = message or default
+    title, default = ERROR_TEXT.get(status, (N_("Error"), N_("An error occurred.")))
+    detail = str(message) if message else gettext(default)
     headers = dict(headers or {})
     if status == 401:
         headers["WWW-Authenticate"] = 'Bearer realm="api"'
@@ -86,7 +96,9 @@ def error_response(status: int, message: str | None = None, headers: dict | None
         body = {"error": title, "message": detail, "status": status}
         return jsonify(body), status, headers
     try:
-        page = render_template("errors/error.html", status=status, title=title, message=detail)
+        page = render_template(
+            "errors/error.html", status=status, title=gettext(title), message=detail
+        )
     except Exception:  # the page itself failed (database down?): plain text still helps
         log.exception("could not render the %s page", status)
         return f"{status} {title}: {detail}", status, {"Content-Type": "text/plain"}
@@ -180,7 +192,9 @@ def init_app(app) -> None:
         # every generated link; a sub-path install sets SCRIPT_NAME for gunicorn instead.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
-    formatting.register(app)
+    from conference.i18n import current_locale
+
+    formatting.register(app, current_locale)
     app.add_template_global(error_items, "error_items")  # the forms' error summary
     app.jinja_env.globals["site_name"] = app.config["SITE_NAME"]  # pages and e-mails
     app.add_template_global(country_datalist_options, "country_datalist_options")
@@ -218,7 +232,9 @@ def init_app(app) -> None:
         """No address holds a NUL: PostgreSQL refuses it in text, so it never reaches a
         query (a slug, a parameter's name) to turn a bad request into a 500."""
         if "\x00" in request.path:
-            return error_response(404, "There is nothing at this address (a null character).")
+            return error_response(
+                404, gettext("There is nothing at this address (a null character).")
+            )
         # Values arrive without control characters (request_text); a name with one is no
         # parameter of ours.
         if any("\x00" in key for key in request.args):
@@ -250,7 +266,8 @@ def init_app(app) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(exc):
         return error_response(
-            400, "The form expired or was sent from elsewhere. Reload the page and try again."
+            400,
+            gettext("The form expired or was sent from elsewhere. Reload the page and try again."),
         )
 
     @app.errorhandler(ConferenceError)
@@ -264,7 +281,9 @@ def init_app(app) -> None:
         headers = {k: v for k, v in exc.get_headers() if k.lower() != "content-type"}
         if exc.code == 429:
             return error_response(
-                429, f"Too many attempts ({exc.description}). Please wait.", headers
+                429,
+                gettext("Too many attempts (%(limit)s). Please wait.", limit=exc.description),
+                headers,
             )
         message = None
         if (

@@ -20,6 +20,7 @@ from sqlalchemy import func, select
 from conference.agenda.models import AgendaNotice, AgendaSignup
 from conference.dbtypes import utcnow
 from conference.extensions import db
+from conference.i18n import in_language
 from conference.localtime import to_local
 from conference.mail.services import queue_templated_mail
 from conference.registration.links import manage_token
@@ -139,19 +140,20 @@ def tell_signed_up(event, before: dict | None, after: dict, publication) -> int:
 
 
 def _mail(event, notice: AgendaNotice, registration: Registration) -> None:
-    queue_templated_mail(
-        registration.email,
-        f"{SUBJECTS[notice.change]}: {notice.title} – {event.title}",
-        "session_changed",
-        reply_to=event.reply_to or None,
-        registration_id=registration.id,
-        event=event,
-        registration=registration,
-        notice=local_notice(notice, event),
-        agenda_link=external_url(
-            "agenda.personal", slug=event.slug, token=manage_token(registration)
-        ),
-    )
+    with in_language(registration.language):  # the delegate's, whoever published
+        queue_templated_mail(
+            registration.email,
+            f"{SUBJECTS[notice.change]}: {notice.title} – {event.title}",
+            "session_changed",
+            reply_to=event.reply_to or None,
+            registration_id=registration.id,
+            event=event,
+            registration=registration,
+            notice=local_notice(notice, event),
+            agenda_link=external_url(
+                "agenda.personal", slug=event.slug, token=manage_token(registration)
+            ),
+        )
 
 
 @dataclass

@@ -11,6 +11,7 @@ from conference.agenda.models import AgendaPublication, AgendaSession, Talk
 from conference.agenda.notices import tell_signed_up
 from conference.errors import NotFound, ValidationError
 from conference.extensions import db
+from conference.i18n import in_language
 from conference.ids import in_chunks
 from conference.localtime import to_local
 from conference.mail.services import queue_templated_mail
@@ -219,15 +220,16 @@ def publish(event, user=None) -> AgendaPublication:
             if presenter is None or presenter.status in WITHDRAWN:
                 continue
             when = to_local(datetime.fromisoformat(change["when"]), event.tz)
-            queue_templated_mail(
-                presenter.email,
-                f"Your talk has moved – {event.title}",
-                "talk_moved",
-                event=event,
-                registration=presenter,
-                change=change,
-                when=when,
-            )
+            with in_language(presenter.language):
+                queue_templated_mail(
+                    presenter.email,
+                    f"Your talk has moved – {event.title}",
+                    "talk_moved",
+                    event=event,
+                    registration=presenter,
+                    change=change,
+                    when=when,
+                )
     tell_signed_up(event, previous.snapshot if previous else None, snap, publication)
     return publication
 

@@ -3,6 +3,7 @@
 from conference.checkin.services import CLIENT_REF_PATTERN, STATION_MAX_LENGTH, STATION_PATTERN
 from conference.ids import MAX_ID
 from conference.jobs.models import JobStatus
+from conference.languages import CODES as LANGUAGE_CODES
 from conference.registration.fields import (
     FIELDS,
     IN_API,
@@ -127,6 +128,11 @@ NEW_REGISTRATION = {
         "invitation_code": {"type": "string", "description": "for invitation-only categories"},
         "delegation_id": ID,
         **{f.name: input_schema(f) for f in FIELDS if f.given},
+        "language": {
+            "enum": list(LANGUAGE_CODES),
+            "description": "the delegate's language: every e-mail to them is written in it; "
+            "left out: the best match of the request's Accept-Language, else en",
+        },
         "passport": {
             "type": "object",
             "description": "with visa_requested: the passport's details, for the letter",

@@ -7,15 +7,19 @@ from flask_login import UserMixin
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from conference.dbtypes import UTCDateTime, utcnow
+from conference.dbtypes import UTCDateTime, one_of, utcnow
 from conference.extensions import db
+from conference.languages import CODES as LANGUAGE_CODES
 
 ROLES = ("organiser", "reviewer", "checkin")
 ROLE_LABELS = {"organiser": "Organiser", "reviewer": "Reviewer", "checkin": "Check-in staff"}
 
 
 class User(UserMixin, db.Model):
-    __table_args__ = (CheckConstraint("email = lower(email)", name="email_lowercase"),)
+    __table_args__ = (
+        CheckConstraint("email = lower(email)", name="email_lowercase"),
+        one_of("language", LANGUAGE_CODES, name="language_known"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
@@ -25,6 +29,9 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The language chosen with the switcher while signed in (None: never chosen, and the
+    # browser's is used); conference/i18n.py.
+    language: Mapped[str | None] = mapped_column(String(8))
 
     roles: Mapped[list["EventRole"]] = relationship(
         back_populates="user", cascade="all, delete-orphan"

@@ -28,6 +28,7 @@ from conference.certificates.services import (
 )
 from conference.errors import ValidationError
 from conference.extensions import db
+from conference.i18n import in_language
 from conference.jobs.models import Job, JobStatus
 from conference.mail.services import queue_templated_mail
 from conference.registration.links import manage_token
@@ -118,17 +119,18 @@ def send_certificate(
     event = registration.event
     signer = signer or CertificateSigner(event)
     token = manage_token(registration)
-    message = queue_templated_mail(
-        registration.email,
-        f"{SUBJECT} – {event.title}",
-        "certificate",
-        reply_to=event.reply_to or None,
-        registration_id=registration.id,
-        event=event,
-        registration=registration,
-        pdf_url=external_url("certificates.own_pdf", slug=event.slug, token=token),
-        verify_url=verification_url(signer.token(registration)),
-    )
+    with in_language(registration.language):  # the delegate's, whoever sends it
+        message = queue_templated_mail(
+            registration.email,
+            f"{SUBJECT} – {event.title}",
+            "certificate",
+            reply_to=event.reply_to or None,
+            registration_id=registration.id,
+            event=event,
+            registration=registration,
+            pdf_url=external_url("certificates.own_pdf", slug=event.slug, token=token),
+            verify_url=verification_url(signer.token(registration)),
+        )
     record = CertificateMail(
         event_id=event.id, registration_id=registration.id, message_id=message.id
     )

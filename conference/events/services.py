@@ -6,6 +6,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import pycountry
+from flask_babel import gettext
 from sqlalchemy import select
 
 from conference.auth.services import grant_role
@@ -43,7 +44,7 @@ def get_event(slug: str) -> Event:
     """The event with this slug, or NotFound."""
     event = db.session.scalar(select(Event).where(Event.slug == slug))
     if event is None:
-        raise NotFound("There is no such event.")
+        raise NotFound(gettext("There is no such event."))
     return event
 
 

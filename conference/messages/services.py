@@ -17,6 +17,7 @@ Decisions:
 import hashlib
 import json
 import secrets
+from contextlib import nullcontext
 from dataclasses import dataclass
 
 from flask import render_template
@@ -27,6 +28,7 @@ from sqlalchemy.orm import joinedload
 from conference.dbtypes import utcnow
 from conference.errors import NotFound, ValidationError
 from conference.extensions import db
+from conference.i18n import in_language
 from conference.ids import id_or_none
 from conference.jobs.services import LeaseLost, renew_lease, start_job
 from conference.mail.models import MAIL_STATUSES, OutboxMessage
@@ -185,13 +187,18 @@ def render_for(event, draft: Draft, registration, *, emailed: bool, test: bool =
         "test_for": f"{values['formal_name']} ({registration.email})" if test else "",
     }
     body_html = render_html(draft.body_pieces, values)
+    # The organisers' text is as they wrote it; its frame speaks the delegate's language in
+    # the e-mail itself (the preview and the test, the organiser's page's).
+    with in_language(registration.language) if emailed and not test else nullcontext():
+        text = render_template(
+            "mail/event_message.txt", body=render_text(draft.body_pieces, values), **context
+        )
+        html = render_template("mail/event_message.html", body=body_html, **context)
     return Rendered(
         recipient=registration,
         subject=subject,
-        text=render_template(
-            "mail/event_message.txt", body=render_text(draft.body_pieces, values), **context
-        ),
-        html=render_template("mail/event_message.html", body=body_html, **context),
+        text=text,
+        html=html,
         body_html=body_html,
         news=news,
         news_link=context["news_link"],

@@ -10,6 +10,7 @@ from sqlalchemy.orm import selectinload
 
 from conference.errors import NotFound, PermissionDenied
 from conference.extensions import db
+from conference.i18n import in_language
 from conference.mail.services import queue_templated_mail
 from conference.papers.models import Paper, PaperAuthor
 from conference.registration.models import Registration
@@ -101,15 +102,18 @@ def notify_authors(paper: Paper, template: str, subject: str, **context) -> int:
     for author in paper.authors:
         recipients.setdefault(author.email, (author.name, author.registration))
     for email, (name, registration) in recipients.items():
-        queue_templated_mail(
-            email,
-            f"{subject} – {event.title}",
-            template,
-            event=event,
-            paper=paper,
-            name=name,
-            address=email,
-            link=emailed_manage_url(registration) if registration is not None else None,
-            **context,
-        )
+        # Each in their own language: a registered author's, else the account's, else English.
+        language = getattr(registration, "language", None)
+        with in_language(language):
+            queue_templated_mail(
+                email,
+                f"{subject} – {event.title}",
+                template,
+                event=event,
+                paper=paper,
+                name=name,
+                address=email,
+                link=emailed_manage_url(registration) if registration is not None else None,
+                **context,
+            )
     return len(recipients)

@@ -1,12 +1,14 @@
 """Delegations: groups travelling together, whose head registers and manages members."""
 
 from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import selectinload
 
 from conference.errors import NotFound, ValidationError
 from conference.extensions import db
+from conference.i18n import in_language
 from conference.ids import is_id
 from conference.mail.services import queue_templated_mail
 from conference.names import sort_key
@@ -16,6 +18,7 @@ from conference.registration.links import manage_token
 from conference.registration.models import (
     HOLDS_PLACE,
     STATUS_LABELS,
+    Category,
     Delegation,
     Registration,
     RegistrationStatus,
@@ -26,9 +29,11 @@ from conference.registration.registering import (
     register,
     update_registration,
 )
+from conference.registration.settings import categories_for, questions_for
 from conference.registration.validation import (
     Errors,
     RegistrationData,
+    clean_registration,
     clean_text,
     normalise_email,
 )
@@ -140,11 +145,69 @@ def _active_head(head: Registration) -> Registration:
     return head
 
 
+def member_categories(event) -> list[Category]:
+    """The categories a head may register members in, in the event's order: those open to
+    everyone (not by invitation) and open now. A full one stays on the list: its members
+    join the waiting list, as anyone registering would."""
+    return [c for c in categories_for(event, public_only=True) if c.is_open()]
+
+
+def default_member_category(head: Registration, categories: list[Category]) -> Category | None:
+    """The category a new member of ``head`` is offered first: the head's own when members
+    may take it, else the first open one; None when no category is open to members."""
+    if head.category in categories:
+        return head.category
+    return categories[0] if categories else None
+
+
+def _member_category(head: Registration, data: RegistrationData) -> Category:
+    """The category a member is registered in: the one chosen if members may take it, the
+    default one when none is chosen; refused otherwise (an invitation-only category, one
+    closed or of another event) with the row's other problems, before anything is written."""
+    category_id = data.category_id
+    categories = member_categories(head.event)
+    if category_id is None:
+        chosen = default_member_category(head, categories)
+    else:
+        chosen = db.session.get(Category, category_id) if is_id(category_id) else None
+    errors = Errors()
+    if chosen is None or chosen.event_id != head.event_id:
+        errors.add(
+            "category_id",
+            "Choose how they take part."
+            if categories
+            else "No category is open to new members now: ask the organisers.",
+        )
+    elif not chosen.is_public:
+        errors.add(
+            "category_id",
+            f"{chosen.name} is by invitation only: a head of delegation cannot register "
+            "members in it. Choose another category; the organisers invite their speakers "
+            "and guests themselves.",
+        )
+    elif chosen not in categories:
+        errors.add("category_id", f"Registration as {chosen.name} is closed.")
+    if errors:
+        # The row's other problems too, so that the head corrects them all at once.
+        others = clean_registration(
+            data,
+            questions_for(head.event),
+            date.today(),
+            require_privacy=False,
+            require_email=False,
+        )[1]
+        raise RegistrationInvalid(Errors({**others, **errors}))
+    return chosen
+
+
 def add_member(head: Registration, data: RegistrationData) -> Registration:
     """A head of delegation registers a member, who gets their own link by e-mail; a
-    member without an address gets no e-mail, and their head manages their registration."""
+    member without an address gets no e-mail, and their head manages their registration.
+    The member takes part in the category chosen (``data.category_id``) among those open
+    to members, by default the head's own (see ``default_member_category``); places and
+    the waiting list apply to each member as to anyone registering."""
     _active_head(head)
-    data.category_id = head.category_id  # members take part as their head does
+    data.category_id = _member_category(head, data).id
     data.leads_delegation = False
     data.new_delegation_name = ""
     data.delegation_id = None
@@ -158,6 +221,7 @@ def add_member(head: Registration, data: RegistrationData) -> Registration:
             invitation_code=None,
             email_optional=True,
             actor=Actor.head(head),
+            language=head.language,  # a member's e-mails speak their head's language
         ),
     )
 
@@ -346,13 +410,14 @@ def send_summary(head: Registration) -> None:
         raise ValidationError("Your registration has no e-mail address to send it to.")
     sheet = delegation_sheet(head.delegation, head)
     event = head.event
-    queue_templated_mail(
-        head.email,
-        f"Your delegation {head.delegation.name} – {event.title}",
-        "delegation_summary",
-        registration_id=head.id,
-        event=event,
-        head=head,
-        sheet=sheet,
-        link=sheet_url(head),
-    )
+    with in_language(head.language):  # the head's, whoever asked for it
+        queue_templated_mail(
+            head.email,
+            f"Your delegation {head.delegation.name} – {event.title}",
+            "delegation_summary",
+            registration_id=head.id,
+            event=event,
+            head=head,
+            sheet=sheet,
+            link=sheet_url(head),
+        )

@@ -1,7 +1,10 @@
 """The e-mails a registration's delegate receives, each with their management link."""
 
+from flask_babel import lazy_gettext as _l
+
 from conference.errors import NotFound, ValidationError
 from conference.extensions import db
+from conference.i18n import in_language
 from conference.ids import is_id
 from conference.mail.models import OutboxMessage
 from conference.mail.services import Attachment, queue_mail, queue_templated_mail
@@ -11,20 +14,21 @@ from conference.registration.models import Registration, RegistrationStatus
 from conference.registration.search import find_by_email
 from conference.web import external_url
 
-# Status e-mails are keyed by the status they announce (``notify(r, r.status)``).
+# Status e-mails are keyed by the status they announce (``notify(r, r.status)``); each is
+# written in the delegate's language (``notify``).
 SUBJECTS = {
-    "confirmed": "Your registration is confirmed",
-    "pending_approval": "We have received your registration",
-    "waitlisted": "You are on the waiting list",
-    "approved": "Your registration is approved",
-    "rejected": "Your registration was not accepted",
-    "promoted": "A place is free: you are off the waiting list",
-    "cancelled": "Your registration is cancelled",
-    "updated": "Your registration was updated",
-    "link": "Your registration link",
-    "again": "You are registered already",
-    "visa_approved": "Your visa invitation letter is ready",
-    "visa_refused": "Your visa invitation letter was refused",
+    "confirmed": _l("Your registration is confirmed"),
+    "pending_approval": _l("We have received your registration"),
+    "waitlisted": _l("You are on the waiting list"),
+    "approved": _l("Your registration is approved"),
+    "rejected": _l("Your registration was not accepted"),
+    "promoted": _l("A place is free: you are off the waiting list"),
+    "cancelled": _l("Your registration is cancelled"),
+    "updated": _l("Your registration was updated"),
+    "link": _l("Your registration link"),
+    "again": _l("You are registered already"),
+    "visa_approved": _l("Your visa invitation letter is ready"),
+    "visa_refused": _l("Your visa invitation letter was refused"),
 }
 # The e-mails that can tell a delegate their place is confirmed: they carry what a delegate
 # needs to come (the badge, the event's calendar entry, the visa letter's state, the venue).
@@ -46,11 +50,17 @@ def event_calendar(event) -> Attachment:
 
 
 def notify(registration: Registration, kind: str, **extra) -> None:
-    """Queue the e-mail of this kind, with the management link, through the outbox; none
-    for a member without an address, whose head manages their registration. Replies go
-    to the event's organisers when the event names their address."""
+    """Queue the e-mail of this kind, with the management link, through the outbox, in the
+    delegate's language (whoever's action sent it); none for a member without an address,
+    whose head manages their registration. Replies go to the event's organisers when the
+    event names their address."""
     if not registration.email:
         return
+    with in_language(registration.language):
+        _queue_status_mail(registration, kind, **extra)
+
+
+def _queue_status_mail(registration: Registration, kind: str, **extra) -> None:
     from conference.registration.visa import letter_status_line
 
     event = registration.event

@@ -8,6 +8,8 @@ registration JSON and the OpenAPI schemas are derived from ``FIELDS`` and ``PASS
 
 from dataclasses import dataclass
 
+from conference.languages import CODES as LANGUAGE_CODES
+from conference.languages import N_
 from conference.names import NameOrder
 from conference.registration.models import TITLES, RegistrationStatus
 
@@ -23,7 +25,7 @@ class Field:
     """One field of a registration as delegates give it and organisers read it."""
 
     name: str
-    label: str = ""
+    label: str = ""  # marked for translation (N_): the forms show it in the page's language
     # One of GIVEN_KINDS for what a delegate gives; "made" for what the app works out.
     kind: str = "text"
     max_length: int | None = None  # what the form takes and validation allows
@@ -57,11 +59,11 @@ FIELDS = (
     _made("status", {"enum": [str(status) for status in RegistrationStatus]}),
     _made("category", {"type": "object"}),
     _made("category_id", {"type": "integer"}, exported=False),
-    Field("title", "Title", "title", max_length=20),
-    Field("given_name", "Given name", max_length=100, required=True),
+    Field("title", N_("Title"), "title", max_length=20),
+    Field("given_name", N_("Given name"), max_length=100, required=True),
     Field(
         "family_name",
-        "Family name",
+        N_("Family name"),
         max_length=100,
         required=True,
         required_unless="single_name",
@@ -69,14 +71,14 @@ FIELDS = (
     ),
     Field(
         "single_name",
-        "I have one name only",
+        N_("I have one name only"),
         "yes_no",
         stored=False,  # a registration without a family name
         description="one name only, given as given_name; family_name is then empty",
     ),
     Field(
         "name_order",
-        "How you write your name",
+        N_("How you write your name"),
         "name_order",
         description="how the person writes their name; absent: from the script of "
         "native_name, else from the country (family_first for Viet Nam, Cambodia, China, "
@@ -86,11 +88,11 @@ FIELDS = (
         "full_name",
         {"type": "string", "description": "given_name and family_name in the person's name_order"},
     ),
-    Field("native_name", "Name in your own script", max_length=200, at_door=True),
-    Field("badge_name", "Name on your badge", max_length=200),
+    Field("native_name", N_("Name in your own script"), max_length=200, at_door=True),
+    Field("badge_name", N_("Name on your badge"), max_length=200),
     Field(
         "email",
-        "E-mail",
+        N_("E-mail"),
         "email",
         max_length=254,
         required=True,
@@ -99,30 +101,30 @@ FIELDS = (
     ),
     Field(
         "phone",
-        "Mobile phone",
+        N_("Mobile phone"),
         "phone",
         max_length=30,
         description="international, e.g. +66 81 234 5678",
     ),
     Field(
         "country",
-        "Country",
+        N_("Country"),
         "country",
         required=True,
         at_door=True,
         description="ISO 3166-1 alpha-2",
     ),
     _made("country_name", in_api=False),
-    Field("organisation", "Organisation", max_length=200, required=True, at_door=True),
-    Field("position", "Position", max_length=200),
+    Field("organisation", N_("Organisation"), max_length=200, required=True, at_door=True),
+    Field("position", N_("Position"), max_length=200),
     _made("delegation", {"type": ["object", "null"]}),
     _made("head_of_delegation", in_api=False),
     _made("delegation_id", {"type": ["integer", "null"]}, exported=False),
-    Field("dietary", "Dietary needs", max_length=500),
-    Field("accessibility", "Accessibility needs", max_length=500),
+    Field("dietary", N_("Dietary needs"), max_length=500),
+    Field("accessibility", N_("Accessibility needs"), max_length=500),
     Field(
         "new_delegation_name",
-        "Name of your delegation",
+        N_("Name of your delegation"),
         max_length=200,
         stored=False,
         exported=False,
@@ -130,18 +132,22 @@ FIELDS = (
         description="lead a new delegation",
     ),
     Field(
-        "list_consent", "Show my name, organisation and country in the participant list", "yes_no"
+        "list_consent",
+        N_("Show my name, organisation and country in the participant list"),
+        "yes_no",
     ),
     Field(
         "privacy_accepted",
-        "I agree to the privacy policy",
+        N_("I agree to the privacy policy"),
         "yes_no",
         required=True,
         stored=False,
         exported=False,
         in_api=False,
     ),
-    Field("visa_requested", "I need a visa invitation letter", "yes_no"),
+    Field("visa_requested", N_("I need a visa invitation letter"), "yes_no"),
+    # The delegate's language: the e-mails' (the API takes it as NewRegistration.language).
+    _made("language", {"enum": list(LANGUAGE_CODES)}),
     _made("answers", {"type": "object"}, exported=False),
     _made("email_verified", {"type": "boolean"}),
     _made("registered_at", in_api=False),
@@ -165,16 +171,16 @@ IN_API = tuple(f for f in FIELDS if f.in_api)
 
 # Passport details, asked only for a visa letter (the VisaDetails model's attributes).
 PASSPORT = (
-    Field("passport_name", "Name as in the passport", max_length=200),
-    Field("passport_number", "Passport number", max_length=20),
+    Field("passport_name", N_("Name as in the passport"), max_length=200),
+    Field("passport_number", N_("Passport number"), max_length=20),
     Field(
         "nationality",
-        "Nationality (issuing country)",
+        N_("Nationality (issuing country)"),
         "country",
         description="ISO 3166-1 alpha-2",
     ),
-    Field("date_of_birth", "Date of birth", "date"),
-    Field("passport_expiry", "Passport expiry date", "date"),
+    Field("date_of_birth", N_("Date of birth"), "date"),
+    Field("passport_expiry", N_("Passport expiry date"), "date"),
 )
 PASSPORT_BY_NAME = {f.name: f for f in PASSPORT}
 PASSPORT_FIELDS = tuple(f.name for f in PASSPORT)

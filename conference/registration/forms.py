@@ -1,5 +1,6 @@
 """Registration forms. Fields only: the rules live in validation.py and services.py."""
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
@@ -21,8 +22,9 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Reg
 from wtforms.validators import ValidationError as WTFormsValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from conference.events.forms import country_choices
+from conference.formatting import country_choices as countries_in
 from conference.forms import FlaskForm, Form
+from conference.i18n import current_locale
 from conference.ids import id_or_none
 from conference.names import NameOrder, default_order, formal_name, order_rules
 from conference.registration.fields import (
@@ -38,13 +40,18 @@ from conference.registration.validation import PassportData, RegistrationData
 NO_DELEGATION, NEW_DELEGATION, JOIN_DELEGATION = "none", "new", "join"
 
 
+def _countries() -> list[SelectChoice]:
+    """Every country, named and ordered as the page's language names them."""
+    return [SelectChoice(code, name) for code, name in countries_in(current_locale())]
+
+
 def _select(label, choices, **kwargs):
     return SelectField(label, choices=choices, validate_choice=False, **kwargs)
 
 
-def _label(name: str) -> str:
-    """The field list's label of a registration or passport field."""
-    return (BY_NAME.get(name) or PASSPORT_BY_NAME[name]).label
+def _label(name: str):
+    """The field list's label of a registration or passport field, in the page's language."""
+    return _l((BY_NAME.get(name) or PASSPORT_BY_NAME[name]).label)
 
 
 def _text(name: str, field_class=StringField, description: str = "", **render_kw):
@@ -59,48 +66,60 @@ class PersonFields(FlaskForm):
     title = _select(_label("title"), [SelectChoice(t, t or "—") for t in TITLES])
     given_name = _text(
         "given_name",
-        description="As in your passport, in Latin letters.",
+        description=_l("As in your passport, in Latin letters."),
         autocomplete="given-name",
     )
     family_name = _text("family_name", autocomplete="family-name")
     single_name = BooleanField(
         _label("single_name"),
-        description="No family name, as many Indonesians and Burmese: write the name as the "
-        "given name.",
+        description=_l(
+            "No family name, as many Indonesians and Burmese: write the name as the given name."
+        ),
     )
     name_order = RadioField(
         _label("name_order"),
         choices=[
-            SelectChoice("", "As is usual for the country"),
+            SelectChoice("", _l("As is usual for the country")),
             # Not "Family name first": a label of its own names the family name field alone.
-            SelectChoice(NameOrder.FAMILY_FIRST, "Surname first, e.g. Nguyễn Thị Minh Khai"),
-            SelectChoice(NameOrder.GIVEN_FIRST, "Surname last, e.g. Somchai Jaidee"),
+            SelectChoice(
+                NameOrder.FAMILY_FIRST,
+                _l("Surname first, e.g. %(name)s", name="Nguyễn Thị Minh Khai"),
+            ),
+            SelectChoice(
+                NameOrder.GIVEN_FIRST, _l("Surname last, e.g. %(name)s", name="Somchai Jaidee")
+            ),
         ],
         default="",
         validate_choice=False,
     )
     native_name = _text(
         "native_name",
-        description="Optional, e.g. Hà Trung Chiến, ศักดิ์ชัย ทองดี, 王晓明, 김민준.",
+        description=_l(
+            "Optional, e.g. %(names)s.", names="Hà Trung Chiến, ศักดิ์ชัย ทองดี, 王晓明, 김민준"
+        ),
     )
     badge_name = _text(
         "badge_name",
-        description="Optional: how you want to be called, e.g. “Dr Somchai”. "
-        "Empty: your given and family name.",
+        description=_l(
+            "Optional: how you want to be called, e.g. “%(name)s”. "
+            "Empty: your given and family name.",
+            name="Dr Somchai",
+        ),
     )
     email = _text("email", EmailField, autocomplete="email")
     phone = _text(
         "phone",
         TelField,
-        description="With the country code, e.g. +66 81 234 5678.",
+        description=_l("With the country code, e.g. %(number)s.", number="+66 81 234 5678"),
         autocomplete="tel",
     )
     country = _select(_label("country"), [])
     organisation = _text("organisation", autocomplete="organization")
     position = _text("position", autocomplete="organization-title")
-    dietary = _text("dietary", description="E.g. halal, vegetarian, allergies.")
+    dietary = _text("dietary", description=_l("E.g. halal, vegetarian, allergies."))
     accessibility = _text(
-        "accessibility", description="E.g. wheelchair access, sign-language interpretation."
+        "accessibility",
+        description=_l("E.g. wheelchair access, sign-language interpretation."),
     )
     list_consent = BooleanField(_label("list_consent"))
     visa_requested = BooleanField(_label("visa_requested"))
@@ -112,7 +131,7 @@ class PersonFields(FlaskForm):
 
     def __init__(self, *args, questions=(), **kwargs):
         super().__init__(*args, **kwargs)
-        countries = [SelectChoice("", "Choose…"), *country_choices()]
+        countries = [SelectChoice("", _l("Choose…")), *_countries()]
         self.country.choices = countries
         self.nationality.choices = countries
         self.questions = list(questions)
@@ -198,7 +217,7 @@ def _question_field(question):
     if question.type == "date":
         return StringField(label, render_kw={"type": "date"}, **kw)
     if question.type == "country":
-        return _select(label, [SelectChoice("", "Choose…"), *country_choices()], **kw)
+        return _select(label, [SelectChoice("", _l("Choose…")), *_countries()], **kw)
     raise ValueError(f"unknown question type {question.type!r}")
 
 
@@ -211,12 +230,14 @@ def person_form_class(base, questions):
 class RegistrationForm(PersonFields):
     """The delegate's own form (and the organiser's "add by hand")."""
 
-    category_id = RadioField("How you take part", choices=[], validate_choice=False, coerce=str)
+    category_id = RadioField(_l("How you take part"), choices=[], validate_choice=False, coerce=str)
     delegation_choice = RadioField(
-        "Delegation", choices=[], validate_choice=False, default=NO_DELEGATION
+        _l("Delegation"), choices=[], validate_choice=False, default=NO_DELEGATION
     )
-    delegation_id = _select("Your delegation", [])
-    new_delegation_name = _text("new_delegation_name", description="E.g. “Son La City”.")
+    delegation_id = _select(_l("Your delegation"), [])
+    new_delegation_name = _text(
+        "new_delegation_name", description=_l("E.g. “%(name)s”.", name="Son La City")
+    )
     privacy_accepted = BooleanField(_label("privacy_accepted"))
 
     def registration_data(self) -> RegistrationData:
@@ -239,15 +260,15 @@ def build_registration_form(questions, categories, delegations, **kwargs) -> Reg
     form.category_id.choices = [SelectChoice(str(c.id), c.name) for c in categories]
     form.categories = categories
     form.delegation_choice.choices = [
-        SelectChoice(NO_DELEGATION, "I register on my own"),
-        SelectChoice(NEW_DELEGATION, "I lead a delegation, and will add its members"),
+        SelectChoice(NO_DELEGATION, _l("I register on my own")),
+        SelectChoice(NEW_DELEGATION, _l("I lead a delegation, and will add its members")),
     ]
     if delegations:
         form.delegation_choice.choices.append(
-            SelectChoice(JOIN_DELEGATION, "I am a member of a delegation registered already")
+            SelectChoice(JOIN_DELEGATION, _l("I am a member of a delegation registered already"))
         )
     form.delegation_id.choices = [
-        SelectChoice("", "Choose…"),
+        SelectChoice("", _l("Choose…")),
         *[SelectChoice(str(d.id), f"{d.name} ({d.country})") for d in delegations],
     ]
     return form
@@ -289,10 +310,59 @@ FOR_THE_HEAD = {
 }
 
 
-def build_member_form(questions, **kwargs) -> PersonFields:
+def _member_category_id(field) -> int | None:
+    """The category chosen for a member: None when none was sent (the service takes the
+    default one), -1 for a value that is no id (refused, not silently replaced)."""
+    value = str(field.data or "").strip()
+    return id_or_none(value) or (-1 if value else None)
+
+
+def category_notes(categories) -> str:
+    """What a new member gets in the categories offered, where it is not simply a place:
+    "Delegate is full: new members join its waiting list." (empty when nothing to say)."""
+    notes = []
+    for category in categories:
+        if category.places_left == 0:
+            notes.append(f"{category.name} is full: new members join its waiting list.")
+        elif category.requires_approval:
+            notes.append(f"{category.name}: the organisers approve each new member.")
+    return " ".join(notes)
+
+
+def _member_category_field(categories, default):
+    """The select of the categories a head may register a member in (see
+    ``delegations.member_categories``), the default one chosen; its description says which
+    are full or need approval."""
+    return _select(
+        "They take part as",
+        [SelectChoice(str(c.id), c.name) for c in categories],
+        default=str(default.id) if default is not None else None,
+        description=category_notes(categories),
+    )
+
+
+class NewMemberFields(PersonFields):
+    """The member form when a head adds a member: the person, and their category."""
+
+    def registration_data(self) -> RegistrationData:
+        data = super().registration_data()
+        data.category_id = _member_category_id(self.category_id)
+        return data
+
+
+def build_member_form(questions, categories=None, default=None, **kwargs) -> PersonFields:
     """The person form as a head fills it in for a member: it speaks of "them", and the
-    address is optional."""
-    form = build_person_form(questions, **kwargs)
+    address is optional. With ``categories`` (adding a member), it asks their category
+    among them, ``default`` chosen."""
+    if categories is None:
+        form = build_person_form(questions, **kwargs)
+    else:
+        base = type(
+            "NewMemberForm",
+            (NewMemberFields,),
+            {"category_id": _member_category_field(categories, default)},
+        )
+        form = person_form_class(base, questions)(questions=questions, **kwargs)
     for name, (label, description) in FOR_THE_HEAD.items():
         if label:
             form[name].label.text = label
@@ -325,6 +395,7 @@ class MemberRowForm(Form):
     def registration_data(self) -> RegistrationData:
         data = RegistrationData(**{name: self[name].data or "" for name in self.PERSON})
         data.single_name = bool(self.single_name.data)
+        data.category_id = _member_category_id(self.category_id)
         for question, field in self.question_fields():
             data.answers[question.id] = field.data
         return data
@@ -333,7 +404,7 @@ class MemberRowForm(Form):
 def _row_question_field(question):
     """A required question as a cell of the table: a single choice is a drop-down there."""
     if question.type == "single_choice":
-        choices = [SelectChoice("", "Choose…"), *(SelectChoice(c, c) for c in question.choices)]
+        choices = [SelectChoice("", _l("Choose…")), *(SelectChoice(c, c) for c in question.choices)]
         return _select(question.label, choices)
     return _question_field(question)
 
@@ -346,15 +417,20 @@ def _at_most(max_rows: int):
     return validate_members
 
 
-def build_members_form(questions, rows: int, max_rows: int, **kwargs):
+def build_members_form(questions, rows: int, max_rows: int, categories=(), default=None, **kwargs):
     """The "add several members" form: ``rows`` rows to start with (at most ``max_rows``),
-    each with a column per required question of the event. More rows sent are refused
-    (and never more than one too many read)."""
+    each with the member's category (among ``categories``, ``default`` chosen) and a
+    column per required question of the event. More rows sent are refused (and never more
+    than one too many read)."""
     required = [q for q in questions if q.required]
     row_class = type(
         "MemberRowWithQuestions",
         (MemberRowForm,),
-        {"questions": required, **{f"q{q.id}": _row_question_field(q) for q in required}},
+        {
+            "questions": required,
+            "category_id": _member_category_field(categories, default),
+            **{f"q{q.id}": _row_question_field(q) for q in required},
+        },
     )
     members = FieldList(FormField(row_class), min_entries=rows, max_entries=max_rows + 1)
     form_class = type(
@@ -364,6 +440,8 @@ def build_members_form(questions, rows: int, max_rows: int, **kwargs):
     )
     form = form_class(**kwargs)
     form.questions = required  # the table's header marks them, and the names, as required
+    form.categories = list(categories)
+    form.category_notes = category_notes(categories)
     return form
 
 
@@ -457,7 +535,13 @@ class VisaRefusalForm(FlaskForm):
 
 
 class LostLinkForm(FlaskForm):
-    email = EmailField("E-mail", validators=[InputRequired(), Length(max=254)])
+    email = EmailField(
+        _l("E-mail"),
+        validators=[
+            InputRequired(message=_l("Enter your e-mail address.")),
+            Length(max=254, message=_l("This can be at most %(max)d characters.")),
+        ],
+    )
 
 
 class ImportForm(FlaskForm):

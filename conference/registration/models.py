@@ -3,6 +3,7 @@
 from datetime import date, datetime
 from enum import StrEnum
 
+from flask_babel import gettext
 from sqlalchemy import (
     DDL,
     JSON,
@@ -30,6 +31,8 @@ from conference.dbtypes import (
     utcnow,
 )
 from conference.extensions import db
+from conference.languages import CODES as LANGUAGE_CODES
+from conference.languages import ENGLISH, N_
 from conference.names import (
     NAME_ORDER_LABELS,
     NameOrder,
@@ -52,12 +55,13 @@ class RegistrationStatus(StrEnum):
 
 
 HOLDS_PLACE = (RegistrationStatus.CONFIRMED, RegistrationStatus.PENDING_APPROVAL)
+# In English; ``Registration.status_label`` gives the page's (or e-mail's) language.
 STATUS_LABELS = {
-    RegistrationStatus.CONFIRMED: "Confirmed",
-    RegistrationStatus.PENDING_APPROVAL: "Pending approval",
-    RegistrationStatus.WAITLISTED: "Waiting list",
-    RegistrationStatus.REJECTED: "Rejected",
-    RegistrationStatus.CANCELLED: "Cancelled",
+    RegistrationStatus.CONFIRMED: N_("Confirmed"),
+    RegistrationStatus.PENDING_APPROVAL: N_("Pending approval"),
+    RegistrationStatus.WAITLISTED: N_("Waiting list"),
+    RegistrationStatus.REJECTED: N_("Rejected"),
+    RegistrationStatus.CANCELLED: N_("Cancelled"),
 }
 QUESTION_TYPES = {
     "short_text": "Short text",
@@ -166,6 +170,7 @@ class Registration(db.Model):
         UniqueConstraint("event_id", "email"),
         one_of("status", RegistrationStatus),
         one_of("name_order", NameOrder, name="name_order_known"),
+        one_of("language", LANGUAGE_CODES, name="language_known"),
         CheckConstraint("email = lower(email)", name="email_lowercase"),
         Index("ix_registration_event_status", "event_id", "status"),
         # Who is still expected at the door, by family name (checkin arrivals()): everyone,
@@ -226,6 +231,8 @@ class Registration(db.Model):
     dietary: Mapped[str] = mapped_column(String(500), default="")
     accessibility: Mapped[str] = mapped_column(String(500), default="")
     list_consent: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The delegate's language (conference/languages.py): every e-mail to them is in it.
+    language: Mapped[str] = mapped_column(String(8), default=ENGLISH, server_default=ENGLISH)
     privacy_accepted_at: Mapped[datetime] = mapped_column(UTCDateTime)
     visa_requested: Mapped[bool] = mapped_column(Boolean, default=False)
     is_delegation_head: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -304,7 +311,8 @@ class Registration(db.Model):
 
     @property
     def status_label(self) -> str:
-        return STATUS_LABELS[self.status]
+        """The status in the language being rendered: "Confirmed", "ยืนยันแล้ว"."""
+        return gettext(STATUS_LABELS[self.status])
 
     @property
     def is_head(self) -> bool:

@@ -5,12 +5,14 @@ import secrets
 from dataclasses import dataclass
 from datetime import date
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from conference.dbtypes import utcnow
 from conference.errors import ValidationError
 from conference.extensions import db
 from conference.ids import is_id
+from conference.languages import ENGLISH, read_language
 from conference.localtime import today
 from conference.registration.emails import notify
 from conference.registration.fields import PERSONAL_FIELDS
@@ -40,8 +42,8 @@ class RegistrationInvalid(ValidationError):
 
     status_code = 422
 
-    def __init__(self, errors: Errors, message: str = "Please correct the marked fields."):
-        super().__init__(message)
+    def __init__(self, errors: Errors, message: str | None = None):
+        super().__init__(message or _("Please correct the marked fields."))
         self.errors = errors
 
 
@@ -52,10 +54,12 @@ class AlreadyRegistered(RegistrationInvalid):
         errors = Errors()
         errors.add(
             "email",
-            "This e-mail address is registered for this event already. "
-            "We can send its management link to it again.",
+            _(
+                "This e-mail address is registered for this event already. "
+                "We can send its management link to it again."
+            ),
         )
-        super().__init__(errors, "This e-mail address is registered already.")
+        super().__init__(errors, _("This e-mail address is registered already."))
         self.email = email
 
 
@@ -70,6 +74,9 @@ class Context:
     email_optional: bool = False  # a member their head manages may have no address
     notify: bool = True
     user_id: int | None = None  # the signed-in account a new registration is linked to
+    # The delegate's language (a code of conference/languages.py), for every e-mail to them:
+    # the form's page language, the API's ``language`` or Accept-Language; English if None.
+    language: str | None = None
     # Who registers, for the history: None is the delegate themselves (or, for an import
     # or an organiser, the application).
     actor: Actor | None = None
@@ -79,18 +86,23 @@ def _check_category(event, data: RegistrationData, ctx: Context, errors: Errors)
     category = db.session.get(Category, data.category_id) if is_id(data.category_id) else None
     if category is None or category.event_id != event.id:
         if data.category_id is not None:
-            errors.add("category_id", "Choose how you take part.")
+            errors.add("category_id", _("Choose how you take part."))
         return None
     if ctx.by_organiser:
         return category
     if not category.is_open():
-        errors.add("category_id", f"Registration as {category.name} is closed.")
+        errors.add(
+            "category_id", _("Registration as %(category)s is closed.", category=category.name)
+        )
     if category.invitation_code and not secrets.compare_digest(
         (ctx.invitation_code or "").strip(), category.invitation_code
     ):
         errors.add(
             "category_id",
-            f"{category.name} is by invitation: use the link or code from your invitation.",
+            _(
+                "%(category)s is by invitation: use the link or code from your invitation.",
+                category=category.name,
+            ),
         )
     return category
 
@@ -108,7 +120,7 @@ def _check_delegation(event, data: RegistrationData, ctx: Context, errors: Error
         if clash:
             errors.add(
                 "new_delegation_name",
-                "A delegation of this name exists already; choose it from the list to join it.",
+                _("A delegation of this name exists already; choose it from the list to join it."),
             )
         return None
     if data.delegation_id is not None:
@@ -116,7 +128,7 @@ def _check_delegation(event, data: RegistrationData, ctx: Context, errors: Error
             db.session.get(Delegation, data.delegation_id) if is_id(data.delegation_id) else None
         )
         if delegation is None or delegation.event_id != event.id:
-            errors.add("delegation_id", "Choose a delegation from the list.")
+            errors.add("delegation_id", _("Choose a delegation from the list."))
             return None
         return delegation
     return None
@@ -161,7 +173,7 @@ def register(event, data: RegistrationData, ctx: Context | None = None) -> Regis
         require_email=not ctx.email_optional,
     )
     if not ctx.by_organiser and not event.registration_is_open():
-        errors.add("category_id", "Registration for this event is closed.")
+        errors.add("category_id", _("Registration for this event is closed."))
     category = _check_category(event, cleaned, ctx, errors)
     delegation = _check_delegation(event, cleaned, ctx, errors)
     if errors:
@@ -181,6 +193,7 @@ def register(event, data: RegistrationData, ctx: Context | None = None) -> Regis
         source=ctx.source,
         delegation=delegation,
         user_id=ctx.user_id,
+        language=read_language(ctx.language) or ENGLISH,
     )
     _apply(registration, cleaned, questions)
     db.session.add(registration)

@@ -1,4 +1,7 @@
-"""Checking what a delegate sends: pure functions, shared by the form, the API and imports."""
+"""Checking what a delegate sends: pure functions, shared by the form, the API and imports.
+
+Their messages are in the language of the request that asked (gettext); in English where
+there is none (an import run as a command)."""
 
 import math
 import re
@@ -9,6 +12,8 @@ from datetime import date
 import phonenumbers
 import pycountry
 from email_validator import EmailNotValidError, validate_email
+from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from conference.names import default_order, read_order
 from conference.registration.fields import LIMITS, PASSPORT_BY_NAME
@@ -68,6 +73,13 @@ class Errors(dict):
         self.setdefault(name, []).append(message)
 
 
+def at_most(limit: int) -> str:
+    """The message for text longer than a field takes."""
+    return ngettext(
+        "This can be at most %(num)d character.", "This can be at most %(num)d characters.", limit
+    )
+
+
 def clean_text(value) -> str:
     """NFC-normalised, trimmed, inner runs of whitespace collapsed, no control characters."""
     if value is None:
@@ -93,10 +105,11 @@ def unprintable(text: str) -> str | None:
     if not missing:
         return None
     shown = ", ".join(f"“{ch}” (U+{ord(ch):04X})" for ch in missing[:5])
-    return (
-        f"We cannot print {shown} on badges. Please write this name in Latin letters or "
-        "in another script we print (Thai, Vietnamese, Khmer, Lao, Burmese, Chinese, "
-        "Japanese, Korean)."
+    return _(
+        "We cannot print %(characters)s on badges. Please write this name in Latin letters "
+        "or in another script we print (Thai, Vietnamese, Khmer, Lao, Burmese, Chinese, "
+        "Japanese, Korean).",
+        characters=shown,
     )
 
 
@@ -110,11 +123,13 @@ def normalise_email(value) -> tuple[str, str | None]:
     """(normalised address, error message or None)."""
     text = clean_text(value)
     if not text:
-        return "", "Enter your e-mail address."
+        return "", _("Enter your e-mail address.")
     try:
         result = validate_email(text, check_deliverability=False)
     except EmailNotValidError:
-        return text, "Enter a valid e-mail address, like name@example.org."
+        return text, _(
+            "Enter a valid e-mail address, like %(example)s.", example="name@example.org"
+        )
     return result.normalized.lower(), None
 
 
@@ -126,9 +141,12 @@ def normalise_phone(value, country: str) -> tuple[str, str | None]:
     try:
         number = phonenumbers.parse(text, (country or "").upper() or None)
     except phonenumbers.NumberParseException:
-        return text, "Enter a phone number with its country code, like +66 81 234 5678."
+        return text, _(
+            "Enter a phone number with its country code, like %(number)s.",
+            number="+66 81 234 5678",
+        )
     if not phonenumbers.is_valid_number(number):
-        return text, "This phone number does not exist; check it and its country code."
+        return text, _("This phone number does not exist; check it and its country code.")
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164), None
 
 
@@ -160,7 +178,7 @@ def _as_date(value) -> date | None:
 def clean_number(value) -> tuple[int | float | None, str | None]:
     """(a finite number within ±MAX_NUMBER, None) or (None, the problem); whole numbers
     come back as int. Takes what a form or a JSON body sends: text or a number."""
-    not_a_number = "Enter a number, like 12 or 12.5."
+    not_a_number = _("Enter a number, like %(whole)s or %(decimal)s.", whole="12", decimal="12.5")
     if isinstance(value, bool) or not isinstance(value, int | float | str):
         return None, not_a_number
     if isinstance(value, int):
@@ -175,7 +193,7 @@ def clean_number(value) -> tuple[int | float | None, str | None]:
             return None, not_a_number
         number = float(text.replace(",", "."))  # very large ones become inf: refused below
     if not (isinstance(number, int) or math.isfinite(number)) or abs(number) > MAX_NUMBER:
-        return None, "Enter a number of at most 15 digits before the decimal point."
+        return None, _("Enter a number of at most 15 digits before the decimal point.")
     if isinstance(number, float) and number.is_integer():
         return int(number), None
     return number, None
@@ -188,30 +206,30 @@ def clean_answer(question, value, errors: Errors):
     if question.type == "checkbox":
         checked = _as_bool(value) if not isinstance(value, list) else bool(value)
         if question.required and not checked:
-            errors.add(name, "Please tick this box to continue.")
+            errors.add(name, _("Please tick this box to continue."))
         return checked
     if empty:
         if question.required:
-            errors.add(name, "Please answer this question.")
+            errors.add(name, _("Please answer this question."))
         return None
     if question.type in ("short_text", "long_text"):
         text = clean_text(value) if question.type == "short_text" else clean_long_text(value)
         limit = 300 if question.type == "short_text" else 5000
         if len(text) > limit:
-            errors.add(name, f"Please keep this under {limit} characters.")
+            errors.add(name, _("Please keep this under %(limit)s characters.", limit=limit))
         if not text and question.required:
-            errors.add(name, "Please answer this question.")
+            errors.add(name, _("Please answer this question."))
         return text or None
     if question.type == "single_choice":
         if isinstance(value, list):
             value = value[0] if len(value) == 1 else None
         if value not in question.choices:
-            errors.add(name, "Choose one of the options.")
+            errors.add(name, _("Choose one of the options."))
         return value
     if question.type == "multiple_choice":
         values = value if isinstance(value, list) else [value]
         if any(v not in question.choices for v in values):
-            errors.add(name, "Choose from the options given.")
+            errors.add(name, _("Choose from the options given."))
         return [c for c in question.choices if c in values]
     if question.type == "number":
         number, problem = clean_number(value)
@@ -221,13 +239,13 @@ def clean_answer(question, value, errors: Errors):
     if question.type == "date":
         parsed = _as_date(value)
         if parsed is None:
-            errors.add(name, "Enter a date as YYYY-MM-DD.")
+            errors.add(name, _("Enter a date as YYYY-MM-DD."))
             return None
         return parsed.isoformat()
     if question.type == "country":
         code = valid_country(value)
         if code is None:
-            errors.add(name, "Choose a country from the list.")
+            errors.add(name, _("Choose a country from the list."))
         return code
     raise ValueError(f"unknown question type {question.type!r}")  # pragma: no cover
 
@@ -243,22 +261,25 @@ def clean_passport(passport: PassportData | None, errors: Errors, today: date) -
         passport_expiry=_as_date(passport.passport_expiry),
     )
     if not cleaned.passport_name:
-        errors.add("passport_name", "Enter your name exactly as in your passport.")
+        errors.add("passport_name", _("Enter your name exactly as in your passport."))
     elif len(cleaned.passport_name) > PASSPORT_NAME_MAX:
-        errors.add("passport_name", f"This can be at most {PASSPORT_NAME_MAX} characters.")
+        errors.add("passport_name", at_most(PASSPORT_NAME_MAX))
     if not PASSPORT_RE.match(cleaned.passport_number):
         errors.add(
             "passport_number",
-            f"Enter the passport number: 5 to {PASSPORT_NUMBER_MAX} letters and digits.",
+            _(
+                "Enter the passport number: 5 to %(max)s letters and digits.",
+                max=PASSPORT_NUMBER_MAX,
+            ),
         )
     if not cleaned.nationality:
-        errors.add("nationality", "Choose the country that issued your passport.")
+        errors.add("nationality", _("Choose the country that issued your passport."))
     if cleaned.date_of_birth is None or not (date(1900, 1, 1) < cleaned.date_of_birth < today):
-        errors.add("date_of_birth", "Enter your date of birth.")
+        errors.add("date_of_birth", _("Enter your date of birth."))
     if cleaned.passport_expiry is None:
-        errors.add("passport_expiry", "Enter the passport's expiry date.")
+        errors.add("passport_expiry", _("Enter the passport's expiry date."))
     elif cleaned.passport_expiry <= today:
-        errors.add("passport_expiry", "This passport has expired.")
+        errors.add("passport_expiry", _("This passport has expired."))
     return cleaned
 
 
@@ -271,18 +292,20 @@ def _clean_names(data: RegistrationData, out: RegistrationData, errors: Errors) 
     if not out.given_name:
         errors.add(
             "given_name",
-            "Enter your name." if out.single_name else "Enter your given name.",
+            _("Enter your name.") if out.single_name else _("Enter your given name."),
         )
     if out.single_name and out.family_name:
         errors.add(
             "family_name",
-            "With one name only, write it as the given name and leave this empty (or untick "
-            "“one name only”).",
+            _(
+                "With one name only, write it as the given name and leave this empty (or "
+                "untick “one name only”)."
+            ),
         )
     elif not out.single_name and not out.family_name:
         errors.add(
             "family_name",
-            "Enter your family name (or tick “one name only” when there is none).",
+            _("Enter your family name (or tick “one name only” when there is none)."),
         )
 
 
@@ -309,29 +332,32 @@ def clean_registration(
     for name in LIMITS:
         value = clean_text(getattr(data, name))
         if len(value) > LIMITS[name]:
-            errors.add(name, f"This can be at most {LIMITS[name]} characters.")
+            errors.add(name, at_most(LIMITS[name]))
         setattr(out, name, value)
     if out.leads_delegation and not out.new_delegation_name:
-        errors.add("new_delegation_name", "Give your delegation a name, e.g. “Son La City”.")
+        errors.add(
+            "new_delegation_name",
+            _("Give your delegation a name, e.g. “%(name)s”.", name="Son La City"),
+        )
     for name in ("given_name", "family_name", "native_name", "badge_name"):
         problem = unprintable(getattr(out, name))
         if problem:
             errors.add(name, problem)
     if out.title not in TITLES:
-        errors.add("title", "Choose a title from the list, or none.")
+        errors.add("title", _("Choose a title from the list, or none."))
     _clean_names(data, out, errors)
     if not out.organisation:
-        errors.add("organisation", "Enter your organisation (or “Independent”).")
+        errors.add("organisation", _("Enter your organisation (or “Independent”)."))
     if out.category_id is None:
-        errors.add("category_id", "Choose how you take part.")
+        errors.add("category_id", _("Choose how you take part."))
     country = valid_country(data.country)
     if country is None:
-        errors.add("country", "Choose your country from the list.")
+        errors.add("country", _("Choose your country from the list."))
     out.country = country or clean_text(data.country)[:2].upper()
     order = clean_text(data.name_order)
     out.name_order = read_order(order) or default_order(out.country, out.native_name)
     if order and read_order(order) is None:
-        errors.add("name_order", "Choose “Surname first” or “Surname last”.")
+        errors.add("name_order", _("Choose “Surname first” or “Surname last”."))
     if require_email or clean_text(data.email):
         out.email, problem = normalise_email(data.email)
         if problem:
@@ -340,7 +366,7 @@ def clean_registration(
     if problem:
         errors.add("phone", problem)
     if require_privacy and not out.privacy_accepted:
-        errors.add("privacy_accepted", "Please agree to the privacy policy to register.")
+        errors.add("privacy_accepted", _("Please agree to the privacy policy to register."))
 
     answers = data.answers or {}
     for question in questions:
@@ -351,7 +377,15 @@ def clean_registration(
     known = {q.id for q in questions}
     unknown = [k for k in answers if str(k) not in {str(i) for i in known}]
     if unknown:
-        errors.add("answers", f"Unknown question(s): {', '.join(map(str, unknown))}.")
+        errors.add(
+            "answers",
+            ngettext(
+                "Unknown question: %(ids)s.",
+                "Unknown questions: %(ids)s.",
+                len(unknown),
+                ids=", ".join(map(str, unknown)),
+            ),
+        )
 
     if out.visa_requested:
         out.passport = clean_passport(data.passport, errors, today)

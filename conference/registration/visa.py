@@ -4,6 +4,7 @@ contents, the log of letters issued, and deleting the details once the event is 
 
 from enum import StrEnum
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
@@ -215,16 +216,16 @@ def letter_status_line(registration: Registration) -> str | None:
     if offer is None:
         return None
     if offer == LetterOffer.READY:
-        return "Your visa invitation letter is ready: download it from your registration page."
+        return _("Your visa invitation letter is ready: download it from your registration page.")
     if offer == LetterOffer.PENDING:
-        return (
+        return _(
             "The organisers are reviewing your request for a visa invitation letter; "
             "we will e-mail you once they have decided."
         )
     if offer == LetterOffer.REFUSED:
         reason = registration.visa.refusal_reason
-        return f"Your request for a visa invitation letter was refused: {reason}"
-    return (
+        return _("Your request for a visa invitation letter was refused: %(reason)s", reason=reason)
+    return _(
         "Your visa invitation letter will be on your registration page once your "
         "registration is confirmed and the organisers have prepared it."
     )

@@ -6,7 +6,7 @@ per registration and per event. The organisers' dashboard counts an event's regi
 by day, status and category from one index.
 
 Revision ID: a8d4e2f6c1b3
-Revises: a3d5f7b9c1e2
+Revises: a7c1e4d2b9f0
 Create Date: 2026-12-04 23:00:00.000000
 
 """
@@ -18,7 +18,7 @@ import conference.dbtypes
 
 # revision identifiers, used by Alembic.
 revision = "a8d4e2f6c1b3"
-down_revision = "a3d5f7b9c1e2"
+down_revision = "a7c1e4d2b9f0"
 branch_labels = None
 depends_on = None
 

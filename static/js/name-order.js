@@ -5,7 +5,8 @@
 
 import { defaultOrder, FAMILY_FIRST, formalName } from "./names.js";
 
-const USUAL = { [FAMILY_FIRST]: "(surname first)", given_first: "(surname last)" };
+// The page's words for what this script writes (data-name-words, in the page's language).
+const ENGLISH = { [FAMILY_FIRST]: "(surname first)", given_first: "(surname last)", name: "Name" };
 
 for (const box of document.querySelectorAll("[data-name-order]")) enhance(box);
 
@@ -13,6 +14,7 @@ function enhance(box) {
   const form = box.closest("form");
   if (!form) return;
   const rules = JSON.parse(box.getAttribute("data-name-rules"));
+  const words = { ...ENGLISH, ...JSON.parse(box.getAttribute("data-name-words") || "{}") };
   const input = (name) => form.elements.namedItem(name);
   const value = (name) => input(name)?.value || "";
   const single = input("single_name");
@@ -28,11 +30,11 @@ function enhance(box) {
     const oneName = Boolean(single?.checked);
     if (familyField) familyField.hidden = oneName;
     if (family) family.disabled = oneName; // not sent: the server expects none
-    if (givenLabel) givenLabel.textContent = oneName ? "Name" : givenText;
+    if (givenLabel) givenLabel.textContent = oneName ? words.name : givenText;
     if (choices) choices.hidden = oneName;
 
     const usualOrder = defaultOrder(rules, value("country"), value("native_name"));
-    if (usual) usual.textContent = USUAL[usualOrder];
+    if (usual) usual.textContent = words[usualOrder];
     const chosen = form.querySelector('input[name="name_order"]:checked')?.value || usualOrder;
     const name = formalName(value("title"), value("given_name"), oneName ? "" : value("family_name"), chosen);
     const gotName = Boolean(value("given_name").trim() || (!oneName && value("family_name").trim()));

@@ -11,12 +11,14 @@ from conference.extensions import db
 from conference.registration.delegations import add_member
 from conference.registration.links import manage_token
 from conference.registration.settings import save_question
+from tests.browser.accessibility import assert_accessible
 from tests.browser.conftest import ARTIFACTS
 from tests.factories import (
     PASSWORD,
     delegate,
     make_category,
     make_event,
+    make_invited_head,
     make_user,
     registration_data,
 )
@@ -202,5 +204,57 @@ def test_organisers_delegation_cards_and_sheet_keep_long_names_inside_at_1366_px
         expect(table).to_contain_text("none: the head manages them")
         assert page.evaluate(SPILLS, page.locator(".delegation-card").element_handles()) == []
         look(page, "organiser")
+    finally:
+        context.close()
+
+
+def _speaker_head(app):
+    """The head of a delegation who is a Speaker (by invitation), as every head of the demo."""
+    with app.app_context():
+        event = make_event(make_user("organiser@example.org"), slug="asean4")
+        speaker = make_category(event, "Speaker", invitation_code="SPEAK-2026")
+        make_category(event, "Delegate", capacity=1)
+        make_category(event, "Observer", requires_approval=True)
+        make_category(event, "VIP", invitation_code="VIP-2026")
+        head = make_invited_head(event, speaker, email="sokha@phnompenh.example")
+        db.session.commit()
+        url = f"/events/asean4/manage/{manage_token(head)}/delegation"
+        db.session.remove()
+    return url
+
+
+def test_a_speaker_head_chooses_each_members_category_on_the_sheet_at_1366_px(live_server, browser):
+    link = _speaker_head(live_server.app)
+    context, page = _page_at_1366(browser)
+    try:
+        page.goto(live_server.url + link)
+        first = page.get_by_label("Takes part as, row 1")
+        expect(first).to_have_value(re.compile(r"\d+"))
+        assert first.locator("option:checked").inner_text() == "Delegate"
+        options = first.locator("option").all_inner_texts()
+        assert options == ["Delegate", "Observer"]  # no Speaker, no VIP
+        assert page.evaluate(SPILLS, page.locator(".delegation-card").element_handles()) == []
+        assert_accessible(page, "the sheet with its category column")
+        look(page, "sheet-categories")
+
+        page.get_by_label("Given name, row 1").fill("Srey Pov")
+        page.get_by_label("Family name, row 1").fill("Lim")
+        page.get_by_label("Given name, row 2").fill("Dara")
+        page.get_by_label("Family name, row 2").fill("Sok")
+        page.get_by_label("Given name, row 3").fill("Chenda")
+        page.get_by_label("Family name, row 3").fill("Keo")
+        page.get_by_label("Takes part as, row 3").select_option(label="Observer")
+        page.get_by_role("button", name="Register these members").click()
+        expect(page.get_by_text("3 members are registered")).to_be_visible()
+        notice = page.locator(".alert-success")
+        expect(notice).to_contain_text("Lim Srey Pov (confirmed)")
+        expect(notice).to_contain_text("Sok Dara (waiting list)")  # one Delegate place
+        expect(notice).to_contain_text("Keo Chenda (pending approval)")
+        # Delegate is full now: the table says so before the head chooses it.
+        expect(page.locator("#category-notes")).to_contain_text(
+            "Delegate is full: new members join its waiting list."
+        )
+        assert page.evaluate(SPILLS, page.locator(".delegation-card").element_handles()) == []
+        look(page, "sheet-categories-after")
     finally:
         context.close()

@@ -71,6 +71,23 @@ def make_head(event, category, delegation="Phnom Penh Capital", **overrides):
     return delegate(event, category, new_delegation_name=delegation, **values)
 
 
+def make_invited_head(event, category, delegation="Phnom Penh Capital", **overrides):
+    """A confirmed head of a new delegation in an invitation-only category (a Speaker, a
+    VIP), registered with the category's code, without e-mails."""
+    from conference.registration.registering import Context
+
+    values = {
+        "given_name": "Sokha",
+        "family_name": "Chan",
+        "country": "KH",
+        "organisation": "Phnom Penh Capital Administration",
+        "new_delegation_name": delegation,
+    }
+    values.update(overrides)
+    ctx = Context(notify=False, invitation_code=category.invitation_code)
+    return make_registration(event, category, ctx=ctx, **values)
+
+
 def make_member(head, **overrides):
     """A member their head registers (without an address unless given one)."""
     from conference.registration.delegations import add_member

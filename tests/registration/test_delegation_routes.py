@@ -17,6 +17,7 @@ from tests.factories import (
     make_category,
     make_event,
     make_head,
+    make_invited_head,
     make_member,
     make_user,
     organiser_of,
@@ -47,7 +48,7 @@ def rows(*people, first=0) -> dict:
         for name in ("given_name", "family_name", "native_name", "position", "email"):
             data[f"members-{n}-{name}"] = person.get(name, "")
         for name, value in person.items():
-            if name.startswith("q"):
+            if name.startswith("q") or name == "category_id":
                 data[f"members-{n}-{name}"] = value
     return data
 
@@ -408,3 +409,113 @@ def test_an_organiser_may_leave_a_members_address_empty(client, db, login):
     head_data = registration_form(head.category, email="")
     refused = client.post(f"/events/{event.slug}/registrations/{head.id}/edit", data=head_data)
     assert refused.status_code == 422
+
+
+# The category of the members a head adds ------------------------------------------
+
+
+def select_options(html: str, field_id: str) -> list[tuple[str, str, bool]]:
+    """(value, label, selected) of each option of the select ``field_id`` of the page."""
+    found = re.search(rf'<select[^>]*id="{field_id}"[^>]*>(.*?)</select>', html, re.S)
+    assert found, f"no select {field_id}"
+    return [
+        (value, label.strip(), "selected" in attrs)
+        for attrs, value, label in re.findall(
+            r'<option([^>]*value="([^"]*)"[^>]*)>([^<]*)</option>', found.group(1)
+        )
+    ]
+
+
+def with_speaker_head(db):
+    """A delegation led by a Speaker (by invitation), as every head of the demo is."""
+    event = make_event()
+    speaker = make_category(event, "Speaker", invitation_code="SPEAK-2026")
+    delegate_ = make_category(event, "Delegate", capacity=1)
+    observer = make_category(event, "Observer", requires_approval=True)
+    make_category(event, "VIP", invitation_code="VIP-2026")
+    head = make_invited_head(event, speaker)
+    return event, head, speaker, delegate_, observer
+
+
+def test_a_speaker_head_chooses_among_open_categories_delegate_first(client, db):
+    event, head, speaker, delegate_, observer = with_speaker_head(db)
+    page = client.get(sheet_url(head)).text
+    assert "Takes part as" in page
+    for n in range(5):
+        assert select_options(page, f"members-{n}-category_id") == [
+            (str(delegate_.id), "Delegate", True),
+            (str(observer.id), "Observer", False),
+        ]
+    assert "Speaker is by invitation, so the organisers register those members" in page
+    assert "Observer: the organisers approve each new member." in page
+    assert "Delegate is full" not in page
+    response = client.post(
+        sheet_url(head),
+        data=rows(
+            {"given_name": "Dara", "family_name": "Sok", "category_id": str(delegate_.id)},
+            {"given_name": "Srey Pov", "family_name": "Lim", "category_id": str(delegate_.id)},
+            {"given_name": "Chenda", "family_name": "Keo", "category_id": str(observer.id)},
+        ),
+    )
+    assert response.status_code == 302
+    message = client.get(response.headers["Location"]).text
+    assert "3 members are registered" in message and "Sok Dara (confirmed)" in message
+    assert "Lim Srey Pov (waiting list)" in message and "Keo Chenda (pending approval)" in message
+    members = db.session.scalars(
+        select(Registration)
+        .where(Registration.delegation_id == head.delegation_id, Registration.id != head.id)
+        .order_by(Registration.id)
+    )
+    assert [(m.category.name, m.status) for m in members] == [
+        ("Delegate", "confirmed"),
+        ("Delegate", "waitlisted"),
+        ("Observer", "pending_approval"),
+    ]
+    # Delegate is full now: the sheet says its new members wait.
+    page = client.get(sheet_url(head)).text
+    assert "Delegate is full: new members join its waiting list." in page
+
+
+def test_the_sheet_refuses_an_invitation_only_category_and_registers_no_one(client, db):
+    event, head, speaker, delegate_, observer = with_speaker_head(db)
+    before = registrations(db)
+    response = client.post(
+        sheet_url(head),
+        data=rows(
+            {"given_name": "Dara", "family_name": "Sok", "category_id": str(observer.id)},
+            {"given_name": "Chenda", "family_name": "Keo", "category_id": str(speaker.id)},
+        ),
+    )
+    assert response.status_code == 422
+    assert registrations(db) == before
+    db.session.refresh(observer)
+    assert observer.places_taken == 0
+    text = response.text
+    assert "Nothing was registered: 1 row has a problem." in text
+    assert 'id="members-1-category_id-error"' in text
+    assert "Speaker is by invitation only: a head of delegation cannot register" in text
+    assert 'id="members-0-category_id-error"' not in text
+    # Each row keeps what was chosen (the refused one shows no invitation-only option).
+    assert (str(observer.id), "Observer", True) in select_options(text, "members-0-category_id")
+    assert all(
+        "Speaker" not in label for _, label, _ in select_options(text, "members-1-category_id")
+    )
+
+
+def test_the_member_form_offers_open_categories_and_refuses_an_invitation_only_one(client, db):
+    event, head, speaker, delegate_, observer = with_speaker_head(db)
+    url = f"/events/{event.slug}/manage/{manage_token(head)}/members/new"
+    form = client.get(url).text
+    assert select_options(form, "category_id") == [
+        (str(delegate_.id), "Delegate", True),
+        (str(observer.id), "Observer", False),
+    ]
+    before = registrations(db)
+    person = {"given_name": "Bopha", "family_name": "Chea", "email": ""}
+    refused = client.post(url, data=registration_form(speaker, **person))
+    assert refused.status_code == 422 and "Speaker is by invitation only" in refused.text
+    assert registrations(db) == before
+    added = client.post(url, data=registration_form(delegate_, **person))
+    assert added.status_code == 302
+    bopha = db.session.scalar(select(Registration).where(Registration.family_name == "Chea"))
+    assert bopha.category == delegate_ and bopha.delegation_id == head.delegation_id

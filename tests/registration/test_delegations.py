@@ -8,10 +8,13 @@ from conference.errors import ValidationError
 from conference.mail.models import OutboxMessage
 from conference.registration.delegations import (
     MembersInvalid,
+    add_member,
     add_members,
     badge_ids,
+    default_member_category,
     delegation_sheet,
     head_manages,
+    member_categories,
     send_summary,
     update_member,
     visa_letters,
@@ -26,6 +29,7 @@ from tests.factories import (
     make_category,
     make_event,
     make_head,
+    make_invited_head,
     make_member,
     passport,
     registration_data,
@@ -317,3 +321,138 @@ def test_a_context_without_the_option_still_refuses_an_empty_address(db):
             registration_data(head.category, email=""),
             Context(source="delegation", delegation=head.delegation),
         )
+
+
+# The category of the members a head adds ------------------------------------------
+
+
+def speakers_event():
+    """An event as the demo's: Speaker first and by invitation, then Delegate (two places
+    left), Observer, VIP by invitation, and a category closed already."""
+    from datetime import timedelta
+
+    from conference.dbtypes import utcnow
+
+    event = make_event()
+    speaker = make_category(event, "Speaker", invitation_code="SPEAK-2026")
+    delegate_ = make_category(event, "Delegate", capacity=2)
+    observer = make_category(event, "Observer", requires_approval=True)
+    vip = make_category(event, "VIP", invitation_code="VIP-2026")
+    closed = make_category(event, "Early bird", closes_at=utcnow() - timedelta(days=1))
+    return event, speaker, delegate_, observer, vip, closed
+
+
+def test_a_speaker_heads_members_become_delegates_by_default_with_places_counted(db):
+    event, speaker, delegate_, observer, vip, closed = speakers_event()
+    head = make_invited_head(event, speaker)
+    assert member_categories(event) == [delegate_, observer]
+    assert default_member_category(head, member_categories(event)) == delegate_
+    added = add_members(
+        head,
+        [
+            row(given_name="Srey Pov", family_name="Lim"),
+            row(given_name="Dara", family_name="Sok", email="dara@example.org"),
+            row(given_name="Chenda", family_name="Keo"),  # Delegate is full by then
+        ],
+    )
+    db.session.commit()
+    assert [m.category for m in added] == [delegate_, delegate_, delegate_]
+    assert [m.status for m in added] == ["confirmed", "confirmed", "waitlisted"]
+    assert {m.delegation for m in added} == {head.delegation}
+    db.session.refresh(delegate_)
+    assert delegate_.places_taken == 2 and speaker.places_taken == 1
+    one = make_member(head, given_name="Vanna", family_name="Chea")  # the single form too
+    assert one.category == delegate_ and one.status == "waitlisted"
+
+
+def test_a_head_in_an_open_category_gives_members_their_own_unless_they_choose(db):
+    event, speaker, delegate_, observer, vip, closed = speakers_event()
+    head = make_head(event, observer)
+    assert default_member_category(head, member_categories(event)) == observer
+    chosen = make_member(head, given_name="Dara", family_name="Sok", category_id=delegate_.id)
+    default = make_member(head, given_name="Srey Pov", family_name="Lim")
+    assert chosen.category == delegate_ and chosen.status == "confirmed"
+    assert default.category == observer and default.status == "pending_approval"
+
+
+@pytest.mark.parametrize("which", ["speaker", "vip", "closed", "elsewhere", "garbage"])
+def test_a_head_cannot_register_a_member_in_a_category_not_open_to_members(db, which):
+    event, speaker, delegate_, observer, vip, closed = speakers_event()
+    head = make_invited_head(event, speaker)
+    other_event = make_event()
+    category_id = {
+        "speaker": speaker.id,
+        "vip": vip.id,
+        "closed": closed.id,
+        "elsewhere": make_category(other_event, "Delegate").id,
+        "garbage": -1,
+    }[which]
+    before, places = registrations(db), (speaker.places_taken, vip.places_taken)
+    with pytest.raises(RegistrationInvalid) as refused:
+        add_member(head, row(given_name="Dara", family_name="Sok", category_id=category_id))
+    message = refused.value.errors["category_id"][0]
+    assert {
+        "speaker": "Speaker is by invitation only: a head of delegation cannot register",
+        "vip": "VIP is by invitation only",
+        "closed": "Registration as Early bird is closed.",
+        "elsewhere": "Choose how they take part.",
+        "garbage": "Choose how they take part.",
+    }[which] in message
+    db.session.rollback()
+    db.session.refresh(speaker)
+    db.session.refresh(vip)
+    assert registrations(db) == before
+    assert (speaker.places_taken, vip.places_taken) == places
+
+
+def test_a_refused_category_is_reported_with_the_rows_other_problems(db):
+    event, speaker, delegate_, observer, vip, closed = speakers_event()
+    head = make_invited_head(event, speaker)
+    with pytest.raises(MembersInvalid) as refused:
+        add_members(head, [row(given_name="Dara", family_name="", category_id=vip.id)])
+    assert set(refused.value.errors[0]) == {"category_id", "family_name"}
+
+
+def test_a_mixed_selection_with_one_invitation_only_row_registers_no_one(db):
+    event, speaker, delegate_, observer, vip, closed = speakers_event()
+    head = make_invited_head(event, speaker)
+    before = registrations(db)
+    mixed = [
+        row(given_name="Srey Pov", family_name="Lim", category_id=delegate_.id),
+        row(given_name="Dara", family_name="Sok", category_id=observer.id),
+        row(given_name="Chenda", family_name="Keo", category_id=speaker.id),
+        row(given_name="Vanna", family_name="Chea"),  # the default: Delegate
+    ]
+    with pytest.raises(MembersInvalid) as refused:
+        add_members(head, mixed)
+    assert list(refused.value.errors) == [2]
+    assert "by invitation only" in refused.value.errors[2]["category_id"][0]
+    db.session.rollback()
+    db.session.refresh(delegate_)
+    db.session.refresh(observer)
+    assert registrations(db) == before
+    assert delegate_.places_taken == 0 and observer.places_taken == 0
+    # Corrected, the same list registers everyone once, each in the category chosen.
+    mixed[2].category_id = observer.id
+    added = add_members(head, mixed)
+    db.session.commit()
+    assert [m.category.name for m in added] == ["Delegate", "Observer", "Observer", "Delegate"]
+    assert [m.status for m in added] == [
+        "confirmed",
+        "pending_approval",
+        "pending_approval",
+        "confirmed",
+    ]
+    assert registrations(db) == before + 4
+
+
+def test_no_category_open_to_members_is_said_plainly(db):
+    event = make_event()
+    speaker = make_category(event, "Speaker", invitation_code="SPEAK-2026")
+    head = make_invited_head(event, speaker)
+    assert member_categories(event) == []
+    with pytest.raises(RegistrationInvalid) as refused:
+        add_member(head, row(given_name="Dara", family_name="Sok"))
+    assert refused.value.errors["category_id"] == [
+        "No category is open to new members now: ask the organisers."
+    ]

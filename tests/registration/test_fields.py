@@ -54,7 +54,7 @@ def test_the_forms_text_inputs_have_the_lists_labels_and_lengths():
 def test_export_columns_are_the_exported_fields_in_order():
     assert list(BASE_COLUMNS) == [f.name for f in fields.FIELDS if f.exported]
     made = {f.name for f in fields.FIELDS if f.exported and f.kind == "made"}
-    plain_made = {"id", "status"}  # attributes of the registration as they are
+    plain_made = {"id", "status", "language"}  # attributes of the registration as they are
     not_stored = {f.name for f in fields.FIELDS if f.exported and not f.stored}  # single_name
     assert set(MADE_CELLS) == (made - plain_made) | not_stored
     # An import reads the same headers: every required field is a column.

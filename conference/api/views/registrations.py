@@ -1,6 +1,8 @@
 """API: registering (public), and the event's registrations (organisers)."""
 
 from flask import current_app, g, jsonify, request, url_for
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 
 from conference.api.auth import api_login_required
@@ -13,6 +15,7 @@ from conference.errors import ValidationError
 from conference.events.services import get_event
 from conference.extensions import db, limiter
 from conference.ids import MAX_ID, is_id, read_id
+from conference.languages import ENGLISH, LANGUAGES, best_accepted
 from conference.names import read_order
 from conference.registration.fields import PASSPORT_FIELDS, TEXT_FIELDS, YES_NO_FIELDS
 from conference.registration.history import Actor
@@ -29,13 +32,14 @@ from conference.registration.validation import PassportData, RegistrationData
 
 MAX_PER_PAGE = 200
 FILTER_ARGS = ("status", "category_id", "country", "delegation_id", "q")
-RECEIVED = (
+RECEIVED = _l(
     "Thank you: an e-mail is on its way to the address given, with the registration's "
     "status and its private link."
 )
 
 
-def _invalid(errors: dict, status: int = 422, message: str = "Please correct the fields."):
+def _invalid(errors: dict, status: int = 422, message: str | None = None):
+    message = message or gettext("Please correct the fields.")
     return jsonify({"errors": errors, "message": message}), status
 
 
@@ -79,6 +83,17 @@ def _data_from_json(body: dict) -> tuple[RegistrationData, dict]:
     return data, errors
 
 
+def _language(body: dict) -> tuple[str, str | None]:
+    """The delegate's language: the body's ``language`` (exactly one of our codes), else
+    the best match of Accept-Language, else English; or why the body's is refused."""
+    language = body.get("language")
+    if language is None:
+        return best_accepted(request.accept_languages) or ENGLISH, None
+    if not isinstance(language, str) or language not in LANGUAGES:
+        return ENGLISH, f"Must be one of {', '.join(LANGUAGES)}, or left out."
+    return language, None
+
+
 @bp.post("/events/<slug>/registrations")
 @limiter.limit(lambda: current_app.config["REGISTRATION_RATE_LIMIT"])
 def create_registration(slug):
@@ -90,6 +105,9 @@ def create_registration(slug):
     if problem:
         return _invalid({"body": [problem]}, 400, problem)
     data, type_errors = _data_from_json(body)
+    language, problem = _language(body)
+    if problem:
+        type_errors["language"] = [problem]
     if type_errors:
         return _invalid(type_errors)
     code = body.get("invitation_code")
@@ -101,13 +119,14 @@ def create_registration(slug):
                 source="api",
                 invitation_code=code if isinstance(code, str) else None,
                 actor=Actor.api(),
+                language=language,
             ),
         )
     except RegistrationInvalid as exc:
         db.session.rollback()
         return _invalid(exc.errors)
     db.session.commit()
-    return jsonify({"message": RECEIVED}), 202
+    return jsonify({"message": str(RECEIVED)}), 202
 
 
 @bp.get("/events/<slug>/registrations")

@@ -9,6 +9,7 @@ from conference.certificates.services import has_certificate
 from conference.errors import PermissionDenied
 from conference.events.services import get_event
 from conference.extensions import db
+from conference.i18n import use_language_of
 from conference.pages import attempt, private_page, render_form
 from conference.papers.calls import call_for
 from conference.registration.delegations import (
@@ -16,8 +17,10 @@ from conference.registration.delegations import (
     MembersInvalid,
     add_member,
     add_members,
+    default_member_category,
     delegation_sheet,
     head_manages,
+    member_categories,
     member_of,
     require_head,
     send_summary,
@@ -68,6 +71,7 @@ def manage(slug, token):
     event = get_event(slug)
     registration = registration_from_token(event, token)
     verify_email(registration, request.args.get("verify"))  # opened from the e-mail
+    use_language_of(registration)  # theirs; one chosen here becomes theirs, for the e-mails
     db.session.commit()
     questions = questions_for(event)
     if request.method == "GET":
@@ -135,11 +139,13 @@ def add_member_form(slug, token):
     event = get_event(slug)
     head = require_head(registration_from_token(event, token))
     questions = questions_for(event)
+    categories = member_categories(event)
+    default = default_member_category(head, categories)
     if request.method == "GET":
         data = {"country": head.country, "organisation": head.organisation}
-        form = build_member_form(questions, formdata=None, data=data)
+        form = build_member_form(questions, categories, default, formdata=None, data=data)
     else:
-        form = build_member_form(questions)
+        form = build_member_form(questions, categories, default)
     if form.validate_on_submit():
         with attempt_registration(form, for_head=True) as done:
             member = add_member(head, form.registration_data())
@@ -147,7 +153,14 @@ def add_member_form(slug, token):
             flash(_registered_message([member]), "success")
             return redirect(url_for("registration.delegation_sheet", slug=slug, token=token))
     return private_page(
-        *render_form("registration/member_form.html", form, event=event, head=head, token=token)
+        *render_form(
+            "registration/member_form.html",
+            form,
+            event=event,
+            head=head,
+            token=token,
+            default_category=default,
+        )
     )
 
 
@@ -197,7 +210,7 @@ class attempt_members(attempt):  # noqa: N801  (a statement, as ``attempt`` is)
         return super().__exit__(kind, error, traceback)
 
 
-def _sheet_page(event, head, token, form):
+def _sheet_page(event, head, token, form, default=None):
     return private_page(
         *render_form(
             "registration/delegation_sheet.html",
@@ -208,6 +221,7 @@ def _sheet_page(event, head, token, form):
             sheet=delegation_sheet(head.delegation, head),
             confirm_form=ConfirmForm(),
             max_rows=MAX_ROWS,
+            default_category=default,
         )
     )
 
@@ -221,14 +235,16 @@ def delegation_sheet_page(slug, token):
     event = get_event(slug)
     head = _head(event, token)
     questions = questions_for(event)
+    categories = member_categories(event)
+    default = default_member_category(head, categories)
     if request.method == "GET":
-        form = build_members_form(questions, ROWS, MAX_ROWS, formdata=None)
-        return _sheet_page(event, head, token, form)
-    form = build_members_form(questions, ROWS, MAX_ROWS)
+        form = build_members_form(questions, ROWS, MAX_ROWS, categories, default, formdata=None)
+        return _sheet_page(event, head, token, form, default)
+    form = build_members_form(questions, ROWS, MAX_ROWS, categories, default)
     if "more" in request.form:  # more empty rows; nothing is checked or saved yet
         for _ in range(min(ROWS, MAX_ROWS - len(form.members))):
             form.members.append_entry()
-        return _sheet_page(event, head, token, form)
+        return _sheet_page(event, head, token, form, default)
     if form.validate_on_submit():
         rows = [row for row in form.members if not row.form.is_blank()]
         with attempt_members(form, rows) as done:
@@ -236,7 +252,7 @@ def delegation_sheet_page(slug, token):
         if done:
             flash(_registered_message(added), "success")
             return redirect(url_for("registration.delegation_sheet", slug=slug, token=token))
-    return _sheet_page(event, head, token, form)
+    return _sheet_page(event, head, token, form, default)
 
 
 @bp.route("/events/<slug>/manage/<token>/members/<int:member_id>", methods=["GET", "POST"])

@@ -2,10 +2,12 @@
 after registering, and the lost-link form."""
 
 from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from conference.events.services import get_event
 from conference.extensions import limiter
+from conference.i18n import current_language
 from conference.pages import attempt, render_form
 from conference.registration.delegations import delegations_for
 from conference.registration.emails import resend_link
@@ -38,7 +40,7 @@ def register_form(slug):
             register_or_remind(
                 event,
                 form.registration_data(),
-                Context(invitation_code=code, user_id=account),
+                Context(invitation_code=code, user_id=account, language=current_language()),
             )
         if done:
             # The same page whether the address was new or registered already (its owner
@@ -66,8 +68,10 @@ def lost_link(slug):
         if done:
             # The same answer whether or not the address is registered.
             flash(
-                "If this address is registered for the event, its link is on its way. "
-                "Check your spam folder if it does not arrive within a few minutes.",
+                _(
+                    "If this address is registered for the event, its link is on its way. "
+                    "Check your spam folder if it does not arrive within a few minutes."
+                ),
                 "info",
             )
             return redirect(url_for("events.show", slug=slug))
