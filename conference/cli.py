@@ -147,6 +147,7 @@ def badges_pdf_command(slug, out_path, layout, status, cut_marks, back_side):
     from conference.badges.selection import badge_selection
     from conference.badges.services import render_badges_for
     from conference.events.services import get_event
+    from conference.registration.history import COMMAND_LINE
 
     try:
         event = get_event(slug)
@@ -158,7 +159,9 @@ def badges_pdf_command(slug, out_path, layout, status, cut_marks, back_side):
     started = time.perf_counter()
     try:
         with atomic_write(target) as out:  # never leave half a PDF behind
-            count = render_badges_for(event, registrations, out, count_printed=True, **options)
+            count = render_badges_for(
+                event, registrations, out, count_printed=True, actor=COMMAND_LINE, **options
+            )
     except ConferenceError as exc:
         _fail(exc.message)
     db.session.commit()

@@ -38,6 +38,7 @@ from conference.registration.models import (
     Delegation,
     Question,
     Registration,
+    RegistrationActivity,
     VisaDetails,
     VisaLetterLog,
 )
@@ -77,6 +78,7 @@ __all__ = [
     "PaperVersion",
     "Question",
     "Registration",
+    "RegistrationActivity",
     "Review",
     "SyncClock",
     "VisaLetterLog",

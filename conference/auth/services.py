@@ -234,6 +234,49 @@ def events_with_roles(user) -> list[tuple]:
     return list(grouped.items())
 
 
+def event_ids_with_role(user, *roles: str) -> set[int]:
+    """The ids of the events where the user holds one of the roles (a site admin: every
+    event); none for someone signed out."""
+    from conference.events.models import Event
+
+    if user is None or not user.is_authenticated:
+        return set()
+    if user.is_admin:
+        return set(db.session.scalars(select(Event.id)))
+    return set(
+        db.session.scalars(
+            select(EventRole.event_id).where(
+                EventRole.user_id == user.id, EventRole.role.in_(roles)
+            )
+        )
+    )
+
+
+def landing_page(user) -> tuple[str, str] | None:
+    """Where an account lands after signing in, as (endpoint, event slug): the organiser of
+    one event on its dashboard; check-in staff with no other role, at one event, on its
+    scanner. None for everyone else (an organiser of several events, a reviewer, a site
+    admin), who land on the events list, where each event they run links its dashboard."""
+    from conference.events.models import Event
+
+    if user.is_admin:
+        return None
+    held: dict[str, set[str]] = {}
+    for role, slug in db.session.execute(
+        select(EventRole.role, Event.slug)
+        .join(Event, Event.id == EventRole.event_id)
+        .where(EventRole.user_id == user.id)
+    ):
+        held.setdefault(role, set()).add(slug)
+    organised = held.get("organiser", set())
+    if organised:
+        return ("events.dashboard", next(iter(organised))) if len(organised) == 1 else None
+    staff = held.get("checkin", set())
+    if len(staff) == 1 and set(held) == {"checkin"}:
+        return "checkin.scanner", next(iter(staff))
+    return None
+
+
 def can_create_events(user) -> bool:
     """Site admins, and anyone who organises an event already, may create events."""
     if user is None or not user.is_authenticated:

@@ -10,6 +10,7 @@ from conference.events.models import Event
 from conference.extensions import db
 from conference.files import atomic_write
 from conference.jobs.services import job
+from conference.registration.history import user_or_system
 
 
 def badge_file(job_id: str) -> Path:
@@ -52,5 +53,6 @@ def render_batch(
             back_side=back_side,
             progress=progress,
             count_printed=True,
+            actor=user_or_system(progress.record.user),
         )
     return {"badges": count, "url": download_url, "bytes": target.stat().st_size}

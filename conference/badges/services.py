@@ -26,6 +26,7 @@ from conference.dbtypes import utcnow
 from conference.errors import ValidationError
 from conference.extensions import db
 from conference.ids import in_chunks
+from conference.registration.history import SYSTEM, Actor, Kind, record, record_many
 from conference.registration.models import STATUS_LABELS, Registration, RegistrationStatus
 
 log = logging.getLogger(__name__)
@@ -257,9 +258,17 @@ def check_badge(event, token: str) -> Verdict:
 # Printing --------------------------------------------------------------------------
 
 
-def reissue_badge(registration: Registration) -> str:
-    """Invalidate the printed badge; returns the new token."""
+def reissue_badge(registration: Registration, actor: Actor | None = None) -> str:
+    """Invalidate the printed badge (``actor``: who, for the history); returns the new
+    token."""
     registration.badge_reissue += 1
+    record(
+        registration,
+        Kind.BADGE_REISSUED,
+        "Badge reissued: the badge printed before is refused at the door",
+        actor or SYSTEM,
+        {"reissue": registration.badge_reissue},
+    )
     db.session.flush()
     return badge_token(registration)
 
@@ -324,12 +333,14 @@ def render_badges_for(
     back_side=False,
     progress=None,
     count_printed=False,
+    actor: Actor | None = None,
 ) -> int:
     """Write the badges of these registrations to ``out``, in the event's colour and with
     its logo when it has them; with ``count_printed``, count them as printed. The count is
     of badges the organisers and the door print (their print page, its background job, the
     CLI, the badge desk); a delegate downloading their own badge, or a head their
-    delegation's, is no print."""
+    delegation's, is no print. A print is in each registration's history too, as
+    ``actor``'s (the organiser, the desk's staff, the command line)."""
     from conference.badges.pdf import render_badges
     from conference.events.branding import event_brand
 
@@ -352,4 +363,13 @@ def render_badges_for(
     )
     if count_printed:
         mark_printed(chosen.ids)
+        what = "Badge printed" if total == 1 else f"Badge printed (a batch of {total})"
+        record_many(
+            event.id,
+            chosen.ids,
+            Kind.BADGE_PRINTED,
+            what,
+            actor or SYSTEM,
+            {"layout": layout, "batch": total},
+        )
     return count

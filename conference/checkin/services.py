@@ -30,6 +30,7 @@ from conference.formatting import country_name
 from conference.ids import is_id
 from conference.localtime import day_bounds
 from conference.names import formal_name
+from conference.registration.history import Actor, Kind, record_by_id
 from conference.registration.models import Category, Delegation, Registration, RegistrationStatus
 from conference.sync import stamp
 
@@ -44,6 +45,9 @@ _NOT_PRINTED = re.compile(r"[\x00-\x1f\x7f-\x9f\ufeff]")
 # How far ahead of the server a scanner's clock may be before its scans are refused.
 SCAN_CLOCK_SKEW = timedelta(minutes=5)
 STATUS_CODES = {"ok": 201, "already_checked_in": 200}
+# A scan recorded this much after it was made was made offline: its history says when it
+# came in.
+SYNC_LATE = timedelta(minutes=1)
 # Nobody is counted into a coffee break: these kinds are not offered for room check-in, and
 # a scan into one is refused as an unknown session.
 NO_ROOM_CHECK_IN = {"break"}
@@ -227,27 +231,28 @@ def session_not_today_message(title: str, starts: datetime, ends: datetime, zone
 
 
 def _session_refusal(event, session_id: int, registration_id: int, day):
-    """(reason, message) when this person may not be checked into this session on this
-    event-local day, else None. A session belongs to the day it starts on."""
+    """((reason, message) when this person may not be checked into this session on this
+    event-local day, else None; the session's title). A session belongs to the day it
+    starts on."""
     if not is_id(session_id):
-        return "unknown_session", UNKNOWN_SESSION
+        return ("unknown_session", UNKNOWN_SESSION), None
     row = db.session.execute(
         _SESSION_ENTRY,
         {"session_id": session_id, "event_id": event.id, "registration_id": registration_id},
     ).first()
     if row is None:
-        return "unknown_session", UNKNOWN_SESSION
+        return ("unknown_session", UNKNOWN_SESSION), None
     title, signed_up_only, kind, starts_at, ends_at, signed_up = row
     if kind in NO_ROOM_CHECK_IN:
-        return "unknown_session", no_room_check_in_message(title)
+        return ("unknown_session", no_room_check_in_message(title)), title
     starts = starts_at.astimezone(event.tz)
     if starts.date() != day:
         ends = ends_at.astimezone(event.tz)
         zone = getattr(event.tz, "key", "") or starts.tzname()
-        return "session_not_today", session_not_today_message(title, starts, ends, zone)
+        return ("session_not_today", session_not_today_message(title, starts, ends, zone)), title
     if signed_up_only and not signed_up:
-        return "not_signed_up", not_signed_up_message(title)
-    return None
+        return ("not_signed_up", not_signed_up_message(title)), title
+    return None, title
 
 
 def clean_station(raw: str) -> str:
@@ -496,6 +501,8 @@ def check_in(
             if new_check_in is not None:
                 db.session.execute(delete(CheckIn).where(CheckIn.id == new_check_in))
             return _replayed(event, station, client_ref, digest)
+        if new_check_in is not None:  # a check-in recorded: the registration's history too
+            _record_check_in(event, log, session_id, session_title)
         return ScanResult(result, message, person, at, where)
 
     claims, key_revoked = None, False
@@ -517,8 +524,9 @@ def check_in(
     person, status, reissue, category_id, country = found
     log["registration_id"] = registration_id
     refused = refusal(status, reissue, claims, key_revoked)
+    session_title = None
     if refused is None and session_id is not None:
-        refused = _session_refusal(event, session_id, registration_id, day)
+        refused, session_title = _session_refusal(event, session_id, registration_id, day)
     if refused:
         return answer("refused", *refused, person)
 
@@ -551,11 +559,44 @@ def check_in(
     )
 
 
+def _record_check_in(event, log: dict, session_id, session_title) -> None:
+    """The check-in in the registration's history, by the door (its staff and station)."""
+    station = log["station"]
+    if session_id is None:
+        summary = f"Checked in at {station}"
+    else:
+        summary = f"Checked in to “{session_title}” at {station}"
+    detail = {"scope": log["scope"], "station": station}
+    if session_id is not None:
+        detail["session_id"] = session_id
+    if log["client_ref"] is not None and log["recorded_at"] - log["scanned_at"] > SYNC_LATE:
+        detail["synced_at"] = log["recorded_at"].isoformat()  # scanned offline, synced later
+    record_by_id(
+        event.id,
+        log["registration_id"],
+        Kind.CHECKED_IN,
+        summary,
+        Actor.door(log["user_id"], station),
+        detail,
+        at=log["scanned_at"],
+    )
+
+
 def undo_check_in(event, check_in_id: int, *, user, station: str = "organiser") -> CheckIn:
-    """Organisers remove a check-in (a mistaken scan); the log keeps both."""
+    """Organisers remove a check-in (a mistaken scan); the log keeps both, and so does the
+    registration's history."""
     found = db.session.get(CheckIn, check_in_id)
     if found is None or found.event_id != event.id:
         raise NotFound("There is no such check-in.")
+    scanned = found.scanned_at.astimezone(event.tz)
+    record_by_id(
+        event.id,
+        found.registration_id,
+        Kind.CHECK_IN_UNDONE,
+        f"Check-in of {scanned.day} {scanned:%B %H:%M} at {found.station} undone",
+        Actor.of_user(user),
+        {"scope": found.scope, "station": found.station, "check_in_id": found.id},
+    )
     db.session.add(
         ScanLog(
             event_id=event.id,

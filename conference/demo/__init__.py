@@ -29,6 +29,7 @@ from conference.events.models import Event
 from conference.events.services import EventDetails, create_event, update_event
 from conference.extensions import db
 from conference.registration.exports import ImportRow, read_table
+from conference.registration.history import Actor
 from conference.registration.imports import run_import
 from conference.registration.search import find_by_email
 from conference.registration.settings import (
@@ -168,4 +169,4 @@ def _register_delegates(event, questions: list[dict], shift: timedelta) -> None:
                 row.values[key] = (date.fromisoformat(value) + shift).isoformat()
         rows.append(row)
     if rows:
-        run_import(event, rows, send_emails=False)
+        run_import(event, rows, send_emails=False, actor=Actor.system("Demo data"))

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 # (key, label, endpoint, menu)
 EVENT_PAGES = (
+    ("dashboard", "Dashboard", "events.dashboard", None),
     ("registrations", "Registration list", "registration.registrations", "Registrations"),
     ("messages", "Messages", "messages.index", "Registrations"),
     ("categories", "Categories", "registration.categories", "Registrations"),

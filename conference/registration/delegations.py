@@ -13,6 +13,7 @@ from conference.ids import is_id
 from conference.mail.services import queue_templated_mail
 from conference.names import sort_key
 from conference.registration.emails import notify
+from conference.registration.history import Actor
 from conference.registration.links import manage_token
 from conference.registration.models import (
     HOLDS_PLACE,
@@ -219,6 +220,7 @@ def add_member(head: Registration, data: RegistrationData) -> Registration:
             delegation=head.delegation,
             invitation_code=None,
             email_optional=True,
+            actor=Actor.head(head),
             language=head.language,  # a member's e-mails speak their head's language
         ),
     )
@@ -294,7 +296,7 @@ def update_member(head: Registration, member: Registration, data: RegistrationDa
             "through their own link."
         )
     had_address = member.email is not None
-    update_registration(member, data, email_optional=True)
+    update_registration(member, data, email_optional=True, actor=Actor.head(head))
     if not had_address and member.email and member.status in _WELCOMED:
         notify(member, member.status)
     return member
@@ -379,15 +381,18 @@ def badge_ids(sheet: DelegationSheet) -> list[int]:
     return [row.registration.id for row in sheet.rows if row.badge_ready]
 
 
-def visa_letters(sheet: DelegationSheet) -> list:
+def visa_letters(sheet: DelegationSheet, *, issued_by=None, actor: Actor | None = None) -> list:
     """The visa letters the sheet's reader may download, ready now (recording each one's
-    date of issue); refused when there is none."""
+    date of issue, and who made it: ``issued_by`` an organiser's account, else the head,
+    ``actor``); refused when there is none."""
     ready = [row.registration for row in sheet.rows if row.visa_letter == LetterOffer.READY]
     if not ready:
         raise ValidationError(
             "No visa letter is ready: letters are for confirmed members who asked for one."
         )
-    return [visa_letter_for(registration) for registration in ready]
+    return [
+        visa_letter_for(registration, issued_by=issued_by, actor=actor) for registration in ready
+    ]
 
 
 def sheet_url(head: Registration) -> str:

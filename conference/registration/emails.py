@@ -2,8 +2,13 @@
 
 from flask_babel import lazy_gettext as _l
 
+from conference.errors import NotFound, ValidationError
+from conference.extensions import db
 from conference.i18n import in_language
-from conference.mail.services import Attachment, queue_templated_mail
+from conference.ids import is_id
+from conference.mail.models import OutboxMessage
+from conference.mail.services import Attachment, queue_mail, queue_templated_mail
+from conference.registration.history import Actor, Kind, record
 from conference.registration.links import emailed_manage_url, manage_token
 from conference.registration.models import Registration, RegistrationStatus
 from conference.registration.search import find_by_email
@@ -88,3 +93,37 @@ def resend_link(event, email: str) -> None:
     registration = find_by_email(event, email)
     if registration is not None:
         notify(registration, "link")
+
+
+def resend(registration: Registration, message_id, actor: Actor) -> OutboxMessage:
+    """Queue a fresh copy of an e-mail sent about this registration (its subject, text,
+    HTML, attachments and reply-to address) to the registration's current address, and
+    record it in the history as ``actor``'s. Only this registration's e-mails."""
+    original = db.session.get(OutboxMessage, message_id) if is_id(message_id) else None
+    if original is None or original.registration_id != registration.id:
+        raise NotFound("There is no such e-mail in this registration's history.")
+    if not registration.email:
+        raise ValidationError(
+            f"{registration.display_name} has no e-mail address now: add one before "
+            "sending the e-mail again."
+        )
+    copy = queue_mail(
+        registration.email,
+        original.subject,
+        original.body_text,
+        original.body_html,
+        reply_to=original.reply_to,
+        attachments=[
+            Attachment(a.filename, a.content_type, a.content) for a in original.attachments
+        ],
+        registration_id=registration.id,
+    )
+    record(
+        registration,
+        Kind.EMAIL_RESENT,
+        f"E-mail “{original.subject}” sent again to {registration.email}",
+        actor,
+        {"message_id": original.id, "copy_id": copy.id, "to": registration.email},
+    )
+    db.session.flush()
+    return copy

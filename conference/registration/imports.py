@@ -123,8 +123,9 @@ def claim_upload(folder: Path, event, token: str) -> tuple[Path, int]:
     return claimed, len(rows)
 
 
-def run_import(event, rows, *, send_emails: bool, progress=None) -> int:
-    """Import every row, or none: raises ValidationError if any row has a problem."""
+def run_import(event, rows, *, send_emails: bool, progress=None, actor=None) -> int:
+    """Import every row, or none: raises ValidationError if any row has a problem. The
+    history records each as registered by ``actor`` (the organiser who started it)."""
     preview = preview_import(event, rows)
     bad = [p for p in preview if p.errors]
     if bad:
@@ -143,7 +144,13 @@ def run_import(event, rows, *, send_emails: bool, progress=None) -> int:
         registration = register(
             event,
             row.data,
-            Context(source="import", by_organiser=True, delegation=delegation, notify=send_emails),
+            Context(
+                source="import",
+                by_organiser=True,
+                delegation=delegation,
+                notify=send_emails,
+                actor=actor,
+            ),
         )
         registration.is_delegation_head = bool(delegation and row.head)
         if progress is not None:

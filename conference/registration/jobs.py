@@ -13,6 +13,7 @@ from conference.files import atomic_write
 from conference.jobs.models import Job
 from conference.jobs.services import job, start_job
 from conference.registration.exports import count_rows, read_table, write_export
+from conference.registration.history import user_or_system
 from conference.registration.imports import run_import
 from conference.registration.search import Filters
 
@@ -27,7 +28,13 @@ def import_registrations(progress, event_id: int, path: str, send_emails: bool, 
     event = db.session.get(Event, event_id)
     file = Path(path)
     rows = read_table(file.name, file.read_bytes())
-    count = run_import(event, rows, send_emails=send_emails, progress=progress)
+    count = run_import(
+        event,
+        rows,
+        send_emails=send_emails,
+        progress=progress,
+        actor=user_or_system(progress.record.user),
+    )
     db.session.flush()
     file.unlink(missing_ok=True)
     return {"imported": count, "url": done_url}

@@ -11,6 +11,7 @@ from conference import signing
 from conference.dbtypes import utcnow
 from conference.errors import NotFound
 from conference.extensions import db
+from conference.registration.history import Actor, Kind, record
 from conference.registration.models import Registration
 from conference.web import external_url
 
@@ -66,6 +67,12 @@ def verify_email(registration: Registration, proof: str | None) -> bool:
         return False
     if registration.email_verified_at is None:
         registration.email_verified_at = utcnow()
+        record(
+            registration,
+            Kind.EMAIL_VERIFIED,
+            f"E-mail address {registration.email} verified (link opened from the e-mail)",
+            Actor.delegate(registration),
+        )
     return True
 
 

@@ -184,6 +184,9 @@ class Registration(db.Model):
             "family_name",
         ),
         Index("ix_registration_waitlist", "category_id", "status", "waitlisted_at"),
+        # The organisers' dashboard counts registrations by day, status and category from
+        # this index alone (an index-only scan on PostgreSQL), however many there are.
+        Index("ix_registration_event_created", "event_id", "created_at", "status", "category_id"),
         Index("ix_registration_event_sync", "event_id", "sync_stamp"),
         # An event's registrations in order: the list's pages and the API's cursor.
         Index("ix_registration_event_id_id", "event_id", "id"),
@@ -377,6 +380,46 @@ class Answer(db.Model):
 
     registration: Mapped[Registration] = relationship(back_populates="answers")
     question: Mapped[Question] = relationship()
+
+
+class ActorKind(StrEnum):
+    """Who did something to a registration (its history says so)."""
+
+    USER = "user"  # a signed-in account: an organiser, or staff at the badge desk
+    DELEGATE = "delegate"  # the delegate, through their own management link
+    HEAD = "head"  # the head of their delegation, through the head's link
+    DOOR = "door"  # a scanner at a door or room: staff's account and the station
+    API = "api"  # a client of the JSON API
+    SYSTEM = "system"  # the application itself: the waiting list, a command, a job
+
+
+class RegistrationActivity(db.Model):
+    """One thing that happened to a registration: when, who did it (an account, and a label
+    that still names them if the account goes), what (``kind``), a short summary a person
+    reads, and its details (the fields changed, old and new). Written by
+    conference/registration/history.py; e-mails are not copied here: the history reads
+    them from the outbox."""
+
+    __table_args__ = (
+        one_of("actor_kind", ActorKind, name="actor_kind_known"),
+        # A registration's history, newest first; an event's latest activity.
+        Index("ix_registration_activity_registration_at", "registration_id", "at"),
+        Index("ix_registration_activity_event_at", "event_id", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"))
+    registration_id: Mapped[int] = mapped_column(ForeignKey("registration.id", ondelete="CASCADE"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    actor_kind: Mapped[str] = mapped_column(String(10))
+    actor_user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    actor_label: Mapped[str] = mapped_column(String(200), default="")
+    kind: Mapped[str] = mapped_column(String(30))
+    summary: Mapped[str] = mapped_column(String(300))
+    detail: Mapped[dict] = mapped_column(JSON, default=dict)
+
+    registration: Mapped[Registration] = relationship()
+    actor_user: Mapped["User | None"] = relationship()  # noqa: F821
 
 
 class VisaStatus(StrEnum):

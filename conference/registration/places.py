@@ -15,6 +15,7 @@ from conference.errors import NotFound, ValidationError
 from conference.extensions import db
 from conference.ids import id_or_none, in_chunks, is_id
 from conference.registration.emails import notify
+from conference.registration.history import SYSTEM, WAITING_LIST, Actor, Kind, record
 from conference.registration.models import (
     HOLDS_PLACE,
     STATUS_LABELS,
@@ -78,13 +79,37 @@ TRANSITIONS = {
 }
 
 
+# How the history words each action.
+ACTION_LABELS = {
+    "approve": "Approved",
+    "reject": "Rejected",
+    "cancel": "Cancelled",
+    "promote": "Moved up from the waiting list",
+    "restore": "Restored",
+}
+
+
+def _record_status(registration: Registration, action: str, old: str, actor: Actor) -> None:
+    record(
+        registration,
+        Kind.STATUS,
+        f"{ACTION_LABELS[action]}: {STATUS_LABELS[old].lower()} → "
+        f"{STATUS_LABELS[registration.status].lower()}",
+        actor,
+        {"action": action, "from": str(old), "to": str(registration.status)},
+    )
+
+
 def actions_for(registration: Registration) -> list[str]:
     """The status changes an organiser can make to this registration."""
     return [a for a, (allowed, _, _) in TRANSITIONS.items() if registration.status in allowed]
 
 
-def change_status(registration: Registration, action: str, *, notify_delegate=True) -> list:
-    """Apply an action; returns the registrations promoted from the waiting list as a result."""
+def change_status(
+    registration: Registration, action: str, *, notify_delegate=True, actor: Actor | None = None
+) -> list:
+    """Apply an action; returns the registrations promoted from the waiting list as a result.
+    The history records it as ``actor``'s (None: the application's)."""
     if action not in TRANSITIONS:
         raise ValidationError(f"Unknown action {action!r}.")
     allowed, target, mail_kind = TRANSITIONS[action]
@@ -110,11 +135,13 @@ def change_status(registration: Registration, action: str, *, notify_delegate=Tr
             mail_kind = "promoted" if target in HOLDS_PLACE else "waitlisted"
             if target in HOLDS_PLACE and not category.requires_approval:
                 mail_kind = "confirmed"
+    old = registration.status
     registration.status = target
     registration.status_changed_at = utcnow()
     registration.waitlisted_at = utcnow() if target == Status.WAITLISTED else None
     if held and target not in HOLDS_PLACE:
         release_place(category)
+    _record_status(registration, action, old, actor or SYSTEM)
     db.session.flush()
     if notify_delegate and mail_kind:
         notify(registration, mail_kind)
@@ -143,14 +170,15 @@ def promote_from_waiting_list(category: Category) -> list[Registration]:
         candidate.status = status_with_place(category)
         candidate.status_changed_at = utcnow()
         candidate.waitlisted_at = None
+        _record_status(candidate, "promote", Status.WAITLISTED, WAITING_LIST)
         db.session.flush()
         notify(candidate, "promoted")
         promoted.append(candidate)
 
 
-def move_to_category(registration: Registration, category_id) -> list:
-    """An organiser moves a registration to another category (by id) of the same event;
-    any other id is refused.
+def move_to_category(registration: Registration, category_id, actor: Actor | None = None) -> list:
+    """An organiser (``actor``) moves a registration to another category (by id) of the
+    same event; any other id is refused.
 
     The old place is given back (and goes to that category's waiting list); in the new
     category the registration takes a place, or joins its waiting list, like a new one.
@@ -162,8 +190,11 @@ def move_to_category(registration: Registration, category_id) -> list:
     if category.id == old.id:
         return []
     held = registration.holds_place
+    actor = actor or SYSTEM
+    old_status = registration.status
     if registration.status in ENDED:
         registration.category = category
+        _record_category(registration, old, old_status, actor)
         db.session.flush()
         return []
     if take_place(category):
@@ -176,14 +207,35 @@ def move_to_category(registration: Registration, category_id) -> list:
     registration.category = category
     if held:
         release_place(old)
+    _record_category(registration, old, old_status, actor)
     db.session.flush()
     notify(registration, "updated")
     return promote_from_waiting_list(old) if held else []
 
 
-def cancel_by_delegate(registration: Registration) -> list:
-    """The delegate cancels through their link."""
-    return change_status(registration, "cancel")
+def _record_category(registration: Registration, old: Category, old_status: str, actor) -> None:
+    status = ""
+    if registration.status != old_status:
+        status = (
+            f" ({STATUS_LABELS[old_status].lower()} → {STATUS_LABELS[registration.status].lower()})"
+        )
+    record(
+        registration,
+        Kind.CATEGORY,
+        f"Moved from {old.name} to {registration.category.name}{status}",
+        actor,
+        {
+            "from": old.name,
+            "to": registration.category.name,
+            "status_from": str(old_status),
+            "status_to": str(registration.status),
+        },
+    )
+
+
+def cancel_by_delegate(registration: Registration, actor: Actor | None = None) -> list:
+    """The delegate cancels through their link (or their head, the ``actor``, for them)."""
+    return change_status(registration, "cancel", actor=actor or Actor.delegate(registration))
 
 
 # How an action reads before it runs ("Approve 10 registrations?") and after ("10
@@ -278,13 +330,13 @@ def preview_bulk(event, ids, action: str) -> BulkPreview:
     )
 
 
-def bulk_change(event, ids, action: str) -> tuple[int, list[str]]:
-    """Apply an action to many registrations; returns (done, problems)."""
+def bulk_change(event, ids, action: str, actor: Actor | None = None) -> tuple[int, list[str]]:
+    """Apply an action to many registrations (as ``actor``); returns (done, problems)."""
     done, problems = 0, []
     for registration_id in ids:
         try:
             registration = get_registration(event, int(registration_id))
-            change_status(registration, action)
+            change_status(registration, action, actor=actor)
         except (ValidationError, NotFound, ValueError) as exc:
             problems.append(f"#{registration_id}: {getattr(exc, 'message', exc)}")
         else:

@@ -16,7 +16,9 @@ from conference.languages import ENGLISH, read_language
 from conference.localtime import today
 from conference.registration.emails import notify
 from conference.registration.fields import PERSONAL_FIELDS
+from conference.registration.history import SYSTEM, Actor, Kind, record, record_changes, snapshot
 from conference.registration.models import (
+    STATUS_LABELS,
     Answer,
     Category,
     Delegation,
@@ -75,6 +77,9 @@ class Context:
     # The delegate's language (a code of conference/languages.py), for every e-mail to them:
     # the form's page language, the API's ``language`` or Accept-Language; English if None.
     language: str | None = None
+    # Who registers, for the history: None is the delegate themselves (or, for an import
+    # or an organiser, the application).
+    actor: Actor | None = None
 
 
 def _check_category(event, data: RegistrationData, ctx: Context, errors: Errors):
@@ -198,9 +203,40 @@ def register(event, data: RegistrationData, ctx: Context | None = None) -> Regis
         )
         registration.is_delegation_head = True
     db.session.flush()
+    _record_registered(registration, ctx)
     if ctx.notify:
         notify(registration, registration.status)
     return registration
+
+
+SOURCES = {
+    "form": "the registration form",
+    "organiser": "an organiser",
+    "delegation": "their head of delegation",
+    "import": "an import",
+    "api": "the API",
+}
+
+
+def _record_registered(registration: Registration, ctx: Context) -> None:
+    actor = ctx.actor or (SYSTEM if ctx.by_organiser else Actor.delegate(registration))
+    status = STATUS_LABELS[registration.status].lower()
+    delegation = registration.delegation
+    detail = {
+        "source": ctx.source,
+        "status": str(registration.status),
+        "category": registration.category.name,
+    }
+    if delegation is not None:
+        detail["delegation"] = delegation.name
+    record(
+        registration,
+        Kind.REGISTERED,
+        f"Registered as {registration.category.name} through "
+        f"{SOURCES.get(ctx.source, ctx.source)}: {status}",
+        actor,
+        detail,
+    )
 
 
 def register_or_remind(event, data: RegistrationData, ctx: Context | None = None):
@@ -227,10 +263,12 @@ def update_registration(
     by_organiser: bool = False,
     organiser_note: str | None = None,
     email_optional: bool = False,
+    actor: Actor | None = None,
 ) -> Registration:
     """Change a registration's details (not its category or status); an organiser may
     also change its note (plain text, kept to 5,000 characters). With ``email_optional``
-    (a delegation member, changed by their head or an organiser) the address may go."""
+    (a delegation member, changed by their head or an organiser) the address may go.
+    The history records what changed and ``actor`` (None: the delegate themselves)."""
     event = registration.event
     if not by_organiser and not can_edit(registration):
         raise ValidationError("Changes are closed for this event; please write to the organisers.")
@@ -245,10 +283,15 @@ def update_registration(
         other = find_by_email(event, cleaned.email) if cleaned.email else None
         if other is not None and other.id != registration.id:
             raise AlreadyRegistered(cleaned.email)
+    with_note = by_organiser and organiser_note is not None
+    before = snapshot(registration, questions, note=with_note)
+    if (cleaned.email or None) != registration.email:
         registration.email_verified_at = None
     _apply(registration, cleaned, questions)
-    if by_organiser and organiser_note is not None:
+    if with_note:
         registration.organiser_note = strip_controls(organiser_note, multiline=True)[:5000]
+    after = snapshot(registration, questions, note=with_note)
+    record_changes(registration, before, after, actor or Actor.delegate(registration))
     db.session.flush()
     return registration
 

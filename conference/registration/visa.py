@@ -13,6 +13,7 @@ from conference.errors import ValidationError
 from conference.extensions import db
 from conference.localtime import to_local, today
 from conference.registration.fields import PASSPORT_FIELDS
+from conference.registration.history import Actor, Kind, record, user_or_system
 from conference.registration.models import (
     Registration,
     RegistrationStatus,
@@ -132,6 +133,7 @@ def approve_letter(registration: Registration, user=None) -> VisaDetails:
         )
     visa.status, visa.refusal_reason = VisaStatus.APPROVED, ""
     visa.decided_at, visa.decided_by_id = utcnow(), getattr(user, "id", None)
+    record(registration, Kind.VISA_APPROVED, "Visa letter approved", user_or_system(user))
     db.session.flush()
     notify(registration, "visa_approved")
     return visa
@@ -152,6 +154,13 @@ def refuse_letter(registration: Registration, reason: str, user=None) -> VisaDet
         raise ValidationError(f"The reason can be at most {REASON_MAX} characters.", field="reason")
     visa.status, visa.refusal_reason = VisaStatus.REFUSED, reason
     visa.decided_at, visa.decided_by_id = utcnow(), getattr(user, "id", None)
+    record(
+        registration,
+        Kind.VISA_REFUSED,
+        f"Visa letter refused: {reason}",
+        user_or_system(user),
+        {"reason": reason},
+    )
     db.session.flush()
     notify(registration, "visa_refused")
     return visa
@@ -222,11 +231,12 @@ def letter_status_line(registration: Registration) -> str | None:
     )
 
 
-def visa_letter_for(registration: Registration, issued_by=None):
+def visa_letter_for(registration: Registration, issued_by=None, actor: Actor | None = None):
     """The data of a registration's visa letter; only for confirmed delegates who asked
     (and, when the event says so, whose letter is approved). Every letter made is logged
-    (``issued_by``: the organiser's account; None for the delegate's own download); the
-    first records the letter's date of issue."""
+    (``issued_by``: the organiser's account; None for the delegate's own download, or their
+    head's, the ``actor``) and in the registration's history; the first records the
+    letter's date of issue."""
     from conference.formatting import country_name, format_date_range
     from conference.registration.letters import VisaLetter
 
@@ -244,6 +254,15 @@ def visa_letter_for(registration: Registration, issued_by=None):
             reference=reference,
             issued_by_id=getattr(issued_by, "id", None),
         )
+    )
+    if actor is None:
+        actor = Actor.of_user(issued_by) if issued_by is not None else Actor.delegate(registration)
+    record(
+        registration,
+        Kind.VISA_LETTER,
+        f"Visa letter issued ({reference})",
+        actor,
+        {"reference": reference},
     )
     db.session.flush()
     return VisaLetter(

@@ -18,6 +18,9 @@ def test_organiser_signs_in_creates_an_event_and_sees_it_listed(live_server, pag
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_text("Welcome, Siriporn.")).to_be_visible()
+    # The organiser of one event lands on its dashboard; the events list is a click away.
+    expect(page.get_by_role("heading", name="Dashboard")).to_be_visible()
+    page.get_by_role("link", name="Events", exact=True).first.click()
 
     page.get_by_role("link", name="New event").click()
     start = date.today() + timedelta(days=300)

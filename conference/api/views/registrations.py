@@ -18,6 +18,7 @@ from conference.ids import MAX_ID, is_id, read_id
 from conference.languages import ENGLISH, LANGUAGES, best_accepted
 from conference.names import read_order
 from conference.registration.fields import PASSPORT_FIELDS, TEXT_FIELDS, YES_NO_FIELDS
+from conference.registration.history import Actor
 from conference.registration.models import Registration
 from conference.registration.registering import Context, RegistrationInvalid, register_or_remind
 from conference.registration.search import (
@@ -117,6 +118,7 @@ def create_registration(slug):
             Context(
                 source="api",
                 invitation_code=code if isinstance(code, str) else None,
+                actor=Actor.api(),
                 language=language,
             ),
         )

@@ -13,6 +13,7 @@ from conference.auth.forms import (
 from conference.auth.services import (
     authenticate,
     end_session,
+    landing_page,
     normalise_email,
     send_password_reset,
     set_password,
@@ -74,6 +75,14 @@ def _sign_out() -> None:
     logout_user()
 
 
+def _landing(user) -> str:
+    """Where to go once signed in: the page asked for (``next``), else the account's own
+    start (conference.auth.services.landing_page), else the events list."""
+    found = landing_page(user)
+    default = url_for(found[0], slug=found[1]) if found else None
+    return safe_next(request.args.get("next"), default)
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
 # Per account, for browsers not known to it; a known browser has a budget of its own.
@@ -91,7 +100,7 @@ def _sign_out() -> None:
 )
 def login():
     if current_user.is_authenticated:
-        return redirect(safe_next(request.args.get("next")))
+        return redirect(_landing(current_user))
     form = LoginForm()
     if form.validate_on_submit():
         user = authenticate(form.email.data, form.password.data)
@@ -102,7 +111,7 @@ def login():
             db.session.commit()
             login_user(user, remember=form.remember.data)
             flash(f"Welcome, {user.display_name}.", "success")
-            return _remember_device(redirect(safe_next(request.args.get("next"))), user.email)
+            return _remember_device(redirect(_landing(user)), user.email)
     return render_form("auth/login.html", form)
 
 

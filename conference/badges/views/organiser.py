@@ -32,6 +32,7 @@ from conference.extensions import db
 from conference.ids import id_or_none
 from conference.jobs.models import JobStatus
 from conference.jobs.services import get_job_for, start_job
+from conference.registration.history import Actor
 from conference.registration.search import filters_from_args, get_registration
 from conference.web import pdf_response
 
@@ -76,7 +77,14 @@ def print_badges(event):
                 db.session.commit()
                 return redirect(url_for("jobs.show", job_id=record.id))
             out = io.BytesIO()
-            count = render_badges_for(event, registrations, out, count_printed=True, **options)
+            count = render_badges_for(
+                event,
+                registrations,
+                out,
+                count_printed=True,
+                actor=Actor.of_user(current_user),
+                **options,
+            )
         except ValidationError as exc:
             db.session.rollback()
             flash(exc.message, "warning")
@@ -118,7 +126,7 @@ def download(event, job_id):
 def reissue(event, rid):
     registration = get_registration(event, rid)
     if ConfirmForm().validate_on_submit():
-        reissue_badge(registration)
+        reissue_badge(registration, Actor.of_user(current_user))
         db.session.commit()
         flash(
             f"A new badge for {registration.display_name}: the old one no longer opens any door.",

@@ -3,6 +3,7 @@
 import io
 
 from flask import Response, flash, redirect, render_template, request, url_for
+from flask_login import current_user
 
 from conference.assets import worker_assets
 from conference.auth.decorators import event_role_required
@@ -13,6 +14,7 @@ from conference.checkin.services import search
 from conference.checkin.views import bp
 from conference.errors import ValidationError
 from conference.extensions import db
+from conference.registration.history import Actor
 from conference.registration.search import get_registration
 from conference.web import CONTENT_SECURITY_POLICY, pdf_response
 
@@ -76,13 +78,13 @@ def desk_badge(event, rid, action):
     registration = get_registration(event, rid)
     if action not in ("print", "reissue") or not ConfirmForm().validate_on_submit():
         return redirect(url_for(".desk", slug=event.slug))
+    actor = Actor.of_user(current_user)
     if action == "reissue":
-        reissue_badge(registration)  # the lost badge stops opening doors
+        reissue_badge(registration, actor)  # the lost badge stops opening doors
     out = io.BytesIO()
     try:
-        render_badges_for(
-            event, badge_selection(event, ids=[registration.id]), out, count_printed=True
-        )
+        selection = badge_selection(event, ids=[registration.id])
+        render_badges_for(event, selection, out, count_printed=True, actor=actor)
     except ValidationError as exc:
         db.session.rollback()
         flash(exc.message, "warning")

@@ -16,6 +16,7 @@ from conference.events.branding import (
     replace_logo,
     set_brand_colour,
 )
+from conference.events.dashboard import event_dashboard
 from conference.events.forms import BrandColourForm, EventForm, LogoForm, RoleForm
 from conference.events.services import (
     EventDetails,
@@ -45,6 +46,13 @@ def new():
             flash(f"“{event.title}” is created. You are its organiser.", "success")
             return redirect(url_for("events.show", slug=event.slug))
     return render_form("events/form.html", form, event=None)
+
+
+@bp.get("/events/<slug>/dashboard")
+@event_role_required("organiser")
+def dashboard(event):
+    """Where an organiser starts: the registrations, what waits for them, today's arrivals."""
+    return render_template("events/dashboard.html", event=event, board=event_dashboard(event))
 
 
 def _edit_page(event, form=None, colour_form=None, logo_form=None):

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from flask import Response, render_template, request, url_for
 from flask_login import current_user
 
-from conference.auth.services import can_create_events, roles_of
+from conference.auth.services import can_create_events, event_ids_with_role, roles_of
 from conference.errors import NotFound
 from conference.events.brand import Palette, stylesheet
 from conference.events.branding import brand_version, event_palette, logo_bytes
@@ -71,7 +71,11 @@ def event_look(event, external: bool = False) -> Look | None:
 @bp.get("/")
 def index():
     return render_template(
-        "events/list.html", events=list_events(), can_create=can_create_events(current_user)
+        "events/list.html",
+        events=list_events(),
+        can_create=can_create_events(current_user),
+        organised=event_ids_with_role(current_user, "organiser"),
+        at_door=event_ids_with_role(current_user, "organiser", "checkin"),
     )
 
 

@@ -29,6 +29,7 @@ from conference.registration.delegations import (
 )
 from conference.registration.emails import notify
 from conference.registration.forms import build_member_form, build_members_form, build_person_form
+from conference.registration.history import Actor
 from conference.registration.links import registration_from_token, verify_email
 from conference.registration.participants import may_see, require_visible
 from conference.registration.places import cancel_by_delegate
@@ -299,7 +300,7 @@ def delegation_visa_letters(slug, token):
     event = get_event(slug)
     head = _head(event, token)
     with attempt() as done:
-        letters = visa_letters(delegation_sheet(head.delegation, head))
+        letters = visa_letters(delegation_sheet(head.delegation, head), actor=Actor.head(head))
     if not done:
         return redirect(url_for("registration.delegation_sheet", slug=slug, token=token))
     return pdf_response(render_visa_letters(letters), "visa-invitation-letters.pdf")
@@ -325,7 +326,7 @@ def member_action(slug, token, member_id, action):
     if ConfirmForm().validate_on_submit():
         if action == "cancel":
             with attempt() as done:
-                cancel_by_delegate(found)
+                cancel_by_delegate(found, Actor.head(head))
             if done:
                 flash(f"{found.display_name}'s registration is cancelled.", "info")
         elif action == "resend" and found.email:

@@ -34,6 +34,7 @@ from conference.registration.delegations import (
     get_delegation,
     visa_letters,
 )
+from conference.registration.emails import resend
 from conference.registration.exports import (
     EXPORT_FORMATS,
     MIMETYPES,
@@ -52,6 +53,7 @@ from conference.registration.forms import (
     build_person_form,
     build_registration_form,
 )
+from conference.registration.history import MAX_PAGE, Actor, history
 from conference.registration.imports import claim_upload, keep_upload, preview_import
 from conference.registration.jobs import EXPORT_KIND, export_file, start_export
 from conference.registration.links import manage_url
@@ -185,7 +187,7 @@ def bulk(event):
             form=form,
         )
     with attempt() as done:
-        changed, problems = bulk_change(event, ids, action)
+        changed, problems = bulk_change(event, ids, action, Actor.of_user(current_user))
     if done:
         told = "; e-mails are on their way." if changed else "."
         flash(f"{bulk_outcome(action, changed)}{told}", "success" if changed else "warning")
@@ -201,7 +203,10 @@ def add_registration(event):
     form = build_registration_form(questions, categories_for(event), delegations_for(event))
     if form.validate_on_submit():
         context = Context(
-            source="organiser", by_organiser=True, notify=bool(request.form.get("send_email"))
+            source="organiser",
+            by_organiser=True,
+            notify=bool(request.form.get("send_email")),
+            actor=Actor.of_user(current_user),
         )
         with attempt_registration(form) as done:
             registration = register(event, form.registration_data(), context)
@@ -218,6 +223,8 @@ def add_registration(event):
 @event_role_required("organiser")
 def registration(event, rid):
     found = get_registration(event, rid)
+    page = min(max(request.args.get("history", 1, type=int), 1), MAX_PAGE)
+    entries, older = history(found, page)
     return render_template(
         "registration/organiser/detail.html",
         event=event,
@@ -228,7 +235,23 @@ def registration(event, rid):
         categories=categories_for(event),
         actions=actions_for(found),
         visa_labels=VISA_STATUS_LABELS,
+        history=entries,
+        newer=page - 1 if page > 1 else None,
+        older=page + 1 if older else None,
     )
+
+
+@bp.post("/events/<slug>/registrations/<int:rid>/emails/<int:message_id>/resend")
+@event_role_required("organiser")
+def resend_email(event, rid, message_id):
+    """Send an e-mail of the registration's history again, to its current address."""
+    found = get_registration(event, rid)
+    if ConfirmForm().validate_on_submit():
+        with attempt() as done:
+            copy = resend(found, message_id, Actor.of_user(current_user))
+        if done:
+            flash(f"“{copy.subject}” is on its way to {copy.recipient} again.", "success")
+    return redirect(url_for(".registration", slug=event.slug, rid=rid, _anchor="history"))
 
 
 @bp.route("/events/<slug>/registrations/<int:rid>/edit", methods=["GET", "POST"])
@@ -248,6 +271,7 @@ def edit_registration(event, rid):
                 by_organiser=True,
                 organiser_note=request.form.get("organiser_note") or "",
                 email_optional=address_optional(found),
+                actor=Actor.of_user(current_user),
             )
         if done:
             flash("Saved.", "success")
@@ -261,7 +285,9 @@ def set_status(event, rid):
     found = get_registration(event, rid)
     if ConfirmForm().validate_on_submit():
         with attempt() as done:
-            promoted = change_status(found, request.form.get("action", ""))
+            promoted = change_status(
+                found, request.form.get("action", ""), actor=Actor.of_user(current_user)
+            )
         if done:
             flash(f"Done: {found.display_name} is now {found.status_label.lower()}.", "success")
             _flash_promoted(promoted)
@@ -274,7 +300,9 @@ def set_category(event, rid):
     found = get_registration(event, rid)
     if ConfirmForm().validate_on_submit():
         with attempt() as done:
-            promoted = move_to_category(found, request.form.get("category_id", type=int))
+            promoted = move_to_category(
+                found, request.form.get("category_id", type=int), Actor.of_user(current_user)
+            )
         if done:
             flash(
                 f"{found.display_name} is now {found.category.name} "
@@ -622,7 +650,8 @@ def delegation_visa_letters_pdf(event, delegation_id):
     from conference.registration.letters import render_visa_letters
 
     with attempt() as done:
-        letters = visa_letters(delegation_sheet(get_delegation(event, delegation_id)))
+        sheet = delegation_sheet(get_delegation(event, delegation_id))
+        letters = visa_letters(sheet, issued_by=current_user)
     if not done:
         return redirect(url_for(".delegation", slug=event.slug, delegation_id=delegation_id))
     name = f"visa-letters-delegation-{delegation_id}.pdf"
