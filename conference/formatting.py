@@ -47,7 +47,13 @@ def format_datetime(
     if _english(locale):
         label = getattr(zone, "key", None) or local.tzname() or "UTC"
         return f"{local.day} {local:%b %Y, %H:%M} ({label.replace('_', ' ')})"
-    when = format_skeleton("yMMMdHm", local.replace(tzinfo=None), locale=locale)
+    # CLDR has no date-and-time skeleton in most languages (yMMMdHm raised KeyError in
+    # every one): the date and the 24-hour time, joined as the language joins them.
+    naive = local.replace(tzinfo=None)
+    joined = str(Locale.parse(locale).datetime_formats["medium"])
+    when = joined.replace("{1}", format_skeleton("yMMMd", naive, locale=locale)).replace(
+        "{0}", format_skeleton("Hm", naive, locale=locale)
+    )
     return f"{when} ({timezone_name(zone, locale)})"
 
 

@@ -1,9 +1,12 @@
 """Which language a person gets: the order of the choices, and the tags browsers send."""
 
+import re
+
 import pytest
 
 from conference.languages import (
     CODES,
+    LANGUAGES,
     best_accepted,
     choose_language,
     code_of,
@@ -79,3 +82,19 @@ def test_codes_and_babel_locales_map_both_ways():
     assert code_of("zh_Hans") == "zh-Hans"
     assert code_of("km") == "km"
     assert code_of(None) == "en"
+
+
+@pytest.mark.parametrize("code", sorted(LANGUAGES))
+def test_a_moment_is_written_in_every_language_with_its_date_time_and_zone(code):
+    """The event page's "registration closes" line, the history's times...: CLDR has no
+    date-and-time skeleton in most languages, and asking for one raised in all of them."""
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    from conference.formatting import format_datetime
+
+    written = format_datetime(
+        datetime(2024, 10, 29, 2, 5, tzinfo=UTC), ZoneInfo("Asia/Bangkok"), LANGUAGES[code].locale
+    )
+    assert "2024" in written and re.search(r"\b0?9[:.]05\b", written), written
+    assert written.endswith(")") and "(" in written  # the zone, always named
