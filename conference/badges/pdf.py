@@ -33,7 +33,6 @@ long-edge duplex printing.
 
 import io
 import itertools
-import re
 import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
@@ -47,6 +46,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from conference.badges.qr import QrCode, draw_qr, encode_qr, symbol_width
 from conference.events.brand import Brand
+from conference.pdf.colours import contrast, parse_colour
 from conference.pdf.stream import PageStream
 from conference.pdf.text import base_font, draw_text, fit_size, text_runs, text_width, wrap_lines
 
@@ -92,8 +92,6 @@ _UNKNOWN_EXTENT = (1.35, 0.75)
 _NO_CUT_AFTER = frozenset(
     "\u17d2\u1039\u200d\u0e40\u0e41\u0e42\u0e43\u0e44\u0ec0\u0ec1\u0ec2\u0ec3\u0ec4"
 )
-
-_COLOUR = re.compile(r"#?([0-9a-fA-F]{6}|[0-9a-fA-F]{3})")
 
 
 @dataclass(frozen=True)
@@ -433,50 +431,25 @@ def _layout(name: str) -> Layout:
 # --- colours ---------------------------------------------------------------------------------
 
 
-@lru_cache(maxsize=64)
 def _parse_colour(value: str) -> Color:
-    match = _COLOUR.fullmatch((value or "").strip())
-    if not match:
-        raise ValueError(f"category colour must look like '#1f4e79', not {value!r}")
-    digits = match.group(1)
-    if len(digits) == 3:
-        digits = "".join(d * 2 for d in digits)
-    return HexColor("#" + digits)
-
-
-def _luminance(colour: Color) -> float:
-    """WCAG relative luminance."""
-
-    def channel(c: float) -> float:
-        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
-
-    return (
-        0.2126 * channel(colour.red)
-        + 0.7152 * channel(colour.green)
-        + 0.0722 * channel(colour.blue)
-    )
-
-
-def _contrast(a: Color, b: Color) -> float:
-    la, lb = sorted((_luminance(a), _luminance(b)), reverse=True)
-    return (la + 0.05) / (lb + 0.05)
+    return parse_colour(value, "category colour")
 
 
 def _band_text_colour(colour: Color) -> Color:
     """White or near-black, whichever stands out more on the colour."""
-    return white if _contrast(white, colour) >= _contrast(INK, colour) else INK
+    return white if contrast(white, colour) >= contrast(INK, colour) else INK
 
 
 def _accent(colour: Color) -> Color:
     """The colour for thin accents (the rule under the name): darkened if pale."""
-    if _contrast(white, colour) >= 2.5:
+    if contrast(white, colour) >= 2.5:
         return colour
     return Color(colour.red * 0.7, colour.green * 0.7, colour.blue * 0.7)
 
 
 def _band_border(colour: Color) -> Color | None:
     """A pale band (yellow, light grey) gets a darker outline so it still reads on white."""
-    if _contrast(white, colour) >= 1.6:
+    if contrast(white, colour) >= 1.6:
         return None
     return Color(colour.red * 0.7, colour.green * 0.7, colour.blue * 0.7)
 

@@ -21,14 +21,13 @@ memory.
 import io
 import itertools
 import logging
-import re
 import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import BinaryIO
 
-from reportlab.lib.colors import Color, HexColor, white
+from reportlab.lib.colors import Color, white
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
@@ -36,7 +35,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from conference.badges.pdf import Box
 from conference.badges.qr import QrCode, draw_qr, encode_qr, symbol_width
-from conference.pdf.colours import INK, MUTED
+from conference.pdf.colours import INK, MUTED, contrast, parse_colour
 from conference.pdf.flow import ellipsize
 from conference.pdf.stream import PageStream
 from conference.pdf.text import base_font, draw_text, fit_size, text_runs, text_width, wrap_lines
@@ -73,7 +72,6 @@ LOGO_HEIGHT = 18 * mm
 LOGO_MAX_WIDTH = 45 * mm
 MIN_SIZE = 6.0  # points: smaller is not worth printing, so such text is cut instead
 
-_COLOUR = re.compile(r"#?([0-9a-fA-F]{6}|[0-9a-fA-F]{3})")
 
 # Ink extents of each bundled font family, in em above and below the baseline, with the
 # stacked marks of Thai, Lao, Khmer and Burmese (as conference.badges.pdf measures them).
@@ -169,33 +167,14 @@ class Page:
 # --- colours ---------------------------------------------------------------------------------
 
 
-@lru_cache(maxsize=64)
-def parse_colour(value: str) -> Color:
-    """'#1f4e79' (or '1f4e79', '#17a') as a colour; ValueError for anything else."""
-    match = _COLOUR.fullmatch((value or "").strip())
-    if not match:
-        raise ValueError(f"the certificate's colour must look like '#1f4e79', not {value!r}")
-    digits = match.group(1)
-    if len(digits) == 3:
-        digits = "".join(d * 2 for d in digits)
-    return HexColor("#" + digits)
-
-
-def _luminance(colour: Color) -> float:
-    def channel(c: float) -> float:
-        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
-
-    return (
-        0.2126 * channel(colour.red)
-        + 0.7152 * channel(colour.green)
-        + 0.0722 * channel(colour.blue)
-    )
+def _parse(value: str) -> Color:
+    return parse_colour(value, "the certificate's colour")
 
 
 def _readable(colour: Color) -> Color:
     """The colour darkened until text in it reads on white (WCAG contrast 4.5)."""
     for _ in range(20):
-        if 1.05 / (_luminance(colour) + 0.05) >= 4.5:
+        if contrast(colour) >= 4.5:
             return colour
         colour = Color(colour.red * 0.85, colour.green * 0.85, colour.blue * 0.85)
     return INK
@@ -203,7 +182,7 @@ def _readable(colour: Color) -> Color:
 
 def _visible(colour: Color) -> Color:
     """The colour for the frame and rules: darkened when too pale to see on white."""
-    if 1.05 / (_luminance(colour) + 0.05) >= 1.6:
+    if contrast(colour) >= 1.6:
         return colour
     return Color(colour.red * 0.7, colour.green * 0.7, colour.blue * 0.7)
 
@@ -590,7 +569,7 @@ def _logo(logo: bytes) -> tuple[ImageReader, float, float] | None:
 
 def layout(cert: Certificate, *, qr: QrCode | None = None) -> Page:
     """The certificate laid out as boxes, in page coordinates."""
-    colour = _visible(parse_colour(cert.colour))
+    colour = _visible(_parse(cert.colour))
     text_colour = _readable(colour)
     qr = qr or encode_qr(cert.url)
     safe = Box(MARGIN, MARGIN, PAGE_WIDTH - 2 * MARGIN, PAGE_HEIGHT - 2 * MARGIN)
