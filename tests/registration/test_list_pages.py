@@ -63,7 +63,7 @@ def test_an_unknown_country_is_named_and_lists_nobody(client, db, login):
     login(organiser_of(event))
     for asked in ("Thailnd", "XX", "T"):
         page = client.get(f"/events/{event.slug}/registrations/", query_string={"country": asked})
-        assert page.status_code == 200
+        assert page.status_code == 400  # the list again, saying what is wrong
         assert f"No country is called “{asked}”" in page.text
         assert "Srisuk" not in page.text
         assert 'aria-invalid="true"' in re.search(r'<input id="country"[^>]*>', page.text).group(0)

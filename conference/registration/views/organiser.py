@@ -160,7 +160,7 @@ def registrations(event):
         delegations=delegation_choices(event),
         actions=[a for a in TRANSITIONS if a != "restore"],
         form=ConfirmForm(),
-    )
+    ), (400 if filter_error else 200)
 
 
 @bp.post("/events/<slug>/registrations/bulk")
