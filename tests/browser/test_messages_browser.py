@@ -33,6 +33,7 @@ def test_an_organiser_previews_tries_and_sends_a_message(live_server, page, smtp
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     page.goto(f"{live_server.url}/events/{slug}/registrations/")
+    page.locator(".event-nav").get_by_role("button", name="Registrations").click()  # its menu
     page.get_by_role("link", name="Messages", exact=True).click()
     page.get_by_role("link", name="Write a message").click()
 
